@@ -1,0 +1,92 @@
+// Reads the bundled description and derives what other tools need from it: the scenario list
+// per operation and the error-code table. Pure functions over the parsed document.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const SOURCE_PATH = `${ROOT}openapi/openapi.yaml`;
+export const BUNDLE_PATH = `${ROOT}generated/openapi.yaml`;
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+export function loadBundle(path = BUNDLE_PATH) {
+  return parse(readFileSync(path, 'utf8'));
+}
+
+export function resolveRef(doc, node) {
+  let current = node;
+  while (current && typeof current.$ref === 'string') {
+    if (!current.$ref.startsWith('#/')) throw new Error(`Only local $refs can be resolved, got ${current.$ref}`);
+    current = current.$ref
+      .slice(2)
+      .split('/')
+      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .reduce((target, key) => target?.[key], doc);
+  }
+  return current;
+}
+
+export function listOperations(doc) {
+  const operations = [];
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const method of HTTP_METHODS) {
+      if (item[method]) operations.push({ path, method, operation: item[method] });
+    }
+  }
+  return operations;
+}
+
+/**
+ * Every named response example, per operation and status, in description order. The first example
+ * of the first 2xx response is what Prism answers when no scenario is asked for.
+ */
+export function listScenarios(doc) {
+  return listOperations(doc).map(({ path, method, operation }) => {
+    const scenarios = [];
+    for (const [status, responseOrRef] of Object.entries(operation.responses ?? {})) {
+      const response = resolveRef(doc, responseOrRef);
+      const shared = responseOrRef.$ref ? responseOrRef.$ref.split('/').pop() : null;
+      for (const [mediaType, media] of Object.entries(response?.content ?? {})) {
+        for (const [name, exampleOrRef] of Object.entries(media.examples ?? {})) {
+          const example = resolveRef(doc, exampleOrRef);
+          scenarios.push({ status: Number(status), mediaType, name, summary: example.summary ?? '', shared });
+        }
+      }
+    }
+    return { operationId: operation.operationId, method: method.toUpperCase(), path, scenarios };
+  });
+}
+
+const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderErrorCodeTable(codes) {
+  const lines = ['| Code | Name | Meaning | Message for the user | Retry |', '|---|---|---|---|---|'];
+  for (const entry of codes) {
+    lines.push(`| ${entry.code} | ${cell(entry.name)} | ${cell(entry.meaning)} | ${cell(entry.userMessage)} | ${cell(entry.retry)} |`);
+  }
+  return lines.join('\n');
+}
+
+export function renderScenarioTable(operations) {
+  const lines = ['| Operation | Status | Scenario | What it answers |', '|---|---|---|---|'];
+  const shared = new Map();
+  for (const { operationId, method, path, scenarios } of operations) {
+    scenarios.filter((scenario) => !scenario.shared).forEach((scenario, index) => {
+      const label = index === 0 ? `\`${operationId}\` (${method} \`${path}\`)` : '';
+      const name = index === 0 ? `\`${scenario.name}\` (default)` : `\`${scenario.name}\``;
+      lines.push(`| ${label} | ${scenario.status} | ${name} | ${cell(scenario.summary)} |`);
+    });
+    for (const scenario of scenarios.filter((candidate) => candidate.shared)) {
+      const key = `${scenario.status} ${scenario.name}`;
+      if (!shared.has(key)) shared.set(key, { ...scenario, operations: [] });
+      shared.get(key).operations.push(operationId);
+    }
+  }
+  lines.push('', '| Error status | Scenario | What it answers | Operations |', '|---|---|---|---|');
+  const everyOperation = operations.length;
+  for (const scenario of [...shared.values()].sort((a, b) => a.status - b.status)) {
+    const where = scenario.operations.length === everyOperation ? 'all' : scenario.operations.map((id) => `\`${id}\``).join(', ');
+    lines.push(`| ${scenario.status} | \`${scenario.name}\` | ${cell(scenario.summary)} | ${where} |`);
+  }
+  return lines.join('\n');
+}
