@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse, stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { BUNDLE_PATH, ROOT } from '../scripts/lib/description.mjs';
+import { bundleDescription } from '../scripts/bundle.mjs';
+
+const run = promisify(execFile);
+
+async function lint(args: string[] = []) {
+  const { stdout } = await run(`${ROOT}node_modules/.bin/redocly`, ['lint', '--format', 'json', ...args], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((failure) => failure);
+  return JSON.parse(stdout.slice(stdout.indexOf('{'))) as {
+    totals: { errors: number; warnings: number };
+    problems: { ruleId: string; message: string }[];
+  };
+}
+
+describe('the description', () => {
+  it('lints clean under redocly.yaml: zero errors, zero warnings', async () => {
+    const { totals, problems } = await lint();
+    expect(problems.map((problem) => `${problem.ruleId}: ${problem.message}`)).toEqual([]);
+    expect(totals).toMatchObject({ errors: 0, warnings: 0 });
+  });
+
+  it('the same lint fails a description with an untyped example and an operation without a 4xx', async () => {
+    const broken = parse(readFileSync(BUNDLE_PATH, 'utf8'));
+    const liveness = broken.paths['/api/DigitalIdentity/verify/liveness/multi'].post;
+    liveness.responses['200'].content['application/json'].examples.verified.value.services.liveness = 'yes';
+    const front = broken.paths['/api/DigitalIdentity/verify/id/front'].post;
+    for (const status of Object.keys(front.responses)) if (status.startsWith('4')) delete front.responses[status];
+    const file = join(mkdtempSync(join(tmpdir(), 'vlens-lint-')), 'broken.yaml');
+    writeFileSync(file, stringify(broken));
+    const { problems } = await lint([file, '--config', `${ROOT}redocly.yaml`]);
+    const rules = problems.map((problem) => problem.ruleId);
+    expect(rules).toContain('no-invalid-media-type-examples');
+    expect(rules).toContain('operation-4xx-response');
+  });
+
+  it('the committed bundle in generated/ is what `npm run bundle` writes now', () => {
+    const committed = readFileSync(BUNDLE_PATH, 'utf8');
+    expect(bundleDescription() === committed, 'generated/openapi.yaml is stale: run `npm run bundle`').toBe(true);
+  });
+});
