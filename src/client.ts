@@ -1,0 +1,351 @@
+// createVlensClient: the typed openapi-fetch client over the transport, the envelope rules on top
+// of it, and the verification flow (front, back, liveness, chained by one transaction id).
+import createClient, { type Client } from "openapi-fetch";
+import { transactionIdPattern } from "../generated/limits.js";
+import { operationTable } from "../generated/operations.js";
+import type { paths } from "../generated/schema.js";
+import { hasValidationErrors, isFailureCode, isRecord, type Envelope } from "./envelope.js";
+import { scrub, VlensApiError, VlensInputError, VlensTransportError } from "./errors.js";
+import { encodeFaces, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
+import { outcomeOf, rejectedBy, transactionIdOf, type Known, type VerificationOutcome, type VerificationStep } from "./outcome.js";
+import { captureReasons } from "./reasons.js";
+import { preferHeader, type Scenario } from "./scenarios.js";
+import { createTransport, type AccessToken, type FetchFunction, type RefreshAccessToken } from "./transport.js";
+import type {
+  IdBackData,
+  IdFrontData,
+  OperationId,
+  QueryParams,
+  RequestBody,
+  ResultData,
+  Services,
+  SuccessEnvelope,
+  VerificationData,
+  VerificationResponse,
+} from "./types.js";
+import { randomUuid } from "./uuid.js";
+
+export interface VlensClientOptions {
+  /** The tenant's static API key, sent as the `ApiKey` header on every request. */
+  apiKey: string;
+  /** Default `https://api.vlenseg.com`; the mock's URL in tests (`http://127.0.0.1:4010` with `npm start`). */
+  baseUrl?: string;
+  /** Sent as the `TenancyName` header on every request (the vendor's SDKs do); admin login needs it. */
+  tenancyName?: string;
+  /** The bearer token, or a function (sync or async) called for every request whose operation needs one. */
+  accessToken?: AccessToken;
+  /** Called once when a request is refused with 401 (HTTP, or `error_code` 401); the request is retried once with the token it returns. */
+  refreshAccessToken?: RefreshAccessToken;
+  /** Sent as `Accept-Language` (`en` or `ar`). */
+  language?: string;
+  /** A fetch implementation; default `globalThis.fetch`. */
+  fetch?: FetchFunction;
+  /** Limit for one exchange, answer body included; default 30 000 ms. */
+  timeoutMs?: number;
+  /** Makes the `X-Request-Id` of each request; default a random UUID. */
+  requestId?: () => string;
+  /** Faces over 500 KB fail the pre-flight checks instead of warning. */
+  strict?: boolean;
+  /** Receives pre-flight warnings (faces over 500 KB); default `console.warn`. */
+  onWarning?: (warning: VlensWarning) => void;
+  /** Receives one line per request (method, path, status, time, request id). Never secrets, bodies or query strings. */
+  log?: (line: string) => void;
+}
+
+export interface CallOptions<Op extends OperationId> {
+  signal?: AbortSignal;
+  /** Ask the mock for a named scenario of the operation (sends `Prefer`). */
+  scenario?: Scenario<Op>;
+  /** The `X-Request-Id` to send; default a new one from the `requestId` option. */
+  requestId?: string;
+}
+
+/** What an operation takes: its JSON body and/or its query parameters, as the description types them. */
+export type OperationRequest<Op extends OperationId> = ([RequestBody<Op>] extends [never] ? unknown : { body: RequestBody<Op> }) &
+  ([QueryParams<Op>] extends [never] ? unknown : { query: QueryParams<Op> }) & { headers?: Record<string, string> };
+
+/** A successful answer (HTTP 2xx and no error code). */
+export interface VlensAnswer<Op extends OperationId> {
+  data: SuccessEnvelope<Op>["data"];
+  envelope: SuccessEnvelope<Op>;
+  status: number;
+  requestId: string;
+}
+
+/** An ID side the API accepted. */
+export interface IdScan {
+  side: "front" | "back";
+  /** The transaction id to send on the next steps (as the answer returned it, or the one sent). */
+  transactionId: string;
+  idFront: IdFrontData | null;
+  idBack: IdBackData | null;
+  services: Services | null;
+  data: VerificationData | null;
+  requestId: string;
+}
+
+export interface IdScanInput {
+  image: ImageInput;
+  /** Front: optional (a lowercase UUID is generated, as the vendor's SDKs do). Back: the front's transaction id. */
+  transactionId?: string;
+  /** Return the OCR fields; default true. */
+  getExtractedData?: boolean;
+}
+
+export interface LivenessInput {
+  faces: Faces;
+  transactionId: string;
+  getExtractedData?: boolean;
+}
+
+export interface VerifyIdentityInput {
+  idFront: ImageInput;
+  idBack: ImageInput;
+  faces: Faces;
+  /** Start with this transaction id instead of a generated one. */
+  transactionId?: string;
+}
+
+export interface VerifyIdentityOptions {
+  signal?: AbortSignal;
+  /** Mock scenarios per step. */
+  scenarios?: { front?: Scenario<"verifyIdFront">; back?: Scenario<"verifyIdBack">; liveness?: Scenario<"verifyLiveness"> };
+}
+
+type Operation<Op extends OperationId, Input> = (input: Input, options?: CallOptions<Op>) => Promise<ResultData<Op>>;
+
+export interface VlensClient {
+  /** The openapi-fetch client typed with every path of the description (HTTP level: envelope errors are in `data`). */
+  readonly api: Client<paths, "application/json">;
+  /** Any operation by its operationId; resolves with the envelope when it is a success, throws otherwise. */
+  call<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, options?: CallOptions<Op>): Promise<VlensAnswer<Op>>;
+  /** Front, back, then liveness, chained by one transaction id. Rejections resolve; other failures throw. */
+  verifyIdentity(input: VerifyIdentityInput, options?: VerifyIdentityOptions): Promise<VerificationOutcome>;
+  /** Scan the front of the ID. Throws VlensApiError on an error code, field validation errors or a fake document. */
+  scanIdFront(input: IdScanInput, options?: CallOptions<"verifyIdFront">): Promise<IdScan>;
+  /** Scan the back of the ID, in the front's transaction. */
+  scanIdBack(input: IdScanInput & { transactionId: string }, options?: CallOptions<"verifyIdBack">): Promise<IdScan>;
+  /** Liveness on three faces; resolves with the verdict. */
+  checkLiveness(input: LivenessInput, options?: CallOptions<"verifyLiveness">): Promise<VerificationOutcome>;
+  /** Attach a transaction captured before login to the user; resolves with the verdict. */
+  linkTransaction(input: { transactionId: string; getExtractedData?: boolean }, options?: CallOptions<"linkUserWithExistingTransaction">): Promise<VerificationOutcome>;
+  /** Admin login; `tenancyName` defaults to the client's. */
+  adminLogin: Operation<"adminLogin", { userNameOrEmailAddress: string; password: string; tenancyName?: string }>;
+  refreshToken: Operation<"refreshToken", RequestBody<"refreshToken">>;
+  userLogin: Operation<"userLogin", RequestBody<"userLogin">>;
+  getUserDigitalIdentityImages: Operation<"getUserDigitalIdentityImages", QueryParams<"getUserDigitalIdentityImages">>;
+  getStepImage: Operation<"getStepImage", QueryParams<"getStepImage">>;
+  checkExistenceOfEmailOrPhone: Operation<"checkExistenceOfEmailOrPhone", RequestBody<"checkExistenceOfEmailOrPhone">>;
+  registerStepVerifyPhone: Operation<"registerStepVerifyPhone", RequestBody<"registerStepVerifyPhone">>;
+  registerStepVerifyEmail: Operation<"registerStepVerifyEmail", RequestBody<"registerStepVerifyEmail">>;
+  register: Operation<"register", RequestBody<"register">>;
+}
+
+const defaultBaseUrl = "https://api.vlenseg.com";
+const describeFailure = () => import("./failure.js");
+/** Operations whose method just unwraps the envelope: named after the operationId, taking its body or query. */
+const plainOperations = [
+  "refreshToken",
+  "userLogin",
+  "getUserDigitalIdentityImages",
+  "getStepImage",
+  "checkExistenceOfEmailOrPhone",
+  "registerStepVerifyPhone",
+  "registerStepVerifyEmail",
+  "register",
+] as const;
+
+function requireText(value: unknown, field: string, required: boolean): string | undefined {
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== "string" || !value.trim()) throw new VlensInputError(value === undefined ? "missing-option" : "invalid-option", field, "expected a non-empty string");
+  return value;
+}
+
+function checkTransactionId(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !transactionIdPattern.test(value)) {
+    throw new VlensInputError("invalid-transaction-id", field, "expected a lowercase UUID such as 81f404b3-d7dc-4f08-b4fe-934853c86282");
+  }
+  return value;
+}
+
+export function createVlensClient(options: VlensClientOptions): VlensClient {
+  if (typeof options !== "object" || options === null) throw new VlensInputError("missing-option", "options", "createVlensClient needs { apiKey }");
+  const apiKey = requireText(options.apiKey, "apiKey", true)!;
+  const tenancyName = requireText(options.tenancyName, "tenancyName", false);
+  const baseUrl = requireText(options.baseUrl, "baseUrl", false) ?? defaultBaseUrl;
+  if (!/^(https?:\/\/[^/]|\/)/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "expected an http(s) URL or a path starting with /");
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  if (!(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) throw new VlensInputError("invalid-option", "timeoutMs", "expected a positive number of milliseconds");
+  const fetchImpl = options.fetch ?? ((input: Request, init?: RequestInit) => globalThis.fetch(input, init));
+  if (typeof fetchImpl !== "function") throw new VlensInputError("invalid-option", "fetch", "expected a function");
+  const newRequestId = options.requestId ?? randomUuid;
+  const policy: ImagePolicy = {
+    strict: options.strict === true,
+    warn: options.onWarning ?? ((warning) => console.warn(`vlens: ${warning.message}`)),
+  };
+
+  const secrets = new Set<string>();
+  const remember = (secret: string) => {
+    secrets.add(secret);
+    // Keep the API key and the latest tokens only.
+    if (secrets.size > 8) secrets.delete([...secrets][1]!);
+  };
+  const scrubText = (text: string | null | undefined) => scrub(text, secrets);
+
+  const transport = createTransport({
+    baseUrl,
+    apiKey,
+    tenancyName,
+    language: requireText(options.language, "language", false),
+    accessToken: options.accessToken,
+    refreshAccessToken: options.refreshAccessToken,
+    fetch: fetchImpl,
+    timeoutMs,
+    newRequestId,
+    log: options.log,
+    remember,
+  });
+  const api = createClient<paths, "application/json">({ baseUrl, fetch: transport });
+
+  async function call<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions: CallOptions<Op> = {}): Promise<VlensAnswer<Op>> {
+    const { method, path } = operationTable[operation];
+    const requestId = callOptions.requestId ?? newRequestId();
+    const { body, query, headers } = request as { body?: unknown; query?: Record<string, unknown>; headers?: Record<string, string> };
+    const prefer = callOptions.scenario === undefined ? undefined : preferHeader(callOptions.scenario as string);
+    const result = await (api.request as (method: string, path: string, init: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>)(method, path, {
+      body,
+      params: { query },
+      headers: { ...headers, "X-Request-Id": requestId, Prefer: prefer },
+      signal: callOptions.signal,
+    });
+    const { response } = result;
+    const status = response.status;
+    const answer = response.ok ? result.data : result.error;
+    if (!isRecord(answer)) {
+      const detail = answer === undefined || answer === "" ? "empty body" : response.headers.get("Content-Type") ?? undefined;
+      throw new VlensTransportError("non-json", { operation, requestId, status, detail });
+    }
+    const envelope = answer as SuccessEnvelope<Op> & Envelope;
+    if (!response.ok || isFailureCode(envelope.error_code)) {
+      throw (await describeFailure()).apiError(envelope, { operation, status, requestId, scrubText });
+    }
+    return { data: envelope.data as VlensAnswer<Op>["data"], envelope, status, requestId };
+  }
+
+  async function dataOf<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions?: CallOptions<Op>): Promise<ResultData<Op>> {
+    const answer = await call(operation, request, callOptions);
+    if (answer.data == null) {
+      throw new VlensApiError({
+        operation,
+        status: answer.status,
+        errorCode: null,
+        errorMessage: "the answer has neither an error code nor data",
+        fieldErrors: [],
+        requestId: answer.requestId,
+      });
+    }
+    return answer.data as ResultData<Op>;
+  }
+
+  async function sendScan(side: IdScan["side"], image: string, transactionId: string, getExtractedData: boolean, callOptions?: CallOptions<"verifyIdFront" | "verifyIdBack">): Promise<IdScan> {
+    const operation = side === "front" ? "verifyIdFront" : "verifyIdBack";
+    const answer = await call(operation, { body: { image, transaction_id: transactionId, getExtractedData } }, callOptions as CallOptions<typeof operation>);
+    const envelope = answer.envelope as VerificationResponse;
+    const services = envelope.services ?? null;
+    const data = envelope.data ?? null;
+    // An HTTP 200 without error code still fails the step when a field or the document itself failed its checks.
+    if (hasValidationErrors(services) || captureReasons(services, data).length) {
+      throw (await describeFailure()).apiError(envelope as Envelope, { operation, status: answer.status, requestId: answer.requestId, scrubText });
+    }
+    return {
+      side,
+      transactionId: transactionIdOf(envelope) ?? transactionId,
+      idFront: data?.idFrontData ?? null,
+      idBack: data?.idBackData ?? null,
+      services,
+      data,
+      requestId: answer.requestId,
+    };
+  }
+
+  async function verdict(
+    step: VerificationStep,
+    send: () => Promise<VlensAnswer<"verifyLiveness" | "linkUserWithExistingTransaction">>,
+    known: Known,
+  ): Promise<VerificationOutcome> {
+    try {
+      const answer = await send();
+      const envelope = answer.envelope as VerificationResponse;
+      const validation = hasValidationErrors(envelope.services) ? (await describeFailure()).validationReasonsOf(envelope as Envelope, scrubText) : [];
+      return outcomeOf(step, envelope, validation, known, answer.requestId, scrubText);
+    } catch (error) {
+      if (error instanceof VlensApiError && error.isRejection) return rejectedBy(error, step, known);
+      throw error;
+    }
+  }
+
+  function sendLiveness(faces: [string, string, string], known: Known & { transactionId: string }, getExtractedData: boolean, callOptions?: CallOptions<"verifyLiveness">) {
+    const [face_1, face_2, face_3] = faces;
+    const body = { face_1, face_2, face_3, transaction_id: known.transactionId, getExtractedData };
+    return verdict("liveness", () => call("verifyLiveness", { body }, callOptions), known);
+  }
+
+  return {
+    api,
+    call,
+
+    async verifyIdentity(input, flowOptions = {}) {
+      const known: Known & { transactionId: string } = { transactionId: checkTransactionId(input.transactionId, "transactionId") ?? randomUuid() };
+      // Every pre-flight check runs before the first request.
+      const [idFront, idBack, faces] = await Promise.all([encodeImage(input.idFront, "idFront"), encodeImage(input.idBack, "idBack"), encodeFaces(input.faces, policy)]);
+      const { signal, scenarios = {} } = flowOptions;
+      for (const [side, image] of [["front", idFront], ["back", idBack]] as const) {
+        try {
+          const scan = await sendScan(side, image, known.transactionId, true, { signal, scenario: scenarios[side] });
+          known.transactionId = scan.transactionId;
+          known.idFront = scan.idFront ?? known.idFront;
+          known.idBack = scan.idBack ?? known.idBack;
+        } catch (error) {
+          if (error instanceof VlensApiError && error.isRejection) return rejectedBy(error, side, known);
+          throw error;
+        }
+      }
+      return sendLiveness(faces, known, true, { signal, scenario: scenarios.liveness });
+    },
+
+    async scanIdFront(input, callOptions) {
+      const transactionId = checkTransactionId(input.transactionId, "transactionId") ?? randomUuid();
+      return sendScan("front", await encodeImage(input.image, "image"), transactionId, input.getExtractedData ?? true, callOptions);
+    },
+
+    async scanIdBack(input, callOptions) {
+      const transactionId = checkTransactionId(requireText(input.transactionId, "transactionId", true), "transactionId")!;
+      return sendScan("back", await encodeImage(input.image, "image"), transactionId, input.getExtractedData ?? true, callOptions);
+    },
+
+    async checkLiveness(input, callOptions) {
+      const transactionId = checkTransactionId(requireText(input.transactionId, "transactionId", true), "transactionId")!;
+      return sendLiveness(await encodeFaces(input.faces, policy), { transactionId }, input.getExtractedData ?? true, callOptions);
+    },
+
+    async linkTransaction(input, callOptions) {
+      const transactionId = checkTransactionId(requireText(input.transactionId, "transactionId", true), "transactionId")!;
+      const body = { transactionId, getExtractedData: input.getExtractedData ?? true };
+      return verdict("link", () => call("linkUserWithExistingTransaction", { body }, callOptions), { transactionId });
+    },
+
+    async adminLogin({ tenancyName: tenant = tenancyName, ...credentials }, callOptions) {
+      const name = requireText(tenant, "tenancyName", true)!;
+      return dataOf("adminLogin", { body: { tenancyName: name, ...credentials }, headers: { TenancyName: name } }, callOptions);
+    },
+    ...(Object.fromEntries(
+      plainOperations.map((operation) => [
+        operation,
+        // GET operations take query parameters, the others a JSON body, as the description declares them.
+        (input: unknown, callOptions?: CallOptions<typeof operation>) =>
+          dataOf(operation, { [operationTable[operation].method === "GET" ? "query" : "body"]: input } as OperationRequest<typeof operation>, callOptions),
+      ]),
+    ) as Pick<VlensClient, (typeof plainOperations)[number]>),
+  };
+}

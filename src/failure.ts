@@ -1,0 +1,84 @@
+// Describes a failed answer as a VlensApiError: the catalogue entry of its code, its field errors
+// and the reasons a capture was turned down. Loaded on the first failure only (with the catalogue,
+// most of the client's weight), since a successful answer never needs any of it.
+import { lookupErrorCode } from "./catalogue.js";
+import { integer, isRecord, errorCodeOf, type Envelope } from "./envelope.js";
+import { VlensApiError, type VlensFieldError } from "./errors.js";
+import { captureReasons, codeReason, validationReasons, type RejectionReason } from "./reasons.js";
+import type { OperationId, VerificationData } from "./types.js";
+
+type Scrub = (text: string | null | undefined) => string | null;
+
+const text = (value: unknown): string | null => (typeof value === "string" ? value : value == null ? null : String(value));
+
+/** Field errors from `error_descriptions` (a list, an object of field -> messages, or a string) and from the validations of `services`. */
+export function fieldErrorsOf(envelope: Envelope, scrubText: Scrub): VlensFieldError[] {
+  const errors: VlensFieldError[] = [];
+  const add = (field: unknown, message: unknown, code: unknown, source: VlensFieldError["source"], value?: unknown) =>
+    errors.push({
+      field: text(field),
+      message: scrubText(text(message)),
+      code: integer(code),
+      ...(value !== undefined && { value: scrubText(text(value)) }),
+      source,
+    });
+
+  const descriptions = envelope.error_descriptions;
+  if (Array.isArray(descriptions)) {
+    for (const item of descriptions) {
+      if (isRecord(item)) add(item.field, item.message, item.code, "error_descriptions");
+      else add(null, item, null, "error_descriptions");
+    }
+  } else if (isRecord(descriptions)) {
+    for (const [field, messages] of Object.entries(descriptions)) {
+      add(field, Array.isArray(messages) ? messages.join(" ") : messages, null, "error_descriptions");
+    }
+  } else if (typeof descriptions === "string" && descriptions) {
+    add(null, descriptions, null, "error_descriptions");
+  }
+
+  const services = envelope.services;
+  for (const validations of [services?.Validations, services?.validations]) {
+    for (const failed of validations?.validation_errors ?? []) {
+      const reasons = failed.errors?.length ? failed.errors : [{ code: null, message: null }];
+      for (const reason of reasons) add(failed.field, reason.message, reason.code, "validations", failed.value);
+    }
+  }
+  return errors;
+}
+
+/** The rejection reasons of the field validations of an answer. */
+export function validationReasonsOf(envelope: Envelope, scrubText: Scrub): RejectionReason[] {
+  return validationReasons(fieldErrorsOf(envelope, scrubText));
+}
+
+export interface FailureContext {
+  operation: OperationId;
+  status: number;
+  requestId: string | undefined;
+  scrubText: Scrub;
+}
+
+/** The error for a failed answer: HTTP error status, `error_code` set, or a capture whose checks failed. */
+export function apiError(envelope: Envelope, { operation, status, requestId, scrubText }: FailureContext): VlensApiError {
+  const errorCode = errorCodeOf(envelope.error_code);
+  const errorMessage = scrubText(text(envelope.error_message));
+  const fieldErrors = fieldErrorsOf(envelope, scrubText);
+  const services = isRecord(envelope.services) ? envelope.services : null;
+  const entry = lookupErrorCode(errorCode ?? (status >= 400 ? status : null));
+  return new VlensApiError({
+    operation,
+    status,
+    errorCode,
+    errorMessage,
+    fieldErrors,
+    requestId,
+    entry,
+    services,
+    reasons: [
+      ...codeReason(errorCode, errorMessage, entry),
+      ...validationReasons(fieldErrors),
+      ...captureReasons(services, isRecord(envelope.data) ? (envelope.data as VerificationData) : null),
+    ],
+  });
+}

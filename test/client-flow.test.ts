@@ -1,0 +1,260 @@
+// The verification flow with an injected fetch: what is sent in which order, how the transaction
+// id is chained, and how every answer the description allows maps to verified / validated / rejected.
+import { describe, expect, it } from "vitest";
+import { VlensApiError } from "../src/index.js";
+import { answers, BACK, clientWith, envelope, FACES, failureOf, FRONT, json, TRANSACTION_ID } from "./client-helpers.js";
+
+const input = { idFront: FRONT, idBack: BACK, faces: FACES };
+
+describe("verifyIdentity", () => {
+  it("scans front, back, then liveness, chaining the transaction id of the first answer", async () => {
+    const serverId = "c83669c9-e06e-4564-b355-a2cb2d55a570";
+    const front = json(envelope({ idFrontData: { idNumber: "29001012101235", transaction_id: serverId } }, { services: {} }));
+    const back = json(envelope({ idBackData: { idExpiry: "2028-06-14T00:00:00", transaction_id: serverId } }, { services: {} }));
+    const { vlens, sent } = clientWith([front, back, answers.liveness()]);
+    const result = await vlens.verifyIdentity(input);
+
+    expect(sent.map((request) => `${request.method} ${request.path}`)).toEqual([
+      "POST /api/DigitalIdentity/verify/id/front",
+      "POST /api/DigitalIdentity/verify/id/back",
+      "POST /api/DigitalIdentity/verify/liveness/multi",
+    ]);
+    const [frontBody, backBody, livenessBody] = sent.map((request) => request.body as Record<string, unknown>);
+    // The first step carries a client-generated lowercase UUID, as the vendor's SDKs do ...
+    expect(frontBody).toEqual({ image: FRONT, transaction_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), getExtractedData: true });
+    // ... and the later steps the id the server answered with.
+    expect(backBody).toEqual({ image: BACK, transaction_id: serverId, getExtractedData: true });
+    expect(livenessBody).toEqual({ face_1: FACES[0], face_2: FACES[1], face_3: FACES[2], transaction_id: serverId, getExtractedData: true });
+
+    expect(result.status).toBe("verified");
+    expect(result.transactionId).toBe(serverId);
+    expect(result.reasons).toEqual([]);
+    expect(result.person.idNumber).toBe("29001012101235");
+    expect(result.person.idFront?.transaction_id).toBe(serverId);
+    expect(result.person.idBack?.idExpiry).toBe("2028-06-14T00:00:00");
+  });
+
+  it("keeps the id it sent when an answer returns none, and reads a top-level TransactionId", async () => {
+    const bare = json(envelope({}, { services: {} }));
+    const { vlens, sent } = clientWith([bare, json(envelope({}, { TransactionId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee" })), answers.liveness()]);
+    const result = await vlens.verifyIdentity({ ...input, transactionId: TRANSACTION_ID });
+    expect((sent[0]!.body as { transaction_id: string }).transaction_id).toBe(TRANSACTION_ID);
+    expect((sent[1]!.body as { transaction_id: string }).transaction_id).toBe(TRANSACTION_ID);
+    expect((sent[2]!.body as { transaction_id: string }).transaction_id).toBe("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee");
+    expect(result.status).toBe("verified");
+  });
+
+  it("accepts bytes, ArrayBuffers, Blobs and data: URLs and sends base64", async () => {
+    const { vlens, sent } = clientWith([answers.front(), answers.back(), answers.liveness()]);
+    const bytes = Buffer.from(FRONT, "base64");
+    await vlens.verifyIdentity({
+      idFront: new Uint8Array(bytes),
+      idBack: `data:image/jpeg;base64,${BACK}`,
+      faces: [
+        new Uint8Array(Buffer.from(FACES[0], "base64")).buffer,
+        new Blob([Buffer.from(FACES[1], "base64")]),
+        `data:image/png;base64,${FACES[2]}`,
+      ],
+    });
+    expect((sent[0]!.body as { image: string }).image).toBe(FRONT);
+    expect((sent[1]!.body as { image: string }).image).toBe(BACK);
+    expect(sent[2]!.body).toMatchObject({ face_1: FACES[0], face_2: FACES[1], face_3: FACES[2] });
+  });
+
+  it("is validated, not verified, when the national registry did not confirm the ID", async () => {
+    const src = { isValid: false, errorCode: 2, errorKey: "ID_NOT_FOUND", errorMessage: "The national ID number was not found." };
+    const { vlens } = clientWith([answers.front(), answers.back(), answers.liveness({ isDigitalIdentityVerified: false }, { SRC: src })]);
+    const result = await vlens.verifyIdentity(input);
+    expect(result.status).toBe("validated");
+    expect(result.reasons).toEqual([{ kind: "src-invalid", errorCode: 2, errorKey: "ID_NOT_FOUND", errorMessage: "The national ID number was not found." }]);
+  });
+
+  it("is validated when the authority checks did not pass without saying why", async () => {
+    const { vlens } = clientWith([answers.front(), answers.back(), answers.liveness({ isDigitalIdentityVerified: null })]);
+    const result = await vlens.verifyIdentity(input);
+    expect(result).toMatchObject({ status: "validated", reasons: [{ kind: "not-verified" }] });
+  });
+
+  it.each([
+    ["liveness false", { isVerificationProcessCompleted: false, isDigitalIdentityVerified: false, isMatched: false }, { liveness: false }, ["liveness", "face-mismatch"]],
+    ["a spoof", { isVerificationProcessCompleted: false, isDigitalIdentityVerified: false }, { liveness: false, spoofing: { fake: true } }, ["spoofing", "liveness"]],
+    ["an AML match, although the process completed", { isDigitalIdentityVerified: false }, { AML: { AML_matched: true, data: [{ caseNo: "1452" }] } }, ["aml-match"]],
+    ["a process that did not complete", { isVerificationProcessCompleted: false, isDigitalIdentityVerified: false }, {}, ["not-completed"]],
+    ["flags that say verified while liveness failed", {}, { liveness: false }, ["liveness"]],
+  ])("is rejected on %s", async (_case, data, services, kinds) => {
+    const { vlens } = clientWith([answers.front(), answers.back(), answers.liveness(data, services)]);
+    const result = await vlens.verifyIdentity(input);
+    expect(result.status).toBe("rejected");
+    expect(result.reasons.map((reason) => reason.kind)).toEqual(kinds);
+    if (result.status === "rejected") {
+      expect(result.step).toBe("liveness");
+      expect(result.errorCode).toBeNull();
+    }
+  });
+
+  it("is rejected with the AML records when the person is on a watch list", async () => {
+    const records = [{ caseNo: "1452", caseYear: 2019, fullName: "Ahmed Mohamed Ali Hassan", score: "0.97" }];
+    const { vlens } = clientWith([answers.front(), answers.back(), answers.liveness({ isDigitalIdentityVerified: false }, { AML: { AML_matched: true, data: records } })]);
+    expect((await vlens.verifyIdentity(input)).reasons).toEqual([{ kind: "aml-match", records }]);
+  });
+
+  it("stops at the front when an HTTP 200 answer carries an error code, and never sends the back", async () => {
+    const cardNotDetected = json(envelope(null, { services: null, error_code: 3011, error_message: "Card Not Detected" }));
+    const { vlens, sent } = clientWith([cardNotDetected]);
+    const result = await vlens.verifyIdentity(input);
+    expect(sent).toHaveLength(1);
+    expect(result.status).toBe("rejected");
+    if (result.status !== "rejected") throw new Error("narrowing");
+    expect(result.step).toBe("front");
+    expect(result.errorCode).toBe(3011);
+    expect(result.reasons).toEqual([
+      { kind: "error-code", code: 3011, message: "Card Not Detected", entry: expect.objectContaining({ code: 3011, name: "CardNotDetected", retry: "recapture" }) },
+    ]);
+    expect(result.error).toBeInstanceOf(VlensApiError);
+    expect(result.error?.status).toBe(200);
+  });
+
+  it("counts field validations as a failed capture, in either spelling, even with error_code null", async () => {
+    for (const key of ["Validations", "validations"]) {
+      const invalid = { [key]: { validation_errors: [{ field: "idNumber", value: "29001012101239", errors: [{ code: 3001, message: "Invalid ID Number" }] }] } };
+      const { vlens, sent } = clientWith([answers.front({ services: invalid })]);
+      const result = await vlens.verifyIdentity(input);
+      expect(sent).toHaveLength(1);
+      expect(result).toMatchObject({
+        status: "rejected",
+        step: "front",
+        errorCode: null,
+        reasons: [{ kind: "field-validation", field: "idNumber", code: 3001, message: "Invalid ID Number", value: "29001012101239" }],
+      });
+    }
+  });
+
+  it("is rejected at the back on a mismatch between the sides (3101)", async () => {
+    const mismatch = json(envelope(null, { error_code: 3101, error_message: "ID number in ID front and back documents are not matched." }));
+    const { vlens } = clientWith([answers.front(), mismatch]);
+    const result = await vlens.verifyIdentity(input);
+    expect(result).toMatchObject({ status: "rejected", step: "back", errorCode: 3101, transactionId: TRANSACTION_ID });
+    expect(result.person.idFront?.idNumber).toBe("29001012101235");
+  });
+
+  it("is rejected on a liveness error code (4207 no face) with the faces' reason", async () => {
+    const noFace = json(envelope(null, { services: null, error_code: 4207, error_message: "No Face detected" }));
+    const { vlens } = clientWith([answers.front(), answers.back(), noFace]);
+    const result = await vlens.verifyIdentity(input);
+    expect(result).toMatchObject({ status: "rejected", step: "liveness", errorCode: 4207, reasons: [{ kind: "error-code", code: 4207 }] });
+  });
+
+  it("throws, rather than rejecting, when the failure is not about the capture (5004 unknown transaction, 401, 500)", async () => {
+    const cases = [
+      json(envelope(null, { error_code: 5004, error_message: "Check the Transaction ID/token sent in the request." })),
+      json({ data: null, error_code: 401, error_message: "Make sure you are using the correct credentials and try again." }, 401),
+      json({ data: null, error_code: 500, error_message: "Well-formed request received, but an unexpected error has occurred." }, 500),
+    ];
+    for (const answer of cases) {
+      const { vlens } = clientWith([answers.front(), answer]);
+      const error = await failureOf(vlens.verifyIdentity(input));
+      expect(error).toBeInstanceOf(VlensApiError);
+      expect(error.isRejection).toBe(false);
+      expect(error.operation).toBe("verifyIdBack");
+    }
+  });
+});
+
+describe("the step-by-step functions", () => {
+  it("scanIdFront resolves with the transaction id and the OCR fields", async () => {
+    const { vlens, sent } = clientWith([answers.front()]);
+    const scan = await vlens.scanIdFront({ image: FRONT, transactionId: TRANSACTION_ID, getExtractedData: false });
+    expect(sent[0]!.body).toEqual({ image: FRONT, transaction_id: TRANSACTION_ID, getExtractedData: false });
+    expect(scan).toMatchObject({ side: "front", transactionId: TRANSACTION_ID, idFront: { idNumber: "29001012101235" }, idBack: null });
+    expect(scan.requestId).toBe(sent[0]!.headers["x-request-id"]);
+  });
+
+  it("scanIdFront throws on a fake document even without an error code", async () => {
+    const { vlens } = clientWith([answers.front({ services: { spoofing: { fake: true } } })]);
+    const error = await failureOf(vlens.scanIdFront({ image: FRONT }));
+    expect(error).toBeInstanceOf(VlensApiError);
+    expect(error).toMatchObject({ status: 200, errorCode: null, isRejection: true, reasons: [{ kind: "spoofing" }] });
+  });
+
+  it("scanIdBack requires the front's transaction id", async () => {
+    const { vlens, sent } = clientWith([answers.back()]);
+    const error = await failureOf(vlens.scanIdBack({ image: BACK } as never));
+    expect(error).toMatchObject({ name: "VlensInputError", code: "missing-option", field: "transactionId" });
+    expect(sent).toHaveLength(0);
+  });
+
+  it("checkLiveness resolves with the verdict", async () => {
+    const { vlens, sent } = clientWith([answers.liveness()]);
+    const result = await vlens.checkLiveness({ faces: FACES, transactionId: TRANSACTION_ID });
+    expect(sent[0]!.path).toBe("/api/DigitalIdentity/verify/liveness/multi");
+    expect(result.status).toBe("verified");
+  });
+
+  it("linkTransaction sends camelCase transactionId and resolves with the verdict", async () => {
+    const { vlens, sent } = clientWith([answers.liveness({ isDigitalIdentityVerified: false }, { SRC: { isValid: false } })]);
+    const result = await vlens.linkTransaction({ transactionId: TRANSACTION_ID });
+    expect(sent[0]!.body).toEqual({ transactionId: TRANSACTION_ID, getExtractedData: true });
+    expect(result).toMatchObject({ status: "validated", transactionId: TRANSACTION_ID });
+  });
+
+  it("linkTransaction is rejected on 5004-like capture failures only when the code is about the capture", async () => {
+    const { vlens } = clientWith([json(envelope(null, { error_code: 5004, error_message: "Check the Transaction ID/token sent in the request." }))]);
+    const error = await failureOf(vlens.linkTransaction({ transactionId: TRANSACTION_ID }));
+    expect(error).toMatchObject({ name: "VlensApiError", errorCode: 5004, entry: { name: "TransactionInvalid", retry: "fix-request", retryable: false } });
+  });
+});
+
+describe("the admin and token operations", () => {
+  it("adminLogin sends the tenant as header and body and returns the token pair", async () => {
+    const token = { accessToken: "a.b.c", expireInSeconds: 86400, refreshToken: "rt_1", refreshTokenExpireInSeconds: 604800 };
+    const { vlens, sent } = clientWith([json({ data: token })], { tenancyName: "acme" });
+    expect(await vlens.adminLogin({ userNameOrEmailAddress: "admin@acme.example", password: "pw" })).toEqual(token);
+    expect(sent[0]).toMatchObject({ method: "POST", path: "/api/credentials/Login", body: { tenancyName: "acme", userNameOrEmailAddress: "admin@acme.example", password: "pw" } });
+    expect(sent[0]!.headers.tenancyname).toBe("acme");
+    expect(sent[0]!.headers.authorization).toBeUndefined();
+  });
+
+  it("adminLogin without a tenant name fails before sending", async () => {
+    const { vlens, sent } = clientWith([json({ data: {} })]);
+    expect(await failureOf(vlens.adminLogin({ userNameOrEmailAddress: "a", password: "b" }))).toMatchObject({ code: "missing-option", field: "tenancyName" });
+    expect(sent).toHaveLength(0);
+  });
+
+  it("the image operations send their query and the admin token", async () => {
+    const images = { idFrontImage: "f.jpg", idBackImage: null };
+    const { vlens, sent } = clientWith([json(envelope(images)), json({ data: { image: FRONT }, error_code: 0 })], {
+      accessToken: ({ token }) => (token === "admin" ? "admin-token" : "user-token"),
+    });
+    expect(await vlens.getUserDigitalIdentityImages({ emailOrPhoneNumber: "+201001234567" })).toEqual(images);
+    expect(sent[0]!.query.get("emailOrPhoneNumber")).toBe("+201001234567");
+    expect(sent[0]!.headers.authorization).toBe("Bearer admin-token");
+    // error_code 0 is success, as GetStepImage documents it.
+    expect(await vlens.getStepImage({ TransactionId: TRANSACTION_ID, FileName: "f.jpg" })).toEqual({ image: FRONT });
+    expect(sent[1]!.method).toBe("GET");
+    expect(Object.fromEntries(sent[1]!.query)).toEqual({ TransactionId: TRANSACTION_ID, FileName: "f.jpg" });
+  });
+
+  it("refreshToken, userLogin and the registration steps send no bearer token", async () => {
+    const { vlens, sent } = clientWith([json(envelope({ accessToken: "x" }))]);
+    await vlens.refreshToken({ refreshToken: "rt_1" });
+    await vlens.userLogin({ phoneNumber: "+201001234567", imei: "356938035643809", password: "p" });
+    await vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" });
+    await vlens.registerStepVerifyPhone({ phoneNumber: "+201001234567" });
+    await vlens.registerStepVerifyEmail({ email: "a@example.com" });
+    await vlens.register({ phoneNumber: "+201001234567" });
+    expect(sent.map((request) => request.path)).toEqual([
+      "/api/credentials/RefreshToken",
+      "/api/DigitalIdentity/Login",
+      "/api/DigitalIdentity/CheckExistenceOfEmailOrPhone",
+      "/api/DigitalIdentity/Register/StepVerifyPhone",
+      "/api/DigitalIdentity/Register/StepVerifyEmail",
+      "/api/DigitalIdentity/Register",
+    ]);
+    for (const request of sent) expect(request.headers.authorization).toBeUndefined();
+  });
+
+  it("a success whose data is null is not taken for a result", async () => {
+    const { vlens } = clientWith([json(envelope(null))]);
+    expect(await failureOf(vlens.refreshToken({ refreshToken: "rt" }))).toMatchObject({ name: "VlensApiError", status: 200, errorCode: null });
+  });
+});

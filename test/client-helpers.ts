@@ -1,0 +1,102 @@
+// Shared by the client's unit tests: an injected fetch that records what the client sent and
+// answers what the test says, and small images. Secrets are distinctive so leak checks can grep.
+import { createVlensClient, type VlensClientOptions } from "../src/index.js";
+
+export const API_KEY = "key-5b1f0c7e-SECRET-APIKEY-9d2a";
+export const USER_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLXNlY3JldCJ9.USERTOKENSECRETSIGNATUREabcdef0123456789";
+export const ADMIN_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbi1zZWNyZXQifQ.ADMINTOKENSECRETSIGNATUREabcdef012345678";
+export const TRANSACTION_ID = "81f404b3-d7dc-4f08-b4fe-934853c86282";
+
+/** Base64 of `size` bytes that start with `seed` (distinct seeds give distinct images). */
+export function imageBase64(seed: number, size = 64): string {
+  const bytes = new Uint8Array(size);
+  for (let index = 0; index < size; index += 1) bytes[index] = (seed * 31 + index * 7) % 256;
+  bytes[0] = 0xff;
+  bytes[1] = 0xd8;
+  bytes[2] = seed % 256;
+  return Buffer.from(bytes).toString("base64");
+}
+
+export const FRONT = imageBase64(1);
+export const BACK = imageBase64(2);
+export const FACES = [imageBase64(3), imageBase64(4), imageBase64(5)] as const;
+
+export interface SentRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export type Answer = Response | ((request: SentRequest, index: number) => Response | Promise<Response>);
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
+}
+
+/** An envelope as the API sends it. */
+export function envelope(data: unknown, extra: Record<string, unknown> = {}) {
+  return { data, error_code: null, error_message: null, error_descriptions: null, ...extra };
+}
+
+/** A fetch that records each request and answers from `answers` in turn (the last one repeats). */
+export function recordingFetch(...answers: Answer[]) {
+  const sent: SentRequest[] = [];
+  const fetch = async (input: Request): Promise<Response> => {
+    const url = new URL(input.url);
+    const text = input.body ? await input.text() : "";
+    const request: SentRequest = {
+      method: input.method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: Object.fromEntries(input.headers),
+      body: text ? JSON.parse(text) : undefined,
+    };
+    sent.push(request);
+    const answer = answers[Math.min(sent.length - 1, answers.length - 1)]!;
+    return typeof answer === "function" ? answer(request, sent.length - 1) : answer.clone();
+  };
+  return { fetch, sent };
+}
+
+export function clientWith(answers: Answer[], options: Partial<VlensClientOptions> = {}) {
+  const { fetch, sent } = recordingFetch(...answers);
+  const vlens = createVlensClient({ apiKey: API_KEY, accessToken: USER_TOKEN, baseUrl: "http://vlens.test", fetch, ...options });
+  return { vlens, sent };
+}
+
+/** The answers of a whole verification, success by default. */
+export const answers = {
+  front: (extra: Record<string, unknown> = {}) =>
+    json(
+      envelope(
+        { isVerificationProcessCompleted: false, isDigitalIdentityVerified: false, idFrontData: { idNumber: "29001012101235", name_english: "Ahmed", transaction_id: TRANSACTION_ID } },
+        { services: { Validations: { validation_errors: [] }, spoofing: { fake: false } }, ...extra },
+      ),
+    ),
+  back: (extra: Record<string, unknown> = {}) =>
+    json(
+      envelope(
+        { idBackData: { idNumber: "29001012101235", idExpiry: "2028-06-14T00:00:00", transaction_id: TRANSACTION_ID } },
+        { services: { Validations: { validation_errors: [] }, spoofing: { fake: false } }, ...extra },
+      ),
+    ),
+  liveness: (data: Record<string, unknown> = {}, services: Record<string, unknown> = {}) =>
+    json(
+      envelope(
+        { isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, isMatched: true, user: { idNumber: "29001012101235" }, ...data },
+        { services: { liveness: true, spoofing: { fake: false }, SRC: { isValid: true }, AML: { AML_matched: false, data: [] }, ...services } },
+      ),
+    ),
+};
+
+/** The rejection of a promise, or a failure if it resolved. */
+export async function failureOf(promise: Promise<unknown>): Promise<any> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a failure, got a result");
+}
