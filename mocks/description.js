@@ -45,8 +45,6 @@ function describeOperation(document, resource) {
     method: resource.method.toUpperCase(),
     path: resource.path,
     resource,
-    // Prism sees the operation without its body: the mock validates bodies itself (see body.js).
-    bodylessResource: { ...resource, request: { ...resource.request, body: undefined } },
     security: resource.security ?? [],
     hasBody: Boolean(jsonBody),
     bodyRequired: Boolean(requestBody?.required),
@@ -54,10 +52,35 @@ function describeOperation(document, resource) {
     bodySchemaPointer: jsonBody
       ? `#/paths/${escapePointer(resource.path)}/${resource.method}/requestBody/content/application~1json/schema`
       : null,
+    parameters: declaredParameters(document, resource),
     statuses: new Set(responses.map((response) => response.status)),
     responses,
     defaultScenario: responses.find((response) => response.status < 300)?.examples[0]?.name ?? null,
   };
+}
+
+/** Operation and path-level parameters, each with a JSON pointer to its schema in the document. */
+function declaredParameters(document, resource) {
+  const pathPointer = `#/paths/${escapePointer(resource.path)}`;
+  const lists = [
+    [`${pathPointer}/parameters`, document.paths[resource.path].parameters],
+    [`${pathPointer}/${resource.method}/parameters`, document.paths[resource.path][resource.method].parameters],
+  ];
+  const byKey = new Map();
+  for (const [listPointer, list] of lists) {
+    (list ?? []).forEach((entry, index) => {
+      const pointer = entry.$ref ?? `${listPointer}/${index}`;
+      const parameter = resolve(document, entry);
+      // An operation-level parameter overrides a path-level one of the same name and location.
+      byKey.set(`${parameter.in} ${parameter.name.toLowerCase()}`, {
+        name: parameter.name,
+        in: parameter.in,
+        required: Boolean(parameter.required),
+        schemaPointer: `${pointer}/schema`,
+      });
+    });
+  }
+  return [...byKey.values()];
 }
 
 function collectRefusalModels(operations) {

@@ -57,21 +57,3 @@ export const refusal = {
 
   crash: (description, message) => fromModel(description, 'internalError', 500, [{ field: null, message }]),
 };
-
-/** Prism's parameter violations (headers, query) as field errors named the way the description names them. */
-export function fieldErrors(operation, violations) {
-  const request = operation.resource.request ?? {};
-  const declared = [...(request.headers ?? []), ...(request.query ?? [])];
-  return violations.map((violation) => {
-    const [location, ...rest] = violation.path ?? [];
-    const missing = /required property '([^']+)'/.exec(violation.message)?.[1];
-    const raw = missing ?? rest[0] ?? location ?? 'request';
-    const parameter = declared.find((candidate) => candidate.name.toLowerCase() === String(raw).toLowerCase());
-    const field = parameter?.name ?? String(raw);
-    const kind = location === 'header' ? 'header' : location === 'query' ? 'query parameter' : 'parameter';
-    const message = missing
-      ? `The ${field} ${kind} is required.`
-      : `The ${field} ${kind} ${violation.message.replace(/^Request (header|query) parameter \S+ /, '')}.`;
-    return { field, message };
-  });
-}

@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+// The mock against a bare Node server that only parses the same JSON and answers a fixed body, both in
+// their own process, measured in one run, request by request in alternation (so a busy moment of the
+// machine hits both): median latency of a liveness call with a small body and with a 2 MB body (four
+// images of 500 KB). The mock keeps its access log on, written to a file as `npm start > mock.log`
+// would (a pipe would make this process wake up for every log line, between the timed requests). Then 50
+// concurrent connections for 20 s against the mock: requests, errors, latency and the mock's memory
+// before and after. Loopback only; every process started here is stopped here.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const LIVENESS = '/api/DigitalIdentity/verify/liveness/multi';
+const GOAL = 2.0;
+const ROUNDS = { small: 400, large: 120 };
+const WARMUP = { small: 50, large: 15 };
+const LOAD = { connections: 50, seconds: 20 };
+
+function serveBare() {
+  const fixed = JSON.stringify({ data: { ok: true }, error_code: null, error_message: null, error_descriptions: null });
+  const server = http.createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(fixed) });
+      response.end(fixed);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`http://127.0.0.1:${server.address().port}\n`));
+}
+
+async function main() {
+  const children = [];
+  const logDir = mkdtempSync(join(tmpdir(), 'vlens-mock-bench-'));
+  const stopAll = () => children.forEach((child) => child.kill('SIGTERM'));
+  process.on('exit', stopAll);
+  try {
+    const bare = await startProcess(children, [fileURLToPath(import.meta.url), 'bare-server'], /^(http:\/\/\S+)$/m);
+    const started = performance.now();
+    const mock = await startProcess(children, [`${ROOT}mocks/cli.js`, '--port', '0'], /listening on (http:\/\/\S+)/, join(logDir, 'mock.log'));
+    const firstAnswerMs = await firstAnswer(mock.url, started);
+    console.log(`mock: first answer ${firstAnswerMs.toFixed(0)} ms after the process was spawned (goal: within 3000 ms); RSS ${residentMegabytes(mock.pid).toFixed(1)} MB`);
+
+    const bodies = { small: livenessBody(4), large: livenessBody(375_000) };
+    console.log(`bodies: small ${bodies.small.length} bytes, large ${bodies.large.length} bytes (four images of ${375_000 / 3 * 4} base64 characters)`);
+    const logLinesBefore = mock.lines();
+    for (const size of ['small', 'large']) {
+      const result = await alternate(bare.url, mock.url, bodies[size], ROUNDS[size], WARMUP[size]);
+      const ratio = result.mock / result.bare;
+      console.log(
+        `${size.padEnd(5)} median: bare ${result.bare.toFixed(3)} ms, mock ${result.mock.toFixed(3)} ms, ratio ${ratio.toFixed(2)}x ` +
+          `(goal <= ${GOAL.toFixed(1)}x: ${ratio <= GOAL ? 'met' : 'NOT met'}; ${ROUNDS[size]} requests each, statuses ${result.statuses})`,
+      );
+    }
+    console.log(`access log: ${mock.lines() - logLinesBefore} lines written by the mock during the latency runs`);
+
+    await load(mock, bodies.small);
+  } finally {
+    stopAll();
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
+function livenessBody(imageBytes) {
+  const face = () => randomBytes(imageBytes).toString('base64');
+  const body = { face_1: face(), face_2: face(), face_3: face(), transaction_id: '81f404b3-d7dc-4f08-b4fe-934853c86282' };
+  if (imageBytes > 1000) body.image = face();
+  return Buffer.from(JSON.stringify(body));
+}
+
+function startProcess(children, args, urlPattern, logFile) {
+  return new Promise((resolve, reject) => {
+    const stdout = logFile ? openSync(logFile, 'w') : 'pipe';
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', stdout, 'pipe'] });
+    children.push(child);
+    const read = () => (logFile ? readFileSync(logFile, 'utf8') : output);
+    const lines = () => read().split('\n').length - 1;
+    let output = '';
+    let resolved = false;
+    const poll = setInterval(() => look(), 5);
+    const look = () => {
+      const match = urlPattern.exec(read());
+      if (!resolved && match) {
+        resolved = true;
+        clearInterval(poll);
+        resolve({ url: match[1], pid: child.pid, lines });
+      }
+    };
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (text) => {
+      output += text;
+      look();
+    });
+    child.stderr.on('data', (text) => process.stderr.write(text));
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      if (!resolved) reject(new Error(`${args.join(' ')} exited with ${code} before listening:\n${output}`));
+    });
+  });
+}
+
+async function firstAnswer(url, started) {
+  for (;;) {
+    try {
+      await fetch(`${url}/api/DigitalIdentity/Register`, { method: 'POST' });
+      return performance.now() - started;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+const HEADERS = { 'content-type': 'application/json', apikey: 'bench-key', authorization: 'Bearer bench.token.value' };
+
+function post(agent, url, body) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const request = http.request(`${url}${LIVENESS}`, { method: 'POST', agent, headers: { ...HEADERS, 'content-length': body.length } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve({ ms: performance.now() - started, status: response.statusCode }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+async function alternate(bareUrl, mockUrl, body, rounds, warmup) {
+  const agents = { bare: new http.Agent({ keepAlive: true, maxSockets: 1 }), mock: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
+  const times = { bare: [], mock: [] };
+  const statuses = new Map();
+  for (let round = 0; round < warmup + rounds; round++) {
+    // Which server goes first alternates too, so neither always follows the other's garbage.
+    const order = round % 2 === 0 ? ['bare', 'mock'] : ['mock', 'bare'];
+    for (const name of order) {
+      const { ms, status } = await post(agents[name], name === 'bare' ? bareUrl : mockUrl, body);
+      if (round >= warmup) times[name].push(ms);
+      statuses.set(`${name} ${status}`, (statuses.get(`${name} ${status}`) ?? 0) + 1);
+    }
+  }
+  agents.bare.destroy();
+  agents.mock.destroy();
+  return { bare: median(times.bare), mock: median(times.mock), statuses: [...statuses].map(([key, count]) => `${key} x${count}`).join(', ') };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function percentile(sorted, fraction) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+}
+
+function residentMegabytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+async function load(mock, body) {
+  const before = residentMegabytes(mock.pid);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: LOAD.connections });
+  const deadline = performance.now() + LOAD.seconds * 1000;
+  const times = [];
+  let errors = 0;
+  let unexpected = 0;
+  const firstErrors = [];
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      try {
+        const { ms, status } = await post(agent, mock.url, body);
+        times.push(ms);
+        if (status !== 200) unexpected++;
+      } catch (error) {
+        errors++;
+        if (firstErrors.length < 3) firstErrors.push(error.message);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: LOAD.connections }, worker));
+  const after = residentMegabytes(mock.pid);
+  agent.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const settled = residentMegabytes(mock.pid);
+  times.sort((a, b) => a - b);
+  console.log(
+    `load: ${LOAD.connections} connections for ${LOAD.seconds} s: ${times.length} answers (${(times.length / LOAD.seconds).toFixed(0)}/s), ` +
+      `${errors} connection errors, ${unexpected} non-200 answers; latency p50 ${percentile(times, 0.5).toFixed(2)} ms, p99 ${percentile(times, 0.99).toFixed(2)} ms`,
+  );
+  console.log(`mock memory (RSS): ${before.toFixed(1)} MB before, ${after.toFixed(1)} MB right after, ${settled.toFixed(1)} MB 2 s later`);
+  if (firstErrors.length) console.log(`first errors: ${firstErrors.join(' | ')}`);
+}
+
+if (process.argv[2] === 'bare-server') serveBare();
+else await main();
