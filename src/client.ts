@@ -1,9 +1,10 @@
 // createVlensClient: the typed openapi-fetch client over the transport, the envelope rules on top
 // of it, and the verification flow (front, back, liveness, chained by one transaction id).
-import createClient, { type Client } from "openapi-fetch";
+import createClient from "openapi-fetch";
 import { transactionIdPattern } from "../generated/limits.js";
 import { operationTable } from "../generated/operations.js";
 import type { paths } from "../generated/schema.js";
+import type { VlensApi } from "./api.js";
 import { hasValidationErrors, isFailureCode, isRecord, type Envelope } from "./envelope.js";
 import { scrub, VlensApiError, VlensInputError, VlensTransportError } from "./errors.js";
 import { encodeFaces, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
@@ -116,7 +117,7 @@ type Operation<Op extends OperationId, Input> = (input: Input, options?: CallOpt
 
 export interface VlensClient {
   /** The openapi-fetch client typed with every path of the description (HTTP level: envelope errors are in `data`). */
-  readonly api: Client<paths, "application/json">;
+  readonly api: VlensApi;
   /** Any operation by its operationId; resolves with the envelope when it is a success, throws otherwise. */
   call<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, options?: CallOptions<Op>): Promise<VlensAnswer<Op>>;
   /** Front, back, then liveness, chained by one transaction id. Rejections resolve; other failures throw. */
@@ -292,7 +293,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   }
 
   return {
-    api,
+    api: api as unknown as VlensApi,
     call,
 
     async verifyIdentity(input, flowOptions = {}) {

@@ -11,6 +11,14 @@ type Scrub = (text: string | null | undefined) => string | null;
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : value == null ? null : String(value));
 
+/** A copy whose strings are scrubbed: an error may be logged whole, `services` included. */
+function scrubDeep<T>(value: T, scrubText: Scrub): T {
+  if (typeof value === "string") return scrubText(value) as T;
+  if (Array.isArray(value)) return value.map((item) => scrubDeep(item, scrubText)) as T;
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubDeep(item, scrubText)])) as T;
+  return value;
+}
+
 /** Field errors from `error_descriptions` (a list, an object of field -> messages, or a string) and from the validations of `services`. */
 export function fieldErrorsOf(envelope: Envelope, scrubText: Scrub): VlensFieldError[] {
   const errors: VlensFieldError[] = [];
@@ -64,7 +72,7 @@ export function apiError(envelope: Envelope, { operation, status, requestId, scr
   const errorCode = errorCodeOf(envelope.error_code);
   const errorMessage = scrubText(text(envelope.error_message));
   const fieldErrors = fieldErrorsOf(envelope, scrubText);
-  const services = isRecord(envelope.services) ? envelope.services : null;
+  const services = isRecord(envelope.services) ? scrubDeep(envelope.services, scrubText) : null;
   const entry = lookupErrorCode(errorCode ?? (status >= 400 ? status : null));
   return new VlensApiError({
     operation,

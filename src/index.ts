@@ -1,6 +1,7 @@
 // The package's entry point: the client and its errors. The generated catalogues are in
 // `vlens-digital-identity/schema`, so a bundle of the client does not carry them up front.
 export { createVlensClient } from "./client.js";
+export type { ApiInit, PathsWith, VlensApi } from "./api.js";
 export type {
   CallOptions,
   IdScan,

@@ -102,7 +102,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
       const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
       const detail = kind === "timeout" ? `${timeoutMs} ms` : typeof cause === "string" ? cause : undefined;
       log?.(`${operation} failed: ${kind} [request ${requestId}]`);
-      return new VlensTransportError(kind, { operation, requestId, status, detail }, { cause: error });
+      return new VlensTransportError(kind, { operation, requestId, status, detail }, error === undefined ? undefined : { cause: error });
     };
 
     if (request.signal.aborted) throw fail(undefined, "aborted");
@@ -127,7 +127,8 @@ export function createTransport(options: TransportOptions): FetchFunction {
         try {
           errorCode = errorCodeOf((JSON.parse(text) as { error_code?: unknown } | null)?.error_code);
         } catch (error) {
-          throw fail(error, looksCutOff.test(String((error as Error).message)) ? "truncated" : "non-json", status);
+          // The SyntaxError quotes the body: it is not kept as the cause.
+          throw fail(undefined, looksCutOff.test(String((error as Error).message)) ? "truncated" : "non-json", status);
         }
       }
       log?.(`${operation} -> ${status} in ${Date.now() - started} ms [request ${requestId}]`);
