@@ -1,0 +1,145 @@
+// Derives what Dredd needs from the bundled description, fresh on every run (never a hand copy):
+//
+// - an OpenAPI 3.0.3 document for Dredd 14's parser, which only half understands 3.1 (it warns
+//   "Version '3.1.0' is not fully supported" and about every 3.1 keyword). The derived document
+//   keeps what Dredd turns into transactions: paths, methods, parameters with their examples, the
+//   first request example, and every response status with its media type and first example.
+//   Schemas are left out: Dredd 14 does not validate against them anyway (it only compares the
+//   shape of the example), so the hooks validate instead;
+// - a plan for the hooks: per operation, its auth, query parameters, and the response schema for
+//   every status as self-contained JSON Schema draft 7 (see json-schema.mjs).
+//
+// Operations come in flow order, which is the order Dredd runs them: tokens first, then the three
+// capture steps of one transaction, linking, and the admin retrieval of what was captured.
+import { listOperations, resolveRef } from '../lib/description.mjs';
+import { toDraft7 } from './json-schema.mjs';
+
+export const FLOW_ORDER = [
+  'adminLogin',
+  'refreshToken',
+  'userLogin',
+  'checkExistenceOfEmailOrPhone',
+  'registerStepVerifyPhone',
+  'registerStepVerifyEmail',
+  'register',
+  'verifyIdFront',
+  'verifyIdBack',
+  'verifyLiveness',
+  'linkUserWithExistingTransaction',
+  'getUserDigitalIdentityImages',
+  'getStepImage',
+];
+
+const JSON_MEDIA_TYPE = 'application/json';
+
+export function deriveDreddInput(doc) {
+  const operations = sortByFlow(listOperations(doc));
+  const paths = {};
+  const plan = {};
+  for (const { path, method, operation } of operations) {
+    const parameters = (operation.parameters ?? []).map((parameter) => resolveRef(doc, parameter));
+    const query = parameters
+      .filter((parameter) => parameter.in === 'query')
+      .map((parameter) => ({ name: parameter.name, required: parameter.required === true, example: parameterExample(doc, parameter) }));
+    const requestMedia = resolveRef(doc, operation.requestBody)?.content?.[JSON_MEDIA_TYPE];
+    const requestExample = requestMedia ? firstExample(doc, requestMedia) : undefined;
+
+    const responses = {};
+    const planResponses = {};
+    for (const [status, responseOrRef] of Object.entries(operation.responses ?? {})) {
+      const response = resolveRef(doc, responseOrRef);
+      const content = {};
+      for (const [mediaType, media] of Object.entries(response.content ?? {})) {
+        content[mediaType] = { example: firstExample(doc, media) };
+        if (mediaType === JSON_MEDIA_TYPE && media.schema) {
+          planResponses[status] = { schema: toDraft7(doc, media.schema) };
+        }
+      }
+      responses[status] = { description: response.description ?? status, ...(Object.keys(content).length ? { content } : {}) };
+    }
+
+    paths[path] = {
+      ...paths[path],
+      [method]: {
+        operationId: operation.operationId,
+        summary: operation.operationId,
+        parameters: [
+          // Only path and query parameters: the hooks set every header themselves.
+          ...parameters
+            .filter((parameter) => parameter.in === 'path' || parameter.in === 'query')
+            .map((parameter) => ({
+              name: parameter.name,
+              in: parameter.in,
+              required: parameter.required === true,
+              schema: { type: simpleType(resolveRef(doc, parameter.schema)) },
+              example: parameterExample(doc, parameter),
+            })),
+        ],
+        ...(requestExample === undefined ? {} : { requestBody: { content: { [JSON_MEDIA_TYPE]: { example: requestExample } } } }),
+        responses,
+      },
+    };
+    if (paths[path][method].parameters.length === 0) delete paths[path][method].parameters;
+
+    plan[`${method.toUpperCase()} ${path}`] = {
+      operationId: operation.operationId,
+      method: method.toUpperCase(),
+      path,
+      auth: describeAuth(doc, operation.security ?? doc.security ?? []),
+      query,
+      requestExample,
+      responses: planResponses,
+    };
+  }
+  return {
+    document: {
+      openapi: '3.0.3',
+      info: { title: `${doc.info.title} (Dredd input derived from generated/openapi.yaml)`, version: doc.info.version },
+      paths,
+    },
+    plan,
+  };
+}
+
+function sortByFlow(operations) {
+  const rank = (operation) => {
+    const index = FLOW_ORDER.indexOf(operation.operation.operationId);
+    return index === -1 ? FLOW_ORDER.length : index;
+  };
+  // Stable: operations missing from FLOW_ORDER keep description order, after the known ones.
+  return [...operations].sort((a, b) => rank(a) - rank(b));
+}
+
+function firstExample(doc, media) {
+  if (media.example !== undefined) return media.example;
+  const [first] = Object.values(media.examples ?? {});
+  return first === undefined ? undefined : resolveRef(doc, first).value;
+}
+
+function parameterExample(doc, parameter) {
+  if (parameter.example !== undefined) return parameter.example;
+  const [first] = Object.values(parameter.examples ?? {});
+  if (first !== undefined) return resolveRef(doc, first).value;
+  const schema = resolveRef(doc, parameter.schema) ?? {};
+  return schema.examples?.[0] ?? schema.example;
+}
+
+function simpleType(schema) {
+  const types = [schema?.type ?? 'string'].flat().filter((type) => type !== 'null');
+  return types[0] ?? 'string';
+}
+
+/**
+ * What the hooks must send: the header carrying the API key and which bearer token, read from the
+ * first security requirement. A bearer scheme whose name says Admin takes the admin token.
+ */
+function describeAuth(doc, security) {
+  const auth = { apiKeyHeader: null, bearer: null };
+  for (const schemeName of Object.keys(security[0] ?? {})) {
+    const scheme = resolveRef(doc, doc.components?.securitySchemes?.[schemeName]);
+    if (scheme?.type === 'apiKey' && scheme.in === 'header') auth.apiKeyHeader = scheme.name;
+    else if (scheme?.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') auth.bearer = /admin/i.test(schemeName) ? 'admin' : 'user';
+    else throw new Error(`The contract hooks cannot send security scheme ${schemeName} (${scheme?.type})`);
+  }
+  return auth;
+}

@@ -1,0 +1,316 @@
+// A faithful stand-in for a Vlens tenant, written from the public facts about the API
+// (/work/shared/api/vlens-api-facts.md), not from this package's description: if the description
+// and the facts drift apart, `contract:live` against this server says so.
+//
+// It keeps state like the real service: transactions (front and back in either order, liveness
+// only after both, then linkable), the images of each step (for the admin retrieval), tokens per
+// role (a user token on an admin operation is refused with 403). It checks requests in ASP.NET's
+// order: route, size, ApiKey, bearer, content type, JSON, fields.
+import { createHash, randomUUID } from 'node:crypto';
+import { bearerOf, header, isJsonContentType, serve } from './http.mjs';
+
+const MESSAGES = {
+  400: 'Bad Request - Input parameters are invalid.',
+  401: 'Make sure you are using the correct credentials and try again.',
+  403: 'Generate and include a valid access token and try again.',
+  415: 'Please re-check your image format.',
+  5002: 'Make sure each provided image does not exceed the 5MB limit.',
+  5004: 'Check the Transaction ID/token sent in the request.',
+  4209: 'Please recapture your face and ensure the capture is clear.',
+};
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const MAX_IMAGE_CHARS = 4_194_304;
+
+/**
+ * @param {{ apiKey: string, userToken: string, adminToken: string, tenancyName?: string,
+ *           user?: { phoneNumber: string, emailAddress: string, password?: string },
+ *           admin?: { userNameOrEmailAddress: string, password: string } }} options
+ */
+export async function startFaithfulServer(options) {
+  const user = { id: 20731, phoneNumber: '+201112223334', emailAddress: 'mona.adel@example.org', password: 'Sandbox!2026', ...options.user };
+  const admin = { userNameOrEmailAddress: 'admin@tenant.example', password: 'sandbox-admin', ...options.admin };
+  const state = {
+    transactions: new Map(),
+    refreshTokens: new Set(),
+    otpRequests: new Set(),
+    /** sha256 of every image received, by step, so a test can tell which images were sent. */
+    received: { idFront: [], idBack: [], faces: [] },
+    requests: 0,
+  };
+
+  const routes = {
+    'POST /api/digitalidentity/verify/id/front': { auth: 'user', handle: (body) => scanSide('front', body) },
+    'POST /api/digitalidentity/verify/id/back': { auth: 'user', handle: (body) => scanSide('back', body) },
+    'POST /api/digitalidentity/verify/liveness/multi': { auth: 'user', handle: liveness },
+    'POST /api/digitalidentity/linkuserwithexistingtransaction': { auth: 'user', handle: link },
+    'GET /api/digitalidentity/getuserdigitalidentityimages': { auth: 'admin', handle: (_, query) => listImages(query) },
+    'GET /api/digitalidentity/getstepimage': { auth: 'admin', handle: (_, query) => stepImage(query) },
+    'POST /api/credentials/login': { auth: 'key', handle: adminLogin },
+    'POST /api/credentials/refreshtoken': { auth: 'key', handle: refreshToken },
+    'POST /api/digitalidentity/login': { auth: 'key', handle: userLogin },
+    'POST /api/digitalidentity/checkexistenceofemailorphone': { auth: 'key', handle: checkExistence },
+    'POST /api/digitalidentity/register/stepverifyphone': { auth: 'key', handle: verifyPhone },
+    'POST /api/digitalidentity/register/stepverifyemail': { auth: 'key', handle: verifyEmail },
+    'POST /api/digitalidentity/register': { auth: 'key', handle: register },
+  };
+
+  const server = await serve(async (request, url, text, { tooLarge }) => {
+    state.requests += 1;
+    const route = routes[`${request.method} ${url.pathname.toLowerCase()}`];
+    if (!route) return refusal(404, `No route for ${request.method} ${url.pathname}`);
+    if (tooLarge) return { status: 413, body: envelope(5002, MESSAGES[5002]) };
+    if (header(request, 'apikey') !== options.apiKey) return refusal(401, MESSAGES[401]);
+    if (route.auth !== 'key') {
+      const token = bearerOf(request);
+      const wanted = route.auth === 'user' ? options.userToken : options.adminToken;
+      const other = route.auth === 'user' ? options.adminToken : options.userToken;
+      if (token === other) return refusal(403, MESSAGES[403]);
+      if (token !== wanted) return refusal(401, MESSAGES[401]);
+    }
+    let body;
+    if (request.method === 'POST') {
+      if (!isJsonContentType(header(request, 'content-type'))) return refusal(415, MESSAGES[415]);
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return refusal(400, MESSAGES[400], [{ field: 'body', message: 'The request body is not valid JSON.' }]);
+      }
+      if (!body || typeof body !== 'object' || Array.isArray(body)) return refusal(400, MESSAGES[400], [{ field: 'body', message: 'A JSON object is expected.' }]);
+    }
+    try {
+      return await route.handle(body, url.searchParams, request);
+    } catch (problem) {
+      if (problem instanceof Refusal) return problem.answer;
+      throw problem;
+    }
+  });
+
+  // -- capture steps ----------------------------------------------------------------------------
+
+  function scanSide(side, body) {
+    const image = requireImage(body, 'image');
+    const id = optionalTransactionId(body.transaction_id, 'transaction_id') ?? randomUUID();
+    const transaction = transactionFor(id);
+    transaction[side] = image;
+    state.received[side === 'front' ? 'idFront' : 'idBack'].push(sha256(image));
+    const data = { isVerificationProcessCompleted: false, isDigitalIdentityVerified: false };
+    if (transaction.front) data.idFrontData = { ...FRONT_FIELDS, transaction_id: id };
+    if (transaction.back) data.idBackData = { ...BACK_FIELDS, transaction_id: id };
+    // verify-id-back in the current reference: validations, spoofing and classification.
+    return ok(data, { services: { validations: { validation_errors: [] }, spoofing: { fake: false }, classification: { doc_type: 'national_id' } } });
+  }
+
+  function liveness(body) {
+    const faces = ['face_1', 'face_2', 'face_3'].map((field) => requireImage(body, field));
+    const id = requireTransactionId(body.transaction_id, 'transaction_id');
+    const transaction = state.transactions.get(id);
+    if (!transaction) return business(5004, { services: null });
+    if (!transaction.front || !transaction.back) {
+      return business(5004, { services: null, error_descriptions: [{ field: 'transaction_id', message: 'Both sides of the ID must be verified before liveness.' }] });
+    }
+    if (new Set(faces).size < faces.length) return business(4209, { services: { liveness: false } });
+    transaction.faces = faces;
+    transaction.complete = true;
+    state.received.faces.push(...faces.map(sha256));
+    // The liveness sample of the current reference, plus isMatched (read by the newer RN SDK).
+    return ok(
+      { isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, isMatched: true },
+      { services: { spoofing: { fake: false }, liveness: true, AML: { AML_matched: false }, SRC: { isValid: true } } },
+    );
+  }
+
+  function link(body) {
+    const id = requireTransactionId(body.transactionId, 'transactionId');
+    const transaction = state.transactions.get(id);
+    if (!transaction || !transaction.complete) return business(5004, { services: null });
+    transaction.linked = true;
+    return ok(
+      {
+        isVerificationProcessCompleted: true,
+        isDigitalIdentityVerified: true,
+        user: { id: user.id, emailAddress: user.emailAddress, phoneNumber: user.phoneNumber },
+        idFrontData: { ...FRONT_FIELDS, transaction_id: id },
+        idBackData: { ...BACK_FIELDS, transaction_id: id },
+      },
+      { services: { validations: { validation_errors: [] }, spoofing: { fake: false }, liveness: true, SRC: { isValid: true, errorCode: 0 } } },
+    );
+  }
+
+  // -- admin retrieval --------------------------------------------------------------------------
+
+  function listImages(query) {
+    const who = query.get('emailOrPhoneNumber');
+    if (!who) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'emailOrPhoneNumber', message: 'The emailOrPhoneNumber field is required.' }]));
+    if (who !== user.phoneNumber && who.toLowerCase() !== user.emailAddress.toLowerCase()) {
+      return { status: 200, body: envelope(400, MESSAGES[400], [{ field: 'emailOrPhoneNumber', message: 'No such user.' }]) };
+    }
+    const latest = [...state.transactions.entries()].reverse().find(([, transaction]) => transaction.front || transaction.back);
+    const name = (id, step, present) => (present ? `${id}_${step}.jpg` : null);
+    const [id, transaction] = latest ?? ['', {}];
+    return ok({
+      idFrontImage: name(id, 'id_front', transaction.front),
+      idBackImage: name(id, 'id_back', transaction.back),
+      livenessImage: name(id, 'liveness', transaction.faces),
+      livenessFace01Image: name(id, 'face01', transaction.faces),
+      livenessFace02Image: name(id, 'face02', transaction.faces),
+      livenessFace03Image: name(id, 'face03', transaction.faces),
+    });
+  }
+
+  function stepImage(query) {
+    const missing = ['TransactionId', 'FileName'].filter((name) => !query.get(name));
+    if (missing.length > 0) throw new Refusal(refusal(400, MESSAGES[400], missing.map((field) => ({ field, message: `The ${field} field is required.` }))));
+    const id = requireTransactionId(query.get('TransactionId'), 'TransactionId');
+    const transaction = state.transactions.get(id);
+    const step = /^[0-9a-f-]{36}_(id_front|id_back|liveness|face0[123])\.jpg$/.exec(query.get('FileName'))?.[1];
+    const faces = transaction?.faces ?? [];
+    const image = { id_front: transaction?.front, id_back: transaction?.back, liveness: faces[0], face01: faces[0], face02: faces[1], face03: faces[2] }[step];
+    if (!image || !query.get('FileName').startsWith(id)) {
+      return { status: 200, body: envelope(400, MESSAGES[400], [{ field: 'FileName', message: 'No such file in this transaction.' }]) };
+    }
+    // GetStepImage's documented success carries error_code 0.
+    return { status: 200, body: { data: { image }, error_code: 0, error_message: null, error_descriptions: null } };
+  }
+
+  // -- tokens and registration ------------------------------------------------------------------
+
+  function adminLogin(body, _query, request) {
+    requireStrings(body, ['tenancyName', 'userNameOrEmailAddress', 'password']);
+    if (!header(request, 'tenancyname')) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'TenancyName', message: 'The TenancyName header is required.' }]));
+    if (body.userNameOrEmailAddress !== admin.userNameOrEmailAddress || body.password !== admin.password) return refusal(401, MESSAGES[401]);
+    const refresh = `rt_${randomUUID()}`;
+    state.refreshTokens.add(refresh);
+    // The documented login answer is `data` alone.
+    return { status: 200, body: { data: { accessToken: options.adminToken, expireInSeconds: 86400, refreshToken: refresh, refreshTokenExpireInSeconds: 604800 } } };
+  }
+
+  function refreshToken(body) {
+    requireStrings(body, ['refreshToken']);
+    if (!state.refreshTokens.has(body.refreshToken)) return refusal(401, MESSAGES[401]);
+    const next = `rt_${randomUUID()}`;
+    state.refreshTokens.add(next);
+    return ok({ accessToken: options.adminToken, encryptedAccessToken: Buffer.from(options.adminToken).toString('base64'), expireInSeconds: 86400, refreshToken: next, newRefreshToken: next });
+  }
+
+  function userLogin(body) {
+    requireStrings(body, ['phoneNumber', 'imei']);
+    if (body.phoneNumber !== user.phoneNumber || body.password !== user.password) return refusal(401, MESSAGES[401]);
+    return ok({ isPhoneNumberConfirmed: true, isEmailConfirmed: true, isDigitalIdentityVerified: false, accessToken: options.userToken, refreshToken: `rt_${randomUUID()}`, user: { id: user.id, phoneNumber: user.phoneNumber, emailAddress: user.emailAddress } });
+  }
+
+  function checkExistence(body) {
+    if (!body.phoneNumber && !body.email) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'phoneNumber', message: 'A phone number or an email is required.' }]));
+    return ok({ exists: body.phoneNumber === user.phoneNumber || String(body.email ?? '').toLowerCase() === user.emailAddress.toLowerCase() });
+  }
+
+  function verifyPhone(body) {
+    requireStrings(body, ['phoneNumber']);
+    if (body.phoneNumberOtp) {
+      if (!state.otpRequests.has(body.phoneNumberOtpRequestId)) return business(400, {}, [{ field: 'phoneNumberOtpRequestId', message: 'Unknown OTP request.' }]);
+      return ok({ isPhoneNumberConfirmationRequired: true, isPhoneNumberConfirmed: true, phoneNumberOtpRequestId: body.phoneNumberOtpRequestId, accessToken: null });
+    }
+    const id = randomUUID();
+    state.otpRequests.add(id);
+    return ok({ isPhoneNumberConfirmationRequired: true, isPhoneNumberConfirmed: false, phoneNumberOtpRequestId: id, phoneNumberOtp: null, accessToken: null });
+  }
+
+  function verifyEmail(body) {
+    requireStrings(body, ['email']);
+    const id = body.emailOtpRequestId ?? randomUUID();
+    return ok({ isEmailConfirmationRequired: true, isEmailConfirmed: Boolean(body.emailOtp), emailOtpRequestId: id });
+  }
+
+  function register(body) {
+    requireStrings(body, ['phoneNumber']);
+    return ok({ isDigitalIdentityVerified: false, accessToken: `user-${randomUUID()}`, expireInSeconds: 86400, user: { id: user.id + 1, emailAddress: body.email ?? null, phoneNumber: body.phoneNumber } });
+  }
+
+  // -- helpers ----------------------------------------------------------------------------------
+
+  function transactionFor(id) {
+    if (!state.transactions.has(id)) state.transactions.set(id, { front: null, back: null, faces: null, complete: false, linked: false });
+    return state.transactions.get(id);
+  }
+
+  return { ...server, state, user };
+}
+
+const FRONT_FIELDS = {
+  name: 'منى عادل محمود',
+  name_english: 'Mona Adel Mahmoud',
+  first_name: 'منى',
+  first_name_english: 'Mona',
+  last_names: 'عادل محمود',
+  last_names_english: 'Adel Mahmoud',
+  address: 'شارع النصر، مدينة نصر، القاهرة',
+  address_english: 'El Nasr Street, Nasr City, Cairo',
+  dateOfBirth: '1994-03-07T00:00:00',
+  idNumber: '29403070101234',
+  gender: 'F',
+};
+const BACK_FIELDS = {
+  maritalStatus: 'أعزب',
+  job: 'طبيبة',
+  jobTitle: 'طبيبة',
+  religion: 'مسلمة',
+  husbandName: null,
+  releaseDate: '2022-01-10T00:00:00',
+  idExpiry: '2029-01-09T00:00:00',
+  idNumber: '29403070101234',
+  gender: 'F',
+};
+
+class Refusal {
+  constructor(answer) {
+    this.answer = answer;
+  }
+}
+
+function envelope(code, message, descriptions = null) {
+  return { data: null, error_code: code, error_message: message, error_descriptions: descriptions };
+}
+
+function refusal(status, message, descriptions = null) {
+  return { status, body: envelope(status, message, descriptions) };
+}
+
+/** Business errors come with HTTP 200 and the code in the envelope (current docs). */
+function business(code, extra = {}, descriptions = null) {
+  return { status: 200, body: { ...envelope(code, MESSAGES[code] ?? MESSAGES[400], descriptions), ...extra } };
+}
+
+function ok(data, extra = {}) {
+  return { status: 200, body: { data, ...extra, error_code: null, error_message: null, error_descriptions: null } };
+}
+
+function requireStrings(body, fields) {
+  const missing = fields.filter((field) => typeof body[field] !== 'string' || body[field].length === 0);
+  if (missing.length > 0) throw new Refusal(refusal(400, MESSAGES[400], missing.map((field) => ({ field, message: `The ${field} field is required.` }))));
+}
+
+function requireImage(body, field) {
+  requireStrings(body, [field]);
+  const value = body[field];
+  if (value.length > MAX_IMAGE_CHARS) throw new Refusal({ status: 413, body: envelope(5002, MESSAGES[5002]) });
+  if (!BASE64.test(value)) throw new Refusal(refusal(400, 'Please provide a valid base64 encoded image.', [{ field, message: 'Please provide a valid base64 encoded image.' }]));
+  const bytes = Buffer.from(value.slice(0, 16), 'base64');
+  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  if (!jpeg && !png) throw new Refusal(refusal(415, MESSAGES[415], [{ field, message: 'The image must be a JPEG or a PNG.' }]));
+  return value;
+}
+
+function optionalTransactionId(value, field) {
+  if (value === undefined || value === null) return null;
+  return requireTransactionId(value, field);
+}
+
+function requireTransactionId(value, field) {
+  if (typeof value !== 'string' || !UUID.test(value)) {
+    throw new Refusal(refusal(400, MESSAGES[400], [{ field, message: `The ${field} field must be a transaction id (a UUID).` }]));
+  }
+  return value.toLowerCase();
+}
+
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
