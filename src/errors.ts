@@ -138,7 +138,8 @@ const secretLike = /[A-Za-z0-9+/=_-]{40,}/g;
 export function scrub(text: string | null | undefined, secrets: Iterable<string>): string | null {
   if (text == null) return null;
   let safe = String(text);
-  for (const secret of secrets) if (secret) safe = safe.split(secret).join("[redacted]");
+  // Values shorter than 8 characters are not real keys or tokens; replacing them would garble the text.
+  for (const secret of secrets) if (secret.length >= 8) safe = safe.split(secret).join("[redacted]");
   safe = safe.replace(secretLike, "[redacted]");
   return safe.length > 300 ? `${safe.slice(0, 300)}…` : safe;
 }
