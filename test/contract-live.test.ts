@@ -3,7 +3,7 @@
 // written from the public facts must pass, with every skipped check explained. Neither run may
 // print a key, a token or image bytes.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -140,6 +140,7 @@ describe('npm run contract:live', () => {
       expectNoSecret(output, keys);
     } finally {
       await server.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -155,6 +156,7 @@ describe('npm run contract:live', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vlens-fixtures-'));
     writeFileSync(join(dir, 'id-front.jpg'), fakeJpeg(1));
     const { code, output } = await runScript(LIVE, { VLENS_BASE_URL: 'http://127.0.0.1:9', VLENS_FIXTURES_DIR: dir });
+    rmSync(dir, { recursive: true, force: true });
     expect(code).toBe(2);
     expect(output).toMatch(/VLENS_FIXTURES_DIR lacks .*id-back\.jpg.*face-3\.jpg/);
   });
