@@ -76,6 +76,9 @@ function createAjv(prism, options = {}) {
     ...options,
   });
   prism.addFormats(ajv);
+  // OpenAPI's own formats: int32 bounds an integer, password only tells tools to hide the value.
+  ajv.addFormat('int32', { type: 'number', validate: (value) => Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31 });
+  ajv.addFormat('password', true);
   lengthKeywords(ajv);
   return ajv;
 }
@@ -196,6 +199,7 @@ const isImage = (error) => error.parentSchema?.contentEncoding === 'base64';
 
 function kindOf(error, operation) {
   if (error.keyword === 'pattern' && error.params.pattern === BASE64_PATTERN) return 'base64';
+  if (error.keyword === 'minLength' && isImage(error)) return 'base64';
   if (error.keyword === 'maxLength' && isImage(error) && operation.statuses.has(413)) return 'imageTooLarge';
   return error.keyword;
 }
@@ -219,6 +223,7 @@ function messageFor(the, field, error) {
         ? `${the} is larger than the image ceiling (${error.params.limit} base64 characters, 3 MB).`
         : `${the} must be at most ${characters(error.params.limit)} long.`;
     case 'minLength':
+      if (isImage(error)) return 'Please provide a valid base64 encoded image.';
       return `${the} must be at least ${characters(error.params.limit)} long.`;
     case 'enum':
       return `${the} must be one of: ${error.params.allowedValues.join(', ')}.`;
