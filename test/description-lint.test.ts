@@ -11,20 +11,33 @@ import { bundleDescription } from '../scripts/bundle.mjs';
 
 const run = promisify(execFile);
 
+type LintReport = { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string }[] };
+
 async function lint(args: string[] = []) {
   const { stdout } = await run(`${ROOT}node_modules/.bin/redocly`, ['lint', '--format', 'json', ...args], {
     cwd: ROOT,
     maxBuffer: 64 * 1024 * 1024,
   }).catch((failure) => failure);
-  return JSON.parse(stdout.slice(stdout.indexOf('{'))) as {
-    totals: { errors: number; warnings: number };
-    problems: { ruleId: string; message: string }[];
+  // One JSON report per API in redocly.yaml (the OpenAPI description and the Arazzo flows), back to back.
+  const reports = stdout
+    .slice(stdout.indexOf('{'))
+    .split(/(?<=^\})(?=\{)/m)
+    .map((part: string) => JSON.parse(part) as LintReport);
+  expect(reports.length).toBeGreaterThan(0);
+  return {
+    totals: {
+      errors: reports.reduce((sum: number, report: LintReport) => sum + report.totals.errors, 0),
+      warnings: reports.reduce((sum: number, report: LintReport) => sum + report.totals.warnings, 0),
+    },
+    problems: reports.flatMap((report: LintReport) => report.problems),
+    apis: reports.length,
   };
 }
 
 describe('the description', () => {
   it('lints clean under redocly.yaml: zero errors, zero warnings', async () => {
-    const { totals, problems } = await lint();
+    const { totals, problems, apis } = await lint();
+    expect(apis, 'the OpenAPI description and the Arazzo workflows').toBe(2);
     expect(problems.map((problem) => `${problem.ruleId}: ${problem.message}`)).toEqual([]);
     expect(totals).toMatchObject({ errors: 0, warnings: 0 });
   });
