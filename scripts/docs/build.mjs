@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Builds the docs portal: one self-contained HTML page (dist/docs/index.html) rendered by Redoc from
+// the bundled description. Self-contained means the page asks nothing of any other origin, so it
+// opens from disk or from any static server behind a firewall.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { BUNDLE_PATH, ROOT, loadBundle } from '../lib/description.mjs';
+
+export const DOCS_PATH = join(ROOT, 'dist/docs/index.html');
+const TEMPLATE_PATH = join(ROOT, 'scripts/docs/template.hbs');
+
+// Redoc shows only the x-codeSamples whose label is in this list, in this order; the first is the
+// default tab. Payload is Redoc's own request-body sample. Stacked, because the introduction's
+// five-column tables (error codes, scenarios) are unreadable in the three-panel middle column; the
+// reader can still switch layouts from the sidebar.
+export const REDOC_OPTIONS = {
+  codeSamples: {
+    languages: [
+      { lang: 'TypeScript', label: 'TypeScript' },
+      { lang: 'TypeScript', label: 'TypeScript flow' },
+      { lang: 'curl', label: 'curl' },
+      { lang: 'Payload', label: 'Payload' },
+    ],
+  },
+  sortRequiredPropsFirst: true,
+  layout: 'stacked',
+};
+
+// Redoc 3 renders its "API docs by" badge as an <img> from cdn.redoc.ly. The same mark, inline.
+const REDOCLY_MARK = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" width="56" height="14" viewBox="0 0 56 14">' +
+    '<text x="0" y="11" font-family="system-ui,sans-serif" font-size="12" font-weight="600" fill="#1a1c21">Redocly</text></svg>',
+)}`;
+const REMOTE_ASSETS = new Map([
+  ['https://cdn.redoc.ly/redoc/logo-mini-full.svg', REDOCLY_MARK],
+  ['https://cdn.redoc.ly/redoc/logo-mini.svg', REDOCLY_MARK],
+]);
+
+/** Swaps every known remote asset for an inline one; fails when Redoc no longer has it, so an upgrade is looked at. */
+export function inlineRemoteAssets(html) {
+  let result = html;
+  for (const [url, inline] of REMOTE_ASSETS) {
+    if (!result.includes(url)) throw new Error(`Redoc no longer references ${url}: check the portal for new remote assets`);
+    result = result.replaceAll(url, inline);
+  }
+  if (/<script[^>]+\bsrc=|<link[^>]+\bhref="https?:/i.test(result)) {
+    throw new Error('The page loads a script or stylesheet from elsewhere: build it with --inlineBundle');
+  }
+  return result;
+}
+
+export async function buildDocs({ bundlePath = BUNDLE_PATH, outFile = DOCS_PATH } = {}) {
+  const { info } = loadBundle(bundlePath);
+  const work = mkdtempSync(join(tmpdir(), 'vlens-docs-'));
+  try {
+    const raw = join(work, 'index.html');
+    await promisify(execFile)(
+      join(ROOT, 'node_modules/.bin/redocly'),
+      [
+        'build-docs',
+        bundlePath,
+        '--inlineBundle',
+        '--openapi',
+        JSON.stringify(REDOC_OPTIONS),
+        '--template',
+        TEMPLATE_PATH,
+        '--title',
+        `${info.title} ${info.version}`,
+        `--templateOptions.description=${info.summary ?? info.title}`,
+        '--output',
+        raw,
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          REDOCLY_TELEMETRY: 'off',
+          REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+          REDOCLY_SUPPRESS_NOTIFICATIONS: 'true',
+        },
+      },
+    );
+    const html = inlineRemoteAssets(readFileSync(raw, 'utf8'));
+    mkdirSync(dirname(outFile), { recursive: true });
+    writeFileSync(outFile, html);
+    return { outFile, bytes: Buffer.byteLength(html) };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { outFile, bytes } = await buildDocs();
+  console.log(`wrote ${relative(ROOT, outFile)} (${Math.round(bytes / 1024)} KiB, self-contained)`);
+}
