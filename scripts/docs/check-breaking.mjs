@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// The breaking-change check: compares the bundle of the last release (openapi/releases/<version>.yaml)
+// with the current bundle (generated/openapi.yaml) with `redocly diff` and its diff-recommended rules,
+// and fails when a change can break a client while info.version has no new major.
+//
+//   node scripts/docs/check-breaking.mjs             check (part of npm test through test/docs-breaking.test.ts)
+//   node scripts/docs/check-breaking.mjs --release   freeze the current bundle as the release of its info.version
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { BUNDLE_PATH, ROOT, loadBundle } from '../lib/description.mjs';
+
+export const RELEASES_DIR = join(ROOT, 'openapi/releases');
+const DIFF_CONFIG = join(ROOT, 'scripts/docs/redocly-diff.yaml');
+const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/;
+
+export function parseVersion(version) {
+  const match = SEMVER.exec(String(version));
+  if (!match) throw new Error(`info.version must be a semantic version (1.2.3), got ${JSON.stringify(version)}`);
+  return match.slice(1, 4).map(Number);
+}
+
+const compareVersions = (a, b) => {
+  for (let i = 0; i < 3; i += 1) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+};
+
+/** The committed release baselines, oldest first. */
+export function listReleases(dir = RELEASES_DIR) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => SEMVER.test(name.replace(/\.yaml$/, '')) && name.endsWith('.yaml'))
+    .map((name) => ({ version: name.slice(0, -'.yaml'.length), path: join(dir, name) }))
+    .sort((a, b) => compareVersions(parseVersion(a.version), parseVersion(b.version)));
+}
+
+/** Runs `redocly diff` and returns its JSON report (every change with its impact and rule messages). */
+export async function diffDescriptions(basePath, revisionPath) {
+  const { stdout } = await promisify(execFile)(
+    join(ROOT, 'node_modules/.bin/redocly'),
+    ['diff', basePath, revisionPath, '--config', DIFF_CONFIG, '--format', 'json', '--fail-on', 'none'],
+    {
+      cwd: ROOT,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', REDOCLY_SUPPRESS_NOTIFICATIONS: 'true' },
+    },
+  );
+  return JSON.parse(stdout);
+}
+
+/**
+ * The verdict on a diff report. A breaking (major) change needs a new major version (below 1.0.0,
+ * a new minor, as semver allows); no change may lower the version.
+ */
+export function judge(report) {
+  const baseVersion = report.infoVersions.base;
+  const revisionVersion = report.infoVersions.revision;
+  const base = parseVersion(baseVersion);
+  const revision = parseVersion(revisionVersion);
+  const breaking = report.changes
+    .filter((change) => change.impact === 'major')
+    .flatMap((change) => change.verdicts.filter((verdict) => verdict.impact === 'major'))
+    .map((verdict) => `${verdict.ruleId}: ${verdict.message}`);
+  const problems = [];
+  if (compareVersions(revision, base) < 0) problems.push(`info.version went down from ${baseVersion} to ${revisionVersion}`);
+  const newMajor = base[0] === 0 ? revision[0] > 0 || revision[1] > base[1] : revision[0] > base[0];
+  if (breaking.length > 0 && !newMajor) {
+    const needed = base[0] === 0 ? `0.${base[1] + 1}.0` : `${base[0] + 1}.0.0`;
+    problems.push(
+      `${breaking.length} breaking change(s) since release ${baseVersion}, but info.version is ${revisionVersion}: ` +
+        `make them compatible, or release them as ${needed} (and record them in CHANGELOG.md)`,
+    );
+  }
+  return { ok: problems.length === 0, baseVersion, revisionVersion, bump: report.bump, summary: report.summary, breaking, problems };
+}
+
+export async function checkBreakingChanges({ basePath, revisionPath = BUNDLE_PATH } = {}) {
+  const base = basePath ?? listReleases().at(-1)?.path;
+  if (!base) throw new Error(`No release baseline in ${relative(ROOT, RELEASES_DIR)}/: run node scripts/docs/check-breaking.mjs --release`);
+  return judge(await diffDescriptions(base, revisionPath));
+}
+
+export function freezeRelease({ bundlePath = BUNDLE_PATH, dir = RELEASES_DIR } = {}) {
+  const { version } = loadBundle(bundlePath).info;
+  parseVersion(version);
+  const target = join(dir, `${version}.yaml`);
+  if (existsSync(target)) throw new Error(`${relative(ROOT, target)} exists: bump info.version before freezing a new release`);
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(bundlePath, target);
+  return target;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { release: { type: 'boolean', default: false } } });
+  try {
+    if (values.release) {
+      console.log(`froze ${relative(ROOT, freezeRelease())}`);
+    } else {
+      const verdict = await checkBreakingChanges();
+      const { major, minor, patch } = verdict.summary;
+      console.log(`release ${verdict.baseVersion} -> current ${verdict.revisionVersion}: ${major} major, ${minor} minor, ${patch} patch change(s)`);
+      for (const line of verdict.breaking) console.log(`  breaking  ${line}`);
+      for (const line of verdict.problems) console.error(`✗ ${line}`);
+      if (verdict.ok) console.log('✓ no breaking change without a new major version');
+      process.exitCode = verdict.ok ? 0 : 1;
+    }
+  } catch (error) {
+    console.error(error.message);
+    process.exitCode = 1;
+  }
+}
