@@ -45,6 +45,7 @@ export async function createMock(options = {}) {
   const server = createServer((request, response) => {
     handle(context, request, response).catch((error) => answerCrash(context, request, response, error));
   });
+  server.on('clientError', (error, socket) => answerUnparsable(context, error, socket));
   return { server, context };
 }
 
@@ -115,6 +116,7 @@ async function handle(context, request, response) {
   const violations = context.validators.parameters(operation, request.headers, queryOf(url));
   if (operation.hasBody) {
     const read = await readBody(request, context.maxBodyBytes);
+    if (read.aborted) return context.log?.(`${request.method} ${pathname} - aborted ${(performance.now() - started).toFixed(1)}ms`);
     if (read.tooLarge) return finish(refusal.bodyTooLarge(context.description, read.bytes, context.maxBodyBytes), { close: read.cut });
     if (read.bytes.length === 0) {
       if (operation.bodyRequired) violations.push({ field: 'body', message: 'The request body is required.', kind: 'required' });
@@ -179,7 +181,10 @@ function readBody(request, limit) {
       }
     });
     request.on('end', () => resolve(tooLarge ? { tooLarge, bytes: received } : { bytes: Buffer.concat(chunks, received) }));
-    request.on('error', reject);
+    request.on('close', () => {
+      if (!request.complete) resolve({ aborted: true });
+    });
+    request.on('error', (error) => (request.complete ? reject(error) : resolve({ aborted: true })));
   });
 }
 
@@ -203,7 +208,7 @@ export async function answerFor(context, operation, scenario, { quiet = false } 
     }
     return answer;
   }
-  const answer = { status: output.statusCode, body: output.body, scenario: name };
+  const answer = { status: output.statusCode, body: output.body, payload: JSON.stringify(output.body), scenario: name };
   if (!scenario.dynamic) context.answers.set(key, answer);
   return answer;
 }
@@ -224,7 +229,7 @@ function send(context, request, response, answer, { pathname, started }, { close
     response.writeHead(answer.status, headers);
     response.end();
   } else {
-    const payload = JSON.stringify(answer.body);
+    const payload = answer.payload ?? JSON.stringify(answer.body);
     headers['content-type'] = 'application/json; charset=utf-8';
     headers['content-length'] = Buffer.byteLength(payload);
     response.writeHead(answer.status, headers);
@@ -234,7 +239,23 @@ function send(context, request, response, answer, { pathname, started }, { close
   context.log?.(`${request.method} ${pathname} ${answer.status} ${answer.scenario ?? '-'} ${(performance.now() - started).toFixed(1)}ms`);
 }
 
+/** Requests Node cannot parse (headers too large, broken HTTP) still get the envelope, then the connection closes. */
+function answerUnparsable(context, error, socket) {
+  // A client that hung up mid-request (EOF inside the body, reset) is not refused: there is no one to answer.
+  if (!socket.writable || error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE') return socket.destroy();
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const message = status === 431 ? 'The request headers are too large.' : 'The request is not valid HTTP.';
+  const payload = JSON.stringify({ data: null, error_code: status, error_message: message, error_descriptions: null });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`,
+  );
+  context.log?.(`- - ${status} - ${message}`);
+}
+
 function answerCrash(context, request, response, error) {
+  // A client that hung up mid-request is not the mock failing.
+  if (request.destroyed && (error.code === 'ECONNRESET' || error.message === 'aborted')) return;
   const message = `The mock failed on ${request.method} ${request.url?.split('?')[0]}: ${error.message}`;
   context.log?.(`ERROR ${message}`);
   if (!context.log) process.emitWarning(message, { code: 'VLENS_MOCK_ERROR' });

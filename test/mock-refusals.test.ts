@@ -1,6 +1,7 @@
 // Every refusal of the mock, over real HTTP against the real mock process: the status the real service
 // uses, the vendor's envelope (never Prism's problem+json), field errors that name what was wrong, an
 // answer valid against the schema the description declares for that status, and no secret echoed.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   API_KEY,
@@ -251,6 +252,22 @@ describe('outside the description', () => {
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
     expect(isRefusalEnvelope(wrongMethod.body)).toBe(true);
+  });
+
+  it('answers requests Node cannot parse in the envelope too (headers too large, broken HTTP)', async () => {
+    const huge = await send(mock.url, { ...validRequest(front), query: { q: 'x'.repeat(20_000) } });
+    expect(huge.status).toBe(431);
+    expect(isRefusalEnvelope(huge.body)).toBe(true);
+
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(mock.url).port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      socket.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(isRefusalEnvelope(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)))).toBe(true);
   });
 
   it('matches paths without regard to case, as ASP.NET routing does', async () => {
