@@ -5,11 +5,12 @@ import { transactionIdPattern } from "../generated/limits.js";
 import { operationTable } from "../generated/operations.js";
 import type { paths } from "../generated/schema.js";
 import type { VlensApi } from "./api.js";
-import { hasValidationErrors, isFailureCode, isRecord, type Envelope } from "./envelope.js";
+import { errorCodeOf, hasValidationErrors, isFailureCode, isRecord, type Envelope } from "./envelope.js";
 import { scrub, VlensApiError, VlensInputError, VlensTransportError } from "./errors.js";
 import { encodeFaces, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
 import { outcomeOf, rejectedBy, transactionIdOf, type Known, type VerificationOutcome, type VerificationStep } from "./outcome.js";
-import { captureReasons } from "./reasons.js";
+import type { FailureContext } from "./failure.js";
+import { captureReasons, type RejectionReason } from "./reasons.js";
 import { preferHeader, type Scenario } from "./scenarios.js";
 import { createTransport, type AccessToken, type FetchFunction, type RefreshAccessToken } from "./transport.js";
 import type {
@@ -39,7 +40,7 @@ export interface VlensClientOptions {
   refreshAccessToken?: RefreshAccessToken;
   /** Sent as `Accept-Language` (`en` or `ar`). */
   language?: string;
-  /** A fetch implementation; default `globalThis.fetch`. */
+  /** A fetch implementation, called like `globalThis.fetch` (a URL and an init, or a Request); default `globalThis.fetch`. */
   fetch?: FetchFunction;
   /** Limit for one exchange, answer body included; default 30 000 ms. */
   timeoutMs?: number;
@@ -143,7 +144,14 @@ export interface VlensClient {
 }
 
 const defaultBaseUrl = "https://api.vlenseg.com";
-const describeFailure = () => import("./failure.js");
+// In a browser bundle the failure module is a chunk fetched on the first failure; if that fetch
+// fails the error is still a VlensApiError, only without catalogue entry and field errors.
+const describeFailure = () =>
+  import("./failure.js").catch(() => ({
+    apiError: (envelope: Envelope, { operation, status, requestId, scrubText }: FailureContext) =>
+      new VlensApiError({ operation, status, errorCode: errorCodeOf(envelope.error_code), errorMessage: scrubText(String(envelope.error_message ?? "")) || null, fieldErrors: [], requestId }),
+    validationReasonsOf: (): RejectionReason[] => [{ kind: "field-validation", field: null, code: null, message: null }],
+  }));
 /** Operations whose method just unwraps the envelope: named after the operationId, taking its body or query. */
 const plainOperations = [
   "refreshToken",
@@ -174,11 +182,11 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   if (typeof options !== "object" || options === null) throw new VlensInputError("missing-option", "options", "createVlensClient needs { apiKey }");
   const apiKey = requireText(options.apiKey, "apiKey", true)!;
   const tenancyName = requireText(options.tenancyName, "tenancyName", false);
-  const baseUrl = requireText(options.baseUrl, "baseUrl", false) ?? defaultBaseUrl;
+  const baseUrl = (requireText(options.baseUrl, "baseUrl", false) ?? defaultBaseUrl).replace(/\/+$/, "");
   if (!/^(https?:\/\/[^/]|\/)/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "expected an http(s) URL or a path starting with /");
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) throw new VlensInputError("invalid-option", "timeoutMs", "expected a positive number of milliseconds");
-  const fetchImpl = options.fetch ?? ((input: Request, init?: RequestInit) => globalThis.fetch(input, init));
+  const fetchImpl = options.fetch ?? ((input: string | Request, init?: RequestInit) => globalThis.fetch(input, init));
   if (typeof fetchImpl !== "function") throw new VlensInputError("invalid-option", "fetch", "expected a function");
   const newRequestId = options.requestId ?? randomUuid;
   const policy: ImagePolicy = {
@@ -207,28 +215,29 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     log: options.log,
     remember,
   });
-  const api = createClient<paths, "application/json">({ baseUrl, fetch: transport });
+  const api = createClient<paths, "application/json">({ baseUrl, fetch: transport.fetch });
 
   async function call<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions: CallOptions<Op> = {}): Promise<VlensAnswer<Op>> {
     const { method, path } = operationTable[operation];
     const requestId = callOptions.requestId ?? newRequestId();
     const { body, query, headers } = request as { body?: unknown; query?: Record<string, unknown>; headers?: Record<string, string> };
-    const prefer = callOptions.scenario === undefined ? undefined : preferHeader(callOptions.scenario as string);
-    const result = await (api.request as (method: string, path: string, init: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>)(method, path, {
-      body,
-      params: { query },
-      headers: { ...headers, "X-Request-Id": requestId, Prefer: prefer },
-      signal: callOptions.signal,
-    });
-    const { response } = result;
-    const status = response.status;
-    const answer = response.ok ? result.data : result.error;
+    // Sent with fetch directly, not through openapi-fetch: one Request, built by fetch itself, as a bare call would.
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(query ?? {})) if (value != null) search.append(name, String(value));
+    const queryText = search.toString();
+    const url = `${baseUrl}${path}${queryText ? `?${queryText}` : ""}`;
+    const sent: Record<string, string> = { ...headers, "X-Request-Id": requestId };
+    if (body !== undefined) sent["Content-Type"] = "application/json";
+    if (callOptions.scenario !== undefined) sent.Prefer = preferHeader(callOptions.scenario as string);
+    const exchange = await transport.send(operation, url, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body), signal: callOptions.signal });
+    const { status, json: answer } = exchange;
     if (!isRecord(answer)) {
-      const detail = answer === undefined || answer === "" ? "empty body" : response.headers.get("Content-Type") ?? undefined;
+      const detail = exchange.text === "" ? "empty body" : exchange.headers.get("Content-Type") ?? undefined;
       throw new VlensTransportError("non-json", { operation, requestId, status, detail });
     }
+    const ok = status >= 200 && status < 300;
     const envelope = answer as SuccessEnvelope<Op> & Envelope;
-    if (!response.ok || isFailureCode(envelope.error_code)) {
+    if (!ok || isFailureCode(envelope.error_code)) {
       throw (await describeFailure()).apiError(envelope, { operation, status, requestId, scrubText });
     }
     return { data: envelope.data as VlensAnswer<Op>["data"], envelope, status, requestId };

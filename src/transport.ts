@@ -1,7 +1,9 @@
-// The fetch function openapi-fetch calls for every request. It adds the headers every operation
-// takes (ApiKey, TenancyName, Accept-Language, X-Request-Id) and the bearer token the operation's
-// security asks for, enforces the timeout over the whole exchange, refreshes the token once on
-// 401, and turns every way an exchange can break into a VlensTransportError.
+// Every request goes through here: the client's own calls (`send`, a URL and a JSON text, one
+// Request built by fetch itself) and the openapi-fetch client's (`fetch`, a Request). It adds the
+// headers every operation takes (ApiKey, TenancyName, Accept-Language, X-Request-Id) and the bearer
+// token the operation's security asks for, enforces the timeout over the whole exchange (answer
+// body included), refreshes the token once on 401, and turns every way an exchange can break into
+// a VlensTransportError.
 import { operationTable } from "../generated/operations.js";
 import { errorCodeOf } from "./envelope.js";
 import { VlensInputError, VlensTransportError, type TransportFailure } from "./errors.js";
@@ -22,7 +24,8 @@ export type AccessToken = string | ((context: TokenContext) => string | null | u
 /** Called once when a request is refused with 401; returns the token to retry with. */
 export type RefreshAccessToken = (context: TokenContext) => string | Promise<string>;
 
-export type FetchFunction = (input: Request, init?: RequestInit) => Promise<Response>;
+/** A fetch implementation, called like `globalThis.fetch`: with a URL and an init, or with a Request. */
+export type FetchFunction = (input: string | Request, init?: RequestInit) => Promise<Response>;
 
 export interface TransportOptions {
   baseUrl: string;
@@ -53,7 +56,31 @@ const abortedByCaller = { reason: "aborted" };
 const nullBodyStatus = new Set([101, 204, 205, 304]);
 const looksCutOff = /end of (json|data)|unterminated|eof/i;
 
-export function createTransport(options: TransportOptions): FetchFunction {
+/** A complete answer: its body read to the end, and parsed when it is JSON. */
+export interface Exchange {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  text: string;
+  /** The parsed body; undefined when it is empty, or not JSON (only possible with an error status). */
+  json: unknown;
+}
+
+export interface SendInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface Transport {
+  /** For openapi-fetch: takes its Request, answers a Response whose body is already checked. */
+  fetch(request: Request): Promise<Response>;
+  /** For the client's calls: the operation, its URL and init (headers must hold X-Request-Id). */
+  send(operation: OperationId, url: string, init: SendInit): Promise<Exchange>;
+}
+
+export function createTransport(options: TransportOptions): Transport {
   const { apiKey, tenancyName, language, refreshAccessToken, timeoutMs, log } = options;
   let { accessToken } = options;
   const basePath = new URL(options.baseUrl, "http://localhost").pathname.replace(/\/+$/, "");
@@ -65,10 +92,25 @@ export function createTransport(options: TransportOptions): FetchFunction {
     return routes.get(`${request.method} ${path.startsWith(basePath) ? path.slice(basePath.length) : path}`);
   }
 
-  async function tokenFor(token: TokenKind, operation: OperationId | undefined): Promise<string | undefined> {
-    const value = typeof accessToken === "function" ? await accessToken({ operation, token }) : accessToken;
+  /** The headers every request carries, except those already set. */
+  function commonHeaders(has: (name: string) => boolean): [string, string][] {
+    const headers: [string, string][] = [["ApiKey", apiKey]];
+    if (tenancyName && !has("tenancyname")) headers.push(["TenancyName", tenancyName]);
+    if (language && !has("accept-language")) headers.push(["Accept-Language", language]);
+    if (!has("accept")) headers.push(["Accept", "application/json"]);
+    return headers;
+  }
+
+  function remembered(value: string | null | undefined): string | undefined {
     if (value) options.remember(value);
     return value || undefined;
+  }
+
+  /** The token for a request: a string as is (no extra tick), a function's answer awaited. */
+  function tokenFor(token: TokenKind, operation: OperationId | undefined): string | undefined | Promise<string | undefined> {
+    if (typeof accessToken !== "function") return remembered(accessToken);
+    const value = accessToken({ operation, token });
+    return typeof value === "string" || value == null ? remembered(value) : Promise.resolve(value).then(remembered);
   }
 
   function refreshed(token: TokenKind, operation: OperationId | undefined): Promise<string> {
@@ -89,7 +131,23 @@ export function createTransport(options: TransportOptions): FetchFunction {
     return pending;
   }
 
-  async function exchange(request: Request, operation: OperationId | undefined, requestId: string) {
+  /** Sends with the operation's token; on 401, refreshes once and sends again. */
+  async function authorized(route: Route | undefined, requestId: string, attempt: (token: string | undefined, retry: boolean) => Promise<Exchange & { unauthorized: boolean }>) {
+    if (!route || route.token === "none") return attempt(undefined, false);
+    const { operation, token: kind } = route;
+    let token = await tokenFor(kind, operation);
+    if (!token && !refreshAccessToken) {
+      throw new VlensInputError("missing-token", "accessToken", `${operation} needs a ${kind} bearer token: pass accessToken (or refreshAccessToken)`);
+    }
+    const refreshedFirst = !token;
+    token ??= await refreshed(kind, operation);
+    const first = await attempt(token, false);
+    if (!refreshAccessToken || refreshedFirst || !first.unauthorized) return first;
+    log?.(`${operation}: 401, refreshing the ${kind} token once [request ${requestId}]`);
+    return attempt(await refreshed(kind, operation), true);
+  }
+
+  async function exchange(operation: OperationId | undefined, requestId: string, input: Request | string, init: RequestInit, callerSignal: AbortSignal | null | undefined) {
     const started = Date.now();
     const controller = new AbortController();
     const { signal } = controller;
@@ -105,70 +163,69 @@ export function createTransport(options: TransportOptions): FetchFunction {
       return new VlensTransportError(kind, { operation, requestId, status, detail }, error === undefined ? undefined : { cause: error });
     };
 
-    if (request.signal.aborted) throw fail(undefined, "aborted");
-    request.signal.addEventListener("abort", stop);
+    if (callerSignal?.aborted) throw fail(undefined, "aborted");
+    callerSignal?.addEventListener("abort", stop);
     const timer = setTimeout(() => controller.abort(timedOut), timeoutMs);
     try {
       let response: Response;
       try {
-        response = await Promise.race([options.fetch(request, { signal }), interrupted]);
+        response = await Promise.race([options.fetch(input, { ...init, signal }), interrupted]);
       } catch (error) {
         throw fail(error, "network");
       }
-      const { status } = response;
+      const { status, ok } = response;
       let text: string;
       try {
         text = await Promise.race([response.text(), interrupted]);
       } catch (error) {
         throw fail(error, "truncated", status);
       }
-      let errorCode: number | null = null;
-      if (response.ok && text) {
+      let json: unknown;
+      if (text) {
         try {
-          errorCode = errorCodeOf((JSON.parse(text) as { error_code?: unknown } | null)?.error_code);
+          json = JSON.parse(text);
         } catch (error) {
           // The SyntaxError quotes the body: it is not kept as the cause.
-          throw fail(undefined, looksCutOff.test(String((error as Error).message)) ? "truncated" : "non-json", status);
+          if (ok) throw fail(undefined, looksCutOff.test(String((error as Error).message)) ? "truncated" : "non-json", status);
         }
       }
       log?.(`${operation} -> ${status} in ${Date.now() - started} ms [request ${requestId}]`);
-      return {
-        unauthorized: status === 401 || errorCode === 401,
-        response: new Response(nullBodyStatus.has(status) ? null : text, { status, statusText: response.statusText, headers: response.headers }),
-      };
+      const errorCode = ok ? errorCodeOf((json as { error_code?: unknown } | null)?.error_code) : null;
+      return { status, statusText: response.statusText, headers: response.headers, text, json, unauthorized: status === 401 || errorCode === 401 };
     } finally {
       clearTimeout(timer);
-      request.signal.removeEventListener("abort", stop);
+      callerSignal?.removeEventListener("abort", stop);
     }
   }
 
-  return async function send(request: Request): Promise<Response> {
-    const route = routeOf(request);
-    const operation = route?.operation;
-    const headers = request.headers;
-    const requestId = headers.get("X-Request-Id") || options.newRequestId();
-    headers.set("X-Request-Id", requestId);
-    headers.set("ApiKey", apiKey);
-    if (tenancyName && !headers.has("TenancyName")) headers.set("TenancyName", tenancyName);
-    if (language && !headers.has("Accept-Language")) headers.set("Accept-Language", language);
-    if (!headers.has("Accept")) headers.set("Accept", "application/json");
-    if (!route || route.token === "none") return (await exchange(request, operation, requestId)).response;
+  return {
+    async fetch(request) {
+      const route = routeOf(request);
+      const headers = request.headers;
+      const requestId = headers.get("X-Request-Id") || options.newRequestId();
+      headers.set("X-Request-Id", requestId);
+      for (const [name, value] of commonHeaders((name) => headers.has(name))) headers.set(name, value);
+      // Only a request that may be sent twice needs a copy of its body.
+      const spare = refreshAccessToken && route && route.token !== "none" ? request.clone() : undefined;
+      const answer = await authorized(route, requestId, (token, retry) => {
+        const attempt = retry ? spare! : request;
+        if (token) attempt.headers.set("Authorization", `Bearer ${token}`);
+        return exchange(route?.operation, requestId, attempt, {}, attempt.signal);
+      });
+      const { status, statusText } = answer;
+      return new Response(nullBodyStatus.has(status) ? null : answer.text, { status, statusText, headers: answer.headers });
+    },
 
-    const kind = route.token;
-    let token = await tokenFor(kind, operation);
-    const mayRefresh = Boolean(refreshAccessToken);
-    if (!token && !mayRefresh) {
-      throw new VlensInputError("missing-token", "accessToken", `${operation} needs a ${kind} bearer token: pass accessToken (or refreshAccessToken)`);
-    }
-    const refreshedFirst = !token;
-    token ??= await refreshed(kind, operation);
-    headers.set("Authorization", `Bearer ${token}`);
-    const spare = mayRefresh && !refreshedFirst ? request.clone() : undefined;
-    const first = await exchange(request, operation, requestId);
-    if (!spare || !first.unauthorized) return first.response;
-
-    log?.(`${operation}: 401, refreshing the ${kind} token once [request ${requestId}]`);
-    spare.headers.set("Authorization", `Bearer ${await refreshed(kind, operation)}`);
-    return (await exchange(spare, operation, requestId)).response;
+    send(operation, url, init) {
+      const { headers } = init;
+      const has = (wanted: string) => Object.keys(headers).some((name) => name.toLowerCase() === wanted);
+      for (const [name, value] of commonHeaders(has)) headers[name] = value;
+      const requestId = headers["X-Request-Id"]!;
+      const route = { operation, token: operationTable[operation].token };
+      return authorized(route, requestId, (token) => {
+        const attempt = { method: init.method, body: init.body, headers: token ? { ...headers, Authorization: `Bearer ${token}` } : headers };
+        return exchange(operation, requestId, url, attempt, init.signal);
+      });
+    },
   };
 }

@@ -1,9 +1,9 @@
 // The envelope rules of the description and what a VlensApiError carries: HTTP status,
 // error_code, message, catalogue entry, field errors, operation and request id.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { VlensApiError } from "../src/index.js";
 import { lookupErrorCode } from "../src/schema.js";
-import { clientWith, envelope, failureOf, json } from "./client-helpers.js";
+import { clientWith, envelope, failureOf, json, recordingFetch } from "./client-helpers.js";
 
 const existence = (vlens: ReturnType<typeof clientWith>["vlens"]) => vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" });
 
@@ -95,5 +95,25 @@ describe("field errors", () => {
     ]);
     expect(error.reasons.map((reason: { kind: string }) => reason.kind)).toEqual(["field-validation", "field-validation"]);
     expect(error.message).toContain("dateOfBirth: Invalid date of birth format or non-existent date.; idNumber: Invalid ID Number");
+  });
+});
+
+describe("when the failure module cannot be loaded (a browser chunk that fails to download)", () => {
+  it("failures are still VlensApiErrors, without the catalogue details", async () => {
+    vi.resetModules();
+    vi.doMock("../src/failure.js", () => {
+      throw new Error("Failed to fetch dynamically imported module");
+    });
+    try {
+      const { createVlensClient: freshClient, VlensApiError: FreshError } = await import("../src/index.js");
+      const { fetch } = recordingFetch(json(envelope(null, { error_code: 3011, error_message: "Card Not Detected" })));
+      const vlens = freshClient({ apiKey: "k", fetch });
+      const error = await failureOf(vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" }));
+      expect(error).toBeInstanceOf(FreshError);
+      expect(error).toMatchObject({ status: 200, errorCode: 3011, errorMessage: "Card Not Detected", entry: undefined, fieldErrors: [] });
+    } finally {
+      vi.doUnmock("../src/failure.js");
+      vi.resetModules();
+    }
   });
 });

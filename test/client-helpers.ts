@@ -43,7 +43,9 @@ export function envelope(data: unknown, extra: Record<string, unknown> = {}) {
 /** A fetch that records each request and answers from `answers` in turn (the last one repeats). */
 export function recordingFetch(...answers: Answer[]) {
   const sent: SentRequest[] = [];
-  const fetch = async (input: Request): Promise<Response> => {
+  const fetch = async (target: string | Request, init?: RequestInit): Promise<Response> => {
+    // Called like globalThis.fetch: a URL and an init (the client's calls) or a Request (vlens.api).
+    const input = typeof target === "string" ? new Request(target, init) : target;
     const url = new URL(input.url);
     const text = input.body ? await input.text() : "";
     const request: SentRequest = {

@@ -156,7 +156,8 @@ describe("ids and options", () => {
       apiKey: API_KEY,
       accessToken: USER_TOKEN,
       baseUrl: "http://app.test/vlens-proxy",
-      fetch: async (request) => {
+      fetch: async (url, init) => {
+        const request = new Request(url, init);
         sent.push(new URL(request.url).pathname + " " + request.headers.get("authorization"));
         return answers.front();
       },

@@ -123,8 +123,9 @@ const answers: Record<string, unknown> = {
   "/api/DigitalIdentity/verify/liveness/multi": envelope({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: true }, { services: { liveness: true } }),
 };
 let failFront = false;
-const fetch = async (request: Request) => {
-  const path = new URL(request.url).pathname;
+// Called like globalThis.fetch.
+const fetch = async (input: string | Request, init?: RequestInit) => {
+  const path = new URL(new Request(input, init).url).pathname;
   const body = failFront ? envelope(null, { error_code: 3011, error_message: "Card Not Detected" }) : answers[path];
   return new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } });
 };

@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// The client's cost over a bare fetch, and its weight in a browser bundle, measured in one run.
+//
+// 1. A local server (its own process) answers at once with a small envelope. The same request
+//    (verify/id/front: same URL, headers and JSON body) is sent in alternation, so a busy moment of
+//    the machine hits every variant: a bare fetch; `vlens.scanIdFront` (the typed call: pre-flight
+//    checks, timeout, envelope rules, result); `vlens.api.POST` (the typed openapi-fetch client with
+//    the Vlens transport); and, for context, openapi-fetch alone. Median per call, for a small body
+//    and a 2 MB one; the ratios are over the bare fetch (goal <= 1.10x).
+// 2. esbuild bundles `createVlensClient` for the browser, minified, and the gzipped size is printed
+//    (goal <= 8 KB): what loads up front, and the failure chunk (the error-code catalogue) that loads
+//    on the first failed answer.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PATH = '/api/DigitalIdentity/verify/id/front';
+const TRANSACTION_ID = '81f404b3-d7dc-4f08-b4fe-934853c86282';
+const API_KEY = 'bench-api-key-0123456789';
+const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.c2lnbmF0dXJl';
+const GOAL = { ratio: 1.1, gzipBytes: 8 * 1024 };
+const ROUNDS = { small: 3000, large: 150 };
+const WARMUP = { small: 300, large: 15 };
+
+function serve() {
+  const answer = JSON.stringify({
+    data: { isVerificationProcessCompleted: false, isDigitalIdentityVerified: false, idFrontData: { idNumber: '29001012101235', transaction_id: TRANSACTION_ID } },
+    services: { Validations: { validation_errors: [] }, spoofing: { fake: false } },
+    error_code: null,
+    error_message: null,
+    error_descriptions: null,
+  });
+  const server = http.createServer((request, response) => {
+    request.on('data', () => undefined);
+    request.on('end', () => {
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer) });
+      response.end(answer);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`http://127.0.0.1:${server.address().port}\n`));
+}
+
+function startServer() {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'server'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout.once('data', (chunk) => resolve({ url: String(chunk).trim(), stop: () => child.kill('SIGTERM') }));
+  });
+}
+
+/** The client, bundled from src/ for Node by esbuild (no build step needed). */
+async function loadClient(dir) {
+  const outfile = join(dir, 'client-node.mjs');
+  await build({ entryPoints: [join(ROOT, 'src/index.ts')], bundle: true, format: 'esm', platform: 'node', outfile, logLevel: 'error' });
+  return import(outfile);
+}
+
+/** Base64 of `bytes` bytes of a JPEG-looking image. */
+function image(bytes) {
+  const buffer = Buffer.alloc(bytes, 7);
+  buffer[0] = 0xff;
+  buffer[1] = 0xd8;
+  return buffer.toString('base64');
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+};
+
+async function alternate(calls, rounds, warmup) {
+  const times = Object.fromEntries(Object.keys(calls).map((name) => [name, []]));
+  for (let round = 0; round < warmup + rounds; round += 1) {
+    // Rotate the order so no call always runs right after the same other one.
+    const names = Object.keys(calls);
+    const order = names.map((_, index) => names[(index + round) % names.length]);
+    for (const name of order) {
+      const started = performance.now();
+      await calls[name]();
+      const elapsed = performance.now() - started;
+      if (round >= warmup) times[name].push(elapsed);
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)]));
+}
+
+async function measureCalls(createVlensClient, createClient, url) {
+  const vlens = createVlensClient({ baseUrl: url, apiKey: API_KEY, accessToken: TOKEN, onWarning: () => undefined });
+  // openapi-fetch on its own (same headers, no Vlens transport), for context: vlens.api is built on it.
+  const plain = createClient({ baseUrl: url });
+  const bodies = { small: image(3_000), large: image(1_536_000) };
+  console.log(`bodies: small ${JSON.stringify({ image: bodies.small }).length} bytes, large ${JSON.stringify({ image: bodies.large }).length} bytes of JSON`);
+  for (const size of ['small', 'large']) {
+    const picture = bodies[size];
+    const calls = {
+      bare: async () => {
+        const response = await fetch(`${url}${PATH}`, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Accept: 'application/json',
+            ApiKey: API_KEY,
+            Authorization: `Bearer ${TOKEN}`,
+            'X-Request-Id': randomUUID(),
+          },
+          body: JSON.stringify({ image: picture, transaction_id: TRANSACTION_ID, getExtractedData: true }),
+        });
+        const envelope = await response.json();
+        if (envelope.error_code !== null) throw new Error('unexpected answer');
+      },
+      openapiFetch: async () => {
+        const { data } = await plain.POST(PATH, {
+          body: { image: picture, transaction_id: TRANSACTION_ID, getExtractedData: true },
+          headers: { Accept: 'application/json', ApiKey: API_KEY, Authorization: `Bearer ${TOKEN}`, 'X-Request-Id': randomUUID() },
+        });
+        if (data?.error_code !== null) throw new Error('unexpected answer');
+      },
+      typed: async () => {
+        const { data } = await vlens.api.POST(PATH, { body: { image: picture, transaction_id: TRANSACTION_ID, getExtractedData: true } });
+        if (data?.error_code !== null) throw new Error('unexpected answer');
+      },
+      scan: async () => {
+        const scan = await vlens.scanIdFront({ image: picture, transactionId: TRANSACTION_ID });
+        if (scan.transactionId !== TRANSACTION_ID) throw new Error('unexpected answer');
+      },
+    };
+    const result = await alternate(calls, ROUNDS[size], WARMUP[size]);
+    const verdict = (ratio) => `${ratio.toFixed(3)}x (goal <= ${GOAL.ratio.toFixed(2)}x: ${ratio <= GOAL.ratio ? 'met' : 'NOT met'})`;
+    console.log(
+      `${size.padEnd(5)} median of ${ROUNDS[size]}: bare fetch ${result.bare.toFixed(3)} ms; ` +
+        `scanIdFront ${result.scan.toFixed(3)} ms = ${verdict(result.scan / result.bare)}; ` +
+        `vlens.api.POST ${result.typed.toFixed(3)} ms = ${verdict(result.typed / result.bare)}; ` +
+        `(context: openapi-fetch alone ${result.openapiFetch.toFixed(3)} ms = ${(result.openapiFetch / result.bare).toFixed(3)}x)`,
+    );
+  }
+}
+
+async function measureBundle(dir) {
+  const outdir = join(dir, 'browser');
+  const result = await build({
+    stdin: { contents: `export { createVlensClient } from ${JSON.stringify(join(ROOT, 'src/index.ts'))};`, resolveDir: ROOT, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    outdir,
+    absWorkingDir: ROOT,
+    metafile: true,
+    logLevel: 'error',
+  });
+  // Up front: the entry chunk and every chunk it imports statically. The rest loads through import().
+  const outputs = result.metafile.outputs;
+  const entry = Object.keys(outputs).find((file) => outputs[file].entryPoint === '<stdin>');
+  const eager = new Set([entry]);
+  for (const file of eager) {
+    for (const imported of outputs[file].imports) if (imported.kind === 'import-statement') eager.add(imported.path);
+  }
+  let upfront = '';
+  let lazy = '';
+  for (const file of Object.keys(outputs)) {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    if (eager.has(file)) upfront += text;
+    else lazy += text;
+  }
+  const gzip = (text) => gzipSync(text, { level: 9 }).length;
+  const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
+  const size = gzip(upfront);
+  console.log(
+    `browser bundle of createVlensClient (esbuild, minified, gzip -9): ${kb(size)} (${size} bytes) up front ` +
+      `(goal <= ${kb(GOAL.gzipBytes)}: ${size <= GOAL.gzipBytes ? 'met' : 'NOT met'}; ${upfront.length} bytes minified), ` +
+      `plus ${kb(gzip(lazy))} loaded on the first failed answer (error catalogue); ${kb(gzip(upfront + lazy))} in all`,
+  );
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'vlens-client-bench-'));
+  const server = await startServer();
+  try {
+    const { createVlensClient } = await loadClient(dir);
+    const { default: createClient } = await import('openapi-fetch');
+    await measureCalls(createVlensClient, createClient, server.url);
+    await measureBundle(dir);
+  } finally {
+    server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === 'server') serve();
+else await main();
