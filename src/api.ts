@@ -2,9 +2,10 @@
 // options as a plain parameter instead of an inferred one. openapi-fetch infers its `init`
 // argument and adds an index signature to it, so a misspelt body field compiles
 // (openapi-ts/openapi-typescript#1769, #2329); typed this way, TypeScript's excess-property check
-// catches it. Same object at runtime; JSON answers only (no `parseAs`).
-import type { Client, FetchOptions, FetchResponse } from "openapi-fetch";
+// catches it. openapi-fetch's client at runtime; JSON answers only (no `parseAs`).
+import type { Client, ClientOptions, FetchOptions, FetchResponse, Middleware } from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
+import { VlensTransportError } from "./errors.js";
 
 type HttpMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";
 type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
@@ -25,3 +26,43 @@ type ApiMethod<Method extends HttpMethod> = <Path extends PathsWith<Method>>(
 export type VlensApi = Omit<Client<paths, "application/json">, "request" | Uppercase<HttpMethod>> & {
   [Method in HttpMethod as Uppercase<Method>]: ApiMethod<Method>;
 };
+
+const methods = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
+
+/**
+ * `vlens.api`, with openapi-fetch loaded on its first call: the client's own calls do not use it,
+ * so a browser bundle fetches it only when the app uses `vlens.api`. Every method returns a
+ * promise anyway; middleware registered before the load is applied when it happens.
+ */
+export function lazyApi(options: ClientOptions): VlensApi {
+  const middleware: Middleware[] = [];
+  let loaded: Client<paths, "application/json"> | undefined;
+  let loading: Promise<Client<paths, "application/json">> | undefined;
+  const load = () =>
+    (loading ??= import("openapi-fetch").then(
+      ({ default: createClient }) => {
+        loaded = createClient<paths, "application/json">(options);
+        loaded.use(...middleware);
+        return loaded;
+      },
+      (error: unknown) => {
+        loading = undefined;
+        throw new VlensTransportError("network", { operation: undefined, requestId: undefined, detail: "openapi-fetch could not be loaded" }, { cause: error });
+      },
+    ));
+  const api: Record<string, unknown> = {
+    use(...added: Middleware[]) {
+      middleware.push(...added);
+      loaded?.use(...added);
+    },
+    eject(...removed: Middleware[]) {
+      for (const item of removed) {
+        const index = middleware.indexOf(item);
+        if (index !== -1) middleware.splice(index, 1);
+      }
+      loaded?.eject(...removed);
+    },
+  };
+  for (const method of methods) api[method] = (...args: unknown[]) => load().then((client) => (client[method] as (...args: unknown[]) => unknown)(...args));
+  return api as VlensApi;
+}

@@ -1,10 +1,8 @@
 // createVlensClient: the typed openapi-fetch client over the transport, the envelope rules on top
 // of it, and the verification flow (front, back, liveness, chained by one transaction id).
-import createClient from "openapi-fetch";
 import { transactionIdPattern } from "../generated/limits.js";
 import { operationTable } from "../generated/operations.js";
-import type { paths } from "../generated/schema.js";
-import type { VlensApi } from "./api.js";
+import { lazyApi, type VlensApi } from "./api.js";
 import { errorCodeOf, hasValidationErrors, isFailureCode, isRecord, type Envelope } from "./envelope.js";
 import { scrub, VlensApiError, VlensInputError, VlensTransportError } from "./errors.js";
 import { encodeFaces, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
@@ -215,7 +213,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     log: options.log,
     remember,
   });
-  const api = createClient<paths, "application/json">({ baseUrl, fetch: transport.fetch });
+  const api = lazyApi({ baseUrl, fetch: transport.fetch });
 
   async function call<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions: CallOptions<Op> = {}): Promise<VlensAnswer<Op>> {
     const { method, path } = operationTable[operation];
@@ -302,7 +300,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   }
 
   return {
-    api: api as unknown as VlensApi,
+    api,
     call,
 
     async verifyIdentity(input, flowOptions = {}) {

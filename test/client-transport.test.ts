@@ -241,6 +241,26 @@ describe("broken exchanges become VlensTransportError", () => {
     expect(await failureOf(pending)).toMatchObject({ kind: "aborted" });
   });
 
+  it("vlens.api applies openapi-fetch middleware registered before its first call, and ejects it", async () => {
+    const { vlens, sent } = clientWith([json(envelope({ exists: true }))]);
+    const seen: string[] = [];
+    const middleware = {
+      onRequest({ request }: { request: Request }) {
+        seen.push(request.method);
+        request.headers.set("X-Extra", "1");
+      },
+    };
+    vlens.api.use(middleware);
+    const { data } = await vlens.api.POST("/api/DigitalIdentity/CheckExistenceOfEmailOrPhone", { body: { email: "a@example.com" } });
+    expect(data?.data?.exists).toBe(true);
+    expect(sent[0]!.headers["x-extra"]).toBe("1");
+    expect(sent[0]!.headers.apikey).toBe(API_KEY);
+    vlens.api.eject(middleware);
+    await vlens.api.POST("/api/DigitalIdentity/CheckExistenceOfEmailOrPhone", { body: { email: "a@example.com" } });
+    expect(seen).toEqual(["POST"]);
+    expect(sent[1]!.headers["x-extra"]).toBeUndefined();
+  });
+
   it("types failures of the raw vlens.api client too", async () => {
     const { vlens } = clientWith([new Response("<html/>", { status: 200 })]);
     const error = await failureOf(vlens.api.POST("/api/DigitalIdentity/CheckExistenceOfEmailOrPhone", { body: { email: "a@example.com" } }));
