@@ -184,8 +184,11 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   if (!/^(https?:\/\/[^/]|\/)/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "expected an http(s) URL or a path starting with /");
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) throw new VlensInputError("invalid-option", "timeoutMs", "expected a positive number of milliseconds");
+  for (const name of ["fetch", "refreshAccessToken", "requestId", "onWarning", "log"] as const) {
+    if (options[name] !== undefined && typeof options[name] !== "function") throw new VlensInputError("invalid-option", name, "expected a function");
+  }
+  if (options.accessToken !== undefined && typeof options.accessToken !== "function") requireText(options.accessToken, "accessToken", true);
   const fetchImpl = options.fetch ?? ((input: string | Request, init?: RequestInit) => globalThis.fetch(input, init));
-  if (typeof fetchImpl !== "function") throw new VlensInputError("invalid-option", "fetch", "expected a function");
   const newRequestId = options.requestId ?? randomUuid;
   const policy: ImagePolicy = {
     strict: options.strict === true,

@@ -139,6 +139,9 @@ describe("ids and options", () => {
     [{ apiKey: API_KEY, baseUrl: "api.vlenseg.com" }, "invalid-option", "baseUrl"],
     [{ apiKey: API_KEY, timeoutMs: 0 }, "invalid-option", "timeoutMs"],
     [{ apiKey: API_KEY, fetch: "fetch" }, "invalid-option", "fetch"],
+    [{ apiKey: API_KEY, accessToken: 42 }, "invalid-option", "accessToken"],
+    [{ apiKey: API_KEY, accessToken: "" }, "invalid-option", "accessToken"],
+    [{ apiKey: API_KEY, refreshAccessToken: "token" }, "invalid-option", "refreshAccessToken"],
   ])("createVlensClient(%j) throws a clear error", (options, code, field) => {
     let error: unknown;
     try {
