@@ -1,0 +1,80 @@
+// The client in a real browser: esbuild bundles src/ for the browser (a Node-only import would fail
+// the build), and Chromium runs the bundle against the mock over HTTP (CORS included).
+import { build } from "esbuild";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMock } from "../mocks/index.js";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+let browser: Browser;
+let mock: Awaited<ReturnType<typeof startMock>>;
+let bundle: string;
+let inputs: string[];
+
+beforeAll(async () => {
+  const result = await build({
+    entryPoints: [`${ROOT}src/index.ts`],
+    bundle: true,
+    format: "iife",
+    globalName: "Vlens",
+    platform: "browser",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  });
+  bundle = result.outputFiles[0]!.text;
+  inputs = Object.keys(result.metafile.inputs);
+  mock = await startMock({ port: 0 });
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--headless", "--disable-gpu"] });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await mock?.stop();
+});
+
+describe("in Chromium", () => {
+  it("bundles for the browser from the client, the generated code and openapi-fetch only", () => {
+    const outside = inputs.filter((input) => !/^(src|generated)\/|^node_modules\/openapi-fetch\//.test(input));
+    expect(outside).toEqual([]);
+  });
+
+  it("verifies against the mock, reports a rejection with its catalogue entry, and runs vlens.api", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.addScriptTag({ content: bundle });
+      const result = await page.evaluate(async (baseUrl) => {
+        const { createVlensClient, VlensApiError } = (globalThis as unknown as { Vlens: typeof import("../src/index.js") }).Vlens;
+        const vlens = createVlensClient({ baseUrl, apiKey: "browser-key", accessToken: async () => "header.payload.signature" });
+        const jpeg = (seed: number) => new Uint8Array([0xff, 0xd8, 0xff, 0xe0, seed, seed + 1, seed + 2, seed + 3]);
+        const input = { idFront: new Blob([jpeg(1)]), idBack: jpeg(2), faces: [jpeg(3), new Blob([jpeg(4)]).arrayBuffer(), jpeg(5)] as const };
+        const faces = [input.faces[0], await input.faces[1], input.faces[2]] as const;
+        const verified = await vlens.verifyIdentity({ ...input, faces });
+        const rejected = await vlens.verifyIdentity({ ...input, faces }, { scenarios: { front: "cardNotDetected" } });
+        let error: unknown;
+        try {
+          await vlens.scanIdFront({ image: jpeg(9) }, { scenario: { code: 500, example: "internalError" } });
+        } catch (caught) {
+          error = caught;
+        }
+        const raw = await vlens.api.POST("/api/DigitalIdentity/CheckExistenceOfEmailOrPhone", { body: { email: "a@example.com" } });
+        return {
+          verified: verified.status,
+          transactionId: verified.transactionId,
+          rejected: rejected.status === "rejected" ? { step: rejected.step, code: rejected.errorCode, userMessage: rejected.error?.entry?.userMessage } : null,
+          error: error instanceof VlensApiError ? { status: error.status, retryable: error.entry?.retryable } : String(error),
+          raw: raw.data?.data,
+        };
+      }, mock.url);
+      expect(result).toEqual({
+        verified: "verified",
+        transactionId: "81f404b3-d7dc-4f08-b4fe-934853c86282",
+        rejected: { step: "front", code: 3011, userMessage: "Error, Please make sure the document is in a good lighting condition and well focused." },
+        error: { status: 500, retryable: true },
+        raw: { exists: false },
+      });
+    } finally {
+      await page.close();
+    }
+  });
+});
