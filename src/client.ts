@@ -219,18 +219,32 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   const api = lazyApi({ baseUrl, fetch: transport.fetch });
 
   async function call<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions: CallOptions<Op> = {}): Promise<VlensAnswer<Op>> {
+    const { body, query, headers } = request as { body?: unknown; query?: Record<string, unknown>; headers?: Record<string, string> };
+    return sendJson(operation, body === undefined ? undefined : JSON.stringify(body), query, headers, callOptions);
+  }
+
+  /** An operation with its body already as JSON text. */
+  async function sendJson<Op extends OperationId>(
+    operation: Op,
+    body: string | undefined,
+    query: Record<string, unknown> | undefined,
+    headers: Record<string, string> | undefined,
+    callOptions: CallOptions<Op>,
+  ): Promise<VlensAnswer<Op>> {
     const { method, path } = operationTable[operation];
     const requestId = callOptions.requestId ?? newRequestId();
-    const { body, query, headers } = request as { body?: unknown; query?: Record<string, unknown>; headers?: Record<string, string> };
     // Sent with fetch directly, not through openapi-fetch: one Request, built by fetch itself, as a bare call would.
-    const search = new URLSearchParams();
-    for (const [name, value] of Object.entries(query ?? {})) if (value != null) search.append(name, String(value));
-    const queryText = search.toString();
-    const url = `${baseUrl}${path}${queryText ? `?${queryText}` : ""}`;
+    let url = `${baseUrl}${path}`;
+    if (query) {
+      const search = new URLSearchParams();
+      for (const [name, value] of Object.entries(query)) if (value != null) search.append(name, String(value));
+      const queryText = search.toString();
+      if (queryText) url += `?${queryText}`;
+    }
     const sent: Record<string, string> = { ...headers, "X-Request-Id": requestId };
     if (body !== undefined) sent["Content-Type"] = "application/json";
     if (callOptions.scenario !== undefined) sent.Prefer = preferHeader(callOptions.scenario as string);
-    const exchange = await transport.send(operation, url, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body), signal: callOptions.signal });
+    const exchange = await transport.send(operation, url, { method, headers: sent, body, signal: callOptions.signal });
     const { status, json: answer } = exchange;
     if (!isRecord(answer)) {
       const detail = exchange.text === "" ? "empty body" : exchange.headers.get("Content-Type") ?? undefined;
@@ -261,7 +275,11 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
 
   async function sendScan(side: IdScan["side"], image: string, transactionId: string, getExtractedData: boolean, callOptions?: CallOptions<"verifyIdFront" | "verifyIdBack">): Promise<IdScan> {
     const operation = side === "front" ? "verifyIdFront" : "verifyIdBack";
-    const answer = await call(operation, { body: { image, transaction_id: transactionId, getExtractedData } }, callOptions as CallOptions<typeof operation>);
+    // The checked base64 image holds nothing JSON escapes, so the body is spliced around it rather than
+    // scanned by JSON.stringify once more (2 ms for a 2 MB image): the same text as
+    // JSON.stringify({ image, transaction_id, getExtractedData }).
+    const body = `{"image":"${image}",${JSON.stringify({ transaction_id: transactionId, getExtractedData }).slice(1)}`;
+    const answer = await sendJson(operation, body, undefined, undefined, (callOptions ?? {}) as CallOptions<typeof operation>);
     const envelope = answer.envelope as VerificationResponse;
     const services = envelope.services ?? null;
     const data = envelope.data ?? null;
