@@ -5,7 +5,7 @@ import { operationTable } from "../generated/operations.js";
 import { lazyApi, type VlensApi } from "./api.js";
 import { errorCodeOf, hasValidationErrors, isFailureCode, isRecord, type Envelope } from "./envelope.js";
 import { scrub, VlensApiError, VlensInputError, VlensTransportError } from "./errors.js";
-import { encodeFaces, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
+import { checkImageText, encodeFaces, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
 import { outcomeOf, rejectedBy, transactionIdOf, type Known, type VerificationOutcome, type VerificationStep } from "./outcome.js";
 import type { FailureContext } from "./failure.js";
 import { captureReasons, type RejectionReason } from "./reasons.js";
@@ -345,12 +345,14 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
 
     async scanIdFront(input, callOptions) {
       const transactionId = checkTransactionId(input.transactionId, "transactionId") ?? randomUuid();
-      return sendScan("front", await encodeImage(input.image, "image"), transactionId, input.getExtractedData ?? true, callOptions);
+      const { image } = input;
+      return sendScan("front", typeof image === "string" ? checkImageText(image, "image") : await encodeImage(image, "image"), transactionId, input.getExtractedData ?? true, callOptions);
     },
 
     async scanIdBack(input, callOptions) {
       const transactionId = checkTransactionId(requireText(input.transactionId, "transactionId", true), "transactionId")!;
-      return sendScan("back", await encodeImage(input.image, "image"), transactionId, input.getExtractedData ?? true, callOptions);
+      const { image } = input;
+      return sendScan("back", typeof image === "string" ? checkImageText(image, "image") : await encodeImage(image, "image"), transactionId, input.getExtractedData ?? true, callOptions);
     },
 
     async checkLiveness(input, callOptions) {

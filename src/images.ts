@@ -68,7 +68,8 @@ function checkBytes(bytes: Uint8Array, field: string): string {
   return toBase64(bytes);
 }
 
-function checkText(input: string, field: string): string {
+/** The checks of `encodeImage` for base64 text, without a promise (the ID scans' common case). */
+export function checkImageText(input: string, field: string): string {
   let base64 = input.replace(dataUrlPrefix, "");
   if (!base64.trim()) throw new VlensInputError("image-empty", field, "the image is empty");
   // One pass over the text when it is clean (the common case); a second only after removing line breaks.
@@ -82,7 +83,7 @@ function checkText(input: string, field: string): string {
 
 /** The image as checked base64 text, or a VlensInputError naming `field`. */
 export async function encodeImage(input: ImageInput, field: string): Promise<string> {
-  if (typeof input === "string") return checkText(input, field);
+  if (typeof input === "string") return checkImageText(input, field);
   if (input instanceof Uint8Array) return checkBytes(input, field);
   if (input instanceof ArrayBuffer) return checkBytes(new Uint8Array(input), field);
   if (typeof Blob !== "undefined" && input instanceof Blob) {

@@ -95,13 +95,12 @@ export function createTransport(options: TransportOptions): Transport {
     return routes.get(`${request.method} ${path.startsWith(basePath) ? path.slice(basePath.length) : path}`);
   }
 
-  /** The headers every request carries, except those already set. */
-  function commonHeaders(has: (name: string) => boolean): [string, string][] {
-    const headers: [string, string][] = [["ApiKey", apiKey]];
-    if (tenancyName && !has("tenancyname")) headers.push(["TenancyName", tenancyName]);
-    if (language && !has("accept-language")) headers.push(["Accept-Language", language]);
-    if (!has("accept")) headers.push(["Accept", "application/json"]);
-    return headers;
+  /** Adds the headers every request carries, except those the caller already set (in any case). */
+  function addCommonHeaders(has: (name: string) => boolean, set: (name: string, value: string) => void): void {
+    set("ApiKey", apiKey);
+    if (tenancyName && !has("tenancyname")) set("TenancyName", tenancyName);
+    if (language && !has("accept-language")) set("Accept-Language", language);
+    if (!has("accept")) set("Accept", "application/json");
   }
 
   function remembered(value: string | null | undefined): string | undefined {
@@ -254,7 +253,10 @@ export function createTransport(options: TransportOptions): Transport {
       const headers = request.headers;
       const requestId = headers.get("X-Request-Id") || options.newRequestId();
       headers.set("X-Request-Id", requestId);
-      for (const [name, value] of commonHeaders((name) => headers.has(name))) headers.set(name, value);
+      addCommonHeaders(
+        (name) => headers.has(name),
+        (name, value) => headers.set(name, value),
+      );
       // Only a request that may be sent twice needs a copy of its body.
       const spare = refreshAccessToken && route && route.token !== "none" ? request.clone() : undefined;
       const answer = await authorized(route, requestId, (token, retry) => {
@@ -268,8 +270,11 @@ export function createTransport(options: TransportOptions): Transport {
 
     send(operation, url, init) {
       const { method, headers, body } = init;
-      const names = Object.keys(headers).map((name) => name.toLowerCase());
-      for (const [name, value] of commonHeaders((wanted) => names.includes(wanted))) headers[name] = value;
+      let names: string[] | undefined;
+      addCommonHeaders(
+        (wanted) => (names ??= Object.keys(headers).map((name) => name.toLowerCase())).includes(wanted),
+        (name, value) => (headers[name] = value),
+      );
       const requestId = headers["X-Request-Id"]!;
       return authorized(routeByOperation.get(operation), requestId, (token) => {
         const sent = token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
