@@ -2,8 +2,9 @@
 // The client's cost over a bare fetch, and its weight in a browser bundle, measured in one run.
 //
 // 1. A local server (its own process) answers at once with a small envelope. The same request
-//    (verify/id/front: same URL, headers and JSON body) is sent in alternation, so a busy moment of
-//    the machine hits every variant: a bare fetch; `vlens.scanIdFront` (the typed call: pre-flight
+//    (verify/id/front: same URL, headers and JSON body; checked before timing for scanIdFront, which
+//    fails the run if it sends anything else) is sent in a new seeded random order every round, so
+//    a busy moment of the machine hits every variant: a bare fetch; `vlens.scanIdFront` (the typed call: pre-flight
 //    checks, timeout, envelope rules, result); `vlens.api.POST` (the typed openapi-fetch client with
 //    the Vlens transport); and, for context, openapi-fetch alone. Median per call, for a small body
 //    and a 2 MB one; the ratios are over the bare fetch (goal <= 1.10x).
@@ -76,12 +77,32 @@ const median = (values) => {
   return sorted[sorted.length >> 1];
 };
 
+/** A small seeded generator (mulberry32): the same orders on every run. */
+function seeded(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled(items, random) {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(random() * (index + 1));
+    [copy[index], copy[other]] = [copy[other], copy[index]];
+  }
+  return copy;
+}
+
 async function alternate(calls, rounds, warmup) {
+  const random = seeded(0x5eed);
   const times = Object.fromEntries(Object.keys(calls).map((name) => [name, []]));
   for (let round = 0; round < warmup + rounds; round += 1) {
-    // Rotate the order so no call always runs right after the same other one.
-    const names = Object.keys(calls);
-    const order = names.map((_, index) => names[(index + round) % names.length]);
+    // A new order every round, so no call always runs right after the same other one (a rotation
+    // would keep the cycle: each call would mostly follow one neighbour and inherit its garbage).
+    const order = shuffled(Object.keys(calls), random);
     for (const name of order) {
       const started = performance.now();
       await calls[name]();
@@ -92,6 +113,41 @@ async function alternate(calls, rounds, warmup) {
   return Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)]));
 }
 
+/** What the bare fetch sends: the request every variant is compared with. */
+function bareInit(picture) {
+  return {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      ApiKey: API_KEY,
+      Authorization: `Bearer ${TOKEN}`,
+      'X-Request-Id': randomUUID(),
+    },
+    body: JSON.stringify({ image: picture, transaction_id: TRANSACTION_ID, getExtractedData: true }),
+  };
+}
+
+/** Fails the run unless scanIdFront sends what the bare fetch sends: URL, method, headers (the request id aside), body text. */
+async function checkSameRequest(createVlensClient, url, picture) {
+  let sent;
+  const capture = async (input, init) => {
+    sent = { url: String(input), init };
+    return fetch(input, init);
+  };
+  const vlens = createVlensClient({ baseUrl: url, apiKey: API_KEY, accessToken: TOKEN, fetch: capture, onWarning: () => undefined });
+  await vlens.scanIdFront({ image: picture, transactionId: TRANSACTION_ID });
+  const expected = bareInit(picture);
+  const headersOf = (init) => [...new Headers(init.headers)].filter(([name]) => name !== 'x-request-id').map(String).sort().join('\n');
+  const same =
+    sent.url === `${url}${PATH}` &&
+    sent.init.method === expected.method &&
+    new Headers(sent.init.headers).has('x-request-id') &&
+    headersOf(sent.init) === headersOf(expected) &&
+    sent.init.body === expected.body;
+  if (!same) throw new Error('scanIdFront does not send the same request as the bare fetch: the comparison would be meaningless');
+}
+
 async function measureCalls(createVlensClient, createClient, url) {
   const vlens = createVlensClient({ baseUrl: url, apiKey: API_KEY, accessToken: TOKEN, onWarning: () => undefined });
   // openapi-fetch on its own (same headers, no Vlens transport), for context: vlens.api is built on it.
@@ -100,19 +156,10 @@ async function measureCalls(createVlensClient, createClient, url) {
   console.log(`bodies: small ${JSON.stringify({ image: bodies.small }).length} bytes, large ${JSON.stringify({ image: bodies.large }).length} bytes of JSON`);
   for (const size of ['small', 'large']) {
     const picture = bodies[size];
+    await checkSameRequest(createVlensClient, url, picture);
     const calls = {
       bare: async () => {
-        const response = await fetch(`${url}${PATH}`, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/json',
-            Accept: 'application/json',
-            ApiKey: API_KEY,
-            Authorization: `Bearer ${TOKEN}`,
-            'X-Request-Id': randomUUID(),
-          },
-          body: JSON.stringify({ image: picture, transaction_id: TRANSACTION_ID, getExtractedData: true }),
-        });
+        const response = await fetch(`${url}${PATH}`, bareInit(picture));
         const envelope = await response.json();
         if (envelope.error_code !== null) throw new Error('unexpected answer');
       },
