@@ -32,7 +32,7 @@ export async function loadDescription(prism, path = BUNDLED_DESCRIPTION) {
 
 function describeOperation(document, resource) {
   const operation = document.paths[resource.path][resource.method];
-  const requestBody = resolve(document, operation.requestBody);
+  const requestBody = resolveRef(document, operation.requestBody);
   const jsonBody = requestBody?.content?.['application/json'];
   const responses = resource.responses.map((response) => ({
     status: Number(response.code),
@@ -70,7 +70,7 @@ function declaredParameters(document, resource) {
   for (const [listPointer, list] of lists) {
     (list ?? []).forEach((entry, index) => {
       const pointer = entry.$ref ?? `${listPointer}/${index}`;
-      const parameter = resolve(document, entry);
+      const parameter = resolveRef(document, entry);
       // An operation-level parameter overrides a path-level one of the same name and location.
       byKey.set(`${parameter.in} ${parameter.name.toLowerCase()}`, {
         name: parameter.name,
@@ -97,9 +97,11 @@ function collectRefusalModels(operations) {
   return models;
 }
 
-function resolve(document, node) {
+/** Follows local `$ref`s (`#/...`) to the object they point at. */
+export function resolveRef(document, node) {
   let current = node;
   while (current && typeof current.$ref === 'string') {
+    if (!current.$ref.startsWith('#/')) throw new Error(`Only local $refs can be resolved, got ${current.$ref}`);
     current = current.$ref
       .slice(2)
       .split('/')

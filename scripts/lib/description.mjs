@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { resolveRef } from '../../mocks/description.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SOURCE_PATH = `${ROOT}openapi/openapi.yaml`;
@@ -13,18 +14,8 @@ export function loadBundle(path = BUNDLE_PATH) {
   return parse(readFileSync(path, 'utf8'));
 }
 
-export function resolveRef(doc, node) {
-  let current = node;
-  while (current && typeof current.$ref === 'string') {
-    if (!current.$ref.startsWith('#/')) throw new Error(`Only local $refs can be resolved, got ${current.$ref}`);
-    current = current.$ref
-      .slice(2)
-      .split('/')
-      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce((target, key) => target?.[key], doc);
-  }
-  return current;
-}
+// One implementation of $ref resolution, shared with the mock (which ships in the package).
+export { resolveRef } from '../../mocks/description.js';
 
 export function listOperations(doc) {
   const operations = [];
