@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const BUNDLED_DESCRIPTION = fileURLToPath(new URL('../generated/openapi.yaml', import.meta.url));
+/** Path of the description shipped in this package. A function, not a constant: a CommonJS bundle has no import.meta. */
+export const bundledDescriptionPath = () => fileURLToPath(new URL('../generated/openapi.yaml', import.meta.url));
 
 /** The examples the mock's own refusals are modelled on, by the status they answer with. */
 export const REFUSAL_MODELS = {
@@ -17,8 +18,14 @@ export const REFUSAL_MODELS = {
   internalError: 500,
 };
 
-export async function loadDescription(prism, path = BUNDLED_DESCRIPTION) {
-  const document = prism.yaml.parse(readFileSync(path, 'utf8'));
+/**
+ * `source`: a path to the description (default: the shipped one), or `{ text }`, its YAML or JSON text
+ * (a bundle that embeds the description has no file to read).
+ */
+export async function loadDescription(prism, source) {
+  const path = typeof source === 'object' && source !== null ? (source.path ?? '(text)') : (source ?? bundledDescriptionPath());
+  const text = typeof source === 'object' && source !== null && typeof source.text === 'string' ? source.text : readFileSync(path, 'utf8');
+  const document = prism.yaml.parse(text);
   const resources = await prism.http.getHttpOperationsFromSpec(structuredClone(document));
   const operations = resources.map((resource) => describeOperation(document, resource));
   return {

@@ -16,6 +16,14 @@ export interface StartMockOptions {
    * (`generated/openapi.yaml`).
    */
   description?: string;
+  /** The description's YAML or JSON text, instead of a path (for a bundle that embeds it). */
+  descriptionText?: string;
+  /**
+   * Prism's modules, for a bundle that imports them itself (a bundler cannot follow the lookup through
+   * the consumer's node_modules): `{ version, http, core, either, yaml, parsePrefer, Ajv2020, addFormats }`
+   * as `mocks/prism.js` loads them. Default: Prism as installed next to this package.
+   */
+  prism?: Record<string, unknown>;
   /**
    * Ask Prism for every scenario at start and refuse to start (with {@link ExampleDriftError}) when an
    * example does not match its schema. Default `true`.

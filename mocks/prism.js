@@ -19,7 +19,11 @@ export class PrismMissingError extends Error {
   }
 }
 
-/** Resolves Prism and the pieces of its dependency tree the mock uses; throws PrismMissingError. */
+/**
+ * Resolves Prism and the pieces of its dependency tree the mock uses; throws PrismMissingError.
+ * The result, `{ version, http, core, either, yaml, parsePrefer, Ajv2020, addFormats }`, is what
+ * createMock's `prism` option takes from a bundle that imports these modules itself.
+ */
 export function loadPrism(from = import.meta.url) {
   let fromCli;
   let version;

@@ -23,8 +23,10 @@ export const DEFAULT_MAX_BODY_BYTES = 30_000_000;
 const DRAIN_LIMIT_FACTOR = 4;
 
 export async function createMock(options = {}) {
-  const prism = loadPrism();
-  const description = await loadDescription(prism, options.description);
+  // A bundler cannot follow loadPrism's resolution through the consumer's node_modules: a bundle
+  // imports Prism's modules itself and passes them in (see loadPrism for their names).
+  const prism = options.prism ?? loadPrism();
+  const description = await loadDescription(prism, options.descriptionText !== undefined ? { text: options.descriptionText } : options.description);
   const validators = createValidators(prism, description);
   // The front validates requests; Prism validates its own answers (what `prism mock --errors` does).
   const instance = prism.http.createInstance(

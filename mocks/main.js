@@ -1,0 +1,97 @@
+// The body of `npm start` / `npx vlens-mock` (mocks/cli.js): serves the bundled description on
+// http://127.0.0.1:4010 and prints one access-log line per request. A function rather than top-level
+// code, so that a CommonJS bundle (the single executable) can call it with Prism's modules and the
+// description's text passed in.
+import { parseArgs } from 'node:util';
+import { PrismMissingError } from './prism.js';
+import { ExampleDriftError } from './drift.js';
+import { listen } from './server.js';
+
+const USAGE = `Usage: vlens-mock [--port <port>] [--host <host>] [--quiet]
+
+Serves the Vlens Digital Identity API description with Stoplight Prism.
+  --port, -p   port to listen on (default: $PORT or 4010; 0 picks a free port)
+  --host       interface to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)
+  --quiet, -q  no access log
+  --help, -h   this text`;
+
+function fail(message, code = 1) {
+  process.stderr.write(`vlens-mock: ${message}\n`);
+  process.exit(code);
+}
+
+/**
+ * Parses `argv` (without the node and script paths), starts the mock and stops it on SIGINT/SIGTERM.
+ * `overrides` are passed to listen(): `{ prism, descriptionText }` for a bundle.
+ */
+export async function main(argv = process.argv.slice(2), overrides = {}) {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    fail(`${error.message}\n\n${USAGE}`, 2);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+
+  const portText = args.port ?? process.env.PORT ?? '4010';
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`the port must be a number from 0 to 65535, got "${portText}"`, 2);
+  const host = args.host ?? '127.0.0.1';
+
+  let mock;
+  try {
+    mock = await listen({ ...overrides, port: Number(portText), host, log: !args.quiet });
+  } catch (error) {
+    if (error instanceof PrismMissingError) fail(error.message);
+    if (error instanceof ExampleDriftError) fail(error.message);
+    if (error.code === 'EADDRINUSE') fail(`port ${portText} on ${host} is already in use; pick another with --port or PORT`);
+    if (error.code === 'EACCES') fail(`not allowed to listen on port ${portText} on ${host}`);
+    throw error;
+  }
+
+  process.stdout.write(banner(mock));
+
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      mock.stop().then(() => process.exit(0), () => process.exit(1));
+    });
+  }
+}
+
+function banner({ url, context }) {
+  const { operations } = context.description;
+  const width = Math.max(...operations.map((operation) => `${operation.method} ${operation.path}`.length));
+  const lines = [`Vlens Digital Identity mock (Prism ${context.prism.version}) listening on ${url}`, ''];
+  for (const operation of operations) {
+    const success = operation.responses.filter((response) => response.status < 300).flatMap((response) => response.examples.map((example) => example.name));
+    const errors = operation.responses.filter((response) => response.status >= 300).map((response) => response.status);
+    lines.push(`  ${`${operation.method} ${operation.path}`.padEnd(width)}  ${success.join(', ')}  | ${errors.join(' ')}`);
+  }
+  const errorScenarios = new Map();
+  for (const response of operations.flatMap((operation) => operation.responses).filter((response) => response.status >= 300)) {
+    errorScenarios.set(response.status, new Set([...(errorScenarios.get(response.status) ?? []), ...response.examples.map((example) => example.name)]));
+  }
+  lines.push(
+    '',
+    'The first scenario of each operation is its default answer. Pick another with the Prefer header:',
+    '  Prefer: example=livenessFailed',
+    '  Prefer: code=401, example=tokenExpired',
+    `Error scenarios: ${[...errorScenarios].map(([status, names]) => `${status} ${[...names].join(' ')}`).join(' · ')}`,
+    'Any ApiKey header and any well-formed "Authorization: Bearer <token>" are accepted. Ctrl+C stops.',
+    '',
+  );
+  return `${lines.join('\n')}\n`;
+}
