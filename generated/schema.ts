@@ -761,8 +761,6 @@ export interface components {
         VerificationResponse: components["schemas"]["Envelope"] & {
             data?: components["schemas"]["VerificationData"];
             services?: components["schemas"]["Services"];
-            /** @description `services` as the older documentation spells it (`Services`). Read `services` first. */
-            Services?: components["schemas"]["Services"];
             /** @description The transaction id at top level, seen only in a third-party proxy's re-serialised answers, not from the API itself. Declared because it costs nothing; read `data.idFrontData.transaction_id`. */
             TransactionId?: string | null;
         };
