@@ -245,3 +245,25 @@ describe('responses are not shapeless: renamed members fail the schema', () => {
     }
   });
 });
+
+describe('the named examples follow the success rule the client applies', () => {
+  // src/envelope.ts: success is error_code null or 0 and error_message null or empty.
+  const successful = (body: any) =>
+    (body.error_code === null || body.error_code === undefined || body.error_code === 0) && (body.error_message === null || body.error_message === undefined || body.error_message === '');
+
+  it('every answer is a success with no message, or a failure with both an error code and a message', () => {
+    const ambiguous = examples
+      .filter((example) => /^\S+ \d{3}$/.test(example.where))
+      .filter(({ value }: { value: any }) => !successful(value) && !(typeof value.error_code === 'number' && value.error_code !== 0 && typeof value.error_message === 'string' && value.error_message))
+      .map((example) => `${example.where} / ${example.name}`);
+    expect(ambiguous).toEqual([]);
+  });
+
+  it('every error status answers a failure, and every scenario whose data is null is a failure', () => {
+    const wrong = examples
+      .filter((example) => /^\S+ \d{3}$/.test(example.where))
+      .filter(({ where, value }: { where: string; value: any }) => (Number(where.split(' ')[1]) >= 400 || value.data === null) && successful(value))
+      .map((example) => `${example.where} / ${example.name}`);
+    expect(wrong).toEqual([]);
+  });
+});
