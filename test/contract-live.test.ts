@@ -41,6 +41,8 @@ function fakeJpeg(seed: number) {
   return bytes;
 }
 
+// Each run of contract:live takes 5 to 20 s on an idle machine (Dredd, then Respect, in child
+// processes); the runs get a budget of their own for a busy one.
 describe('npm run contract:live', () => {
   it('without VLENS_BASE_URL explains how to enable it and exits 0', async () => {
     const { code, output } = await runScript(LIVE);
@@ -73,7 +75,7 @@ describe('npm run contract:live', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 180_000);
 
   it('fails against answers whose members are renamed (another casing, a wrapper object), naming the members it misses', async () => {
     const keys = credentials();
@@ -101,7 +103,7 @@ describe('npm run contract:live', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 180_000);
 
   it('passes against a faithful stand-in, every skipped check with its reason', async () => {
     const keys = credentials();
@@ -127,7 +129,7 @@ describe('npm run contract:live', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 180_000);
 
   it('the stand-in refuses liveness before both sides of the ID, as the facts say', async () => {
     const keys = credentials();
@@ -173,7 +175,7 @@ describe('npm run contract:live', () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 
   it('says plainly when nothing answers at the base URL', async () => {
     const closed = await startWrongServer({ userToken: 'unused' });
