@@ -27,7 +27,7 @@ export const scenarios = {
     500: ["internalError"],
   },
   verifyLiveness: {
-    200: ["verified", "validatedNotVerified", "livenessFailed", "spoofDetected", "amlMatched", "facesIdentical", "noFaceDetected", "multipleFaces", "idStepsMissing", "transactionNotFound"],
+    200: ["documented", "verified", "validatedNotVerified", "livenessFailed", "spoofDetected", "amlMatched", "facesIdentical", "noFaceDetected", "multipleFaces", "idStepsMissing", "transactionNotFound"],
     400: ["invalidRequest", "invalidBase64", "malformedJson"],
     401: ["unauthorized", "tokenExpired"],
     403: ["forbidden"],

@@ -131,6 +131,31 @@ describe('npm run contract:live', () => {
     }
   }, 180_000);
 
+  it('passes against the stand-in when its successes leave out error_code and error_message (absent counts as null, as documented answers show)', async () => {
+    const keys = credentials();
+    let stripped = 0;
+    // Every success loses its envelope members but data, as the documented admin login answer does.
+    const withoutEnvelopeMembers = (body: any, { status }: { status: number }) => {
+      if (status >= 300 || !body || body.error_code || body.error_message) return body;
+      stripped += 1;
+      const { error_code: _code, error_message: _message, error_descriptions: _descriptions, ...rest } = body;
+      return rest;
+    };
+    const server = await startFaithfulServer({ ...keys, rewrite: withoutEnvelopeMembers });
+    try {
+      const { code, output } = await runScript(LIVE, liveEnv(server.url, keys, { VLENS_USER_EMAIL_OR_PHONE: server.user.phoneNumber }));
+      expect(output).toContain('Respect: 3 passed, 0 failed, 0 skipped, 3 workflows in ');
+      expect(output).toMatch(/Dredd: \d+ passed, 0 failed/);
+      expect(output).toContain('Contract checks passed.');
+      expect(code, output).toBe(0);
+      // The successes of Dredd and of every workflow step (23 when written).
+      expect(stripped).toBeGreaterThan(15);
+      expectNoSecret(output, keys);
+    } finally {
+      await server.stop();
+    }
+  }, 180_000);
+
   it('the stand-in refuses liveness before both sides of the ID, as the facts say', async () => {
     const keys = credentials();
     const server = await startFaithfulServer(keys);

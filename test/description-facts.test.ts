@@ -78,3 +78,16 @@ describe('JSON samples quoted by the public sources', () => {
     expect(validate(JSON.parse(frontRequest.quote))).toBe(false);
   });
 });
+
+describe('the documented liveness answer', () => {
+  it('is the first named example of verifyLiveness 200, word for word, so the mock answers it and contract:mock checks it', () => {
+    const [, fixture] = fixtures.find(([name]) => name === 'docs-liveness-response.json')!;
+    const media = doc.paths['/api/DigitalIdentity/verify/liveness/multi'].post.responses['200'].content['application/json'];
+    const [name, example] = Object.entries<any>(media.examples)[0]!;
+    expect(name).toBe('documented');
+    expect(example.value).toEqual(sampleOf(fixture));
+    // What makes it worth checking: neither member a success usually carries is there.
+    expect(Object.keys(example.value)).not.toContain('error_message');
+    expect(Object.keys(example.value)).not.toContain('error_descriptions');
+  });
+});

@@ -11,6 +11,7 @@
 // `rewrite(body, { operation, status })`, when given, changes every answer body before it is sent:
 // the renamed-members stand-in (renamed-server.mjs) is this server with its answers renamed.
 import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { bearerOf, header, isJsonContentType, serve } from './http.mjs';
 
 const MESSAGES = {
@@ -138,11 +139,8 @@ export async function startFaithfulServer(options) {
     transaction.faces = faces;
     transaction.complete = true;
     state.received.faces.push(...faces.map(sha256));
-    // The liveness sample of the current reference, plus isMatched (read by the newer RN SDK).
-    return ok(
-      { isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, isMatched: true },
-      { services: { spoofing: { fake: false }, liveness: true, AML: { AML_matched: false }, SRC: { isValid: true } } },
-    );
+    // The success answer of the vendor's Digital Identity page, word for word: no error_message.
+    return { status: 200, body: documentedLivenessAnswer() };
   }
 
   function link(body) {
@@ -435,3 +433,6 @@ function requireTransactionId(value, field) {
 }
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+
+/** The liveness success of the vendor's page, as transcribed verbatim in test/fixtures/facts. */
+const documentedLivenessAnswer = () => JSON.parse(JSON.parse(readFileSync(new URL('../../fixtures/facts/docs-liveness-response.json', import.meta.url), 'utf8')).quote);
