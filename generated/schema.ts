@@ -570,13 +570,13 @@ export interface components {
             country?: string | null;
         };
         /**
-         * @description `null` or `0` on success (`0` appears in two documented successes); otherwise an HTTP status number (400, 401, ...) or a Vlens code from the catalogue (`x-vlens-error-codes`). A third-party app decodes it as a string, but that app talks to its maker's proxy, which re-serialises the answers: no source shows api.vlenseg.com sending a string, so an integer is required.
+         * @description Absent, `null` or `0` on success (`0` appears in two documented successes); otherwise an HTTP status number (400, 401, ...) or a Vlens code from the catalogue (`x-vlens-error-codes`). A third-party app decodes it as a string, but that app talks to its maker's proxy, which re-serialises the answers: no source shows api.vlenseg.com sending a string, so an integer is required.
          * @example null
          * @example 3011
          */
         ErrorCode: number | null;
         /**
-         * @description Human-readable description of the failure (English or Arabic); `null` or empty on success. A non-empty message makes the answer a failure even when `error_code` is `null` or `0`.
+         * @description Human-readable description of the failure (English or Arabic); absent, `null` or `""` on success. Any other message (a message of spaces included) makes the answer a failure even when `error_code` is `null` or `0`.
          * @example Card Not Detected
          */
         ErrorMessage: string | null;

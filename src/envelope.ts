@@ -1,6 +1,7 @@
 // The envelope every answer comes in, and the rules the description gives for it: success is
-// `error_code` null or 0 (a numeric string may appear) and `error_message` null or empty; anything
-// else is a failure even with HTTP 200. Field problems found by the OCR checks come in
+// `error_code` absent, null or 0 and `error_message` absent, null or "" (the empty string); anything
+// else is a failure even with HTTP 200, a message of spaces and a code "0" or "" included (the
+// Arazzo criteria and the mock's examples follow the same rule). Field problems found by the OCR checks come in
 // `services.Validations` or `services.validations`; the older documentation spells `services` itself
 // `Services`.
 import type { Services } from "./types.js";
@@ -23,18 +24,18 @@ export const integer = (value: unknown): number | null => {
   return typeof number === "number" && Number.isInteger(number) ? number : null;
 };
 
-/** Whether `error_code` signals a failure: null, absent and 0 (or "0") mean success. */
+/** Whether `error_code` signals a failure: only absent, null and the number 0 mean success. */
 export function isFailureCode(value: unknown): boolean {
-  return !(value == null || value === "" || integer(value) === 0);
+  return !(value == null || value === 0);
 }
 
 /**
- * Whether an answer is a failure by its envelope: an `error_code` other than null or 0, or an
- * `error_message` that is not null or empty (description, "Errors"; the iOS SDK checks both).
+ * Whether an answer is a failure by its envelope: an `error_code` other than absent, null or 0, or an
+ * `error_message` other than absent, null or "" (description, "Errors"; the iOS SDK checks both).
  */
 export function isFailureEnvelope(envelope: Envelope): boolean {
   const message = envelope.error_message;
-  return isFailureCode(envelope.error_code) || (message != null && message !== "" && !(typeof message === "string" && !message.trim()));
+  return isFailureCode(envelope.error_code) || !(message == null || message === "");
 }
 
 /** `error_code` as a number, or null when it is absent, success, or not numeric. */

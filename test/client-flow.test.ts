@@ -259,7 +259,7 @@ describe("the admin and token operations", () => {
   });
 });
 
-describe("what success is: error_code null or 0 and error_message null or empty", () => {
+describe("what success is: error_code absent, null or 0 and error_message absent, null or \"\"", () => {
   it.each([
     ["error_code 0 with an empty message", { error_code: 0, error_message: "" }],
     ["error_code 0 with a null message", { error_code: 0, error_message: null }],
@@ -278,7 +278,27 @@ describe("what success is: error_code null or 0 and error_message null or empty"
     const { vlens } = clientWith([json({ data: { accessToken: "a.b.c" }, ...members })]);
     const error = await failureOf(vlens.refreshToken({ refreshToken: "rt" }));
     expect(error).toBeInstanceOf(VlensApiError);
-    expect(error).toMatchObject({ status: 200, errorCode: null, errorMessage: "Token could not be renewed." });
+    expect(error).toMatchObject({ status: 200, errorMessage: "Token could not be renewed." });
+  });
+
+  // One rule for the client, the description, the mock's examples and the Arazzo criteria: only an
+  // absent, null or empty ("") message and an absent, null or 0 code mean success.
+  it.each([
+    ["a message of spaces", { error_code: 0, error_message: "   " }],
+    ["an empty string as the error code", { error_code: "", error_message: null }],
+    ["the string \"0\" as the error code", { error_code: "0", error_message: null }],
+    ["false as the error code", { error_code: false }],
+  ])("%s is not a success", async (_case, members) => {
+    const { vlens } = clientWith([json({ data: { accessToken: "a.b.c" }, ...members })]);
+    expect(await failureOf(vlens.refreshToken({ refreshToken: "rt" }))).toMatchObject({ name: "VlensApiError", status: 200 });
+  });
+
+  it("a link answer with error_code 0 and a message of spaces is not a verdict", async () => {
+    const verdict = { isVerificationProcessCompleted: true, isDigitalIdentityVerified: true };
+    const { vlens } = clientWith([json(envelope(verdict, { services: { liveness: true }, error_code: 0, error_message: "   " }))]);
+    const error = await failureOf(vlens.linkTransaction({ transactionId: TRANSACTION_ID }));
+    expect(error).toBeInstanceOf(VlensApiError);
+    expect(error).toMatchObject({ operation: "linkUserWithExistingTransaction", status: 200, errorCode: null });
   });
 
   it("a capture step with error_code 0 and a message fails, and the flow stops there", async () => {
