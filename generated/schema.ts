@@ -569,6 +569,20 @@ export interface components {
             /** @description ISO 3166-1 alpha-3 country of the document (only `EGY` is documented). */
             country?: string | null;
         };
+        /** @description A verification answer (the capture steps, the link, the key-only `/v1` captures) is either a result or a failure that says which: `data` is an object, or `error_code` (an integer other than `0`) and `error_message` (a message) are both there. So `data: null` always comes with both, as in every documented failure, and a body that kept `data` but renamed the other members (`{"data": null, "Error_Code": 3011}`) is not taken for a success with no result. (An `anyOf` rather than if/then: the mock's generated answers, `Prefer: dynamic=true`, honour `anyOf` only.) */
+        FailureWithoutData: {
+            /** @description The result, an object. */
+            data: {
+                [key: string]: unknown;
+            };
+        } | {
+            /** @description Set, and not `0`. */
+            error_code: number;
+            /** @description Set, and not empty. */
+            error_message: string;
+        };
+        /** @description A name that reads as one of the envelope's members, whatever its letter case and separators, must be that member's own spelling. */
+        EnvelopeMemberName: string;
         /**
          * @description Absent, `null` or `0` on success (`0` appears in two documented successes); otherwise an HTTP status number (400, 401, ...) or a Vlens code from the catalogue (`x-vlens-error-codes`). A third-party app decodes it as a string, but that app talks to its maker's proxy, which re-serialises the answers: no source shows api.vlenseg.com sending a string, so an integer is required.
          * @example null
@@ -595,7 +609,7 @@ export interface components {
         };
         /** @description Field-level details of a failure, or `null`. The vendor documents only that clients should iterate it; its shape is not published. This description accepts a list of field errors, an object or a string, and the mock answers with a list of `FieldError`. */
         ErrorDescriptions: components["schemas"]["FieldError"][] | Record<string, unknown> | string | null;
-        /** @description The envelope every answer comes in. `data` is always there: the result on success, `null` on failure. The answer is a success when `error_code` is `null` or `0` **and** `error_message` is `null` or empty; anything else is a failure, even when the HTTP status is 200. Some documented successes omit `error_code` and `error_message` altogether (absent counts as `null`), so only `data` is required. Unknown members are allowed, but not the envelope's own members under another casing (`Data`, `ErrorCode`, `errorCode`, ...): every source spells them in snake_case, and only a third-party proxy re-serialises them, which would hide a business error from a client. */
+        /** @description The envelope every answer comes in. `data` is always there: the result on success, `null` on failure. The answer is a success when `error_code` is absent, `null` or `0` **and** `error_message` is absent, `null` or `""`; anything else is a failure, even when the HTTP status is 200. Some documented successes omit `error_code` and `error_message` altogether (absent counts as `null`), so only `data` is required. Unknown members are allowed, but not the envelope's own members under another spelling: any letter case and any separator (`Data`, `ErrorCode`, `Error_Code`, `ERROR_CODE`, `errorcode`, `error-code`, ...). Every source spells them in snake_case, and only a third-party proxy re-serialises them, which would hide a business error from a client. */
         Envelope: {
             /** @description The result; its shape depends on the operation. `null` on failure. */
             data: unknown;
@@ -758,13 +772,13 @@ export interface components {
             SRC?: components["schemas"]["Src"];
         } | null;
         /** @description Answer of the capture steps and of `LinkUserWithExistingTransaction`: the envelope plus `services`. A business error arrives in this same shape with HTTP 200 (`error_code` set, `data` null), and field problems in `services.Validations`. Unknown members are allowed, but `data` is required (and, when it is an object, its two flags): a body whose members are renamed (another casing, a wrapper object) is not a Vlens answer. */
-        VerificationResponse: components["schemas"]["Envelope"] & {
+        VerificationResponse: components["schemas"]["FailureWithoutData"] & components["schemas"]["Envelope"] & {
             data?: components["schemas"]["VerificationData"];
             services?: components["schemas"]["Services"];
             /** @description The transaction id at top level, seen only in a third-party proxy's re-serialised answers, not from the API itself. Declared because it costs nothing; read `data.idFrontData.transaction_id`. */
             TransactionId?: string | null;
         };
-        /** @description The envelope of a failure: `data` is `null`, `error_code` and `error_message` are set. The same shape comes with HTTP 4xx/5xx and, for business errors, with HTTP 200. Every documented failure carries all three. */
+        /** @description The envelope of a failure: `data` is `null`, `error_code` and `error_message` are set. The same shape comes with HTTP 4xx/5xx and, for business errors, with HTTP 200. Every documented failure carries all three. As in `Envelope`, these members under another spelling (`errorCode`, `Error_Message`, ...) are refused. */
         ErrorEnvelope: {
             /** @description `null` on failure. */
             data: unknown;
@@ -801,7 +815,7 @@ export interface components {
             transaction_id: string;
         } | null);
         /** @description Answer of `/v1/ocr/id/front`, the key-only OCR product: the envelope, `data` with the fields read from the card and the transaction id, and the check results beside it, spelt `services` by the current OCR pages and `Services` by the older OCR reference (both declared). A business error comes in the same shape with HTTP 200 (`error_code` set, `data` null). */
-        OcrIdFrontResponse: components["schemas"]["Envelope"] & {
+        OcrIdFrontResponse: components["schemas"]["FailureWithoutData"] & components["schemas"]["Envelope"] & {
             data?: components["schemas"]["OcrIdFrontData"];
             services?: components["schemas"]["Services"];
             /** @description `services` as the older OCR reference spells it. Read `services` first. */
@@ -816,7 +830,7 @@ export interface components {
             request_id?: string | null;
         } | null);
         /** @description Answer of `/v1/ocr/id/back`, the key-only OCR product: the envelope, `data` with the fields read from the card and the transaction id, and the check results beside it, spelt `services` by the current OCR pages and `Services` by the older OCR reference (both declared). A business error comes in the same shape with HTTP 200 (`error_code` set, `data` null). */
-        OcrIdBackResponse: components["schemas"]["Envelope"] & {
+        OcrIdBackResponse: components["schemas"]["FailureWithoutData"] & components["schemas"]["Envelope"] & {
             data?: components["schemas"]["OcrIdBackData"];
             services?: components["schemas"]["Services"];
             /** @description `services` as the older OCR reference spells it. Read `services` first. */
@@ -850,7 +864,7 @@ export interface components {
             request_id?: string | null;
         } | null;
         /** @description Answer of `/v1/ocr/liveness/multi`: the envelope, `data` with the two flags, and the check results (`services`, or `Services` as the older OCR reference spells it). A business error comes in the same shape with HTTP 200. */
-        OcrLivenessResponse: components["schemas"]["Envelope"] & {
+        OcrLivenessResponse: components["schemas"]["FailureWithoutData"] & components["schemas"]["Envelope"] & {
             data?: components["schemas"]["OcrLivenessData"];
             services?: components["schemas"]["Services"];
             /** @description `services` as the older OCR reference spells it. Read `services` first. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startFaithfulServer } from './support/contract/faithful-server.mjs';
 import { runScript, secret } from './support/contract/run-script.mjs';
-import { RENAMED, startRenamedServer } from './support/contract/renamed-server.mjs';
+import { RENAMED, RESPELT, startRenamedServer } from './support/contract/renamed-server.mjs';
 import { BROKEN, startWrongServer } from './support/contract/wrong-server.mjs';
 
 const LIVE = 'scripts/contract/live.mjs';
@@ -93,6 +93,10 @@ describe('npm run contract:live', () => {
       }
       // The proxy's PascalCase envelope is named as such, not only as a missing member.
       for (const name of ['Data', 'ErrorCode', 'ErrorMessage']) expect(section('verifyIdFront 200')).toContain(`body: property name '${name}' is invalid`);
+      // A respelt member next to a kept `data` is named too, though nothing is missing.
+      for (const [operation, names] of Object.entries(RESPELT)) {
+        for (const name of names) expect(section(`${operation} 200`), `${operation} ${name}`).toContain(`body: property name '${name}' is invalid`);
+      }
       // Respect's schema checks fail every workflow at its first step, on the missing member.
       expect(output).toContain("FAIL workflow fullVerification\n     scanFront: success criteria check");
       expect(output).toMatch(/ {5}scanFront: schema check \([^\n]*must have required property 'data'\)/);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listOperations, loadBundle, resolveRef } from '../scripts/lib/description.mjs';
 import { isFailureEnvelope } from '../src/envelope';
@@ -243,6 +244,79 @@ describe('responses are not shapeless: renamed members fail the schema', () => {
     for (const member of ['data', 'error_code', 'error_message']) {
       const { [member]: _left, ...without } = refusal;
       expect(validate(without), member).toBe(false);
+    }
+  });
+});
+
+/** The envelope's own members, each as its words. */
+const ENVELOPE_MEMBERS: Record<string, string[]> = {
+  data: ['data'],
+  error_code: ['error', 'code'],
+  error_message: ['error', 'message'],
+  error_descriptions: ['error', 'descriptions'],
+};
+/** Another spelling of an envelope member: any letter case per character, any separator between the words, never the member's own. */
+const respelt = (member: string) =>
+  fc
+    .tuple(
+      fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }),
+      fc.constantFrom('', '_', '-', ' ', '.', '__'),
+    )
+    .map(([upper, separator]) => {
+      let index = 0;
+      const word = (text: string) => [...text].map((letter) => (upper[index++ % upper.length] ? letter.toUpperCase() : letter)).join('');
+      return ENVELOPE_MEMBERS[member]!.map(word).join(separator);
+    })
+    .filter((name) => name !== member);
+
+describe('responses are not shapeless: the envelope members under any other spelling fail the schema', () => {
+  const answers = examples.filter((example) => /^\S+ \d{3}$/.test(example.where));
+  // Verification and /v1 answers whose data is null: business errors and refusals of the capture steps.
+  const verificationFailures = answers.filter(
+    (example) => /^(verifyId|verifyLiveness|linkUser|ocr)/.test(example.where) && (example.value as { data?: unknown }).data === null,
+  );
+
+  it('an answer with an envelope member added under another spelling fails, whatever the operation, status and spelling', () => {
+    expect(answers.length).toBeGreaterThan(150);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...answers),
+        fc.constantFrom(...Object.keys(ENVELOPE_MEMBERS)).chain((member) => fc.tuple(fc.constant(member), respelt(member))),
+        (example, [member, name]) => {
+          const body = structuredClone(example.value) as Record<string, unknown>;
+          body[name] = body[member] ?? null;
+          return validatorAt(example.schemaPointer)(body) === false;
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a verification or /v1 business error that keeps data but respells error_code and error_message fails', () => {
+    expect(verificationFailures.length).toBeGreaterThan(20);
+    fc.assert(
+      fc.property(fc.constantFrom(...verificationFailures), respelt('error_code'), respelt('error_message'), (example, codeName, messageName) => {
+        const { error_code, error_message, ...rest } = structuredClone(example.value) as Record<string, unknown>;
+        return validatorAt(example.schemaPointer)({ ...rest, [codeName]: error_code, [messageName]: error_message }) === false;
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the business error the review found passing is refused, and a null data with no error code at all too', () => {
+    const validate = validatorAt(schemaOf('verifyIdFront 200', 'cardNotDetected'));
+    expect(validate({ data: null, Error_Code: 3011, Error_Message: 'Card Not Detected' })).toBe(false);
+    for (const name of ['ERROR_CODE', 'errorcode', 'error-code', 'Error Code']) expect(validate({ data: null, error_message: 'Card Not Detected', [name]: 3011 }), name).toBe(false);
+    expect(validate({ data: null })).toBe(false);
+    expect(validate({ data: null, error_code: 0, error_message: 'Card Not Detected' })).toBe(false);
+    expect(validate({ data: null, error_code: 3011, error_message: 'Card Not Detected' })).toBe(true);
+  });
+
+  it('other unknown members stay allowed, even those that contain an envelope word', () => {
+    const answer = exampleValue('verifyIdFront 200', 'extracted');
+    const validate = validatorAt(schemaOf('verifyIdFront 200', 'extracted'));
+    for (const name of ['metadata', 'data_version', 'errorCount', 'error_codes_url', 'Services', 'TransactionId', 'message']) {
+      expect(validate({ ...answer, [name]: null }), name).toBe(true);
     }
   });
 });

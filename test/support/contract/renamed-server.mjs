@@ -4,7 +4,10 @@
 // refusals' envelope in camelCase. The values and the statuses stay right, so only the names are
 // wrong. `contract:live` pointed at it must fail and name the members it misses.
 //
-// RENAMED lists, per operation and status, the members the report must name as missing.
+// RENAMED lists, per operation and status, the members the report must name as missing. RESPELT
+// lists, per operation, the envelope members it sends under another spelling while keeping `data`
+// (`Error_Code`, as a drifting serialiser might write it): nothing is missing there, so the report
+// must name each respelt member itself.
 import { startFaithfulServer } from './faithful-server.mjs';
 
 const pascal = (key) => key.replace(/(^|_)([a-z])/g, (_match, _separator, letter) => letter.toUpperCase());
@@ -18,16 +21,22 @@ export const RENAMED = {
   ocrIdFront: ['/data'],
   // data's own members in PascalCase.
   getUserDigitalIdentityImages: ['/data/idFrontImage', '/data/livenessFace03Image'],
-  checkExistenceOfEmailOrPhone: ['/data/exists'],
   // Refusals with errorCode and errorMessage.
   401: ['/error_code', '/error_message'],
 };
+
+export const RESPELT = {
+  // data kept; Error_Code, Error_Message, Error_Descriptions.
+  checkExistenceOfEmailOrPhone: ['Error_Code', 'Error_Message', 'Error_Descriptions'],
+};
+const respell = (key) => (key.startsWith('error_') ? key.replace(/(^|_)([a-z])/g, (_match, separator, letter) => `${separator}${letter.toUpperCase()}`) : key);
 
 /** Which renaming an answer gets, by its route. */
 function renamed(body, { route, status }) {
   if (!body || typeof body !== 'object') return body;
   if (status >= 400) return renameKeys(body, camel);
   if (route.startsWith('POST /v1/ocr/')) return { result: body };
+  if (route.endsWith('/checkexistenceofemailorphone')) return renameKeys(body, respell);
   if (route.includes('/verify/') || route.endsWith('/linkuserwithexistingtransaction')) return renameKeys(body, pascal);
   if (body.data && typeof body.data === 'object' && !Array.isArray(body.data)) return { ...body, data: renameKeys(body.data, pascal) };
   return body;
