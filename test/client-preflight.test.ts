@@ -173,9 +173,10 @@ describe("ids and options", () => {
     ["ocrLiveness", (vlens: Client) => vlens.ocrLiveness({ faces: FACES, transactionId: upper }), "transaction_id", upper],
     ["captureBeforeLogin", (vlens: Client) => vlens.captureBeforeLogin({ idFront: FRONT, idBack: BACK, faces: FACES, transactionId: upper }), "transaction_id", upper],
   ] as const)("%s accepts a transaction id in any letter case and sends it as given", async (_method, run, field, id) => {
-    // Answers that carry no id of their own, so the one sent is the one that counts.
-    const bare = json(envelope({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: true }, { services: {} }));
-    const { vlens, sent } = clientWith([bare]);
+    // Answers that only echo the id sent (a /v1 ID answer must carry one), so the one sent is the one that counts.
+    const echo = (request: { body: unknown }) =>
+      json(envelope({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, transaction_id: (request.body as { transaction_id?: unknown }).transaction_id }, { services: {} }));
+    const { vlens, sent } = clientWith([echo]);
     await run(vlens);
     expect(sent.length).toBeGreaterThan(0);
     for (const request of sent) expect((request.body as Record<string, unknown>)[field]).toBe(id);
