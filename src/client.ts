@@ -125,8 +125,8 @@ export interface CaptureStep<Step extends keyof CaptureData = keyof CaptureData>
   step: Step;
   /** The transaction id to send on the next steps and to `linkTransaction` (as the answer returned it, or the one sent). */
   transactionId: string;
-  /** `data` of the answer: the fields read from the card (front, back) or the liveness flags, each with `transaction_id`. */
-  data: CaptureData[Step] | null;
+  /** `data` of the answer: the fields read from the card (front, back, each with the `transaction_id` the client checked) or the liveness flags. */
+  data: CaptureData[Step];
   /** `services` of the answer (`Services` in the older OCR reference). */
   services: Services | null;
   requestId: string;
@@ -222,6 +222,15 @@ const describeFailure = () =>
       new VlensApiError({ operation, status, errorCode: errorCodeOf(envelope.error_code), errorMessage: scrubText(String(envelope.error_message ?? "")) || null, fieldErrors: [], requestId }),
     validationReasonsOf: (): RejectionReason[] => [{ kind: "field-validation", field: null, code: null, message: null }],
   }));
+/**
+ * A success (no error code, no failed check) that carries no result: `data` null, absent or not an
+ * object. Not a rejection (nothing says the capture was bad), so the flows throw it.
+ */
+function noResult(operation: OperationId, answer: { status: number; requestId: string }, data?: unknown, detail?: string): VlensApiError {
+  const errorMessage = detail ?? (data == null ? "the answer has neither an error code nor data" : `the answer's data is not an object (${Array.isArray(data) ? "a list" : `a ${typeof data}`})`);
+  return new VlensApiError({ operation, status: answer.status, errorCode: null, errorMessage, fieldErrors: [], requestId: answer.requestId });
+}
+
 /** Operations whose method just unwraps the envelope: named after the operationId, taking its body or query. */
 const plainOperations = [
   "refreshToken",
@@ -351,6 +360,11 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     if (!ok || isFailureEnvelope(envelope)) {
       throw (await describeFailure()).apiError(envelope, { operation, status, requestId, scrubText });
     }
+    // `data` is on every answer (the description requires it); a success without it is not an envelope,
+    // whatever it holds (a proxy's `Data`, a wrapper object), and never a result.
+    if (!("data" in envelope)) {
+      throw new VlensTransportError("non-json", { operation, requestId, status, detail: `no "data" member; it has ${memberNames(envelope)}` });
+    }
     return { data: envelope.data as VlensAnswer<Op>["data"], envelope, status, requestId };
   }
 
@@ -366,17 +380,16 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   async function dataOf<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions?: CallOptions<Op>): Promise<ResultData<Op>> {
     checkRequiredHeaders(operation, (request as { headers?: Record<string, string> }).headers);
     const answer = await call(operation, request, callOptions);
-    if (answer.data == null) {
-      throw new VlensApiError({
-        operation,
-        status: answer.status,
-        errorCode: null,
-        errorMessage: "the answer has neither an error code nor data",
-        fieldErrors: [],
-        requestId: answer.requestId,
-      });
-    }
+    if (answer.data == null) throw noResult(operation, answer);
     return answer.data as ResultData<Op>;
+  }
+
+  /** The names of an answer's members, for an error: names only (never their values), scrubbed, a dozen at most. */
+  function memberNames(value: Record<string, unknown>): string {
+    const names = Object.keys(value);
+    if (names.length === 0) return "none";
+    const shown = names.slice(0, 12).map((name) => scrubText(name.length > 40 ? `${name.slice(0, 40)}…` : name));
+    return `${shown.join(", ")}${names.length > 12 ? `, … (${names.length} in all)` : ""}`;
   }
 
   /**
@@ -396,6 +409,8 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     if (hasValidationErrors(services) || captureReasons(services, data as VerificationData | null).length) {
       throw (await describeFailure()).apiError({ ...envelope, services }, { operation, status: answer.status, requestId: answer.requestId, scrubText });
     }
+    // No error code and no check failed, yet no result: the server's fault, not a capture to redo.
+    if (data === null) throw noResult(operation, answer, envelope.data);
     return { envelope, services, data, status: answer.status, requestId: answer.requestId };
   }
 
@@ -423,17 +438,22 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   ): Promise<CaptureStep<Step>> {
     const operation = step === "front" ? "ocrIdFront" : "ocrIdBack";
     const answer = await sendCapture(operation, idScanBody(image, transactionId, getExtractedData), captureHeaders, callOptions);
-    const data = answer.data as CaptureData[Step] | null;
-    return { step, transactionId: transactionIdOf(answer.envelope) ?? transactionId, data, services: answer.services, requestId: answer.requestId };
+    const data = answer.data as CaptureData[Step];
+    // Every /v1 answer carries the transaction it continues (the description requires it): without it
+    // the next step and the link would run on an id the server never confirmed.
+    if (typeof data.transaction_id !== "string" || !data.transaction_id) {
+      throw noResult(operation, answer, data, `the answer's data has no transaction_id (it has ${memberNames(data)})`);
+    }
+    return { step, transactionId: data.transaction_id, data, services: answer.services, requestId: answer.requestId };
   }
 
   async function sendOcrLiveness(faces: [string, string, string], transactionId: string, getExtractedData: boolean, callOptions?: CallOptions<"ocrLiveness">): Promise<CaptureStep<"liveness">> {
     const [face_1, face_2, face_3] = faces;
     const body = JSON.stringify({ face_1, face_2, face_3, transaction_id: transactionId, getExtractedData });
     const answer = await sendCapture("ocrLiveness", body, captureHeaders, callOptions);
-    const data = answer.data as OcrLivenessData | null;
+    const data = answer.data as OcrLivenessData;
     // No verdict yet (that is the link's), but a capture that did not complete is turned down now.
-    if (data?.isVerificationProcessCompleted !== true) {
+    if (data.isVerificationProcessCompleted !== true) {
       throw new VlensApiError({
         operation: "ocrLiveness",
         status: answer.status,
@@ -458,6 +478,10 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
       const envelope = answer.envelope as VerificationResponse & Envelope;
       const services = servicesOf(envelope);
       const validation = hasValidationErrors(services) ? (await describeFailure()).validationReasonsOf({ ...envelope, services }, scrubText) : [];
+      // A verdict needs `data`; without it only a failed check (services) still says why.
+      if (!isRecord(envelope.data) && !validation.length && !captureReasons(services, null).length) {
+        throw noResult(step === "link" ? "linkUserWithExistingTransaction" : "verifyLiveness", answer, envelope.data);
+      }
       return outcomeOf(step, { ...envelope, services }, validation, known, answer.requestId, scrubText);
     } catch (error) {
       if (error instanceof VlensApiError && error.isRejection) return rejectedBy(error, step, known);

@@ -59,7 +59,7 @@ export interface CapturedOutcome {
   /** `services` of the liveness answer. */
   services: Services | null;
   /** `data` of the liveness answer: the two flags and `transaction_id`. */
-  data: OcrLivenessData | null;
+  data: OcrLivenessData;
   requestId: string;
 }
 
@@ -130,7 +130,7 @@ export function rejectedBy(error: VlensApiError, step: VerificationStep, known: 
 
 /** The outcome of the last key-only capture (liveness), with what the ID captures read. */
 export function capturedOutcome(
-  liveness: { data: OcrLivenessData | null; services: Services | null; requestId: string },
+  liveness: { data: OcrLivenessData; services: Services | null; requestId: string },
   known: Known & { transactionId: string },
 ): CapturedOutcome {
   const { data, services, requestId } = liveness;

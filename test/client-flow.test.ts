@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { VlensApiError } from "../src/index.js";
 import { answers, API_KEY, BACK, clientWith, envelope, FACES, failureOf, FRONT, json, TRANSACTION_ID, USER_TOKEN } from "./client-helpers.js";
 
+type Client = ReturnType<typeof clientWith>["vlens"];
+
 const input = { idFront: FRONT, idBack: BACK, faces: FACES };
 
 describe("verifyIdentity", () => {
@@ -474,5 +476,70 @@ describe("the other operations", () => {
   it("a failed cancel is an error, not a resolved value", async () => {
     const { vlens } = clientWith([json(envelope(null, { error_code: 400, error_message: "Bad Request - Input parameters are invalid." }))], { tenancyName: "acme", accessToken: "t" });
     expect(await failureOf(vlens.cancelVerifiedDigitalIdentityForAdmin({ userId: 1 }))).toMatchObject({ name: "VlensApiError", errorCode: 400 });
+  });
+});
+
+describe("answers that are not the envelope, or a success with no result, are never taken for one", () => {
+  const proxyEnvelope = { Data: null, ErrorCode: 3011, ErrorMessage: "Card Not Detected" };
+
+  it("a key-only front answered with no data member (the proxy's PascalCase envelope) is an error naming the members, not their values", async () => {
+    const { vlens, sent } = clientWith([json(proxyEnvelope), ocr.back(), ocr.liveness()]);
+    const error = await failureOf(vlens.captureBeforeLogin(input));
+    expect(error).toMatchObject({ name: "VlensTransportError", kind: "non-json", operation: "ocrIdFront", status: 200 });
+    expect(error.message).toContain('no "data" member; it has Data, ErrorCode, ErrorMessage');
+    expect(error.message).not.toContain("Card Not Detected");
+    expect(error.message).not.toContain("3011");
+    expect(sent).toHaveLength(1);
+  });
+
+  it.each([
+    ["verifyIdentity", (vlens: Client) => vlens.verifyIdentity(input)],
+    ["scanIdFront", (vlens: Client) => vlens.scanIdFront({ image: FRONT })],
+    ["checkLiveness", (vlens: Client) => vlens.checkLiveness({ faces: FACES, transactionId: TRANSACTION_ID })],
+    ["linkTransaction", (vlens: Client) => vlens.linkTransaction({ transactionId: TRANSACTION_ID })],
+    ["captureBeforeLogin", (vlens: Client) => vlens.captureBeforeLogin(input)],
+    ["ocrLiveness", (vlens: Client) => vlens.ocrLiveness({ faces: FACES, transactionId: TRANSACTION_ID })],
+    ["call", (vlens: Client) => vlens.call("checkExistenceOfEmailOrPhone", { body: { email: "a@example.com" } })],
+  ])("%s: a body with no data member is an unexpected shape, never a result", async (_name, run) => {
+    const { vlens } = clientWith([json(proxyEnvelope)]);
+    const error = await failureOf(run(vlens));
+    expect(error).toMatchObject({ name: "VlensTransportError", kind: "non-json", status: 200 });
+    expect(error.message).toMatch(/it has Data, ErrorCode, ErrorMessage/);
+  });
+
+  it.each([
+    ["verifyIdentity", (vlens: Client) => vlens.verifyIdentity(input)],
+    ["scanIdFront", (vlens: Client) => vlens.scanIdFront({ image: FRONT })],
+    ["checkLiveness", (vlens: Client) => vlens.checkLiveness({ faces: FACES, transactionId: TRANSACTION_ID })],
+    ["linkTransaction", (vlens: Client) => vlens.linkTransaction({ transactionId: TRANSACTION_ID })],
+    ["captureBeforeLogin", (vlens: Client) => vlens.captureBeforeLogin(input)],
+    ["ocrIdFront", (vlens: Client) => vlens.ocrIdFront({ image: FRONT })],
+    ["ocrLiveness", (vlens: Client) => vlens.ocrLiveness({ faces: FACES, transactionId: TRANSACTION_ID })],
+  ])("%s: a step answering { data: null } with no error code throws (the server's fault), it never resolves rejected", async (_name, run) => {
+    const { vlens } = clientWith([json({ data: null })]);
+    const error = await failureOf(run(vlens));
+    expect(error).toBeInstanceOf(VlensApiError);
+    expect(error).toMatchObject({ status: 200, errorCode: null, isRejection: false });
+    expect(error.message).toContain("neither an error code nor data");
+  });
+
+  it("a key-only ID step whose data has no transaction_id is an error naming data's members, not their values", async () => {
+    for (const [run, answer] of [
+      [(vlens: Client) => vlens.ocrIdFront({ image: FRONT }), json(envelope({ idNumber: "29001012101235", name_english: "Ahmed" }, { services: {} }))],
+      [(vlens: Client) => vlens.ocrIdBack({ image: BACK, transactionId: TRANSACTION_ID }), json(envelope({ idNumber: "29001012101235", transaction_id: "" }, { services: {} }))],
+    ] as const) {
+      const { vlens } = clientWith([answer]);
+      const error = await failureOf(run(vlens));
+      expect(error).toBeInstanceOf(VlensApiError);
+      expect(error.message).toMatch(/data has no transaction_id \(it has idNumber, (name_english|transaction_id)\)/);
+      expect(error.message).not.toContain("29001012101235");
+      expect(error.isRejection).toBe(false);
+    }
+  });
+
+  it("a liveness answer with data null but a failed check is still a rejection with its reason", async () => {
+    const { vlens } = clientWith([json(envelope(null, { services: { liveness: false } }))]);
+    const result = await vlens.checkLiveness({ faces: FACES, transactionId: TRANSACTION_ID });
+    expect(result).toMatchObject({ status: "rejected", reasons: [{ kind: "liveness" }] });
   });
 });

@@ -135,11 +135,13 @@ describe("the operations", () => {
     const front = await vlens.ocrIdFront({ image });
     expectTypeOf(front).toEqualTypeOf<CaptureStep<"front">>();
     expectTypeOf(front.transactionId).toEqualTypeOf<string>();
-    expectTypeOf(front.data!.transaction_id).toEqualTypeOf<string>();
+    // data is always there on a step that resolved (the client checks it, and transaction_id on the ID steps).
+    expectTypeOf(front.data).not.toBeNullable();
+    expectTypeOf(front.data.transaction_id).toEqualTypeOf<string>();
     const back = await vlens.ocrIdBack({ image, transactionId: front.transactionId });
-    expectTypeOf(back.data!.idExpiry).toEqualTypeOf<string | null | undefined>();
+    expectTypeOf(back.data.idExpiry).toEqualTypeOf<string | null | undefined>();
     const liveness = await vlens.ocrLiveness({ faces: [image, image, image], transactionId: back.transactionId });
-    expectTypeOf(liveness.data!.isVerificationProcessCompleted).toEqualTypeOf<boolean | null>();
+    expectTypeOf(liveness.data.isVerificationProcessCompleted).toEqualTypeOf<boolean | null>();
     // @ts-expect-error the back needs the front's transaction id
     void vlens.ocrIdBack({ image });
 
@@ -148,6 +150,7 @@ describe("the operations", () => {
     expectTypeOf(capture.status).toEqualTypeOf<"captured" | "rejected">();
     if (capture.status === "captured") {
       expectTypeOf(capture.transactionId).toEqualTypeOf<string>();
+      expectTypeOf(capture.data).not.toBeNullable();
       const verdict = await vlens.linkTransaction({ transactionId: capture.transactionId });
       expectTypeOf(verdict.status).toEqualTypeOf<"verified" | "validated" | "rejected">();
     }
