@@ -65,7 +65,8 @@ function lengthKeywords(ajv) {
   define('minLength', (text, limit) => text.length >= 2 * limit || codePointLength(text) >= limit);
 }
 
-function createAjv(prism, options = {}) {
+/** Ajv (JSON Schema 2020-12) from Prism's tree, with the formats and fast keywords above. */
+export function createAjv(prism, options = {}) {
   const ajv = new prism.Ajv2020({
     allErrors: true,
     strict: false,

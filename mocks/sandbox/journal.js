@@ -1,0 +1,81 @@
+// The journal of a tenant's requests, for a test to read back (`GET /__vlens/requests`): what was
+// asked, what was answered and why. Bounded per tenant. Nothing secret goes in: the ApiKey,
+// Authorization and cookies are redacted, and so are passwords, one-time passwords and tokens in
+// bodies; images are kept as references to the image store (their size and SHA-256 are shown, never
+// their bytes) and other long strings as their length.
+
+export const REDACTED = '<redacted>';
+const SECRET_HEADER = /^(apikey|authorization|cookie|proxy-authorization)$|token|secret|password/i;
+// Body members whose value is a secret: passwords, OTPs, tokens (`phoneNumberOtpRequestId` is not one).
+const SECRET_MEMBER = /(password|otp|token|secret)$/i;
+const LONG_TEXT = 256;
+
+function redactHeaders(headers) {
+  const shown = {};
+  for (const [name, value] of Object.entries(headers)) shown[name] = SECRET_HEADER.test(name) ? REDACTED : String(value);
+  return shown;
+}
+
+/** The body as it may be shown: secrets redacted, images and long strings replaced by a description. */
+export function redactBody(body, images = {}) {
+  const visit = (value, key) => {
+    if (typeof value === 'string') {
+      if (key !== null && SECRET_MEMBER.test(key)) return REDACTED;
+      if (key !== null && images[key]?.base64 === value) return `<image ${images[key].bytes} bytes>`;
+      return value.length > LONG_TEXT ? `<text of ${value.length} characters>` : value;
+    }
+    if (Array.isArray(value)) return value.map((item) => visit(item, null));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([member, inner]) => [member, visit(inner, member)]));
+    if (key !== null && SECRET_MEMBER.test(key) && value !== null) return REDACTED;
+    return value;
+  };
+  return visit(body, null);
+}
+
+export function createJournal(limit) {
+  return {
+    limit,
+    /** Adds one entry to the tenant's journal (without its `seq`, which is given here). */
+    add(tenant, entry) {
+      const journal = tenant.journal;
+      journal.seq += 1;
+      journal.entries.push({ seq: journal.seq, ...entry });
+      if (journal.entries.length > limit) {
+        journal.entries.splice(0, journal.entries.length - limit);
+        journal.dropped = journal.seq - limit;
+      }
+    },
+    /** What `GET /__vlens/requests` shows, oldest first. */
+    read(tenant, { operationId, limit: wanted } = {}, summary) {
+      const journal = tenant?.journal ?? { entries: [], dropped: 0 };
+      let entries = operationId ? journal.entries.filter((entry) => entry.operationId === operationId) : journal.entries;
+      if (wanted !== undefined) entries = entries.slice(-wanted);
+      return { limit, dropped: journal.dropped, requests: entries.map((entry) => ({ ...entry, images: entry.images.map(summary) })) };
+    },
+  };
+}
+
+/**
+ * One journal entry, from what handle() learnt about a request. `trace`: `{ operationId, body, images,
+ * by, why, fault, transactionId, bodyText }`.
+ */
+export function journalEntry(request, { pathname, query, started, status, scenario, trace }) {
+  const body = trace.body !== undefined ? redactBody(trace.body, trace.images ?? {}) : trace.bodyBytes ? `<not JSON, ${trace.bodyBytes} bytes>` : null;
+  return {
+    at: new Date().toISOString(),
+    method: request.method,
+    path: pathname,
+    operationId: trace.operationId ?? null,
+    status,
+    scenario: scenario ?? null,
+    forcedBy: trace.by ?? null,
+    refusal: trace.why ?? null,
+    fault: trace.fault ?? null,
+    transactionId: trace.transactionId ?? null,
+    ms: Math.round((performance.now() - started) * 10) / 10,
+    query,
+    headers: redactHeaders(request.headers),
+    body,
+    images: Object.values(trace.images ?? {}),
+  };
+}
