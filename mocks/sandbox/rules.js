@@ -422,7 +422,10 @@ const refreshToken = (tenant, request, state) => {
   const { entry, body, settings } = request;
   const known = tenant.refreshTokens.get(body?.refreshToken);
   let refused = null;
-  if (!known && settings.strictTokens) {
+  if (tenant.usedRefreshTokens.has(body?.refreshToken)) {
+    const why = 'This refresh token was already used: each refresh answers with a new one (newRefreshToken).';
+    refused = refusal(entry, [[401, 'unauthorized']], why, [{ field: 'refreshToken', message: why }]);
+  } else if (!known && settings.strictTokens) {
     const why = 'This refresh token was not issued by the sandbox (it runs with --strict-tokens).';
     refused = refusal(entry, [[401, 'unauthorized']], why, [{ field: 'refreshToken', message: why }]);
   }

@@ -25,6 +25,8 @@ function newTenant() {
     nextUserId: 1,
     tokens: new Map(),
     refreshTokens: new Map(),
+    // Refresh tokens already rotated: refused even where unknown tokens are welcome.
+    usedRefreshTokens: new Map(),
     implicitUsers: new Map(),
     otps: new Map(),
     transactions: new Map(),
@@ -128,7 +130,10 @@ export function createStore(limits, images) {
       for (const user of changes.users.values()) putUser(tenant, user);
       for (const [token, userId] of changes.implicitUsers) putBounded(tenant.implicitUsers, token, userId, limits.maxCredentialsPerTenant);
       for (const token of changes.tokens) putBounded(tenant.tokens, token.token, token, limits.maxCredentialsPerTenant);
-      for (const token of changes.dropRefreshTokens) tenant.refreshTokens.delete(token);
+      for (const token of changes.dropRefreshTokens) {
+        tenant.refreshTokens.delete(token);
+        putBounded(tenant.usedRefreshTokens, token, true, limits.maxCredentialsPerTenant);
+      }
       for (const token of changes.refreshTokens) putBounded(tenant.refreshTokens, token.token, token, limits.maxCredentialsPerTenant);
       for (const otp of changes.otps.values()) putBounded(tenant.otps, otp.id, otp, limits.maxCredentialsPerTenant);
       for (const transaction of changes.transactions.values()) putTransaction(tenant, transaction, now);
