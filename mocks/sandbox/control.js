@@ -98,7 +98,10 @@ export function createControlApi(sandbox, { createAjv, describeViolations }) {
   const firstViolation = (validate, value, nameOf) => {
     if (!validate || validate(value)) return null;
     const [violation] = describeViolations(validate.errors, { statuses: new Set() }, nameOf);
-    return problem(400, 'Invalid request', violation.message, violation.field);
+    // Where the schema has a closed list (an enum, the members of an object), the answer names it.
+    const closed = validate.errors.find((error) => error.keyword === 'enum' || error.keyword === 'additionalProperties');
+    const allowed = closed?.keyword === 'enum' ? closed.params.allowedValues.map(String) : closed ? Object.keys(closed.parentSchema?.properties ?? {}) : undefined;
+    return problem(400, 'Invalid request', violation.message, violation.field, allowed);
   };
 
   const handlers = {
