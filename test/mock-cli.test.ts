@@ -64,7 +64,7 @@ describe('vlens-mock (node mocks/cli.js)', () => {
   it('listens on the --host given', async () => {
     const mock = await startMockProcess(['--port', '0', '--host', '0.0.0.0']);
     try {
-      expect((await send(mock.url, validRequest(operation('register')))).status).toBe(200);
+      expect((await send(mock.url, validRequest(operation('checkExistenceOfEmailOrPhone')))).status).toBe(200);
     } finally {
       await mock.stop();
     }
@@ -102,7 +102,7 @@ describe('vlens-mock (node mocks/cli.js)', () => {
         });
         child.on('exit', (code) => reject(new Error(`npm start exited with ${code}: ${stdout}`)));
       });
-      expect((await send(url, validRequest(operation('register')))).status).toBe(200);
+      expect((await send(url, validRequest(operation('checkExistenceOfEmailOrPhone')))).status).toBe(200);
     } finally {
       process.kill(-child.pid!, 'SIGTERM');
     }
