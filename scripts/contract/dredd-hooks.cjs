@@ -27,7 +27,11 @@ const chain = {
   transactionId: '',
   captured: new Set(),
   idFrontImage: '',
+  // Mock mode: the sandbox's OTP request for a phone number of its unassigned test range (+20 19...).
+  newPhone: `+201900${String(Date.now() % 1e6).padStart(6, '0')}`,
+  otpRequestId: '',
 };
+const SANDBOX_OTP = '123456';
 const records = [];
 const pending = new Map();
 
@@ -172,14 +176,18 @@ const SUCCESS = {
   userLogin() {
     if (LIVE) skip("needs a user's phone number, password and device; contract:live takes VLENS_USER_TOKEN instead of logging in");
   },
-  registerStepVerifyPhone() {
+  registerStepVerifyPhone(request) {
     if (LIVE) skip('would send an SMS one-time password from the live tenant');
+    // The mock is a sandbox: registration needs a phone number nobody registered and its own OTP request.
+    request.body = { phoneNumber: chain.newPhone };
   },
   registerStepVerifyEmail() {
     if (LIVE) skip('would send an email one-time password from the live tenant');
   },
-  register() {
+  register(request) {
     if (LIVE) skip('would create a user on the live tenant');
+    if (!chain.otpRequestId) broken('no OTP request id: the registerStepVerifyPhone 200 answer carried no data.phoneNumberOtpRequestId');
+    Object.assign(request.body, { phoneNumber: chain.newPhone, phoneNumberOtpRequestId: chain.otpRequestId, phoneNumberOtp: SANDBOX_OTP });
   },
   verifyIdFront(request) {
     if (config.images) request.body.image = config.images.idFront;
@@ -330,6 +338,9 @@ function captureChain(transaction, record) {
     }
     case 'getUserDigitalIdentityImages':
       if (data.idFrontImage) chain.idFrontImage = data.idFrontImage;
+      break;
+    case 'registerStepVerifyPhone':
+      if (data.phoneNumberOtpRequestId) chain.otpRequestId = data.phoneNumberOtpRequestId;
       break;
     default:
       break;
