@@ -5,6 +5,20 @@
 
 const TRANSACTION_ID_MEMBERS = new Set(['transaction_id', 'transactionId', 'TransactionId']);
 
+// Whether an example's body has a transaction id member anywhere, by body (the cached answers are shared).
+const hasTransactionIds = new WeakMap();
+
+function containsTransactionId(node) {
+  if (Array.isArray(node)) return node.some(containsTransactionId);
+  if (!node || typeof node !== 'object') return false;
+  return Object.entries(node).some(([key, value]) => (TRANSACTION_ID_MEMBERS.has(key) && typeof value === 'string') || containsTransactionId(value));
+}
+
+function transactionIdsIn(body) {
+  if (!hasTransactionIds.has(body)) hasTransactionIds.set(body, containsTransactionId(body));
+  return hasTransactionIds.get(body);
+}
+
 function replaceTransactionIds(node, id) {
   if (Array.isArray(node)) {
     for (const item of node) replaceTransactionIds(item, id);
@@ -27,14 +41,19 @@ function objectAt(body, path) {
   return node;
 }
 
-const hasFill = (fill) => Boolean(fill && (fill.transactionId || fill.set?.length || fill.merge?.length || fill.errorDescriptions));
+const hasFill = (fill, body) =>
+  Boolean(fill && ((fill.transactionId && transactionIdsIn(body)) || fill.set?.length || fill.merge?.length || fill.errorDescriptions || fill.image));
+// Stands for an image while the rest of the answer is serialised; it cannot occur in an answer.
+const IMAGE_PLACEHOLDER = JSON.stringify('\u0000vlens-image\u0000');
 
 /**
- * `fill`: `{ transactionId, set: [[path, value]], merge: [[path, object]], errorDescriptions }`. `set`
- * writes a member the example has; `merge` writes, into an object the example has, the members it has.
+ * `fill`: `{ transactionId, set: [[path, value]], merge: [[path, object]], errorDescriptions, image:
+ * [path, base64] }`. `set` writes a member the example has; `merge` writes, into an object the example
+ * has, the members it has; `image` writes base64 text, and the answer's bytes are then spliced around
+ * it rather than serialised through it (it needs no escaping, and it can be megabytes).
  */
 export function fillAnswer(answer, fill) {
-  if (!hasFill(fill) || answer.body === undefined || answer.body === null || answer.scenario?.startsWith('drift:')) return answer;
+  if (answer.body === undefined || answer.body === null || typeof answer.body !== 'object' || answer.scenario?.startsWith('drift:') || !hasFill(fill, answer.body)) return answer;
   const body = structuredClone(answer.body);
   if (fill.transactionId) replaceTransactionIds(body, fill.transactionId);
   for (const [path, value] of fill.set ?? []) {
@@ -48,5 +67,13 @@ export function fillAnswer(answer, fill) {
     for (const [key, value] of Object.entries(values)) if (Object.hasOwn(target, key)) target[key] = value;
   }
   if (fill.errorDescriptions && typeof body === 'object' && Object.hasOwn(body, 'error_descriptions')) body.error_descriptions = fill.errorDescriptions;
-  return { ...answer, body, payload: JSON.stringify(body) };
+  const image = fill.image && objectAt(body, fill.image[0].slice(0, -1));
+  if (!image || !Object.hasOwn(image, fill.image[0].at(-1))) return { ...answer, body, payload: JSON.stringify(body) };
+  const [path, base64] = fill.image;
+  image[path.at(-1)] = JSON.parse(IMAGE_PLACEHOLDER);
+  const text = JSON.stringify(body);
+  const at = text.indexOf(IMAGE_PLACEHOLDER);
+  image[path.at(-1)] = base64;
+  const payload = Buffer.concat([Buffer.from(`${text.slice(0, at)}"`), Buffer.from(base64, 'latin1'), Buffer.from(`"${text.slice(at + IMAGE_PLACEHOLDER.length)}`)]);
+  return { ...answer, body, payload };
 }

@@ -1,34 +1,30 @@
 // The images the sandbox keeps, within one byte budget for every tenant together. Each image is kept
-// as the base64 text the request carried (the string the JSON parser made: no copy, no decoding) until
-// the budget is exceeded; then the oldest transactions' images are evicted, oldest first, and
-// GetStepImage answers its documented error for them. The SHA-256 of an image is computed only when
-// someone asks (the control API, the journal): hashing 2 MB costs several milliseconds, more than the
-// rest of a liveness call.
+// decoded, in a Buffer: outside V8's heap, where the engine frees it soon after eviction (a growing
+// amount of external memory makes V8 collect; old strings would wait for a full collection and let the
+// process grow by hundreds of megabytes first). Past the budget the oldest transactions' images are
+// evicted, oldest first, and GetStepImage answers its documented error for them. The SHA-256 of an
+// image is computed only when someone asks (the control API, the journal): hashing 2 MB costs
+// milliseconds, more than the rest of a liveness call.
 import { createHash } from 'node:crypto';
 
-/** Bytes of the image a base64 text encodes (it was checked against the description's pattern). */
-export function decodedBytes(base64) {
-  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
-  return (base64.length / 4) * 3 - padding;
-}
-
-const extensionOf = (base64) => (base64.startsWith('iVBORw0KGgo') ? 'png' : 'jpg');
+const extensionOf = (bytes) => (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 ? 'png' : 'jpg');
 
 /**
- * `track(base64, field)` makes a record `{ field, base64, bytes, extension, sha256, evicted, group }`;
- * `keep(group, records, replaced)` ties records to a transaction so they are evicted together; `release(group)`
- * drops a transaction's images (expired or reset); `summary(record)` is what may be shown of it.
+ * `track(base64, field)` makes a record `{ field, bytes, extension, sha256, evicted, group }` holding
+ * the decoded image; `keep(group, records, replaced)` ties records to a transaction so they are evicted
+ * together; `release(group)` drops a transaction's images (expired or reset); `base64Of(record)` gives
+ * back exactly the text that was sent; `summary(record)` is what may be shown of it.
  */
 export function createImageStore(budgetBytes) {
-  // Records still holding their text, oldest first (a Map keeps insertion order).
+  // Records still holding their bytes, oldest first (a Map keeps insertion order).
   const held = new Map();
   let used = 0;
 
   const drop = (record, evicted) => {
-    if (record.base64 === null) return;
-    used -= record.base64.length;
+    if (record.buffer === null) return;
+    used -= record.bytes;
     held.delete(record);
-    record.base64 = null;
+    record.buffer = null;
     record.evicted = evicted;
   };
 
@@ -45,10 +41,13 @@ export function createImageStore(budgetBytes) {
       return used;
     },
     budgetBytes,
+    /** `base64` was checked against the description's pattern: standard alphabet, padded. */
     track(base64, field) {
-      const record = { field, base64, bytes: decodedBytes(base64), extension: extensionOf(base64), sha256: null, evicted: false, group: null };
+      const buffer = Buffer.from(base64, 'base64');
+      // Every group but a padded last one decodes one way only; the last one's unused bits are kept as sent.
+      const record = { field, buffer, tail: base64.slice(-4), bytes: buffer.length, extension: extensionOf(buffer), sha256: null, evicted: false, group: null };
       held.set(record, true);
-      used += base64.length;
+      used += buffer.length;
       evictOverBudget();
       return record;
     },
@@ -66,13 +65,21 @@ export function createImageStore(budgetBytes) {
       for (const record of group.records) drop(record, true);
     },
     summary(record) {
-      if (record.sha256 === null && record.base64 !== null) {
-        record.sha256 = createHash('sha256').update(Buffer.from(record.base64, 'base64')).digest('hex');
-      }
+      if (record.sha256 === null && record.buffer !== null) record.sha256 = createHash('sha256').update(record.buffer).digest('hex');
       return { field: record.field, bytes: record.bytes, sha256: record.sha256, evicted: record.evicted };
     },
   };
 }
+
+/** Exactly the base64 text the image was sent as, or null once evicted. */
+export function base64Of(record) {
+  if (record.buffer === null) return null;
+  const text = record.buffer.toString('base64');
+  return text.length >= 4 ? text.slice(0, -4) + record.tail : text;
+}
+
+/** Whether two kept images are the same bytes. */
+export const sameBytes = (first, second) => first.buffer !== null && second.buffer !== null && first.buffer.equals(second.buffer);
 
 /** A transaction's image group: every record its steps ever kept, evicted and released together. */
 export const newImageGroup = () => ({ records: [] });

@@ -21,7 +21,7 @@ export function redactBody(body, images = {}) {
   const visit = (value, key) => {
     if (typeof value === 'string') {
       if (key !== null && SECRET_MEMBER.test(key)) return REDACTED;
-      if (key !== null && images[key]?.base64 === value) return `<image ${images[key].bytes} bytes>`;
+      if (key !== null && images[key]) return `<image ${images[key].bytes} bytes>`;
       return value.length > LONG_TEXT ? `<text of ${value.length} characters>` : value;
     }
     if (Array.isArray(value)) return value.map((item) => visit(item, null));

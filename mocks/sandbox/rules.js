@@ -14,7 +14,7 @@
 import { errorCodeOf } from './catalog.js';
 import { magicOutcomes } from './magic.js';
 import { emailKey, transactionOf } from './store.js';
-import { newImageGroup } from './images.js';
+import { base64Of, newImageGroup, sameBytes } from './images.js';
 
 const isSuccessStatus = (status) => status >= 200 && status < 300;
 const lowercaseId = (id) => (typeof id === 'string' && id !== '' ? id.toLowerCase() : null);
@@ -300,18 +300,11 @@ const liveness = (tenant, request, state, identity) => {
 };
 
 function identicalFaces(images) {
-  const faces = ['face_1', 'face_2', 'face_3'].map((field) => images[field]?.base64).filter((face) => typeof face === 'string');
+  const faces = ['face_1', 'face_2', 'face_3'].map((field) => images[field]).filter(Boolean);
   for (let first = 0; first < faces.length; first++) {
     for (let second = first + 1; second < faces.length; second++) if (sameBytes(faces[first], faces[second])) return true;
   }
   return false;
-}
-
-/** Equal bytes: equal text, or texts that differ only in the unused bits of the last group. */
-function sameBytes(a, b) {
-  if (a === b) return true;
-  if (a.length !== b.length || a.slice(0, -4) !== b.slice(0, -4)) return false;
-  return Buffer.from(a.slice(-4), 'base64').equals(Buffer.from(b.slice(-4), 'base64'));
 }
 
 /** LinkUserWithExistingTransaction: a completed transaction is attached to the bearer's user. */
@@ -397,13 +390,13 @@ const getStepImage = (tenant, request, state) => {
   else if (!file) {
     const known = files.map((candidate) => candidate.name).join(', ') || 'none';
     natural = notFound(`Transaction ${id} has no image named ${String(name).slice(0, 120)}.`, `No image with this name exists in the transaction (it has: ${known}).`);
-  } else if (file.record.base64 === null) {
+  } else if (file.record.buffer === null) {
     natural = notFound(`${name} was evicted to keep the sandbox within its image budget.`, 'This image was evicted to keep the sandbox within its image budget.');
   } else natural = chosen(entry.defaultScenario);
   const choice = explicitChoice(tenant, request, state) ?? natural;
   const result = { ...choice, transactionId: transaction?.id ?? id };
-  if (choice.dynamic || !file || file.record.base64 === null || choice.scenario !== entry.defaultScenario) return result;
-  return { ...result, fill: { set: [[['data', 'image'], file.record.base64]] } };
+  if (choice.dynamic || !file || file.record.buffer === null || choice.scenario !== entry.defaultScenario) return result;
+  return { ...result, fill: { image: [['data', 'image'], base64Of(file.record)] } };
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -22,14 +22,3 @@ export function createTokenFactory(secret = randomBytes(32)) {
     uuid: () => randomUUID(),
   };
 }
-
-/** The claims of a JWT-shaped token, or null (for tests and the journal's token kinds). */
-export function claimsOf(token) {
-  const payload = token.split('.')[1];
-  if (!payload) return null;
-  try {
-    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
-}
