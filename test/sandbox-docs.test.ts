@@ -1,15 +1,16 @@
 // The docs portal shows the sandbox's control API: `npm run docs` builds it as a page of its own
 // (dist/docs/sandbox.html) with the portal's options and template. Opened from disk in headless
 // Chromium, it lists every operation of openapi/sandbox/openapi.yaml and asks nothing of any other origin.
-import { mkdtempSync, rmSync } from 'node:fs';
+// The README's sandbox section lists what the code knows: the magic phone codes, the calls, the faults.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_DESCRIPTION_PATH, buildSandboxDocs } from '../scripts/docs/build.mjs';
+import { PHONE_CODES } from '../mocks/sandbox/magic.js';
 
 const controlApi = parse(readFileSync(SANDBOX_DESCRIPTION_PATH, 'utf8'));
 const operations = Object.values(controlApi.paths).flatMap((item) => Object.values(item as Record<string, { summary: string; operationId: string; tags: string[] }>));
@@ -62,5 +63,24 @@ describe('the control API page', () => {
     } finally {
       await context.close();
     }
+  });
+});
+
+describe('README: the sandbox section', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## The sandbox'), readme.indexOf('## Contract checks'));
+
+  it('lists every magic phone code the sandbox knows, with its step and scenario', () => {
+    for (const [code, [step, scenario]] of Object.entries(PHONE_CODES)) {
+      const row = step ? `| \`${code}\` | ${step} | \`${scenario}\` |` : `| \`${code}\` | | (none: every step passes) |`;
+      expect(section, code).toContain(row);
+    }
+  });
+
+  it('names every call of the control API and every fault', () => {
+    for (const [path, item] of Object.entries(controlApi.paths)) {
+      for (const method of Object.keys(item as object)) expect(section).toContain(`\`${method.toUpperCase()} ${path}\``);
+    }
+    for (const fault of controlApi.components.schemas.FaultName.enum) expect(section).toContain(`\`${fault}\``);
   });
 });
