@@ -138,6 +138,7 @@ async function handle(context, request, response) {
   if (scenario.problem) return finish(refusal.invalid(context.description, [scenario.problem]));
 
   const query = queryOf(url);
+  trace.query = query;
   const violations = context.validators.parameters(operation, request.headers, query);
   let body;
   if (operation.hasBody) {
@@ -192,7 +193,7 @@ function strike(context, request, response, fault, { pathname, started, tenant, 
 function journal(context, tenant, request, url, pathname, started, answer, trace) {
   const status = answer.status ?? null;
   const why = trace.why ?? (status >= 400 ? errorOf(answer.body) : null);
-  const entry = journalEntry(request, { pathname, query: queryOf(url), started, status, scenario: answer.scenario, trace: { ...trace, why, fault: trace.fault?.fault } });
+  const entry = journalEntry(request, { pathname, query: trace.query ?? queryOf(url), started, status, scenario: answer.scenario, trace: { ...trace, why, fault: trace.fault?.fault } });
   context.sandbox.journal.add(tenant, entry);
 }
 

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDescription } from '../mocks/description.js';
 import { loadPrism } from '../mocks/prism.js';
 import { createCatalog } from '../mocks/sandbox/catalog.js';
-import { createImageStore } from '../mocks/sandbox/images.js';
+import { base64Of, createImageStore, newImageGroup } from '../mocks/sandbox/images.js';
+import { createJournal } from '../mocks/sandbox/journal.js';
 import { authorizeRequest, decide } from '../mocks/sandbox/rules.js';
 import { DEFAULT_LIMITS, createStore } from '../mocks/sandbox/store.js';
 import { image } from './sandbox-helpers.js';
@@ -196,6 +197,41 @@ describe('tokens and accounts', () => {
   });
 });
 
+describe('the image store', () => {
+  it('evicts the oldest transaction\'s images together, and gives back exactly the base64 sent', () => {
+    const images = createImageStore(2500);
+    const [first, second] = [newImageGroup(), newImageGroup()];
+    const a = [images.track(image('a', 600), 'face_1'), images.track(image('b', 600), 'face_2')];
+    images.keep(first, a);
+    const b = [images.track(image('c', 600), 'face_1'), images.track(image('d', 600), 'face_2')];
+    images.keep(second, b);
+    expect(images.usedBytes).toBe(2400);
+    const c = images.track(image('e', 600), 'image');
+    expect(a.map((record) => record.evicted)).toEqual([true, true]);
+    expect(images.usedBytes).toBe(1800);
+    expect(base64Of(b[0]!)).toBe(image('c', 600));
+    expect(base64Of(a[0]!)).toBeNull();
+    // A non-canonical last group (unused bits set) comes back as it was sent.
+    expect(base64Of(images.track('QUFBQR==', 'image'))).toBe('QUFBQR==');
+    expect(images.summary(c)).toMatchObject({ bytes: 600, evicted: false, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('drops the images only the journal kept once their entry leaves the journal', () => {
+    const images = createImageStore(1_000_000);
+    const journal = createJournal(2, images);
+    const tenant = { journal: { entries: [], seq: 0, dropped: 0 } };
+    const records = [1, 2, 3].map((seed) => images.track(image(seed), 'image'));
+    const kept = newImageGroup();
+    images.keep(kept, [records[0]!]);
+    for (const record of records) journal.add(tenant, { images: [record] });
+    expect(records.map((record) => record.evicted)).toEqual([false, false, false]);
+    journal.add(tenant, { images: [] });
+    // The first is still a transaction's; the second was the journal's alone.
+    expect(records.map((record) => record.evicted)).toEqual([false, true, false]);
+    expect(tenant.journal.dropped).toBe(2);
+  });
+});
+
 function emptyChanges() {
-  return { users: new Map(), implicitUsers: [], tokens: [], refreshTokens: [], dropRefreshTokens: [], otps: new Map(), transactions: new Map(), consumeQueue: null, nextUserId: 1 };
+  return { dirty: true, users: new Map(), implicitUsers: [], tokens: [], refreshTokens: [], dropRefreshTokens: [], otps: new Map(), transactions: new Map(), consumeQueue: null, nextUserId: 1 };
 }

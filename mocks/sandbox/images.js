@@ -64,6 +64,10 @@ export function createImageStore(budgetBytes) {
     release(group) {
       for (const record of group.records) drop(record, true);
     },
+    /** Drops the images the journal alone still refers to (its entry is gone). */
+    forget(records) {
+      for (const record of records) if (record.group === null) drop(record, true);
+    },
     summary(record) {
       if (record.sha256 === null && record.buffer !== null) record.sha256 = createHash('sha256').update(record.buffer).digest('hex');
       return { field: record.field, bytes: record.bytes, sha256: record.sha256, evicted: record.evicted };

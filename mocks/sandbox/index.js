@@ -37,8 +37,8 @@ export function createSandbox(description, options = {}, validation) {
   };
   const catalog = createCatalog(description);
   const images = createImageStore(limits.imageBudgetBytes);
-  const store = createStore(limits, images);
-  const journal = createJournal(limits.journalLimit);
+  const journal = createJournal(limits.journalLimit, images);
+  const store = createStore(limits, images, journal);
   const make = createTokenFactory();
   const stepScenarios = (step) => catalog.stepScenarios(step);
   let catalogView = null;

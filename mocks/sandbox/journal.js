@@ -10,9 +10,20 @@ const SECRET_HEADER = /^(apikey|authorization|cookie|proxy-authorization)$|token
 const SECRET_MEMBER = /(password|otp|token|secret)$/i;
 const LONG_TEXT = 256;
 
+// Header names repeat from request to request: each is judged once.
+const secretHeaders = new Map();
+const isSecretHeader = (name) => {
+  let secret = secretHeaders.get(name);
+  if (secret === undefined) {
+    secret = SECRET_HEADER.test(name);
+    if (secretHeaders.size < 1000) secretHeaders.set(name, secret);
+  }
+  return secret;
+};
+
 function redactHeaders(headers) {
   const shown = {};
-  for (const [name, value] of Object.entries(headers)) shown[name] = SECRET_HEADER.test(name) ? REDACTED : String(value);
+  for (const name in headers) shown[name] = isSecretHeader(name) ? REDACTED : String(headers[name]);
   return shown;
 }
 
@@ -32,7 +43,8 @@ export function redactBody(body, images = {}) {
   return visit(body, null);
 }
 
-export function createJournal(limit) {
+/** `images`: the image store, told when an entry that alone kept an image goes. */
+export function createJournal(limit, images) {
   return {
     limit,
     /** Adds one entry to the tenant's journal (without its `seq`, which is given here). */
@@ -41,16 +53,20 @@ export function createJournal(limit) {
       journal.seq += 1;
       journal.entries.push({ seq: journal.seq, ...entry });
       if (journal.entries.length > limit) {
-        journal.entries.splice(0, journal.entries.length - limit);
+        for (const dropped of journal.entries.splice(0, journal.entries.length - limit)) images.forget(dropped.images);
         journal.dropped = journal.seq - limit;
       }
+    },
+    /** The tenant is forgotten: so are the images only its journal kept. */
+    forget(tenant) {
+      for (const entry of tenant.journal.entries) images.forget(entry.images);
     },
     /** What `GET /__vlens/requests` shows, oldest first. */
     read(tenant, { operationId, limit: wanted } = {}, summary) {
       const journal = tenant?.journal ?? { entries: [], dropped: 0 };
       let entries = operationId ? journal.entries.filter((entry) => entry.operationId === operationId) : journal.entries;
       if (wanted !== undefined) entries = entries.slice(-wanted);
-      return { limit, dropped: journal.dropped, requests: entries.map((entry) => ({ ...entry, images: entry.images.map(summary) })) };
+      return { limit, dropped: journal.dropped, requests: entries.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString(), images: entry.images.map(summary) })) };
     },
   };
 }
@@ -62,7 +78,8 @@ export function createJournal(limit) {
 export function journalEntry(request, { pathname, query, started, status, scenario, trace }) {
   const body = trace.body !== undefined ? redactBody(trace.body, trace.images ?? {}) : trace.bodyBytes ? `<not JSON, ${trace.bodyBytes} bytes>` : null;
   return {
-    at: new Date().toISOString(),
+    // A number here, ISO text when read: formatting a date costs more than the rest of an entry.
+    at: Date.now(),
     method: request.method,
     path: pathname,
     operationId: trace.operationId ?? null,

@@ -32,6 +32,8 @@ const DEFAULT_TOKEN_SECONDS = 86_400;
 /** A change set over the tenant: rules read through it, so they see what they already decided. */
 function draft(tenant) {
   const changes = {
+    // Whether anything was decided at all: most calls change nothing, and commit() then does nothing.
+    dirty: false,
     users: new Map(),
     implicitUsers: [],
     tokens: [],
@@ -42,8 +44,13 @@ function draft(tenant) {
     consumeQueue: null,
     nextUserId: tenant.nextUserId,
   };
+  const touch = () => {
+    changes.dirty = true;
+    return changes;
+  };
   return {
     changes,
+    touch,
     user: (id) => (id === null || id === undefined ? null : (changes.users.get(id) ?? tenant.users.get(id) ?? null)),
     userByPhone(phone) {
       for (const user of changes.users.values()) if (user.phoneNumber === phone) return user;
@@ -56,15 +63,15 @@ function draft(tenant) {
       return id === undefined ? null : this.user(id);
     },
     newUser(fields) {
-      const user = { id: changes.nextUserId++, phoneNumber: null, email: null, password: null, emailConfirmed: false, verified: false, ...fields };
+      const user = { id: touch().nextUserId++, phoneNumber: null, email: null, password: null, emailConfirmed: false, verified: false, ...fields };
       changes.users.set(user.id, user);
       return user;
     },
-    putUser: (user) => changes.users.set(user.id, user),
+    putUser: (user) => touch().users.set(user.id, user),
     transaction: (id, now) => changes.transactions.get(id) ?? transactionOf(tenant, id, now),
-    putTransaction: (transaction) => changes.transactions.set(transaction.id, transaction),
+    putTransaction: (transaction) => touch().transactions.set(transaction.id, transaction),
     otp: (id) => changes.otps.get(id) ?? tenant.otps.get(id) ?? null,
-    putOtp: (otp) => changes.otps.set(otp.id, otp),
+    putOtp: (otp) => touch().otps.set(otp.id, otp),
   };
 }
 
@@ -84,7 +91,7 @@ function explicitChoice(tenant, request, state) {
   }
   const queued = tenant.queue.get(entry.id)?.[0];
   if (queued) {
-    state.changes.consumeQueue = entry.id;
+    state.touch().consumeQueue = entry.id;
     return chosen(entry.scenario(queued.scenario, queued.status), 'queue');
   }
   return null;
@@ -166,7 +173,7 @@ function authorize(tenant, request, state) {
   const known = state.user(tenant.implicitUsers.get(token));
   if (known) return { identity: { role: 'user', userId: known.id, issued: false } };
   const user = state.newUser({ implicit: true });
-  state.changes.implicitUsers.push([token, user.id]);
+  state.touch().implicitUsers.push([token, user.id]);
   return { identity: { role: 'user', userId: user.id, issued: false } };
 }
 
@@ -174,11 +181,11 @@ function issueTokens(state, request, { role, userId, example, make, refresh = tr
   const data = example?.data ?? {};
   const lifetimeSeconds = Number.isInteger(data.expireInSeconds) ? data.expireInSeconds : DEFAULT_TOKEN_SECONDS;
   const access = make.access({ role, subject: userId ?? 'admin', lifetimeSeconds, now: request.now });
-  state.changes.tokens.push({ token: access.token, role, userId, expiresAt: access.expiresAt, expired: false });
+  state.touch().tokens.push({ token: access.token, role, userId, expiresAt: access.expiresAt, expired: false });
   const tokens = { accessToken: access.token, expireInSeconds: lifetimeSeconds };
   if (refresh) {
     tokens.refreshToken = make.refresh();
-    state.changes.refreshTokens.push({ token: tokens.refreshToken, role, userId });
+    state.touch().refreshTokens.push({ token: tokens.refreshToken, role, userId });
   }
   tokens.encryptedAccessToken = make.encrypted();
   return tokens;
@@ -295,7 +302,7 @@ const liveness = (tenant, request, state, identity) => {
   const recorded = stepRecord(request, choice.scenario, pickImages(images, ['face_1', 'face_2', 'face_3', 'image']));
   state.putTransaction({ ...base, updatedAt: request.now, steps: { ...base.steps, liveness: recorded }, validated, verified });
   const owner = state.user(base.userId);
-  if (owner && validated) state.putUser({ ...owner, verified });
+  if (owner && validated && owner.verified !== verified) state.putUser({ ...owner, verified });
   return { ...result, fill: { transactionId: id } };
 };
 
@@ -332,7 +339,7 @@ const link = (tenant, request, state, identity) => {
   const { validated, verified } = choice.scenario;
   const base = existing ?? newTransaction(id, user.id, request);
   state.putTransaction({ ...base, userId: user.id, linked: true, updatedAt: request.now, validated, verified });
-  if (validated) state.putUser({ ...user, verified });
+  if (validated && user.verified !== verified) state.putUser({ ...user, verified });
   return { ...result, fill: { transactionId: id, merge: [[['data', 'user'], userFill(tenant, { ...user, verified }, request.now)]] } };
 };
 
@@ -426,7 +433,7 @@ const refreshToken = (tenant, request, state) => {
   if (choice.dynamic || !grantsToken(choice.scenario)) return choice;
   // A refresh token the sandbox never issued stands for a fresh admin session, like an unknown bearer token.
   const owner = known ?? { role: 'admin', userId: null };
-  if (known) state.changes.dropRefreshTokens.push(body.refreshToken);
+  if (known) state.touch().dropRefreshTokens.push(body.refreshToken);
   const tokens = issueTokens(state, request, { role: owner.role, userId: owner.userId, example: choice.scenario.value, make: request.make });
   return { ...choice, fill: { set: tokenFill(tokens, { newRefreshToken: true }) } };
 };

@@ -56,15 +56,20 @@ export function transactionOf(tenant, id, now) {
   return transaction && transaction.expiresAt > now ? transaction : null;
 }
 
-const stepRecords = (transaction) =>
-  Object.values(transaction?.steps ?? {}).flatMap((step) => Object.values(step.images ?? {}));
+function stepRecords(transaction) {
+  const records = [];
+  for (const step in transaction?.steps) for (const field in transaction.steps[step].images) records.push(transaction.steps[step].images[field]);
+  return records;
+}
 
-export function createStore(limits, images) {
+/** `journal`: told when a tenant is forgotten, for the images only its journal kept. */
+export function createStore(limits, images, journal) {
   const tenants = new Map();
 
   const forgetTransaction = (transaction) => images.release(transaction.imageGroup);
   const forgetTenant = (tenant) => {
     for (const transaction of tenant.transactions.values()) forgetTransaction(transaction);
+    journal?.forget(tenant);
   };
 
   const dropUser = (tenant) => (user) => {
@@ -83,7 +88,7 @@ export function createStore(limits, images) {
   const putTransaction = (tenant, transaction, now) => {
     const before = tenant.transactions.get(transaction.id);
     const current = stepRecords(transaction);
-    const replaced = stepRecords(before).filter((record) => !current.includes(record));
+    const replaced = before ? stepRecords(before).filter((record) => !current.includes(record)) : [];
     images.keep(transaction.imageGroup, current, replaced);
     if (!before) sweepExpired(tenant, now);
     putBounded(tenant.transactions, transaction.id, transaction, limits.maxTransactionsPerTenant, forgetTransaction);
@@ -126,6 +131,7 @@ export function createStore(limits, images) {
 
     /** Applies the changes a rule described (see rules.js: `draft`). */
     commit(tenant, changes, now) {
+      if (!changes.dirty) return;
       tenant.nextUserId = Math.max(tenant.nextUserId, changes.nextUserId);
       for (const user of changes.users.values()) putUser(tenant, user);
       for (const [token, userId] of changes.implicitUsers) putBounded(tenant.implicitUsers, token, userId, limits.maxCredentialsPerTenant);

@@ -3,7 +3,7 @@
 // answers a fixed body of the same size (each in its own process; requests alternated in a seeded
 // random order every round, so a busy moment of the machine hits both; medians):
 // 1. a liveness call on a real transaction (front and back done), small body and 2 MB (four 500 KB
-//    images): goal <= 1.3x and <= 1.6x;
+//    images): goal <= 1.3x and <= 1.6x; the same mock with --stateless is measured alongside, for context;
 // 2. a whole flow: StepVerifyPhone (the OTP request Register needs), Register, Login, front, back,
 //    liveness, link, GetUserDigitalIdentityImages, GetStepImage, with ~150 KB images, against the same
 //    nine requests to the bare server: goal <= 1.5x;
@@ -221,7 +221,11 @@ async function main() {
     const flowImageBytes = 150_000;
     const bare = await startProcess(children, [fileURLToPath(import.meta.url), 'bare-server', String(flowImageBytes)], /^(http:\/\/\S+)$/m);
     const mock = await startProcess(children, [`${ROOT}mocks/cli.js`, '--port', '0'], /listening on (http:\/\/\S+)/, join(logDir, 'mock.log'));
-    const agents = { bare: new http.Agent({ keepAlive: true, maxSockets: 1 }), sandbox: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
+    // For context: the same mock replaying (--stateless), so the sandbox's own share shows.
+    const stateless = await startProcess(children, [`${ROOT}mocks/cli.js`, '--port', '0', '--stateless'], /listening on (http:\/\/\S+)/, join(logDir, 'stateless.log'));
+    const agent = () => new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const agents = { bare: agent(), sandbox: agent(), stateless: agent() };
+    const urls = { bare: bare.url, sandbox: mock.url, stateless: stateless.url };
 
     // 1. Liveness on a transaction whose front and back succeeded.
     const key = 'bench-liveness-key';
@@ -239,12 +243,13 @@ async function main() {
     console.log(`liveness bodies: small ${bodies.small.length} bytes, large ${bodies.large.length} bytes (four images of ${(375_000 / 3) * 4} base64 characters)`);
     for (const size of ['small', 'large']) {
       const statuses = new Set();
-      const call = (name, url) => async () => {
-        const answer = await send(agents[name], url, 'POST', PATH.liveness, { key, token: user.token, body: bodies[size] });
+      const call = (name) => async () => {
+        const answer = await send(agents[name], urls[name], 'POST', PATH.liveness, { key, token: user.token, body: bodies[size] });
         statuses.add(`${name} ${answer.status}${name === 'sandbox' ? ` ${json(answer).data?.isDigitalIdentityVerified === true ? 'verified' : 'NOT verified'}` : ''}`);
       };
-      const result = await alternate({ bare: call('bare', bare.url), sandbox: call('sandbox', mock.url) }, ROUNDS[size], WARMUP[size]);
-      report(`liveness ${size}`, result, GOALS[size], `${ROUNDS[size]} requests each; ${[...statuses].join(', ')}`);
+      const result = await alternate({ bare: call('bare'), sandbox: call('sandbox'), stateless: call('stateless') }, ROUNDS[size], WARMUP[size]);
+      const replay = `--stateless ${result.stateless.toFixed(3)} ms (${(result.stateless / result.bare).toFixed(2)}x)`;
+      report(`liveness ${size}`, result, GOALS[size], `${replay}; ${ROUNDS[size]} requests each; ${[...statuses].join(', ')}`);
     }
 
     // 2. The whole flow, nine requests, against the same nine to the bare server.
