@@ -33,7 +33,7 @@ describe('the Prefer header, with the state following the forced outcome', () =>
     expect((await journal(caller, 'verifyLiveness')).at(-1)).toMatchObject({ scenario: 'spoofDetected', forcedBy: 'prefer' });
   });
 
-  it('a forced success counts even where the flow would refuse, and a forced error status changes nothing', async () => {
+  it('a forced success counts even where the flow would refuse; a forced error status or a generated answer changes nothing', async () => {
     const caller = tenant();
     const user = await register(caller);
     const transactionId = randomUUID();
@@ -41,6 +41,10 @@ describe('the Prefer header, with the state following the forced outcome', () =>
     const forced = await call(caller, 'POST', PATHS.liveness, { token: user.token, headers: { Prefer: 'example=verified' }, body: { ...faces('v'), transaction_id: transactionId } });
     expect(forced.body.data.isDigitalIdentityVerified).toBe(true);
     expect((await transaction(caller, transactionId)).outcome.state).toBe('verified');
+
+    const generated = await call(caller, 'POST', PATHS.front, { token: user.token, headers: { Prefer: 'dynamic=true' }, body: { image: image(3), transaction_id: randomUUID() } });
+    expect(generated.status).toBe(200);
+    expect((await journal(caller, 'verifyIdFront')).at(-1)).toMatchObject({ scenario: 'dynamic', forcedBy: 'prefer' });
 
     const untouched = randomUUID();
     const refused = await call(caller, 'POST', PATHS.front, { token: user.token, headers: { Prefer: 'code=500, example=internalError' }, body: { image: image(2), transaction_id: untouched } });
