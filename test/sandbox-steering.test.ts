@@ -42,8 +42,10 @@ describe('the Prefer header, with the state following the forced outcome', () =>
     expect(forced.body.data.isDigitalIdentityVerified).toBe(true);
     expect((await transaction(caller, transactionId)).outcome.state).toBe('verified');
 
-    const generated = await call(caller, 'POST', PATHS.front, { token: user.token, headers: { Prefer: 'dynamic=true' }, body: { image: image(3), transaction_id: randomUUID() } });
+    const notKept = randomUUID();
+    const generated = await call(caller, 'POST', PATHS.front, { token: user.token, headers: { Prefer: 'dynamic=true' }, body: { image: image(3), transaction_id: notKept } });
     expect(generated.status).toBe(200);
+    expect((await call(caller, 'GET', `/__vlens/transactions/${notKept}`)).status).toBe(404);
     expect((await journal(caller, 'verifyIdFront')).at(-1)).toMatchObject({ scenario: 'dynamic', forcedBy: 'prefer' });
 
     const untouched = randomUUID();
