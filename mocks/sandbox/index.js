@@ -95,7 +95,7 @@ export function createSandbox(description, options = {}, validation) {
       const entry = catalog.get(operation.id);
       const decision = decide(tenant, { entry, identity, body, query, prefer, images: tracked, now, make, settings, stepScenarios });
       store.commit(tenant, decision.changes, now);
-      return decision.dynamic ? { ...answerOf({ ...decision, scenario: null }), scenario: prefer } : answerOf(decision);
+      return decision.asAsked ? { ...answerOf({ ...decision, scenario: null }), scenario: prefer } : answerOf(decision);
     },
 
     catalogView() {

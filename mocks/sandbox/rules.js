@@ -80,14 +80,17 @@ function chosen(scenario, by = null) {
   return scenario ? { scenario, by } : null;
 }
 
-/** `Prefer` (already checked against the operation) or the head of the tenant's queue for it. */
+/**
+ * `Prefer` (already checked against the operation) or the head of the tenant's queue for it. A
+ * generated answer (`dynamic=true`, or a status without a named example) is answered `asAsked`: the
+ * sandbox has no example to follow, so it fills nothing and changes nothing.
+ */
 function explicitChoice(tenant, request, state) {
   const { entry, prefer } = request;
   if (prefer && (prefer.code !== undefined || prefer.exampleKey !== undefined || prefer.dynamic)) {
-    if (prefer.dynamic) return { dynamic: true, by: 'prefer', scenario: null };
     const status = prefer.code ?? entry.defaultScenario?.status;
     const scenario = prefer.exampleKey ? entry.scenario(prefer.exampleKey, status) : entry.scenarios.find((candidate) => candidate.status === status);
-    return chosen(scenario, 'prefer');
+    return prefer.dynamic || !scenario ? { asAsked: true, by: 'prefer', scenario: null } : chosen(scenario, 'prefer');
   }
   const queued = tenant.queue.get(entry.id)?.[0];
   if (queued) {
@@ -261,7 +264,7 @@ const idScan = (step) => (tenant, request, state, identity) => {
     plannedChoice(tenant, request, step, sentId, user, request.stepScenarios) ??
     chosen(entry.defaultScenario);
   const result = { ...choice, transactionId: sentId };
-  if (choice.dynamic || choice.scenario.effect !== 'step' || (existing && !ownedBy(existing, identity))) return result;
+  if (choice.asAsked || choice.scenario.effect !== 'step' || (existing && !ownedBy(existing, identity))) return result;
 
   const id = sentId ?? request.make.uuid();
   const base = existing ?? newTransaction(id, owner, request);
@@ -295,7 +298,7 @@ const liveness = (tenant, request, state, identity) => {
   const choice =
     explicitChoice(tenant, request, state) ?? refused ?? plannedChoice(tenant, request, 'liveness', id, user, request.stepScenarios) ?? chosen(entry.defaultScenario);
   const result = { ...choice, transactionId: id };
-  if (choice.dynamic || choice.scenario.effect !== 'step' || (existing && !usable)) return result;
+  if (choice.asAsked || choice.scenario.effect !== 'step' || (existing && !usable)) return result;
 
   const base = existing ?? newTransaction(id, identity?.userId ?? null, request);
   const { validated, verified } = choice.scenario;
@@ -334,7 +337,7 @@ const link = (tenant, request, state, identity) => {
     plannedChoice(tenant, request, 'link', id, user, request.stepScenarios) ??
     chosen(verdict ?? entry.defaultScenario);
   const result = { ...choice, transactionId: id };
-  if (choice.dynamic || choice.scenario.effect !== 'step' || (existing && !usable) || !user) return result;
+  if (choice.asAsked || choice.scenario.effect !== 'step' || (existing && !usable) || !user) return result;
 
   const { validated, verified } = choice.scenario;
   const base = existing ?? newTransaction(id, user.id, request);
@@ -376,7 +379,7 @@ const getUserDigitalIdentityImages = (tenant, request, state) => {
   } else natural = chosen(entry.defaultScenario);
   const choice = explicitChoice(tenant, request, state) ?? natural;
   const result = { ...choice, transactionId: transaction?.id ?? null };
-  if (choice.dynamic || !transaction || !isSuccessStatus(choice.scenario.status) || errorCodeOf(choice.scenario.value) !== null) return result;
+  if (choice.asAsked || !transaction || !isSuccessStatus(choice.scenario.status) || errorCodeOf(choice.scenario.value) !== null) return result;
   const names = fileNames(transaction);
   const set = Object.entries(names).map(([member, file]) => [['data', member], file?.name ?? null]);
   return { ...result, fill: { set } };
@@ -402,7 +405,7 @@ const getStepImage = (tenant, request, state) => {
   } else natural = chosen(entry.defaultScenario);
   const choice = explicitChoice(tenant, request, state) ?? natural;
   const result = { ...choice, transactionId: transaction?.id ?? id };
-  if (choice.dynamic || !file || file.record.buffer === null || choice.scenario !== entry.defaultScenario) return result;
+  if (choice.asAsked || !file || file.record.buffer === null || choice.scenario !== entry.defaultScenario) return result;
   return { ...result, fill: { image: [['data', 'image'], base64Of(file.record)] } };
 };
 
@@ -411,7 +414,7 @@ const getStepImage = (tenant, request, state) => {
 
 const adminLogin = (tenant, request, state) => {
   const choice = explicitChoice(tenant, request, state) ?? chosen(request.entry.defaultScenario);
-  if (choice.dynamic || !grantsToken(choice.scenario)) return choice;
+  if (choice.asAsked || !grantsToken(choice.scenario)) return choice;
   const tokens = issueTokens(state, request, { role: 'admin', userId: null, example: choice.scenario.value, make: request.make });
   return { ...choice, fill: { set: tokenFill(tokens) } };
 };
@@ -430,7 +433,7 @@ const refreshToken = (tenant, request, state) => {
     refused = refusal(entry, [[401, 'unauthorized']], why, [{ field: 'refreshToken', message: why }]);
   }
   const choice = explicitChoice(tenant, request, state) ?? refused ?? chosen(entry.defaultScenario);
-  if (choice.dynamic || !grantsToken(choice.scenario)) return choice;
+  if (choice.asAsked || !grantsToken(choice.scenario)) return choice;
   // A refresh token the sandbox never issued stands for a fresh admin session, like an unknown bearer token.
   const owner = known ?? { role: 'admin', userId: null };
   if (known) state.touch().dropRefreshTokens.push(body.refreshToken);
@@ -451,7 +454,7 @@ const userLogin = (tenant, request, state) => {
   }
   const planned = otpSent ? null : plannedChoice(tenant, request, 'login', null, user, request.stepScenarios);
   const choice = explicitChoice(tenant, request, state) ?? refused ?? planned ?? chosen(entry.defaultScenario);
-  if (choice.dynamic || !isSuccessStatus(choice.scenario.status) || errorCodeOf(choice.scenario.value) !== null) return choice;
+  if (choice.asAsked || !isSuccessStatus(choice.scenario.status) || errorCodeOf(choice.scenario.value) !== null) return choice;
 
   const data = choice.scenario.value?.data ?? {};
   const set = [];
@@ -501,7 +504,7 @@ const otpStep = (channel) => (tenant, request, state) => {
       : otpError(entry, fields.otp, `The one-time password is wrong, or does not belong to this OTP request (the sandbox sends ${request.settings.otp}).`);
   } else natural = chosen(entry.successWhere((value) => value?.data?.[fields.confirmed] !== true) ?? entry.defaultScenario);
   const choice = explicitChoice(tenant, request, state) ?? natural;
-  if (choice.dynamic || !isSuccessStatus(choice.scenario.status) || errorCodeOf(choice.scenario.value) !== null) return choice;
+  if (choice.asAsked || !isSuccessStatus(choice.scenario.status) || errorCodeOf(choice.scenario.value) !== null) return choice;
 
   const data = choice.scenario.value?.data ?? {};
   const set = [];
@@ -535,7 +538,7 @@ const register = (tenant, request, state) => {
     refused = otpError(entry, 'emailOtp', 'The email was not confirmed with this OTP request, and the one-time password is wrong.');
   }
   const choice = explicitChoice(tenant, request, state) ?? refused ?? chosen(entry.defaultScenario);
-  if (choice.dynamic || !grantsToken(choice.scenario)) return choice;
+  if (choice.asAsked || !grantsToken(choice.scenario)) return choice;
 
   const emailConfirmed = Boolean(email && body.emailOtpRequestId && validOtp(state, request, { id: body.emailOtpRequestId, channel: 'email', target: email, otp: body.emailOtp }));
   const user = already ?? state.newUser({ phoneNumber: phone, email, password: body?.password ?? null, emailConfirmed });
@@ -579,7 +582,7 @@ export function authorizeRequest(tenant, request) {
 
 /**
  * The sandbox's decision for one authorized request that passed the request checks:
- * `{ scenario, dynamic, by, why, errorDescriptions, fill, transactionId, changes }`.
+ * `{ scenario, asAsked, by, why, errorDescriptions, fill, transactionId, changes }`.
  * `request`: `{ entry, identity, body, query, prefer, images, now, make, settings, stepScenarios }`;
  * `settings`: `{ strictTokens, otp, transactionTtlMs, stateless }`.
  */
