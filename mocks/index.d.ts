@@ -38,7 +38,7 @@ export interface StartMockOptions {
   stateless?: boolean;
   /** Refuse (401) bearer and refresh tokens the sandbox did not issue, instead of taking them for a fresh user or admin. Default `false`. */
   strictTokens?: boolean;
-  /** Bytes of images kept (decoded), all tenants together; the oldest transactions' images are evicted past it. Default 268,435,456 (256 MB). */
+  /** Bytes of images kept (as the base64 text they were sent as), all tenants together; the oldest transactions' images are evicted past it. Default 268,435,456 (256 MB). */
   imageBudgetBytes?: number;
   /** Requests kept in each tenant's journal (`GET /__vlens/requests`). Default 1000. */
   journalLimit?: number;

@@ -38,7 +38,7 @@ describe('the image budget (--image-budget-mb 1)', () => {
       expect(liveness.body.data.isDigitalIdentityVerified).toBe(true);
       flows.push({ transactionId, faces });
     }
-    // 5 images of 100,000 bytes per transaction: a 1 MiB budget holds two transactions, not three.
+    // 5 images of ~133,000 base64 characters per transaction: a 1 MiB budget holds one transaction and part of another.
     const oldest = (await call(caller, 'GET', `/__vlens/transactions/${flows[0]!.transactionId}`)).body;
     const allImages = oldest.steps.flatMap((step: { images: { evicted: boolean; sha256: string | null }[] }) => step.images);
     expect(allImages.every((entry: { evicted: boolean }) => entry.evicted)).toBe(true);

@@ -271,7 +271,7 @@ export interface components {
         };
         /** @description The bounds that keep the sandbox's memory flat. */
         Limits: {
-            /** @description Bytes of images kept (decoded), all tenants together; past it the oldest transactions' images are evicted. */
+            /** @description Bytes of images kept (as the base64 text they were sent as), all tenants together; past it the oldest transactions' images are evicted. */
             imageBudgetBytes: number;
             /** @description Requests kept in each tenant's journal. */
             journalLimit: number;

@@ -955,7 +955,7 @@ export const controlApi = {
     "additionalProperties": false,
     "properties": {
      "imageBudgetBytes": {
-      "description": "Bytes of images kept (decoded), all tenants together; past it the oldest transactions' images are evicted.",
+      "description": "Bytes of images kept (as the base64 text they were sent as), all tenants together; past it the oldest transactions' images are evicted.",
       "type": "integer"
      },
      "journalLimit": {

@@ -48,9 +48,9 @@ const IMAGE_PLACEHOLDER = JSON.stringify('\u0000vlens-image\u0000');
 
 /**
  * `fill`: `{ transactionId, set: [[path, value]], merge: [[path, object]], errorDescriptions, image:
- * [path, base64] }`. `set` writes a member the example has; `merge` writes, into an object the example
- * has, the members it has; `image` writes base64 text, and the answer's bytes are then spliced around
- * it rather than serialised through it (it needs no escaping, and it can be megabytes).
+ * [path, base64 text in a Buffer] }`. `set` writes a member the example has; `merge` writes, into an
+ * object the example has, the members it has; `image` writes base64 text, and the answer's bytes are
+ * spliced around it rather than serialised through it (it needs no escaping, and it can be megabytes).
  */
 export function fillAnswer(answer, fill) {
   if (answer.body === undefined || answer.body === null || typeof answer.body !== 'object' || answer.scenario?.startsWith('drift:') || !hasFill(fill, answer.body)) return answer;
@@ -73,7 +73,8 @@ export function fillAnswer(answer, fill) {
   image[path.at(-1)] = JSON.parse(IMAGE_PLACEHOLDER);
   const text = JSON.stringify(body);
   const at = text.indexOf(IMAGE_PLACEHOLDER);
-  image[path.at(-1)] = base64;
-  const payload = Buffer.concat([Buffer.from(`${text.slice(0, at)}"`), Buffer.from(base64, 'latin1'), Buffer.from(`"${text.slice(at + IMAGE_PLACEHOLDER.length)}`)]);
+  // The answer's body object says what was answered (the journal reads it); its bytes carry the image.
+  image[path.at(-1)] = `<image ${base64.length} base64 characters>`;
+  const payload = Buffer.concat([Buffer.from(`${text.slice(0, at)}"`), base64, Buffer.from(`"${text.slice(at + IMAGE_PLACEHOLDER.length)}`)]);
   return { ...answer, body, payload };
 }

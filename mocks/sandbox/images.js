@@ -1,19 +1,27 @@
 // The images the sandbox keeps, within one byte budget for every tenant together. Each image is kept
-// decoded, in a Buffer: outside V8's heap, where the engine frees it soon after eviction (a growing
-// amount of external memory makes V8 collect; old strings would wait for a full collection and let the
-// process grow by hundreds of megabytes first). Past the budget the oldest transactions' images are
-// evicted, oldest first, and GetStepImage answers its documented error for them. The SHA-256 of an
-// image is computed only when someone asks (the control API, the journal): hashing 2 MB costs
-// milliseconds, more than the rest of a liveness call.
+// as the base64 text it was sent as, copied into a Buffer: outside V8's heap, where the engine frees it
+// soon after eviction (a growing amount of external memory makes V8 collect; old strings would wait for
+// a full collection and let the process grow by hundreds of megabytes first). A copy costs a tenth of
+// decoding; the bytes are decoded only when someone asks for their SHA-256. Past the budget the oldest
+// transactions' images are evicted, oldest first, and GetStepImage answers its documented error for
+// them. The SHA-256 of an image is computed only when someone asks (the control API, the journal):
+// hashing 2 MB costs milliseconds, more than the rest of a liveness call.
 import { createHash } from 'node:crypto';
 
-const extensionOf = (bytes) => (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 ? 'png' : 'jpg');
+/** Bytes of the image a base64 text encodes (it was checked against the description's pattern). */
+export function decodedBytes(length, text) {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return (length / 4) * 3 - padding;
+}
+
+// A PNG's signature starts iVBORw0KGgo in base64; anything else is taken for a JPEG.
+const extensionOf = (base64) => (base64.startsWith('iVBORw0KGgo') ? 'png' : 'jpg');
 
 /**
- * `track(base64, field)` makes a record `{ field, bytes, extension, sha256, evicted, group }` holding
- * the decoded image; `keep(group, records, replaced)` ties records to a transaction so they are evicted
- * together; `release(group)` drops a transaction's images (expired or reset); `base64Of(record)` gives
- * back exactly the text that was sent; `summary(record)` is what may be shown of it.
+ * `track(base64, field)` makes a record `{ field, text, bytes, extension, sha256, evicted, group }`
+ * (`text`: the base64 as a Buffer; `bytes`: the image's size); `keep(group, records, replaced)` ties
+ * records to a transaction so they are evicted together; `release(group)` drops a transaction's images
+ * (expired or reset); `summary(record)` is what may be shown of it.
  */
 export function createImageStore(budgetBytes) {
   // Records still holding their bytes, oldest first (a Map keeps insertion order).
@@ -21,10 +29,10 @@ export function createImageStore(budgetBytes) {
   let used = 0;
 
   const drop = (record, evicted) => {
-    if (record.buffer === null) return;
-    used -= record.bytes;
+    if (record.text === null) return;
+    used -= record.text.length;
     held.delete(record);
-    record.buffer = null;
+    record.text = null;
     record.evicted = evicted;
   };
 
@@ -43,11 +51,10 @@ export function createImageStore(budgetBytes) {
     budgetBytes,
     /** `base64` was checked against the description's pattern: standard alphabet, padded. */
     track(base64, field) {
-      const buffer = Buffer.from(base64, 'base64');
-      // Every group but a padded last one decodes one way only; the last one's unused bits are kept as sent.
-      const record = { field, buffer, tail: base64.slice(-4), bytes: buffer.length, extension: extensionOf(buffer), sha256: null, evicted: false, group: null };
+      const text = Buffer.from(base64, 'latin1');
+      const record = { field, text, bytes: decodedBytes(text.length, base64), extension: extensionOf(base64), sha256: null, evicted: false, group: null };
       held.set(record, true);
-      used += buffer.length;
+      used += text.length;
       evictOverBudget();
       return record;
     },
@@ -69,21 +76,20 @@ export function createImageStore(budgetBytes) {
       for (const record of records) if (record.group === null) drop(record, true);
     },
     summary(record) {
-      if (record.sha256 === null && record.buffer !== null) record.sha256 = createHash('sha256').update(record.buffer).digest('hex');
+      if (record.sha256 === null && record.text !== null) record.sha256 = createHash('sha256').update(Buffer.from(record.text.toString('latin1'), 'base64')).digest('hex');
       return { field: record.field, bytes: record.bytes, sha256: record.sha256, evicted: record.evicted };
     },
   };
 }
 
-/** Exactly the base64 text the image was sent as, or null once evicted. */
-export function base64Of(record) {
-  if (record.buffer === null) return null;
-  const text = record.buffer.toString('base64');
-  return text.length >= 4 ? text.slice(0, -4) + record.tail : text;
+/** Whether two kept images are the same bytes: the same text, or texts that differ only in the unused bits of the last group. */
+export function sameBytes(first, second) {
+  const [a, b] = [first.text, second.text];
+  if (a === null || b === null || a.length !== b.length) return false;
+  if (a.equals(b)) return true;
+  const end = a.length - 4;
+  return end >= 0 && a.subarray(0, end).equals(b.subarray(0, end)) && Buffer.from(a.toString('latin1', end), 'base64').equals(Buffer.from(b.toString('latin1', end), 'base64'));
 }
-
-/** Whether two kept images are the same bytes. */
-export const sameBytes = (first, second) => first.buffer !== null && second.buffer !== null && first.buffer.equals(second.buffer);
 
 /** A transaction's image group: every record its steps ever kept, evicted and released together. */
 export const newImageGroup = () => ({ records: [] });

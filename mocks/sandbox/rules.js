@@ -14,7 +14,7 @@
 import { errorCodeOf } from './catalog.js';
 import { magicOutcomes } from './magic.js';
 import { emailKey, transactionOf } from './store.js';
-import { base64Of, newImageGroup, sameBytes } from './images.js';
+import { newImageGroup, sameBytes } from './images.js';
 
 const isSuccessStatus = (status) => status >= 200 && status < 300;
 const lowercaseId = (id) => (typeof id === 'string' && id !== '' ? id.toLowerCase() : null);
@@ -400,13 +400,13 @@ const getStepImage = (tenant, request, state) => {
   else if (!file) {
     const known = files.map((candidate) => candidate.name).join(', ') || 'none';
     natural = notFound(`Transaction ${id} has no image named ${String(name).slice(0, 120)}.`, `No image with this name exists in the transaction (it has: ${known}).`);
-  } else if (file.record.buffer === null) {
+  } else if (file.record.text === null) {
     natural = notFound(`${name} was evicted to keep the sandbox within its image budget.`, 'This image was evicted to keep the sandbox within its image budget.');
   } else natural = chosen(entry.defaultScenario);
   const choice = explicitChoice(tenant, request, state) ?? natural;
   const result = { ...choice, transactionId: transaction?.id ?? id };
-  if (choice.asAsked || !file || file.record.buffer === null || choice.scenario !== entry.defaultScenario) return result;
-  return { ...result, fill: { image: [['data', 'image'], base64Of(file.record)] } };
+  if (choice.asAsked || !file || file.record.text === null || choice.scenario !== entry.defaultScenario) return result;
+  return { ...result, fill: { image: [['data', 'image'], file.record.text] } };
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -316,7 +316,7 @@ async function main() {
     );
     console.log(
       `sandbox memory (RSS): ${before.toFixed(0)} MB before; every second: ${samples.map((value) => value.toFixed(0)).join(' ')} MB; ` +
-        `second half ${Math.min(...lastHalf).toFixed(0)}-${Math.max(...lastHalf).toFixed(0)} MB (image budget ${LOAD.imageBudgetMb} MB of image bytes)`,
+        `second half ${Math.min(...lastHalf).toFixed(0)}-${Math.max(...lastHalf).toFixed(0)} MB (image budget ${LOAD.imageBudgetMb} MB of base64 text)`,
     );
     if (totals.firstProblems.length) console.log(`first problems: ${totals.firstProblems.slice(0, 3).join(' | ')}`);
   }
