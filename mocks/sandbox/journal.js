@@ -36,7 +36,11 @@ export function redactBody(body, images = {}) {
       return value.length > LONG_TEXT ? `<text of ${value.length} characters>` : value;
     }
     if (Array.isArray(value)) return value.map((item) => visit(item, null));
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([member, inner]) => [member, visit(inner, member)]));
+    if (value && typeof value === 'object') {
+      const shown = {};
+      for (const member in value) shown[member] = visit(value[member], member);
+      return shown;
+    }
     if (key !== null && SECRET_MEMBER.test(key) && value !== null) return REDACTED;
     return value;
   };
@@ -47,11 +51,12 @@ export function redactBody(body, images = {}) {
 export function createJournal(limit, images) {
   return {
     limit,
-    /** Adds one entry to the tenant's journal (without its `seq`, which is given here). */
+    /** Adds one entry (made by journalEntry) to the tenant's journal, numbering it. */
     add(tenant, entry) {
       const journal = tenant.journal;
       journal.seq += 1;
-      journal.entries.push({ seq: journal.seq, ...entry });
+      entry.seq = journal.seq;
+      journal.entries.push(entry);
       if (journal.entries.length > limit) {
         for (const dropped of journal.entries.splice(0, journal.entries.length - limit)) images.forget(dropped.images);
         journal.dropped = journal.seq - limit;
@@ -78,6 +83,8 @@ export function createJournal(limit, images) {
 export function journalEntry(request, { pathname, query, started, status, scenario, trace }) {
   const body = trace.body !== undefined ? redactBody(trace.body, trace.images ?? {}) : trace.bodyBytes ? `<not JSON, ${trace.bodyBytes} bytes>` : null;
   return {
+    // Given by add(): the entries keep the order of the members of the description's JournalEntry.
+    seq: 0,
     // A number here, ISO text when read: formatting a date costs more than the rest of an entry.
     at: Date.now(),
     method: request.method,

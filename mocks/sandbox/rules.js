@@ -248,7 +248,11 @@ function stepRecord(request, scenario, images) {
   return { operationId: request.entry.id, scenario: scenario.name, succeeded: scenario.succeeded, at: request.now, images };
 }
 
-const pickImages = (images, fields) => Object.fromEntries(fields.filter((field) => images[field]).map((field) => [field, images[field]]));
+function pickImages(images, fields) {
+  const picked = {};
+  for (const field of fields) if (images[field]) picked[field] = images[field];
+  return picked;
+}
 
 /** verifyIdFront, verifyIdBack and the key-only OCR scans: start or continue a transaction. */
 const idScan = (step) => (tenant, request, state, identity) => {
