@@ -220,7 +220,6 @@ describe('transactions', () => {
     expect(front.body.data.idFrontData.transaction_id).toBe(sent);
     const back = await call(caller, 'POST', PATHS.back, { token, body: { image: image(10), transaction_id: sent } });
     expect(back.body.data.idFrontData.transaction_id).toBe(sent);
-    expect(back.body.data.idBackData.transaction_id).toBe(sent);
   });
 
   it('takes front and back in either order, and refuses liveness until both succeeded', async () => {
@@ -228,7 +227,9 @@ describe('transactions', () => {
     const { token } = await register(caller);
     const faces = { face_1: image('a'), face_2: image('b'), face_3: image('c') };
     const back = await call(caller, 'POST', PATHS.back, { token, body: { image: image(11) } });
-    const transactionId = back.body.data.idBackData.transaction_id;
+    // The back's answer carries the transaction id where the description puts it: in idFrontData.
+    const transactionId = back.body.data.idFrontData.transaction_id;
+    expect(transactionId).toMatch(UUID);
 
     const early = await call(caller, 'POST', PATHS.liveness, { token, body: { ...faces, transaction_id: transactionId } });
     expect(early.body.error_code).toBe(5004);
@@ -328,6 +329,85 @@ describe('the verdict and linking', () => {
     const linked = await call(caller, 'POST', PATHS.link, { token: user.token, body: { transactionId } });
     expect(linked.body.data).toMatchObject({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: false });
     expect((await call(caller, 'GET', '/__vlens/requests', { query: { operationId: 'linkUserWithExistingTransaction' } })).body.requests[0].scenario).toBe('linkedValidatedNotVerified');
+  });
+});
+
+describe('capture before login', () => {
+  it('captures on the API key alone into a transaction with no user, which link then attaches to the bearer\'s user', async () => {
+    const caller = tenant();
+    const faces = { face_1: image('k1'), face_2: image('k2'), face_3: image('k3') };
+    const front = await call(caller, 'POST', PATHS.ocrFront, { body: { image: image('kf') } });
+    const transactionId = front.body.data.transaction_id;
+    expect(transactionId).toMatch(UUID);
+    expect((await call(caller, 'POST', PATHS.ocrBack, { body: { image: image('kb'), transaction_id: transactionId } })).body.data.transaction_id).toBe(transactionId);
+    const early = await call(caller, 'POST', PATHS.link, { token: (await register(caller)).token, body: { transactionId } });
+    expect(early.body.error_descriptions[0].field).toBe('transactionId');
+    const liveness = await call(caller, 'POST', PATHS.ocrLiveness, { body: { ...faces, transaction_id: transactionId } });
+    expect(liveness.body.data).toMatchObject({ isVerificationProcessCompleted: true, transaction_id: transactionId });
+    expect((await call(caller, 'GET', `/__vlens/transactions/${transactionId}`)).body).toMatchObject({ user: null, outcome: { state: 'verified' } });
+
+    const user = await register(caller);
+    const linked = await call(caller, 'POST', PATHS.link, { token: user.token, body: { transactionId } });
+    expect(linked.body.data).toMatchObject({ isDigitalIdentityVerified: true, user: { id: user.userId } });
+    expect((await call(caller, 'GET', `/__vlens/transactions/${transactionId}`)).body).toMatchObject({ user: { id: user.userId }, linked: true });
+    expect((await login(caller, user)).body.data.isDigitalIdentityVerified).toBe(true);
+    const names = (await call(caller, 'GET', PATHS.images, { token: ADMIN, query: { emailOrPhoneNumber: user.phoneNumber } })).body.data;
+    const face = await call(caller, 'GET', PATHS.stepImage, { token: ADMIN, query: { TransactionId: transactionId, FileName: names.livenessFace01Image } });
+    expect(face.body.data.image).toBe(faces.face_1);
+    // Linked once, it is that user's: another user cannot take it.
+    const other = await register(caller);
+    expect((await call(caller, 'POST', PATHS.link, { token: other.token, body: { transactionId } })).body.error_code).toBe(5004);
+  });
+
+  it('takes a transaction id in any letter case, and answers with the id in lower case', async () => {
+    const caller = tenant();
+    const sent = randomUUID().toUpperCase();
+    const front = await call(caller, 'POST', PATHS.ocrFront, { body: { image: image('u1'), transaction_id: sent } });
+    expect(front.body.data.transaction_id).toBe(sent.toLowerCase());
+    const back = await call(caller, 'POST', PATHS.ocrBack, { body: { image: image('u2'), transaction_id: sent.toLowerCase() } });
+    expect(back.body.data.transaction_id).toBe(sent.toLowerCase());
+  });
+});
+
+describe('transactions by id, and withdrawing a verified identity', () => {
+  it('GetTransactionById shows the kept transaction to an admin and to its user, and no one else', async () => {
+    const caller = tenant();
+    const user = await register(caller);
+    const { transactionId } = await capture(caller, user.token);
+    const admin = await call(caller, 'POST', PATHS.adminLogin, { headers: { TenancyName: 'acme' }, body: { tenancyName: 'acme', userNameOrEmailAddress: 'a', password: 'b' } });
+    const seen = await call(caller, 'GET', PATHS.transaction, { token: admin.body.data.accessToken, headers: { TenancyName: 'acme' }, query: { id: transactionId.toUpperCase() } });
+    expect(seen.body.data.transaction).toMatchObject({ id: transactionId, stepsCount: 3, isVerified: true, creatorUserId: user.userId });
+    expect(seen.body.data.transactionItems).toMatchObject({ phoneNumber: user.phoneNumber, steps: [{ transactionId }] });
+    expect(responseSchemaErrors(operation('getTransactionById'), 200, seen.body)).toEqual([]);
+    expect((await call(caller, 'GET', PATHS.transaction, { token: user.token, headers: { TenancyName: 'acme' }, query: { id: transactionId } })).body.data.transaction.id).toBe(transactionId);
+    const stranger = await register(caller);
+    expect((await call(caller, 'GET', PATHS.transaction, { token: stranger.token, headers: { TenancyName: 'acme' }, query: { id: transactionId } })).body.error_code).toBe(5004);
+  });
+
+  it('the user withdraws their verified identity, an admin a user\'s by id; login then says so', async () => {
+    const caller = tenant();
+    const headers = { TenancyName: 'acme' };
+    const user = await register(caller);
+    const notYet = await call(caller, 'POST', PATHS.cancel, { token: user.token, headers, body: {} });
+    expect(notYet.body.error_descriptions[0].field).toBe('userId');
+    await capture(caller, user.token);
+    expect((await call(caller, 'POST', PATHS.cancel, { token: user.token, headers, body: {} })).body.data).toBe(true);
+    expect((await login(caller, user)).body.data.isDigitalIdentityVerified).toBe(false);
+
+    const other = await register(caller);
+    await capture(caller, other.token);
+    expect((await login(caller, other)).body.data.isDigitalIdentityVerified).toBe(true);
+    expect((await call(caller, 'POST', PATHS.cancelForAdmin, { token: ADMIN, headers, body: { userId: other.userId } })).body.data).toBe(true);
+    expect((await login(caller, other)).body.data.isDigitalIdentityVerified).toBe(false);
+    expect((await call(caller, 'POST', PATHS.cancelForAdmin, { token: ADMIN, headers, body: { userId: 987654 } })).body.error_descriptions[0].message).toMatch(/No user/);
+  });
+
+  it('an OAuth token verification answers a request id of its own', async () => {
+    const caller = tenant();
+    const body = { provider: 'Google', IdToken: 'header.payload.signature' };
+    const [first, second] = [await call(caller, 'POST', PATHS.oAuthRegister, { body }), await call(caller, 'POST', PATHS.oAuthRegister, { body })];
+    expect(first.body.data.oAuthTokenVerificationRequestId).not.toBe(second.body.data.oAuthTokenVerificationRequestId);
+    expect(first.body.data.oAuthTokenVerificationRequestId).not.toBe('oauth-3f9a2c71');
   });
 });
 

@@ -71,6 +71,13 @@ export const PATHS = {
   verifyPhone: '/api/DigitalIdentity/Register/StepVerifyPhone',
   verifyEmail: '/api/DigitalIdentity/Register/StepVerifyEmail',
   register: '/api/DigitalIdentity/Register',
+  ocrFront: '/v1/ocr/id/front',
+  ocrBack: '/v1/ocr/id/back',
+  ocrLiveness: '/v1/ocr/liveness/multi',
+  transaction: '/api/Transactions/GetTransactionById',
+  cancel: '/api/DigitalIdentity/CancelVerifiedDigitalIdentity',
+  cancelForAdmin: '/api/DigitalIdentity/CancelVerifiedDigitalIdentityForAdmin',
+  oAuthRegister: '/api/DigitalIdentity/Register/StepVerifyOAuthToken',
 } as const;
 
 export interface RegisteredUser {

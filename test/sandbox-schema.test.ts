@@ -52,6 +52,24 @@ const builders: Record<string, () => Promise<Partial<MockRequest> & { body?: unk
   checkExistenceOfEmailOrPhone: async () => ({ body: { phoneNumber: user.phoneNumber } }),
   registerStepVerifyPhone: async () => ({ body: { phoneNumber: testPhone() } }),
   registerStepVerifyEmail: async () => ({ body: { email: `schema.${randomUUID().slice(0, 8)}@example.test` } }),
+  ocrIdFront: async () => ({ body: { image: image(randomUUID()), transaction_id: randomUUID() } }),
+  ocrIdBack: async () => {
+    const front = await call(caller, 'POST', PATHS.ocrFront, { body: { image: image(randomUUID()) } });
+    return { body: { image: image(randomUUID()), transaction_id: front.body.data.transaction_id } };
+  },
+  ocrLiveness: async () => {
+    const id = randomUUID();
+    await call(caller, 'POST', PATHS.ocrFront, { body: { image: image(randomUUID()), transaction_id: id } });
+    await call(caller, 'POST', PATHS.ocrBack, { body: { image: image(randomUUID()), transaction_id: id } });
+    return { body: { face_1: image(randomUUID()), face_2: image(randomUUID()), face_3: image(randomUUID()), transaction_id: id } };
+  },
+  getTransactionById: async () => ({ token: user.token, query: { id: (await capture(caller, user.token)).transactionId } }),
+  cancelVerifiedDigitalIdentity: async () => {
+    const verified = await register(caller);
+    await capture(caller, verified.token);
+    return { token: verified.token, body: {} };
+  },
+  cancelVerifiedDigitalIdentityForAdmin: async () => ({ token: ADMIN, body: { userId: (await register(caller)).userId } }),
   register: async () => {
     const phoneNumber = testPhone();
     const sent = await call(caller, 'POST', PATHS.verifyPhone, { body: { phoneNumber } });
@@ -112,6 +130,11 @@ describe('answers the rules produce', () => {
     await check('userLogin', await login(caller, { ...user, password: 'wrong' }), 401);
     await check('registerStepVerifyPhone', await call(caller, 'POST', PATHS.verifyPhone, { body: { phoneNumber: testPhone(), phoneNumberOtpRequestId: randomUUID(), phoneNumberOtp: '999999' } }), 400);
     await check('register', await call(caller, 'POST', PATHS.register, { body: { phoneNumber: user.phoneNumber } }), 400);
+    const headers = { TenancyName: 'acme' };
+    await check('getTransactionById', await call(caller, 'GET', PATHS.transaction, { token: stranger.token, headers, query: { id: incomplete } }), 200);
+    await check('cancelVerifiedDigitalIdentity', await call(caller, 'POST', PATHS.cancel, { token: stranger.token, headers, body: {} }), 200);
+    await check('cancelVerifiedDigitalIdentityForAdmin', await call(caller, 'POST', PATHS.cancelForAdmin, { token: ADMIN, headers, body: { userId: 424242 } }), 200);
+    await check('ocrLiveness', await call(caller, 'POST', PATHS.ocrLiveness, { body: { ...faces, transaction_id: randomUUID() } }), 200);
     const spent = (await login(caller, user)).body.data.refreshToken;
     await call(caller, 'POST', PATHS.refresh, { body: { refreshToken: spent } });
     await check('refreshToken', await call(caller, 'POST', PATHS.refresh, { body: { refreshToken: spent } }), 401);

@@ -31,6 +31,11 @@ export const RULES = {
   registerStepVerifyPhone: 'Without an OTP: a new OTP request id. With the request id and the sandbox OTP: phoneConfirmed; any other OTP gets the OTP error.',
   registerStepVerifyEmail: 'Without an OTP: a new OTP request id. With the request id and the sandbox OTP: emailConfirmed; any other OTP gets the OTP error.',
   register: 'Creates the user once its phone number was verified (a confirmed OTP request, or the sandbox OTP with it); returns a user token.',
+  getTransactionById: "The transaction as the sandbox keeps it (id, steps, verdict, user); an admin token sees any of the tenant's, a user token its own; transactionNotFound otherwise.",
+  cancelVerifiedDigitalIdentity: "Withdraws the bearer's verified identity (their next Login reports it); notVerified when there is none.",
+  cancelVerifiedDigitalIdentityForAdmin: 'Withdraws the verified identity of the user with that id; userNotFound for an unknown id.',
+  registerStepVerifyOAuthToken: 'Asks no provider: answers its scenario, a verified one with a new oAuthTokenVerificationRequestId.',
+  verifyOAuthToken: 'Asks no provider: answers its scenario, a verified one with a new oAuthTokenVerificationRequestId.',
 };
 const REPLAY_RULE = 'Replayed: the default scenario, or the one asked for.';
 

@@ -552,6 +552,56 @@ const register = (tenant, request, state) => {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Transactions, identities and sign-ups the coverage issue added
+
+/** GetTransactionById: the transaction as the sandbox keeps it; an admin sees any, a user their own. */
+const getTransactionById = (tenant, request, state, identity) => {
+  const { entry, query } = request;
+  const id = lowercaseId(query.id);
+  const transaction = id ? state.transaction(id, request.now) : null;
+  const visible = transaction && (identity?.role === 'admin' || ownedBy(transaction, identity));
+  const natural = visible ? chosen(entry.defaultScenario) : transactionNotFound(entry, 'id', id);
+  const choice = explicitChoice(tenant, request, state) ?? natural;
+  const result = { ...choice, transactionId: id };
+  if (choice.asAsked || !visible || choice.scenario !== entry.defaultScenario) return result;
+  const owner = state.user(transaction.userId);
+  const at = ['data', 'transaction'];
+  const items = ['data', 'transactionItems'];
+  const set = [
+    [[...at, 'id'], transaction.id],
+    [[...at, 'stepsCount'], Object.keys(transaction.steps).length],
+    [[...at, 'isVerified'], transaction.verified],
+    [[...at, 'isMatched'], transaction.validated],
+    [[...at, 'creationTime'], new Date(transaction.createdAt).toISOString().slice(0, 19)],
+    [[...at, 'creatorUserId'], transaction.userId],
+    [[...items, 'isDigitalIdentityVerified'], transaction.verified],
+    [[...items, 'phoneNumber'], owner?.phoneNumber ?? null],
+  ];
+  return { ...result, fill: { transactionId: transaction.id, set } };
+};
+
+/** CancelVerifiedDigitalIdentity (the bearer's own) and CancelVerifiedDigitalIdentityForAdmin (a user by id). */
+const cancelVerified = (byAdmin) => (tenant, request, state, identity) => {
+  const { entry, body } = request;
+  const user = state.user(byAdmin ? body?.userId : identity?.userId);
+  let natural;
+  if (!user) natural = refusal(entry, [[200, 'userNotFound']], `This tenant has no user ${body?.userId}.`, [{ field: 'userId', message: 'No user was found with this id.' }]);
+  else if (!byAdmin && !user.verified) {
+    natural = refusal(entry, [[200, 'notVerified']], 'The user has no verified digital identity to cancel.', [{ field: 'userId', message: 'The user has no verified digital identity.' }]);
+  } else natural = chosen(entry.defaultScenario);
+  const choice = explicitChoice(tenant, request, state) ?? natural;
+  if (!choice.asAsked && user && choice.scenario === entry.defaultScenario && user.verified) state.putUser({ ...user, verified: false });
+  return choice;
+};
+
+/** Register/StepVerifyOAuthToken and VerifyOAuthToken: no provider is asked; a verified answer gets a request id of its own. */
+const oAuthToken = (tenant, request, state) => {
+  const choice = explicitChoice(tenant, request, state) ?? chosen(request.entry.defaultScenario);
+  if (choice.asAsked || typeof choice.scenario.value?.data?.oAuthTokenVerificationRequestId !== 'string') return choice;
+  return { ...choice, fill: { set: [[['data', 'oAuthTokenVerificationRequestId'], `oauth-${request.make.uuid()}`]] } };
+};
+
+// ---------------------------------------------------------------------------------------------
 
 const RULES = {
   verifyIdFront: idScan('front'),
@@ -570,6 +620,11 @@ const RULES = {
   registerStepVerifyPhone: otpStep('phone'),
   registerStepVerifyEmail: otpStep('email'),
   register,
+  getTransactionById,
+  cancelVerifiedDigitalIdentity: cancelVerified(false),
+  cancelVerifiedDigitalIdentityForAdmin: cancelVerified(true),
+  registerStepVerifyOAuthToken: oAuthToken,
+  verifyOAuthToken: oAuthToken,
 };
 
 const replay = (tenant, request, state) => explicitChoice(tenant, request, state) ?? chosen(request.entry.defaultScenario);
