@@ -53,6 +53,10 @@ export async function createMock(options = {}) {
     handle(context, request, response).catch((error) => answerCrash(context, request, response, error));
   });
   server.on('clientError', (error, socket) => answerUnparsable(context, error, socket));
+  // Idle keep-alive connections outlive the clients' (undici: 4 s, browsers: about 60 s), so a client
+  // never reuses one the mock is closing (a POST then fails with "other side closed"; Node's 5 s default
+  // races undici's 4 s on a loaded machine). stop() closes them all anyway.
+  server.keepAliveTimeout = 65_000;
   return { server, context };
 }
 
