@@ -91,17 +91,7 @@ describe('vlens-mock (node mocks/cli.js)', () => {
   });
 
   it('is what npm start runs, and killing npm\'s PID (SIGTERM or SIGKILL) stops it and frees the port', async () => {
-    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-      const npm = await startThroughNpm(['start', '--silent', '--', '--port', '0'], ROOT);
-      try {
-        expect((await send(npm.url, validRequest(operation('register')))).status).toBe(200);
-        npm.child.kill(signal);
-        await npm.exited;
-        expect(await portFreed(npm.port), `${signal}: the port is still held after npm exited`).toBe(true);
-      } finally {
-        npm.cleanUp();
-      }
-    }
+    await expectKillingFreesPort(() => startThroughNpm(['start', '--silent', '--', '--port', '0'], ROOT));
   });
 
   it('outlives its parent when not started by npm (a shell that started it in the background, a service)', async () => {
@@ -146,6 +136,21 @@ async function portFreed(port: number, timeoutMs = 5000): Promise<boolean> {
     if (free) return true;
     if (Date.now() > deadline) return false;
     await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+/** Starts the mock through npm, kills npm's PID (SIGTERM, then in a second run SIGKILL): the port must be freed. */
+async function expectKillingFreesPort(start: () => ReturnType<typeof startThroughNpm>) {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    const npm = await start();
+    try {
+      expect((await send(npm.url, validRequest(operation('register')))).status).toBe(200);
+      npm.child.kill(signal);
+      await npm.exited;
+      expect(await portFreed(npm.port), `${signal}: the port is still held after npm exited`).toBe(true);
+    } finally {
+      npm.cleanUp();
+    }
   }
 }
 
@@ -246,17 +251,7 @@ await mock.stop();
     // What npm does when it installs the package: a link to the bin in node_modules/.bin.
     mkdirSync(join(withPrism, 'node_modules', '.bin'), { recursive: true });
     symlinkSync('../vlens-digital-identity/mocks/cli.js', join(withPrism, 'node_modules', '.bin', 'vlens-mock'));
-    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-      const npx = await startThroughNpm(['--no-install', 'vlens-mock', '--port', '0'], withPrism, 'npx');
-      try {
-        expect((await send(npx.url, validRequest(operation('register')))).status).toBe(200);
-        npx.child.kill(signal);
-        await npx.exited;
-        expect(await portFreed(npx.port), `${signal}: the port is still held after npx exited`).toBe(true);
-      } finally {
-        npx.cleanUp();
-      }
-    }
+    await expectKillingFreesPort(() => startThroughNpm(['--no-install', 'vlens-mock', '--port', '0'], withPrism, 'npx'));
   });
 
   it('says exactly what to install when Prism is missing', async () => {
