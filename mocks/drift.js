@@ -16,8 +16,11 @@ export class ExampleDriftError extends Error {
   }
 }
 
-/** The 500 a drifted answer becomes; `violations` as the response validator gives them (`{ field, message }`). */
-export function describeDrift(description, operation, name, status, violations) {
+/**
+ * The 500 a drifted answer becomes; `violations` as the response validator gives them (`{ field, message }`).
+ * `subject` says what drifted when it is not a named example (`"generated 200 answer"`).
+ */
+export function describeDrift(description, operation, name, status, violations, subject = `${status} example "${name}"`) {
   const model = description.refusalModels.internalError;
   return {
     status: 500,
@@ -25,7 +28,7 @@ export function describeDrift(description, operation, name, status, violations) 
     drift: true,
     body: {
       ...model,
-      error_message: `Mock description error: the ${status} example "${name}" of ${operation.id} does not match its schema.`,
+      error_message: `Mock description error: the ${subject} of ${operation.id} does not match its schema.`,
       error_descriptions: violations.slice(0, 20).map(({ field, message }) => ({ field, message })),
     },
   };

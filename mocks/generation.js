@@ -52,8 +52,9 @@ export async function askPrism(context, operation, mock, resource) {
 
 /**
  * An answer generated for `code` (default: the lowest 2xx): `dynamic` asks json-schema-faker for a
- * random one, otherwise Prism's static generation (for a status without a named example). A generated
- * answer that does not match its schema is a 500 naming it, like a drifted example.
+ * random one, otherwise Prism's static generation (for a status without a named example). A failure's
+ * error code and message come from the catalogue either way. A generated answer that does not match
+ * its schema is a 500 naming it, like a drifted example.
  */
 export async function generatedAnswer(context, operation, { code, dynamic }) {
   const status = code ?? operation.defaultStatus ?? undefined;
@@ -62,11 +63,11 @@ export async function generatedAnswer(context, operation, { code, dynamic }) {
   for (let attempt = 0; attempt < (dynamic ? ATTEMPTS : 1); attempt++) {
     const resource = dynamic ? await dynamicResource(context, operation, status) : undefined;
     const answer = await askPrism(context, operation, { code: status, dynamic }, resource);
-    const body = dynamic ? withEnvelopeRules(context.description, answer.status, answer.body) : answer.body;
+    const body = withEnvelopeRules(context.description, answer.status, answer.body);
     violations = context.responseValidator.violations(operation, answer.status, body);
     if (violations.length === 0) return { status: answer.status, body, payload: JSON.stringify(body), scenario: name };
   }
-  return describeDrift(context.description, operation, name, status, violations);
+  return describeDrift(context.description, operation, name, status, violations, `${name} ${status ?? 'default'} answer`);
 }
 
 /** Prism's operation with the answer of `status` replaced by its generation schema (kept per status). */

@@ -4,6 +4,8 @@
 // failure carries no data, a real error code and its catalogue message, field errors as a list) and
 // carries none of the description's prose.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { startMock } from '../mocks/index.js';
 import { bundle, operations, responseSchemaErrors, send, startMockProcess, validRequest, type MockOperation, type MockProcess } from './mock-process.js';
 
 const ROUNDS = 12;
@@ -81,4 +83,23 @@ it('answers the lowest success status when no code is asked for', async () => {
 
 it('logs no drift and no error while generating', () => {
   expect(mock.stderr()).toBe('');
+});
+
+it('generates, by the same rules, the answer of a status the description gives no example for', async () => {
+  // A description whose shared 422 answer has no named example: Prism's static generation answers it.
+  const edited = structuredClone(bundle);
+  delete edited.components.responses.UnprocessableEntity.content['application/json'].examples;
+  const withoutExample = await startMock({ descriptionText: stringify(edited) });
+  try {
+    const target = operations.find((candidate) => candidate.id === 'verifyIdFront')!;
+    const request = validRequest(target);
+    request.headers.Prefer = 'code=422';
+    const answer = await send(withoutExample.url, request);
+    expect(answer.status, answer.text).toBe(422);
+    expect(responseSchemaErrors(target, 422, answer.body)).toEqual([]);
+    expect(answer.body.data).toBeNull();
+    expect(catalogue.get(answer.body.error_code)?.userMessage).toBe(answer.body.error_message);
+  } finally {
+    await withoutExample.stop();
+  }
 });
