@@ -1,7 +1,7 @@
 // `npm start`, the vlens-mock bin and the ./mock entry as a consumer gets them: from the packed
 // tarball, with Prism installed next to it, and without Prism.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,7 +102,9 @@ describe('vlens-mock (node mocks/cli.js)', () => {
     shell.stdout.on('data', (chunk) => (pid += chunk));
     await new Promise((done) => shell.once('exit', done));
     try {
-      const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(readFileSync(join(scratch, 'background.log'), 'utf8'))?.[1]);
+      // The background job opens its log itself, possibly after the shell has exited.
+      const log = () => (existsSync(join(scratch, 'background.log')) ? readFileSync(join(scratch, 'background.log'), 'utf8') : '');
+      const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(log())?.[1]);
       await new Promise((done) => setTimeout(done, 500));
       expect((await send(url, validRequest(operation('register')))).status).toBe(200);
     } finally {
