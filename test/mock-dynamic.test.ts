@@ -68,8 +68,8 @@ describe.each(operations.map((target) => [target.id, target] as const))('%s', (_
       for (const text of strings(answer.body)) expect(prose, `${context}\nprose: ${text}`).not.toContain(text);
       bodies.add(answer.text);
     }
-    // Generated, not replayed.
-    expect(bodies.size).toBeGreaterThan(1);
+    // Generated, not replayed (a failure has too little room to vary to be sure of it in a few rounds).
+    if (status < 300) expect(bodies.size).toBeGreaterThan(1);
   });
 });
 
