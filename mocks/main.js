@@ -89,7 +89,9 @@ function stopWithParent(stop) {
   const parent = process.ppid;
   const grandparent = parentOf(parent);
   const watch = setInterval(() => {
-    if (process.ppid === parent && (grandparent === null || parentOf(parent) === grandparent)) return;
+    // A /proc read that fails (null) is no evidence: only a parent PID that changed is.
+    const grandparentNow = grandparent === null ? null : parentOf(parent);
+    if (process.ppid === parent && (grandparentNow === null || grandparentNow === grandparent)) return;
     clearInterval(watch);
     stop();
   }, PARENT_POLL_MS);

@@ -24,6 +24,7 @@ export const DEFAULT_MAX_BODY_BYTES = 30_000_000;
 // A refused oversized body is still read (and thrown away) so the client sees the 413 instead of a
 // reset connection, but only up to this much; past it the connection is cut.
 const DRAIN_LIMIT_FACTOR = 4;
+const KEEP_ALIVE_TIMEOUT_MS = 130_000;
 
 export async function createMock(options = {}) {
   // A bundler cannot follow loadPrism's resolution through the consumer's node_modules: a bundle
@@ -53,6 +54,9 @@ export async function createMock(options = {}) {
     handle(context, request, response).catch((error) => answerCrash(context, request, response, error));
   });
   server.on('clientError', (error, socket) => answerUnparsable(context, error, socket));
+  // Kestrel's default, as the real (ASP.NET) service keeps idle connections. Node's 5 s let a client that
+  // reuses a connection after 4-5 s idle (fetch keeps them 4 s) meet it closing: "other side closed".
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   return { server, context };
 }
 
