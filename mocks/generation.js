@@ -132,15 +132,19 @@ function envelopeMembers(schema) {
   return members;
 }
 
+/** The schema without its null: a success's `data` holds the result. */
 function withoutNull(schema = {}) {
-  if (Array.isArray(schema.type)) {
-    const types = schema.type.filter((type) => type !== 'null');
-    return { ...schema, type: types.length === 1 ? types[0] : types };
+  const copy = { ...schema };
+  if (Array.isArray(copy.type)) {
+    const types = copy.type.filter((type) => type !== 'null');
+    copy.type = types.length === 1 ? types[0] : types;
   }
   for (const keyword of ['anyOf', 'oneOf']) {
-    if (schema[keyword]) return { ...schema, [keyword]: schema[keyword].filter((branch) => branch.type !== 'null') };
+    if (copy[keyword]) copy[keyword] = copy[keyword].filter((branch) => branch.type !== 'null');
   }
-  return schema;
+  // Every member of an allOf must exclude null, or json-schema-faker may still pick it for one.
+  if (copy.allOf) copy.allOf = copy.allOf.map(withoutNull);
+  return copy;
 }
 
 /**
