@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { startMock } from '../mocks/index.js';
 import { bundle, operations, responseSchemaErrors, send, startMockProcess, validRequest, type MockOperation, type MockProcess } from './mock-process.js';
 
-const ROUNDS = 12;
+const ROUNDS = 8;
 
 let mock: MockProcess;
 beforeAll(async () => {
