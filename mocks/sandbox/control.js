@@ -2,7 +2,7 @@
 // control-api.js): routes and request schemas come from that description; requests are validated
 // against it before a handler runs. Every call but the health check names its tenant by ApiKey.
 // Errors are RFC 9457 problem details naming the field and, for closed lists, the valid values.
-import { controlApi } from './control-api.js';
+// The description and its validators are loaded on the first control call, not at start.
 import { ANY_OPERATION, DEFAULT_DELAY_MS } from './faults.js';
 import { transactionOf } from './store.js';
 
@@ -87,13 +87,9 @@ function readSmallBody(request) {
  * to an answer `{ status, body, contentType?, headers?, scenario }`, or null for a CORS preflight.
  */
 export function createControlApi(sandbox, { createAjv, describeViolations }) {
-  const routes = routesOf(controlApi);
-  let validators = null;
-  const validatorsFor = (operationId) => {
-    // Compiled on first use: the control API must not slow the mock's start.
-    validators ??= compileValidators(createAjv, controlApi);
-    return validators.get(operationId);
-  };
+  let loaded = null;
+  const load = () =>
+    (loaded ??= import('./control-api.js').then(({ controlApi }) => ({ routes: routesOf(controlApi), validators: compileValidators(createAjv, controlApi) })));
 
   const firstViolation = (validate, value, nameOf) => {
     if (!validate || validate(value)) return null;
@@ -184,6 +180,7 @@ export function createControlApi(sandbox, { createAjv, describeViolations }) {
     problem(404, 'No state', 'This mock runs with --stateless: it replays the examples and keeps no transactions. Start it without --stateless for the sandbox.', null);
 
   return async function handleControl(request, url, pathname) {
+    const { routes, validators } = await load();
     const candidates = routes.filter((route) => route.pattern.test(pathname));
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) return null;
     if (candidates.length === 0) {
@@ -206,7 +203,7 @@ export function createControlApi(sandbox, { createAjv, describeViolations }) {
       context.key = key;
       context.tenant = sandbox.store.tenant(key);
     }
-    const validate = validatorsFor(operationId);
+    const validate = validators.get(operationId);
     const match = route.pattern.exec(pathname);
     try {
       route.names.forEach((name, index) => (context.params[name] = decodeURIComponent(match[index + 1])));
