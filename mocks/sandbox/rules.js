@@ -29,50 +29,59 @@ const IMAGE_SLOTS = {
 };
 const DEFAULT_TOKEN_SECONDS = 86_400;
 
-/** A change set over the tenant: rules read through it, so they see what they already decided. */
-function draft(tenant) {
-  const changes = {
-    // Whether anything was decided at all: most calls change nothing, and commit() then does nothing.
-    dirty: false,
-    users: new Map(),
-    implicitUsers: [],
-    tokens: [],
-    refreshTokens: [],
-    dropRefreshTokens: [],
-    otps: new Map(),
-    transactions: new Map(),
-    consumeQueue: null,
-    nextUserId: tenant.nextUserId,
-  };
-  const touch = () => {
-    changes.dirty = true;
+// A change set over the tenant: rules read through it, so they see what they already decided. Most
+// calls decide nothing, so its collections are made on the first change (`touch`), and its methods are
+// shared (one draft per request, two on an authorized one).
+const DRAFT = {
+  touch() {
+    const { changes } = this;
+    if (!changes.dirty) {
+      Object.assign(changes, { dirty: true, users: new Map(), implicitUsers: [], tokens: [], refreshTokens: [], dropRefreshTokens: [], otps: new Map(), transactions: new Map() });
+    }
     return changes;
-  };
-  return {
-    changes,
-    touch,
-    user: (id) => (id === null || id === undefined ? null : (changes.users.get(id) ?? tenant.users.get(id) ?? null)),
-    userByPhone(phone) {
-      for (const user of changes.users.values()) if (user.phoneNumber === phone) return user;
-      const id = tenant.userByPhone.get(phone);
-      return id === undefined ? null : this.user(id);
-    },
-    userByEmail(email) {
-      for (const user of changes.users.values()) if (user.email && emailKey(user.email) === emailKey(email)) return user;
-      const id = tenant.userByEmail.get(emailKey(email));
-      return id === undefined ? null : this.user(id);
-    },
-    newUser(fields) {
-      const user = { id: touch().nextUserId++, phoneNumber: null, email: null, password: null, emailConfirmed: false, verified: false, ...fields };
-      changes.users.set(user.id, user);
-      return user;
-    },
-    putUser: (user) => touch().users.set(user.id, user),
-    transaction: (id, now) => changes.transactions.get(id) ?? transactionOf(tenant, id, now),
-    putTransaction: (transaction) => touch().transactions.set(transaction.id, transaction),
-    otp: (id) => changes.otps.get(id) ?? tenant.otps.get(id) ?? null,
-    putOtp: (otp) => touch().otps.set(otp.id, otp),
-  };
+  },
+  user(id) {
+    if (id === null || id === undefined) return null;
+    return (this.changes.dirty ? this.changes.users.get(id) : undefined) ?? this.tenant.users.get(id) ?? null;
+  },
+  userByPhone(phone) {
+    if (this.changes.dirty) for (const user of this.changes.users.values()) if (user.phoneNumber === phone) return user;
+    const id = this.tenant.userByPhone.get(phone);
+    return id === undefined ? null : this.user(id);
+  },
+  userByEmail(email) {
+    if (this.changes.dirty) for (const user of this.changes.users.values()) if (user.email && emailKey(user.email) === emailKey(email)) return user;
+    const id = this.tenant.userByEmail.get(emailKey(email));
+    return id === undefined ? null : this.user(id);
+  },
+  newUser(fields) {
+    const changes = this.touch();
+    const user = { id: changes.nextUserId++, phoneNumber: null, email: null, password: null, emailConfirmed: false, verified: false, ...fields };
+    changes.users.set(user.id, user);
+    return user;
+  },
+  putUser(user) {
+    this.touch().users.set(user.id, user);
+  },
+  transaction(id, now) {
+    return (this.changes.dirty ? this.changes.transactions.get(id) : undefined) ?? transactionOf(this.tenant, id, now);
+  },
+  putTransaction(transaction) {
+    this.touch().transactions.set(transaction.id, transaction);
+  },
+  otp(id) {
+    return (this.changes.dirty ? this.changes.otps.get(id) : undefined) ?? this.tenant.otps.get(id) ?? null;
+  },
+  putOtp(otp) {
+    this.touch().otps.set(otp.id, otp);
+  },
+};
+
+function draft(tenant) {
+  const state = Object.create(DRAFT);
+  state.tenant = tenant;
+  state.changes = { dirty: false, consumeQueue: null, nextUserId: tenant.nextUserId };
+  return state;
 }
 
 /** Scenario choice helpers over one operation's catalog entry. */
@@ -287,7 +296,7 @@ const liveness = (tenant, request, state, identity) => {
   let refused = null;
   if (!usable) refused = transactionNotFound(entry, 'transaction_id', id);
   else {
-    const missing = ['front', 'back'].filter((side) => !existing.steps[side]?.succeeded);
+    const missing = existing.steps.front?.succeeded && existing.steps.back?.succeeded ? [] : ['front', 'back'].filter((side) => !existing.steps[side]?.succeeded);
     if (missing.length > 0) {
       const why = `The ID ${missing.join(' and ')} of transaction ${id} ${missing.length > 1 ? 'have' : 'has'} not succeeded.`;
       refused = refusal(entry, [[200, 'idStepsMissing'], [200, 'transactionNotFound']], why, [
