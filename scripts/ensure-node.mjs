@@ -56,6 +56,8 @@ export async function ensureNode(major, { log = (line) => console.error(line) } 
   try {
     writeFileSync(join(staging, 'package.json'), '{ "private": true }\n');
     await npm(['install', '--no-save', '--no-package-lock', '--prefer-offline', spec], staging);
+    // A folder left by an interrupted install, without the binary, is replaced.
+    if (existsSync(target) && !existsSync(binary)) rmSync(target, { recursive: true, force: true });
     try {
       renameSync(staging, target);
     } catch (error) {
