@@ -22,22 +22,30 @@ let collection: { item: Item[]; variable: any[] };
 let environment: { values: { key: string; value: string }[] };
 let requests: Item[];
 let mock: Awaited<ReturnType<typeof startMock>>;
+// The saved responses are the description's examples as they are: what the mock answers when it keeps
+// no state (a sandbox fills in the ids, tokens and images of its own transactions and users).
+let statelessMock: Awaited<ReturnType<typeof startMock>>;
 
-function newmanRun(options: Record<string, unknown>) {
+function newmanRun(options: Record<string, unknown>, baseUrl = mock.url) {
   return new Promise<any>((resolve, reject) => {
-    newman.run({ reporters: [], envVar: [{ key: "baseUrl", value: mock.url }], ...options } as any, (error: Error | null, summary: any) => (error ? reject(error) : resolve(summary)));
+    newman.run({ reporters: [], envVar: [{ key: "baseUrl", value: baseUrl }], ...options } as any, (error: Error | null, summary: any) => (error ? reject(error) : resolve(summary)));
   });
 }
 const failures = (summary: any) => summary.run.failures.map((failure: any) => `${failure.source?.name}: ${failure.error?.test ?? ""} ${failure.error?.message}`);
 
 beforeAll(async () => {
-  const [, started] = await Promise.all([run(process.execPath, ["scripts/build/postman.mjs"], { cwd: ROOT }), startMock({ port: 0, log: false })]);
+  const [, started, stateless] = await Promise.all([
+    run(process.execPath, ["scripts/build/postman.mjs"], { cwd: ROOT }),
+    startMock({ port: 0, log: false }),
+    startMock({ port: 0, log: false, stateless: true } as Parameters<typeof startMock>[0]),
+  ]);
   mock = started;
+  statelessMock = stateless;
   collection = JSON.parse(readFileSync(COLLECTION_PATH, "utf8"));
   environment = JSON.parse(readFileSync(ENVIRONMENT_PATH, "utf8"));
   requests = requestsOf(collection.item);
 }, 60_000);
-afterAll(() => mock?.stop());
+afterAll(() => Promise.all([mock?.stop(), statelessMock?.stop()]));
 
 describe("npm run postman", () => {
   it("has one request per operation, and every named example of every status as a saved response that asks the mock for it", () => {
@@ -103,9 +111,9 @@ describe("newman against the mock", () => {
     expect(stepImage.request.url.query.toObject().TransactionId).toBe(transactionId);
     const images = executions.find((execution) => execution.request.url.path.includes("GetUserDigitalIdentityImages"));
     expect(images.request.url.query.toObject().emailOrPhoneNumber).toBe("%2B201001234567");
-    // The admin operations ran with the token the admin login answered with.
-    const adminLogin = executions.find((execution) => execution.request.url.path.join("/") === "api/credentials/Login");
-    const adminToken = JSON.parse(adminLogin.response.stream.toString()).data.accessToken;
+    // The admin operations ran with the admin token the last token answer carried (login, then refresh).
+    const refresh = executions.find((execution) => execution.request.url.path.join("/") === "api/credentials/RefreshToken");
+    const adminToken = JSON.parse(refresh.response.stream.toString()).data.accessToken;
     expect(images.request.headers.get("Authorization")).toBe(`Bearer ${adminToken}`);
   });
 
@@ -132,8 +140,8 @@ describe("newman against the mock", () => {
     ),
   });
 
-  it("answers every saved response's original request with exactly that response", async () => {
-    const summary = await newmanRun({ collection: savedResponseRun(requests), environment });
+  it("answers every saved response's original request with exactly that response (stateless mock)", async () => {
+    const summary = await newmanRun({ collection: savedResponseRun(requests), environment }, statelessMock.url);
     expect(failures(summary)).toEqual([]);
     const saved = requests.reduce((sum, item) => sum + item.response.length, 0);
     expect(summary.run.stats.requests.total).toBe(saved);
@@ -145,7 +153,7 @@ describe("newman against the mock", () => {
     const [first] = tampered[0]!.response;
     first.body = JSON.stringify({ ...JSON.parse(first.body), error_code: 9999 });
     tampered[0]!.response = [first];
-    const summary = await newmanRun({ collection: savedResponseRun(tampered), environment });
+    const summary = await newmanRun({ collection: savedResponseRun(tampered), environment }, statelessMock.url);
     expect(failures(summary)).toEqual([expect.stringMatching(/body as saved/)]);
   });
 });
