@@ -45,14 +45,18 @@ const FLOW = [
   'getStepImage',
 ];
 
-/** Values an answer hands to later requests: variable <- path in the answer's JSON. */
+/**
+ * Values an answer hands to later requests: variable <- path in the answer's JSON. A path ending in
+ * `?` is kept when the answer has it and is not checked: the back scan may or may not repeat the
+ * transaction id (the client follows it when it does).
+ */
 const CAPTURES = {
   registerStepVerifyPhone: { phoneNumberOtpRequestId: 'data.phoneNumberOtpRequestId' },
   registerStepVerifyEmail: { emailOtpRequestId: 'data.emailOtpRequestId' },
   register: { userToken: 'data.accessToken' },
   userLogin: { userToken: 'data.accessToken' },
   verifyIdFront: { transactionId: 'data.idFrontData.transaction_id' },
-  verifyIdBack: { transactionId: 'data.idBackData.transaction_id' },
+  verifyIdBack: { transactionId: 'data.idBackData.transaction_id?' },
   adminLogin: { adminToken: 'data.accessToken', refreshToken: 'data.refreshToken' },
   refreshToken: { adminToken: 'data.accessToken' },
   getUserDigitalIdentityImages: { fileName: 'data.idFrontImage' },
@@ -182,11 +186,17 @@ function testScript(op) {
     `const answer = pm.response.json();`,
     `pm.test('no business error (error_code null, 0 or absent)', () => pm.expect([null, undefined, 0, '0']).to.include(answer.error_code));`,
   ];
-  for (const [variable, path] of Object.entries(CAPTURES[op.operationId] ?? {})) {
+  for (const [variable, spec] of Object.entries(CAPTURES[op.operationId] ?? {})) {
     const scope = ENVIRONMENT_VARIABLES.has(variable) ? 'environment' : 'collectionVariables';
+    const path = spec.replace(/\?$/, '');
+    const read = path.split('.').reduce((expression, key) => `${expression}?.${key}`, 'answer');
+    if (spec.endsWith('?')) {
+      lines.push(`{ const value = ${read}; if (typeof value === 'string' && value) pm.${scope}.set('${variable}', value); }`);
+      continue;
+    }
     lines.push(
       `pm.test('keeps ${path} as {{${variable}}}', () => {`,
-      `  const value = ${path.split('.').reduce((expression, key) => `${expression}?.${key}`, 'answer')};`,
+      `  const value = ${read};`,
       `  pm.expect(value, '${path}').to.be.a('string').and.not.empty;`,
       `  pm.${scope}.set('${variable}', value);`,
       `});`,
