@@ -88,9 +88,10 @@ describe("npm run build:binary", () => {
     await runWholeFlow(url);
   });
 
+  // Every documented transaction and three workflows: about 20 s on an idle machine, more on a busy one.
   it("passes contract:mock (Dredd and the Arazzo workflows) pointed at it", async () => {
     await checkContract(url);
-  }, 120_000);
+  }, 180_000);
 
   it("stops on SIGTERM with exit code 0 and frees its port", async () => {
     const { code, signal } = await mock.stop("SIGTERM");
@@ -139,7 +140,7 @@ describe.skipIf(!hasPodman())("npm run build:image (Podman)", () => {
     await runWholeFlow(url);
     await checkContract(url);
     expect(await podman(["logs", container])).toMatch(/^POST \/api\/DigitalIdentity\/verify\/liveness\/multi 200 verified /m);
-  }, 120_000);
+  }, 240_000);
 
   it("stops on SIGTERM (podman stop) with exit code 0, well before the kill timeout", async () => {
     const started = Date.now();
