@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // `npm run contract:mock`: starts the mock on a free port, runs Dredd and the Arazzo workflows
 // against it, stops it, and exits non-zero on any failure. `--verbose` also prints both tools' own
-// output.
+// output. `--url <base URL>` checks a mock that is already running (the single executable, the
+// container image) instead of starting one.
 //
 // The mock is a sandbox: it knows only the users it registered. Dredd registers and logs in the
 // description's example user itself; the Arazzo workflows, which take a user token and that user's
 // phone number, run as a user registered here through the API (StepVerifyPhone, then Register with the
 // sandbox OTP), with a phone number of the sandbox's test range. Every id the checks chain is real.
 import { randomBytes, randomInt } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { SANDBOX_OTP, startMock } from '../../mocks/index.js';
 import { ContractSetupError, runContractChecks } from './run.mjs';
 
@@ -26,8 +28,15 @@ async function registerUser(baseUrl, apiKey) {
   return { phoneNumber, accessToken };
 }
 
-const verbose = process.argv.includes('--verbose');
-const mock = await startMock({ port: 0, log: false });
+let args;
+try {
+  args = parseArgs({ options: { verbose: { type: 'boolean' }, url: { type: 'string' } } }).values;
+} catch (error) {
+  process.stderr.write(`contract:mock: ${error.message}\nUsage: npm run contract:mock -- [--verbose] [--url <base URL of a running mock>]\n`);
+  process.exit(2);
+}
+const { verbose, url } = args;
+const mock = url ? { url, stop: async () => {} } : await startMock({ port: 0, log: false });
 try {
   const apiKey = process.env.VLENS_API_KEY || `mock-key-${randomBytes(9).toString('base64url')}`;
   const user = await registerUser(mock.url, apiKey);
