@@ -8,14 +8,19 @@ import { PrismMissingError } from './prism.js';
 import { ExampleDriftError } from './drift.js';
 import { listen } from './server.js';
 
-const USAGE = `Usage: vlens-mock [--port <port>] [--host <host>] [--quiet]
+const USAGE = `Usage: vlens-mock [--port <port>] [--host <host>] [--quiet] [--stateless] [--strict-tokens]
 
 Serves the Vlens Digital Identity API description: its named examples as scenarios, and answers
-Stoplight Prism generates from its schemas (Prefer: dynamic=true).
-  --port, -p   port to listen on (default: $PORT or 4010; 0 picks a free port)
-  --host       interface to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)
-  --quiet, -q  no access log
-  --help, -h   this text`;
+Stoplight Prism generates from its schemas (Prefer: dynamic=true). A sandbox by default: it keeps
+users, tokens, transactions and images per ApiKey (control API under /__vlens/).
+  --port, -p         port to listen on (default: $PORT or 4010; 0 picks a free port)
+  --host             interface to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)
+  --quiet, -q        no access log
+  --stateless        replay the examples, keep no state (the mock before the sandbox)
+  --strict-tokens    refuse bearer tokens the sandbox did not issue (401)
+  --image-budget-mb  megabytes of images kept, all tenants together (default 256)
+  --transaction-ttl  seconds a transaction is kept (default 86400)
+  --help, -h         this text`;
 
 function fail(message, code = 1) {
   process.stderr.write(`vlens-mock: ${message}\n`);
@@ -35,6 +40,10 @@ export async function main(argv = process.argv.slice(2), overrides = {}) {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
+        stateless: { type: 'boolean' },
+        'strict-tokens': { type: 'boolean' },
+        'image-budget-mb': { type: 'string' },
+        'transaction-ttl': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -49,10 +58,16 @@ export async function main(argv = process.argv.slice(2), overrides = {}) {
   const portText = args.port ?? process.env.PORT ?? '4010';
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`the port must be a number from 0 to 65535, got "${portText}"`, 2);
   const host = args.host ?? '127.0.0.1';
+  const sandbox = { stateless: args.stateless, strictTokens: args['strict-tokens'] };
+  for (const [flag, option, unit] of [['image-budget-mb', 'imageBudgetBytes', 1024 * 1024], ['transaction-ttl', 'transactionTtlSeconds', 1]]) {
+    if (args[flag] === undefined) continue;
+    if (!/^\d+$/.test(args[flag]) || Number(args[flag]) < 1) fail(`--${flag} must be a whole number from 1, got "${args[flag]}"`, 2);
+    sandbox[option] = Number(args[flag]) * unit;
+  }
 
   let mock;
   try {
-    mock = await listen({ ...overrides, port: Number(portText), host, log: !args.quiet });
+    mock = await listen({ ...overrides, ...sandbox, port: Number(portText), host, log: !args.quiet });
   } catch (error) {
     if (error instanceof PrismMissingError) fail(error.message);
     if (error instanceof ExampleDriftError) fail(error.message);

@@ -9,7 +9,7 @@
 // start-up of the mock may (scripts/bench/mock.bench.mjs measures both).
 import { createServer } from 'node:http';
 import { checkContentType, checkCredentials, declaredLength } from './checks.js';
-import { createValidators } from './validation.js';
+import { createAjv, createValidators, describeViolations } from './validation.js';
 import { loadDescription } from './description.js';
 import { loadPrism } from './prism.js';
 import { chooseScenario } from './scenarios.js';
@@ -17,6 +17,10 @@ import { refusal } from './refusals.js';
 import { checkExamples, describeDrift } from './drift.js';
 import { createResponseValidator } from './response-validation.js';
 import { generatedAnswer } from './generation.js';
+import { CONTROL_PREFIX, createSandbox } from './sandbox/index.js';
+import { fillAnswer } from './sandbox/fill.js';
+import { BEFORE_HANDLING, strikeAfter, strikeBefore, takeFault } from './sandbox/faults.js';
+import { journalEntry } from './sandbox/journal.js';
 
 // ASP.NET Core's default request body ceiling (Kestrel MaxRequestBodySize): a liveness call with four
 // images at the description's 3 MB ceiling (~16.8 MB of JSON) fits, anything far larger is refused.
@@ -43,6 +47,7 @@ export async function createMock(options = {}) {
     // The recorded description was checked when its record was written; any other is checked here.
     examplesChecked: description.checked,
     generator: null,
+    sandbox: sandboxFor(description, options, () => prism),
   };
   let responseValidator;
   Object.defineProperty(context, 'responseValidator', { get: () => (responseValidator ??= createResponseValidator(prism, description)) });
@@ -124,16 +129,33 @@ async function handle(context, request, response) {
   const started = performance.now();
   const url = new URL(request.url ?? '/', 'http://mock');
   const pathname = url.pathname.replace(/\/+$/, '') || '/';
+  if (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`)) return handleControl(context, request, response, url, pathname, started);
   const byMethod = context.routes.get(pathname) ?? context.routes.get(caseInsensitive(context, pathname));
-  const finish = (answer, delivery) => send(context, request, response, answer, { pathname, started }, delivery);
+  const { sandbox } = context;
+  // What the journal of the caller's tenant learns about this request as it goes.
+  const trace = {};
+  const tenant = sandbox.tenantOf(request.headers);
+  const finish = (answer, delivery) => {
+    send(context, request, response, answer, { pathname, started }, { ...delivery, fault: trace.fault });
+    if (tenant) journal(context, tenant, request, url, pathname, started, answer, trace);
+  };
 
-  if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) return finish(preflight(request, byMethod));
+  if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) return finish(preflight(request, byMethod ? [...byMethod.keys()] : null));
   if (!byMethod) return finish(refusal.notFound(context.description, pathname));
   const operation = byMethod.get(request.method);
   if (!operation) return finish(refusal.methodNotAllowed(context.description, request.method, [...byMethod.keys()]));
+  trace.operationId = operation.id;
+
+  const fault = tenant ? takeFault(tenant, operation.id) : null;
+  if (fault && BEFORE_HANDLING.has(fault.fault)) return strike(context, request, response, fault, { pathname, started, tenant, url, trace });
+  if (fault) trace.fault = fault;
 
   const credentials = checkCredentials(operation, request.headers);
   if (credentials.length > 0) return finish(refusal.unauthorized(context.description, credentials));
+
+  const caller = tenant ?? sandbox.store.tenant('');
+  const access = sandbox.authorize(caller, operation, request.headers.authorization);
+  if (access.refused) return finish(await decided(context, operation, access.refused, trace));
 
   const contentType = checkContentType(operation, request);
   if (contentType.length > 0) return finish(refusal.unsupportedMediaType(context.description, operation, contentType));
@@ -141,7 +163,10 @@ async function handle(context, request, response) {
   const scenario = chooseScenario(operation, request.headers, url.searchParams);
   if (scenario.problem) return finish(refusal.invalid(context.description, [scenario.problem]));
 
-  const violations = context.validators.parameters(operation, request.headers, queryOf(url));
+  const query = queryOf(url);
+  trace.query = query;
+  const violations = context.validators.parameters(operation, request.headers, query);
+  let body;
   if (operation.hasBody) {
     const read = await readBody(request, context.maxBodyBytes);
     if (read.aborted) return context.log?.(`${request.method} ${pathname} - aborted ${(performance.now() - started).toFixed(1)}ms`);
@@ -149,18 +174,67 @@ async function handle(context, request, response) {
     if (read.bytes.length === 0) {
       if (operation.bodyRequired) violations.push({ field: 'body', message: 'The request body is required.', kind: 'required' });
     } else {
-      let body;
       try {
         body = JSON.parse(read.bytes.toString('utf8'));
       } catch (error) {
+        trace.bodyBytes = read.bytes.length;
         return finish(refusal.malformedJson(context.description, error));
       }
+      trace.body = body;
       violations.push(...context.validators.body(operation, body));
     }
   }
   if (violations.length > 0) return finish(refusal.forViolations(context.description, operation, violations));
 
-  return finish(await answerFor(context, operation, scenario));
+  trace.images = sandbox.settings.stateless ? {} : sandbox.trackImages(operation, body);
+  const decision = sandbox.decide(caller, operation, { identity: access.identity, body, query, prefer: scenario, images: trace.images });
+  return finish(await decided(context, operation, decision, trace));
+}
+
+/** The answer the sandbox decided: the named example through answerFor, with the sandbox's values filled in. */
+async function decided(context, operation, decision, trace) {
+  Object.assign(trace, { by: decision.by, why: decision.why, transactionId: decision.transactionId });
+  const answer = fillAnswer(await answerFor(context, operation, decision.scenario), decision.fill);
+  trace.why ??= errorOf(answer.body);
+  return answer;
+}
+
+/** A failure an answer reports in its envelope, as the journal says why a request failed. */
+function errorOf(body) {
+  const code = body?.error_code;
+  if (code === null || code === undefined || code === 0 || code === '0') return null;
+  const fields = Array.isArray(body.error_descriptions) ? body.error_descriptions.map((entry) => entry?.message).filter(Boolean) : [];
+  return [`${code}: ${body.error_message ?? ''}`.trim(), ...fields].join(' ');
+}
+
+/** A fault that strikes before the sandbox sees the request: nothing is decided, the client gets no proper answer. */
+function strike(context, request, response, fault, { pathname, started, tenant, url, trace }) {
+  trace.fault = fault;
+  strikeBefore(fault, request, response, corsHeaders(request));
+  const status = fault.fault === 'html502' ? 502 : null;
+  context.log?.(`${request.method} ${pathname} ${status ?? '-'} fault:${fault.fault} ${(performance.now() - started).toFixed(1)}ms`);
+  journal(context, tenant, request, url, pathname, started, { status, scenario: `fault:${fault.fault}` }, trace);
+}
+
+function journal(context, tenant, request, url, pathname, started, answer, trace) {
+  const status = answer.status ?? null;
+  const why = trace.why ?? (status >= 400 ? errorOf(answer.body) : null);
+  const entry = journalEntry(request, { pathname, query: trace.query ?? queryOf(url), started, status, scenario: answer.scenario, trace: { ...trace, why, fault: trace.fault?.fault } });
+  context.sandbox.journal.add(tenant, entry);
+}
+
+async function handleControl(context, request, response, url, pathname, started) {
+  const answer = await context.sandbox.control(request, url, pathname);
+  if (answer === null) {
+    if (request.method !== 'OPTIONS') return undefined;
+    return send(context, request, response, preflight(request, ['GET', 'POST', 'PUT']), { pathname, started });
+  }
+  return send(context, request, response, answer, { pathname, started });
+}
+
+/** The sandbox of a mock (`options`: stateless, strictTokens and the limits, see createSandbox). */
+function sandboxFor(description, options, prism) {
+  return createSandbox(description, options, { createAjv: (extra) => createAjv(prism(), extra), describeViolations });
 }
 
 /** Query parameters as Prism reads them: a repeated name becomes a list. */
@@ -180,11 +254,11 @@ function caseInsensitive(context, pathname) {
   return undefined;
 }
 
-function preflight(request, byMethod) {
+function preflight(request, methods) {
   return {
     status: 204,
     headers: {
-      'access-control-allow-methods': byMethod ? [...byMethod.keys(), 'OPTIONS'].join(', ') : 'GET, POST, OPTIONS',
+      'access-control-allow-methods': methods ? [...methods, 'OPTIONS'].join(', ') : 'GET, POST, OPTIONS',
       'access-control-allow-headers': request.headers['access-control-request-headers'] ?? '*',
       'access-control-max-age': '600',
     },
@@ -254,26 +328,31 @@ function reported(context, answer) {
   return answer;
 }
 
-function send(context, request, response, answer, { pathname, started }, { close = false } = {}) {
-  const headers = {
+function corsHeaders(request) {
+  return {
     'access-control-allow-origin': request.headers.origin ?? '*',
     'access-control-allow-credentials': 'true',
     'access-control-expose-headers': '*',
-    ...answer.headers,
   };
+}
+
+function send(context, request, response, answer, { pathname, started }, { close = false, fault } = {}) {
+  const headers = { ...corsHeaders(request), ...answer.headers };
   if (close) headers.connection = 'close';
-  if (answer.body === undefined) {
-    response.writeHead(answer.status, headers);
-    response.end();
-  } else {
-    const payload = answer.payload ?? JSON.stringify(answer.body);
-    headers['content-type'] = 'application/json; charset=utf-8';
+  let payload;
+  if (answer.body !== undefined) {
+    payload = answer.payload ?? JSON.stringify(answer.body);
+    headers['content-type'] = answer.contentType ?? 'application/json; charset=utf-8';
     headers['content-length'] = Buffer.byteLength(payload);
+  }
+  if (fault) strikeAfter(fault, response, answer.status, headers, payload);
+  else {
     response.writeHead(answer.status, headers);
     response.end(payload);
   }
   if (close) response.on('finish', () => request.socket?.destroy());
-  context.log?.(`${request.method} ${pathname} ${answer.status} ${answer.scenario ?? '-'} ${(performance.now() - started).toFixed(1)}ms`);
+  const faulted = fault ? ` fault:${fault.fault}` : '';
+  context.log?.(`${request.method} ${pathname} ${answer.status} ${answer.scenario ?? '-'}${faulted} ${(performance.now() - started).toFixed(1)}ms`);
 }
 
 /** Requests Node cannot parse (headers too large, broken HTTP) still get the envelope, then the connection closes. */
@@ -296,7 +375,7 @@ function answerCrash(context, request, response, error) {
   const message = `The mock failed on ${request.method} ${request.url?.split('?')[0]}: ${error.message}`;
   context.log?.(`ERROR ${message}`);
   if (!context.log) process.emitWarning(message, { code: 'VLENS_MOCK_ERROR' });
-  if (response.headersSent) return response.destroy();
+  if (response.headersSent || response.destroyed) return response.destroy();
   const answer = refusal.crash(context.description, message);
   send(context, request, response, answer, { pathname: new URL(request.url ?? '/', 'http://mock').pathname, started: performance.now() });
 }

@@ -64,7 +64,7 @@ describe('vlens-mock (node mocks/cli.js)', () => {
   it('listens on the --host given', async () => {
     const mock = await startMockProcess(['--port', '0', '--host', '0.0.0.0']);
     try {
-      expect((await send(mock.url, validRequest(operation('register')))).status).toBe(200);
+      expect((await send(mock.url, validRequest(operation('checkExistenceOfEmailOrPhone')))).status).toBe(200);
     } finally {
       await mock.stop();
     }
@@ -106,7 +106,7 @@ describe('vlens-mock (node mocks/cli.js)', () => {
       const log = () => (existsSync(join(scratch, 'background.log')) ? readFileSync(join(scratch, 'background.log'), 'utf8') : '');
       const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(log())?.[1]);
       await new Promise((done) => setTimeout(done, 500));
-      expect((await send(url, validRequest(operation('register')))).status).toBe(200);
+      expect((await send(url, validRequest(operation('checkExistenceOfEmailOrPhone')))).status).toBe(200);
     } finally {
       process.kill(Number(pid), 'SIGTERM');
     }
@@ -146,7 +146,7 @@ async function expectKillingFreesPort(start: () => ReturnType<typeof startThroug
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     const npm = await start();
     try {
-      expect((await send(npm.url, validRequest(operation('register')))).status).toBe(200);
+      expect((await send(npm.url, validRequest(operation('checkExistenceOfEmailOrPhone')))).status).toBe(200);
       npm.child.kill(signal);
       await npm.exited;
       expect(await portFreed(npm.port), `${signal}: the port is still held after npm exited`).toBe(true);

@@ -21,7 +21,8 @@ import {
 
 let mock: MockProcess;
 beforeAll(async () => {
-  mock = await startMockProcess(['--port', '0', '--quiet']);
+  // The answers compared are the named examples as they are: replay (the sandbox fills in its own ids).
+  mock = await startMockProcess(['--port', '0', '--quiet', '--stateless']);
 });
 afterAll(async () => {
   await mock?.stop();

@@ -103,7 +103,7 @@ describe("the tarball", () => {
     ]) {
       expect(paths, needed).toContain(needed);
     }
-    const allowed = /^(package\.json|README\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|generated\/openapi\.yaml|mocks\/[\w-]+\.(js|d\.ts))$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|generated\/openapi\.yaml|mocks\/(sandbox\/)?[\w-]+\.(js|d\.ts))$/;
     expect(paths.filter((path) => !allowed.test(path))).toEqual([]);
   });
 

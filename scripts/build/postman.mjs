@@ -53,14 +53,18 @@ const FLOW = [
 const CAPTURES = {
   registerStepVerifyPhone: { phoneNumberOtpRequestId: 'data.phoneNumberOtpRequestId' },
   registerStepVerifyEmail: { emailOtpRequestId: 'data.emailOtpRequestId' },
-  register: { userToken: 'data.accessToken' },
-  userLogin: { userToken: 'data.accessToken' },
+  register: { userToken: 'data.accessToken', userId: 'data.user.id#' },
+  userLogin: { userToken: 'data.accessToken', userId: 'data.user.id#' },
   verifyIdFront: { transactionId: 'data.idFrontData.transaction_id' },
+  // The key-only captures start a transaction of their own (the mock's sandbox keeps it apart from the user's).
+  ocrIdFront: { transactionId: 'data.transaction_id' },
   verifyIdBack: { transactionId: 'data.idBackData.transaction_id?' },
   adminLogin: { adminToken: 'data.accessToken', refreshToken: 'data.refreshToken' },
   refreshToken: { adminToken: 'data.accessToken' },
   getUserDigitalIdentityImages: { fileName: 'data.idFrontImage' },
 };
+/** Variables that stand for a JSON number in a body (a capture path ending in `#` keeps a number). */
+const NUMBERS = new Set(['userId']);
 /** Where a token or id lives: tokens in the environment (with the key), the rest in the collection. */
 const ENVIRONMENT_VARIABLES = new Set(['userToken', 'adminToken', 'refreshToken']);
 /** Request fields (body members, query and header parameters) that take a value an earlier answer gave. */
@@ -68,6 +72,9 @@ const CHAINED = {
   transaction_id: '{{transactionId}}',
   transactionId: '{{transactionId}}',
   TransactionId: '{{transactionId}}',
+  // GetTransactionById's query parameter.
+  id: '{{transactionId}}',
+  userId: '{{userId}}',
   FileName: '{{fileName}}',
   refreshToken: '{{refreshToken}}',
   phoneNumberOtpRequestId: '{{phoneNumberOtpRequestId}}',
@@ -145,7 +152,9 @@ function buildRequest(doc, op, converted, { chained }) {
   if (body) {
     const [, example] = Object.entries(body.examples ?? {})[0] ?? [];
     const sample = example ? resolveRef(doc, example).value : body.example;
-    request.body = { mode: 'raw', raw: JSON.stringify(substitute(sample ?? {}, inputs), null, 2), options: { raw: { language: 'json' } } };
+    let raw = JSON.stringify(substitute(sample ?? {}, inputs), null, 2);
+    for (const variable of NUMBERS) raw = raw.replaceAll(`"{{${variable}}}"`, `{{${variable}}}`);
+    request.body = { mode: 'raw', raw, options: { raw: { language: 'json' } } };
   }
   return request;
 }
@@ -188,7 +197,8 @@ function testScript(op) {
   ];
   for (const [variable, spec] of Object.entries(CAPTURES[op.operationId] ?? {})) {
     const scope = ENVIRONMENT_VARIABLES.has(variable) ? 'environment' : 'collectionVariables';
-    const path = spec.replace(/\?$/, '');
+    const path = spec.replace(/[?#]$/, '');
+    const type = spec.endsWith('#') ? 'number' : 'string';
     const read = path.split('.').reduce((expression, key) => `${expression}?.${key}`, 'answer');
     if (spec.endsWith('?')) {
       lines.push(`{ const value = ${read}; if (typeof value === 'string' && value) pm.${scope}.set('${variable}', value); }`);
@@ -197,8 +207,8 @@ function testScript(op) {
     lines.push(
       `pm.test('keeps ${path} as {{${variable}}}', () => {`,
       `  const value = ${read};`,
-      `  pm.expect(value, '${path}').to.be.a('string').and.not.empty;`,
-      `  pm.${scope}.set('${variable}', value);`,
+      type === 'number' ? `  pm.expect(value, '${path}').to.be.a('number');` : `  pm.expect(value, '${path}').to.be.a('string').and.not.empty;`,
+      `  pm.${scope}.set('${variable}', ${type === 'number' ? 'String(value)' : 'value'});`,
       `});`,
     );
   }
