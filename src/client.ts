@@ -58,6 +58,11 @@ export interface CallOptions<Op extends OperationId> {
   scenario?: Scenario<Op>;
   /** The `X-Request-Id` to send; default a new one from the `requestId` option. */
   requestId?: string;
+  /**
+   * More headers for this call. Each replaces the client's header of the same name, in any letter
+   * case; an `Authorization` given here is sent as it is (no token added, none refreshed).
+   */
+  headers?: Record<string, string>;
 }
 
 /** What an operation takes: its JSON body and/or its query parameters, as the description types them. */
@@ -108,6 +113,8 @@ export interface VerifyIdentityInput {
 
 export interface VerifyIdentityOptions {
   signal?: AbortSignal;
+  /** More headers for every step (see `CallOptions.headers`). */
+  headers?: Record<string, string>;
   /** Mock scenarios per step. */
   scenarios?: { front?: Scenario<"verifyIdFront">; back?: Scenario<"verifyIdBack">; liveness?: Scenario<"verifyLiveness"> };
 }
@@ -328,10 +335,10 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
       const known: Known & { transactionId: string } = { transactionId: checkTransactionId(input.transactionId, "transactionId") ?? randomUuid() };
       // Every pre-flight check runs before the first request.
       const [idFront, idBack, faces] = await Promise.all([encodeImage(input.idFront, "idFront"), encodeImage(input.idBack, "idBack"), encodeFaces(input.faces, policy)]);
-      const { signal, scenarios = {} } = flowOptions;
+      const { signal, headers, scenarios = {} } = flowOptions;
       for (const [side, image] of [["front", idFront], ["back", idBack]] as const) {
         try {
-          const scan = await sendScan(side, image, known.transactionId, true, { signal, scenario: scenarios[side] });
+          const scan = await sendScan(side, image, known.transactionId, true, { signal, headers, scenario: scenarios[side] });
           known.transactionId = scan.transactionId;
           known.idFront = scan.idFront ?? known.idFront;
           known.idBack = scan.idBack ?? known.idBack;
@@ -340,7 +347,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
           throw error;
         }
       }
-      return sendLiveness(faces, known, true, { signal, scenario: scenarios.liveness });
+      return sendLiveness(faces, known, true, { signal, headers, scenario: scenarios.liveness });
     },
 
     async scanIdFront(input, callOptions) {
