@@ -5,12 +5,14 @@ import { operationTable } from "../generated/operations.js";
 import { lazyApi, type VlensApi } from "./api.js";
 import { errorCodeOf, hasValidationErrors, isFailureCode, isRecord, type Envelope } from "./envelope.js";
 import { scrub, VlensApiError, VlensInputError, VlensTransportError } from "./errors.js";
+import { checkHeaderValue, withCallerHeaders } from "./headers.js";
 import { checkImageText, encodeFaces, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
 import { outcomeOf, rejectedBy, transactionIdOf, type Known, type VerificationOutcome, type VerificationStep } from "./outcome.js";
 import type { FailureContext } from "./failure.js";
 import { captureReasons, type RejectionReason } from "./reasons.js";
 import { preferHeader, type Scenario } from "./scenarios.js";
-import { createTransport, type AccessToken, type FetchFunction, type RefreshAccessToken } from "./transport.js";
+import { bodySecrets, headerSecrets } from "./secrets.js";
+import { createTransport, type AccessToken, type Exchange, type FetchFunction, type RefreshAccessToken } from "./transport.js";
 import type {
   IdBackData,
   IdFrontData,
@@ -185,8 +187,14 @@ function checkTransactionId(value: unknown, field: string): string | undefined {
 
 export function createVlensClient(options: VlensClientOptions): VlensClient {
   if (typeof options !== "object" || options === null) throw new VlensInputError("missing-option", "options", "createVlensClient needs { apiKey }");
-  const apiKey = requireText(options.apiKey, "apiKey", true)!;
-  const tenancyName = requireText(options.tenancyName, "tenancyName", false);
+  // Options sent as headers: a character no HTTP header can carry is named here, before anything is sent.
+  const headerOption = (name: "apiKey" | "tenancyName" | "language", required: boolean) => {
+    const value = requireText(options[name], name, required);
+    return value === undefined ? undefined : checkHeaderValue(value, name);
+  };
+  const apiKey = headerOption("apiKey", true)!;
+  const tenancyName = headerOption("tenancyName", false);
+  const language = headerOption("language", false);
   const baseUrl = (requireText(options.baseUrl, "baseUrl", false) ?? defaultBaseUrl).replace(/\/+$/, "");
   if (!/^(https?:\/\/[^/]|\/)/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "expected an http(s) URL or a path starting with /");
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -194,7 +202,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   for (const name of ["fetch", "refreshAccessToken", "requestId", "onWarning", "log"] as const) {
     if (options[name] !== undefined && typeof options[name] !== "function") throw new VlensInputError("invalid-option", name, "expected a function");
   }
-  if (options.accessToken !== undefined && typeof options.accessToken !== "function") requireText(options.accessToken, "accessToken", true);
+  if (options.accessToken !== undefined && typeof options.accessToken !== "function") checkHeaderValue(requireText(options.accessToken, "accessToken", true), "accessToken");
   const fetchImpl = options.fetch ?? ((input: string | Request, init?: RequestInit) => globalThis.fetch(input, init));
   const newRequestId = options.requestId ?? randomUuid;
   const policy: ImagePolicy = {
@@ -202,65 +210,84 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     warn: options.onWarning ?? ((warning) => console.warn(`vlens: ${warning.message}`)),
   };
 
-  const secrets = new Set<string>();
-  const remember = (secret: string) => {
-    secrets.add(secret);
-    // Keep the API key and the latest tokens only.
-    if (secrets.size > 8) secrets.delete([...secrets][1]!);
-  };
-  const scrubText = (text: string | null | undefined) => scrub(text, secrets);
-
   const transport = createTransport({
     baseUrl,
     apiKey,
     tenancyName,
-    language: requireText(options.language, "language", false),
+    language,
     accessToken: options.accessToken,
     refreshAccessToken: options.refreshAccessToken,
     fetch: fetchImpl,
     timeoutMs,
     newRequestId,
     log: options.log,
-    remember,
   });
-  const api = lazyApi({ baseUrl, fetch: transport.fetch });
+  const scrubText = (text: string | null | undefined) => scrub(text, transport.secrets);
+  const api = lazyApi({ baseUrl, fetch: transport.fetch }, transport.secrets);
 
   async function call<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions: CallOptions<Op> = {}): Promise<VlensAnswer<Op>> {
     const { body, query, headers } = request as { body?: unknown; query?: Record<string, unknown>; headers?: Record<string, string> };
-    return sendJson(operation, body === undefined ? undefined : JSON.stringify(body), query, headers, callOptions);
+    let text: string | undefined;
+    try {
+      text = body === undefined ? undefined : JSON.stringify(body);
+    } catch (error) {
+      throw new VlensInputError("invalid-request", "body", `cannot be sent as JSON: ${scrubText((error as Error).message)}`);
+    }
+    return sendJson(operation, text, query, headers, callOptions, body);
   }
 
-  /** An operation with its body already as JSON text. */
+  /** What an error of a call is redacted of: the client's key and tokens, and what the call carried (its token, the caller's credentials, the body's secrets). */
+  const carried = (exchange: Exchange, sent: Record<string, string>, secrets: (() => string[]) | undefined) => [
+    ...transport.secrets,
+    ...(exchange.token ? [exchange.token] : []),
+    ...headerSecrets(Object.entries(sent)),
+    ...(secrets?.() ?? []),
+  ];
+
+  /** An operation with its body already as JSON text (`value`: the body before it was serialized, read for secrets if the call fails). */
   async function sendJson<Op extends OperationId>(
     operation: Op,
     body: string | undefined,
     query: Record<string, unknown> | undefined,
     headers: Record<string, string> | undefined,
     callOptions: CallOptions<Op>,
+    value?: unknown,
   ): Promise<VlensAnswer<Op>> {
     const { method, path } = operationTable[operation];
-    const requestId = callOptions.requestId ?? newRequestId();
     // Sent with fetch directly, not through openapi-fetch: one Request, built by fetch itself, as a bare call would.
     let url = `${baseUrl}${path}`;
     if (query) {
       const search = new URLSearchParams();
-      for (const [name, value] of Object.entries(query)) if (value != null) search.append(name, String(value));
+      for (const [name, item] of Object.entries(query)) {
+        if (item == null) continue;
+        if (typeof item === "object" || typeof item === "symbol" || typeof item === "function") throw new VlensInputError("invalid-request", `query.${name}`, "expected a string, a number or a boolean");
+        search.append(name, String(item));
+      }
       const queryText = search.toString();
       if (queryText) url += `?${queryText}`;
     }
-    const sent: Record<string, string> = { ...headers, "X-Request-Id": requestId };
+    let sent: Record<string, string> = {};
     if (body !== undefined) sent["Content-Type"] = "application/json";
     if (callOptions.scenario !== undefined) sent.Prefer = preferHeader(callOptions.scenario as string);
-    const exchange = await transport.send(operation, url, { method, headers: sent, body, signal: callOptions.signal });
+    // A caller's header replaces the client's of the same name, in any letter case (X-Request-Id too).
+    let given: Map<string, string> | undefined;
+    if (headers || callOptions.headers) ({ headers: sent, given } = withCallerHeaders(sent, headers, callOptions.headers));
+    const requestId = given?.get("x-request-id") ?? callOptions.requestId ?? newRequestId();
+    if (!given?.has("x-request-id")) sent["X-Request-Id"] = requestId;
+    // A caller's credentials are kept for errors built after the answer too (a scan's failed checks).
+    if (given) for (const secret of headerSecrets(given)) transport.remember(secret);
+    const secrets = value === undefined ? undefined : () => bodySecrets(value);
+    const exchange = await transport.send(operation, url, { method, headers: sent, given, requestId, body, signal: callOptions.signal, secrets });
     const { status, json: answer } = exchange;
     if (!isRecord(answer)) {
-      const detail = exchange.text === "" ? "empty body" : exchange.headers.get("Content-Type") ?? undefined;
-      throw new VlensTransportError("non-json", { operation, requestId, status, detail });
+      const detail = exchange.text === "" ? "empty body" : exchange.headers.get("Content-Type");
+      throw new VlensTransportError("non-json", { operation, requestId, status, detail: scrub(detail, carried(exchange, sent, secrets)) ?? undefined });
     }
     const ok = status >= 200 && status < 300;
     const envelope = answer as SuccessEnvelope<Op> & Envelope;
     if (!ok || isFailureCode(envelope.error_code)) {
-      throw (await describeFailure()).apiError(envelope, { operation, status, requestId, scrubText });
+      const known = carried(exchange, sent, secrets);
+      throw (await describeFailure()).apiError(envelope, { operation, status, requestId, scrubText: (text) => scrub(text, known) });
     }
     return { data: envelope.data as VlensAnswer<Op>["data"], envelope, status, requestId };
   }
