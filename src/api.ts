@@ -40,11 +40,11 @@ interface CallInit {
   params?: { header?: unknown };
 }
 
-/** Header entries of any form openapi-fetch takes, for the secrets among them. */
+/** Header entries of any form openapi-fetch takes (several values of a name as several entries), for the secrets among them. */
 function headerEntries(headers: unknown): [string, string][] {
   if (headers == null || typeof headers !== "object") return [];
-  const entries = typeof Headers !== "undefined" && headers instanceof Headers ? [...headers] : Array.isArray(headers) ? headers : Object.entries(headers);
-  return entries.map(([name, value]) => [String(name), String(value)]);
+  const entries: [string, unknown][] = typeof Headers !== "undefined" && headers instanceof Headers ? [...headers] : Object.entries(headers);
+  return entries.flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((item): [string, string] => [name, String(item)]));
 }
 
 /** What a call through `vlens.api` throws: the client's own errors (their cause redacted of the body's secrets too), anything else wrapped. */

@@ -47,8 +47,8 @@ type HeaderValue = string | number | boolean | null | undefined | readonly (stri
 /** Checks headers given to `vlens.api` in any form openapi-fetch takes (a Headers object was checked when it was built). */
 export function checkHeaderOptions(headers: unknown, field: string): void {
   if (headers == null || typeof headers !== "object" || (typeof Headers !== "undefined" && headers instanceof Headers)) return;
-  const entries = Array.isArray(headers) ? (headers as [string, HeaderValue][]) : Object.entries(headers as Record<string, HeaderValue>);
-  for (const [name, value] of entries) {
+  // As openapi-fetch reads them: the members of an object, several values of a name as an array.
+  for (const [name, value] of Object.entries(headers as Record<string, HeaderValue>)) {
     for (const item of Array.isArray(value) ? value : [value]) if (item != null) checkHeader(String(name), String(item), field);
   }
 }

@@ -266,6 +266,18 @@ describe("every error the client throws is a VlensError", () => {
     expect(sent).toHaveLength(0);
   });
 
+  it("vlens.api checks headers in every form openapi-fetch takes, and wraps what it refuses", async () => {
+    const { vlens, sent } = clientWith([json(envelope({}))]);
+    const path = "/api/DigitalIdentity/CheckExistenceOfEmailOrPhone";
+    const body = { email: "a@example.com" };
+    const several = await failureOf(vlens.api.POST(path, { body, headers: { "X-Note": ["fine", "a\nb"] } }));
+    expect(several).toMatchObject({ name: "VlensInputError", code: "invalid-header", field: "headers.X-Note" });
+    // What openapi-fetch itself refuses (a nested query object) is wrapped.
+    const nested = await failureOf(vlens.api.GET("/api/DigitalIdentity/GetStepImage", { params: { query: { transactionId: TRANSACTION_ID, fileName: { a: { b: 1 } } as never } } }));
+    expect(nested).toMatchObject({ name: "VlensInputError", code: "invalid-request", field: "vlens.api.GET", message: expect.stringContaining("Deeply-nested") });
+    expect(sent).toHaveLength(0);
+  });
+
   it("vlens.api wraps an error of the caller's middleware, keeping a copy as the cause", async () => {
     const { vlens } = clientWith([json(envelope({}))]);
     const middleware = {
