@@ -345,6 +345,25 @@ describe("no generated secret in errors raised before or instead of an answer", 
     );
   });
 
+  it("a header value the runtime refuses, set by middleware after the client's checks", async () => {
+    await fc.assert(
+      fc.asyncProperty(secretsArbitrary, fc.constantFrom("\n", "\r\n", "\u0000", "€"), async (secrets, breaker) => {
+        const { vlens, sent } = clientWith([json(envelope({}))], { apiKey: secrets.apiKey, accessToken: secrets.userToken });
+        vlens.api.use({
+          onRequest({ request }: { request: Request }) {
+            // fetch's Headers throws, quoting the value: "Headers.set: "<value>" is an invalid header value."
+            request.headers.set("X-Session-Token", `${secrets.sessionToken}${breaker}${secrets.password.replace(/[^\x21-\x7e]/g, "")}`);
+          },
+        });
+        const error = await failureOf(vlens.api.POST("/api/DigitalIdentity/CheckExistenceOfEmailOrPhone", { body: { email: "a@example.com" } }));
+        expect(error).toBeInstanceOf(VlensError);
+        expect(sent).toHaveLength(0);
+        expect(leaks(error, { sessionToken: secrets.sessionToken })).toEqual([]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it("a token function that throws, quoting the secrets", async () => {
     await fc.assert(
       fc.asyncProperty(secretsArbitrary, fc.constantFrom("accessToken", "refreshAccessToken"), fc.constantFrom(...Object.keys(paths)), async (secrets, which, pathName) => {
