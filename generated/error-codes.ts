@@ -29,7 +29,7 @@ export const errorCodes = {
   3014: { name: "NoFaceOnCard", category: "document", meaning: "No face was found on the ID card image.", userMessage: "The system could not detect a face in the ID image.", retry: "recapture", retryable: true },
   3101: { name: "IdNumberMismatch", category: "document", meaning: "The ID numbers on the front and the back differ.", userMessage: "ID number in ID front and back documents are not matched.", retry: "recapture", retryable: true },
   3102: { name: "NameMismatch", category: "document", meaning: "The names on the ID and the car license differ.", userMessage: "Name in ID front and car license documents are not matched.", retry: "recapture", retryable: true },
-  4001: { name: "InvalidBundleKey", category: "account", meaning: "The bundle key is wrong.", userMessage: "Please re-enter your bundle key correctly.", retry: "no", retryable: false },
+  4001: { name: "InvalidBundleKey", category: "account", meaning: "The bundle key (the BundleKey header of the /v1 OCR product) is wrong.", userMessage: "Please re-enter your bundle key correctly.", retry: "no", retryable: false },
   4002: { name: "BundleExhausted", category: "account", meaning: "The bundle has no credit left.", userMessage: "Please recharge your bundle and try again.", retry: "no", retryable: false },
   4003: { name: "TrialsExceeded", category: "account", meaning: "Too many attempts.", userMessage: "Number of trials exceeded the limit. Try again later.", retry: "later", retryable: true },
   4004: { name: "ServiceNotInBundle", category: "account", meaning: "The called service is not part of the bundle.", userMessage: "Make sure the service being called is registered in your bundle.", retry: "no", retryable: false },

@@ -4,4 +4,4 @@
 export const imageBase64MinLength = 4;
 export const imageBase64MaxLength = 4194304;
 /** The shape of a transaction id (components.schemas.TransactionId). */
-export const transactionIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const transactionIdPattern = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;

@@ -17,7 +17,7 @@ export interface paths {
          * Scan the front of the national ID
          * @description First capture step (or second, after the back). Reads the front of an Egyptian national ID by OCR and checks it.
          *
-         *     Send no `transaction_id` to start a transaction and keep `data.idFrontData.transaction_id` from the answer; or, like the vendor's SDKs, generate a lowercase UUID and send it. A business error (card not detected, poor quality, a fake) comes back **with HTTP 200** and `error_code` set; field problems come in `services.Validations.validation_errors`. Treat either as a failure.
+         *     Send no `transaction_id` to start a transaction and keep `data.idFrontData.transaction_id` from the answer; or, like the vendor's SDKs, generate a UUID and send it (any letter case: the iOS SDK sends upper case). A business error (card not detected, poor quality, a fake) comes back **with HTTP 200** and `error_code` set; field problems come in `services.Validations.validation_errors`. Treat either as a failure.
          */
         post: operations["verifyIdFront"];
         delete?: never;
@@ -86,11 +86,147 @@ export interface paths {
         put?: never;
         /**
          * Attach a transaction captured before login to the user
-         * @description For apps that capture the ID and the faces before the user logs in (with the `ApiKey` alone, through the OCR API): after login, call this with the user token and the transaction id instead of capturing again.
+         * @description For apps that capture the ID and the faces before the user logs in, with the `ApiKey` alone (`/v1/ocr/id/front`, `/v1/ocr/id/back`, `/v1/ocr/liveness/multi`): after login, call this with the user token and the transaction id of those captures instead of capturing again. This answer is the verdict for the user.
          *
          *     The user is marked Verified if the ID front, ID back and liveness of the transaction are valid and the enabled NTRA and CSO checks pass; with both disabled, a valid transaction is enough. The body uses camelCase `transactionId`.
          */
         post: operations["linkUserWithExistingTransaction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ocr/id/front": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scan the front of the national ID with the API key alone
+         * @description First step of capture before login: the vendor's SDKs post the same body as to `verify/id/front` to this key-only OCR API when the user has no token yet. No user is attached to the transaction until `LinkUserWithExistingTransaction` (with the user token, after login).
+         *
+         *     Send no `transaction_id` to start a transaction, or generate a UUID and send it (the SDKs do; any letter case). Keep `data.transaction_id` of the answer for `/v1/ocr/id/back`, `/v1/ocr/liveness/multi` and the link. The answer has the fields read from the card directly under `data`, and `services` beside it (`Services` in the older OCR reference).
+         *
+         *     What is unsure, and what this description follows: the current OCR page asks for a bearer token too, while the older OCR reference asks for the `ApiKey` alone and the vendor's SDKs call it with an empty bearer when they have no token: this description follows the SDKs and the older reference (ApiKey only). `BundleKey` belongs to this `/v1` product; the SDKs do not send it.
+         */
+        post: operations["ocrIdFront"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ocr/id/back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scan the back of the national ID with the API key alone
+         * @description Second step of capture before login (or first, before the front): the same body as `verify/id/back`, on the API key alone. Send the `transaction_id` the front's answer returned (`data.transaction_id`), or the one the app generated and sent on the front.
+         *
+         *     The answer has the fields read from the back directly under `data`, with `transaction_id`. The front and the back of one transaction must show the same ID number (`3101`). Authentication follows the vendor's SDKs and the older OCR reference (ApiKey only; the current OCR page also asks for a bearer token).
+         */
+        post: operations["ocrIdBack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ocr/liveness/multi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check liveness with three face images, with the API key alone
+         * @description Last step of capture before login: passive liveness on three face frames, on the transaction of the key-only ID captures. Both ID sides of the transaction must have succeeded first. The same capture rules apply as on `verify/liveness/multi`: three frames **within 0.5 s**, **never identical**, each **under 500 KB** (advice; the ceiling is 3 MB).
+         *
+         *     The answer says whether the capture passed (`data.isVerificationProcessCompleted`, `services`); no user is attached yet. After login, `LinkUserWithExistingTransaction` with the user token attaches the transaction and gives the verdict that counts, after the NTRA and CSO checks the tenant enabled.
+         *
+         *     What is unsure: the vendor's SDKs send the faces and the transaction id, as to `verify/liveness/multi`; the OCR reference's sample sends `image` and the three faces and no transaction id (a liveness check on its own). Both bodies are accepted. Authentication follows the SDKs and the older OCR reference (ApiKey only).
+         */
+        post: operations["ocrLiveness"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/DigitalIdentity/verify/passport/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scan the data page of a passport
+         * @description Reads the data page of a passport by OCR, in a transaction like the ID steps, for users without an Egyptian national ID. `data.ePassport_supported` says whether the passport's chip can be read next (`verify/passport/nfc`).
+         *
+         *     **Evidence is the vendor's iOS SDK code only** (its passport screen and request model, 2026): no documentation page describes this operation. The headers, the body (`transaction_id`, `image`, `getExtractedData`) and the answer's field names, mixed case included, follow that code; the status codes and business errors follow the ID steps, which the SDK handles the same way (401, 403, other non-2xx, a non-empty `error_message`).
+         */
+        post: operations["verifyPassportScan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/DigitalIdentity/verify/passport/nfc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check the data read from a passport's chip
+         * @description After `verify/passport/scan`, when `ePassport_supported` is true: the app reads the passport's NFC chip and sends its data groups (DG1, the machine-readable zone; DG2, the holder's photo; the SOD, their signed hashes). Vlens checks the signatures, the hashes and the certificate chain up to the issuing country, and matches the chip's photo with the face. `data.isValid` sums it up; `failedStep` and `failureReason` say what failed.
+         *
+         *     **Evidence is the vendor's iOS SDK code only** (its NFC screen and request model, "snake_case per backend spec"): no documentation page describes this operation. The values of `auth_type` other than the SDK's default `NONE`, and the date formats of the answer, are not known. The status codes follow the ID steps.
+         */
+        post: operations["verifyPassportNfc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/DigitalIdentity/CancelVerifiedDigitalIdentity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw the user's own verified identity
+         * @description The logged-in user cancels their own verified digital identity: they are no longer Verified and must capture again to be. The body is an empty object.
+         *
+         *     From the older reference only (its user panel): the user token, `ApiKey`, and `TenancyName` marked required. What `data` holds on success is not public ("Digital identity canceled successfully" is all it says), so any value is accepted.
+         */
+        post: operations["cancelVerifiedDigitalIdentity"];
         delete?: never;
         options?: never;
         head?: never;
@@ -133,6 +269,50 @@ export interface paths {
         get: operations["getStepImage"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/Transactions/GetTransactionById": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a transaction with its steps and device
+         * @description Returns one verification transaction: who created it, whether it matched and was verified, the fields read from the card (`digitalIdentityData`), the device it was captured on and its steps. Named by the transaction id of the capture steps (as `id`, any letter case: the older reference's own example is upper case).
+         *
+         *     The older reference is split on the token: its admin-panel page sends the admin token, its "Get Verify Data" page the user token from login. Both are declared; the client of this package sends the admin token. Both pages mark `TenancyName` required. The answer's dates are zone-less (`dd/MM/yyyy HH:mm:ss` inside `deviceInfo`, ISO 8601 elsewhere), `deviceInfo` is an object (not the string of the verification answers) and its `geoLocation` is JSON text; the page is cut off after the first members of `steps`.
+         */
+        get: operations["getTransactionById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/DigitalIdentity/CancelVerifiedDigitalIdentityForAdmin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a user's verified identity as an admin
+         * @description A tenant admin cancels the verified digital identity of one user, named by `userId` (the `data.user.id` of the user's login and registration answers). The user is no longer Verified and must capture again to be.
+         *
+         *     From the older reference only (its admin panel): the admin token, `ApiKey`, and `TenancyName` marked required; documented answers 200 ("Digital identity canceled successfully"), 400 (missing or invalid `userId`), 401 and 500. What `data` holds on success is not public, so any value is accepted.
+         */
+        post: operations["cancelVerifiedDigitalIdentityForAdmin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -203,6 +383,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/IdentityUserSession/CreateAuthSession": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a hosted session for identity verification alone
+         * @description Creates the session of the vendor's hosted (iframe) flow, with the `ApiKey` alone. With `sessionPermissions.DigitalIdentityOnly: true` the hosted flow does identity verification only (ID front, ID back, liveness), without contracts. The answer's `data` is the session token as a plain string, encrypted with the app's RSA `userPublicKey`; the iframe needs `allow="camera; microphone"`.
+         *
+         *     From the current reference (its body members; which of them are required is not public) and the iframe guide. A pre-filled variant (admin token, `RequestFieldsValues` keyed by contract-type id) belongs to e-contracting and is not described here.
+         */
+        post: operations["createAuthSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/DigitalIdentity/CheckExistenceOfEmailOrPhone": {
         parameters: {
             query?: never;
@@ -263,6 +465,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/DigitalIdentity/Register/StepVerifyOAuthToken": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a Google or Microsoft sign-in during registration
+         * @description Registration with Google or Microsoft (new in the vendor's changelog of May 2026): send the provider and the id token the provider gave the app. The answer's `oAuthTokenVerificationRequestId` goes to `Register`, where it proves the email and skips `Register/StepVerifyEmail`.
+         *
+         *     The provider must be configured for the tenant in the Vlens portal (Google Cloud console or Azure AD B2C). The body's `IdToken` has a capital `I`, as documented.
+         */
+        post: operations["registerStepVerifyOAuthToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/DigitalIdentity/VerifyOAuthToken": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a Google or Microsoft id token
+         * @description Checks an id token from a Google or Microsoft sign-in outside the registration steps (new in the vendor's changelog of May 2026). Same body and answer as `Register/StepVerifyOAuthToken`; the reference does not say more about when to prefer one over the other.
+         *
+         *     The answer's `oAuthTokenVerificationRequestId` is accepted by `Register`. The provider must be configured for the tenant in the Vlens portal.
+         */
+        post: operations["verifyOAuthToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/DigitalIdentity/Register": {
         parameters: {
             query?: never;
@@ -293,12 +539,13 @@ export interface components {
         Base64Image: string;
         /**
          * Format: uuid
-         * @description The id that ties the capture steps of one verification together: a UUID, lowercase with hyphens. The vendor's SDKs generate it on the first step; the older documentation lets the first step omit it and take the one the answer returns.
+         * @description The id that ties the capture steps of one verification together: a GUID with hyphens, in any letter case. The API answers with lowercase ids, but the vendor's own iOS SDK (at its public head, its README and its demo app) sends Swift's upper-case `UUID().uuidString` unchanged, and the backend is ASP.NET, whose GUID binding ignores case; no source shows upper case refused. Clients may send either and should compare ids without regard to case. The vendor's SDKs generate it on the first step; the older documentation lets the first step omit it and take the one the answer returns.
          * @example 81f404b3-d7dc-4f08-b4fe-934853c86282
+         * @example 81F404B3-D7DC-4F08-B4FE-934853C86282
          */
         TransactionId: string;
         /**
-         * @description Body of `verify/id/front` and `verify/id/back`. The current reference sends `image`, `transaction_id` and `getExtractedData`; the older one also lists the optional `name_check_value`, `client_transaction_id`, `request_id` and `country`.
+         * @description Body of `verify/id/front` and `verify/id/back`, and of their key-only twins `/v1/ocr/id/front` and `/v1/ocr/id/back` (the vendor's SDKs post the same bodies to both). The current reference sends `image`, `transaction_id` and `getExtractedData`; the older one also lists the optional `name_check_value`, `client_transaction_id`, `request_id` and `country`.
          * @example {
          *       "image": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARESEhgVGC8aGi9jQjhCY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/wAARCAAFAAgDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAX/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAABAX/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCcAemv/9k=",
          *       "getExtractedData": true
@@ -323,13 +570,13 @@ export interface components {
             country?: string | null;
         };
         /**
-         * @description `null` (or `0`, seen once) on success; otherwise an HTTP status number (400, 401, ...) or a Vlens code from the catalogue (`x-vlens-error-codes`). One third-party client decodes it as a string, so a numeric string is accepted too.
+         * @description `null` or `0` on success (`0` appears in two documented successes); otherwise an HTTP status number (400, 401, ...) or a Vlens code from the catalogue (`x-vlens-error-codes`). A third-party app decodes it as a string, but that app talks to its maker's proxy, which re-serialises the answers: no source shows api.vlenseg.com sending a string, so an integer is required.
          * @example null
          * @example 3011
          */
-        ErrorCode: number | string | null;
+        ErrorCode: number | null;
         /**
-         * @description Human-readable description of the failure (English or Arabic), or `null` on success.
+         * @description Human-readable description of the failure (English or Arabic); `null` or empty on success. A non-empty message makes the answer a failure even when `error_code` is `null` or `0`.
          * @example Card Not Detected
          */
         ErrorMessage: string | null;
@@ -348,10 +595,10 @@ export interface components {
         };
         /** @description Field-level details of a failure, or `null`. The vendor documents only that clients should iterate it; its shape is not published. This description accepts a list of field errors, an object or a string, and the mock answers with a list of `FieldError`. */
         ErrorDescriptions: components["schemas"]["FieldError"][] | Record<string, unknown> | string | null;
-        /** @description The envelope every answer comes in. On success `data` holds the result and `error_code` is `null` (or `0`); on failure `data` is `null` and `error_code` and `error_message` describe the failure, even when the HTTP status is 200. Some documented successes omit `error_code` and `error_message` altogether, so none of the envelope fields is required. */
+        /** @description The envelope every answer comes in. `data` is always there: the result on success, `null` on failure. The answer is a success when `error_code` is `null` or `0` **and** `error_message` is `null` or empty; anything else is a failure, even when the HTTP status is 200. Some documented successes omit `error_code` and `error_message` altogether (absent counts as `null`), so only `data` is required. Unknown members are allowed, but not the envelope's own members under another casing (`Data`, `ErrorCode`, `errorCode`, ...): every source spells them in snake_case, and only a third-party proxy re-serialises them, which would hide a business error from a client. */
         Envelope: {
             /** @description The result; its shape depends on the operation. `null` on failure. */
-            data?: unknown;
+            data: unknown;
             error_code?: components["schemas"]["ErrorCode"];
             error_message?: components["schemas"]["ErrorMessage"];
             error_descriptions?: components["schemas"]["ErrorDescriptions"];
@@ -379,10 +626,12 @@ export interface components {
             last_names?: string | null;
             last_names_english?: string | null;
             address?: string | null;
+            /** @description Seen only in a third-party proxy's re-serialised answers, not from the API itself. */
             address_english?: string | null;
             address_1?: string | null;
             address_2?: string | null;
             govern?: string | null;
+            /** @description Seen only in a third-party proxy's re-serialised answers, not from the API itself. */
             govern_english?: string | null;
             city?: string | null;
             district?: string | null;
@@ -390,12 +639,13 @@ export interface components {
             dateOfBirth?: string | null;
             /** @description 14-digit national ID number: century digit (2 = 1900s, 3 = 2000s), birth date `YYMMDD`, governorate code, serial (odd 13th digit = male) and a check digit. */
             idNumber?: string | null;
-            /** @description The factory code printed under the photo. */
+            /** @description The factory code printed under the photo. Seen only in a third-party proxy's re-serialised answers, not from the API itself. */
             idKey?: string | null;
             /** @description `M` or `F` as documented; other spellings are possible. */
             gender?: string | null;
             /** @description The transaction id to send on the next steps. */
             transaction_id?: string | null;
+            /** @description The caller's own id, returned as sent (older OCR reference). */
             client_transaction_id?: string | null;
             request_id?: string | null;
         } | null;
@@ -413,16 +663,18 @@ export interface components {
             /** @description Must match the front's number (error `3101` otherwise). */
             idNumber?: string | null;
             gender?: string | null;
+            /** @description Seen only in a third-party proxy's re-serialised answers; the documentation reads the id from `idFrontData`. */
             transaction_id?: string | null;
         } | null;
-        /** @description The `data` of a verification answer. Every field may be missing or null. */
+        /** @description The `data` of a verification answer. Every source that shows one (the current reference's examples, the SDK models, the older documentation) carries both flags, so they must be present (they may be `null`); every other field may be missing or null. */
         VerificationData: {
             /** @description **Validated**: all three capture steps passed the Vlens checks. */
-            isVerificationProcessCompleted?: boolean | null;
+            isVerificationProcessCompleted: boolean | null;
             /** @description **Verified**: Validated, and the enabled NTRA and CSO authority checks passed. */
-            isDigitalIdentityVerified?: boolean | null;
+            isDigitalIdentityVerified: boolean | null;
             /** @description Liveness only. Whether the faces matched the ID photo (read by the newer React Native SDK). */
             isMatched?: boolean | null;
+            /** @description A string in every verification answer the vendor documents. (A third-party proxy re-serialises it as an object; `GetTransactionById` does return an object, see `DeviceInfo`.) */
             deviceInfo?: string | null;
             user?: components["schemas"]["User"];
             idFrontData?: components["schemas"]["IdFrontData"];
@@ -472,11 +724,11 @@ export interface components {
         AmlRecord: {
             caseNo?: string | null;
             caseYear?: number | null;
-            /** Format: date-time */
+            /** @description ISO 8601 date and time; the zone may be missing (see `dateOfBirth`). */
             recordDate?: string | null;
             fullName?: string | null;
             idNumber?: string | null;
-            /** Format: date-time */
+            /** @description ISO 8601 date and time. The documented AML example ends in `Z`, but the OCR dates of the same verification and the admin answers come without a zone (`1990-01-01T00:00:00`), so no zone is demanded. */
             dateOfBirth?: string | null;
             /** @description Match score, sent as a string. */
             score?: string | null;
@@ -505,19 +757,19 @@ export interface components {
             AML?: components["schemas"]["Aml"];
             SRC?: components["schemas"]["Src"];
         } | null;
-        /** @description Answer of the capture steps and of `LinkUserWithExistingTransaction`: the envelope plus `services`. A business error arrives in this same shape with HTTP 200 (`error_code` set, `data` null), and field problems in `services.Validations`. Unknown members are allowed. */
+        /** @description Answer of the capture steps and of `LinkUserWithExistingTransaction`: the envelope plus `services`. A business error arrives in this same shape with HTTP 200 (`error_code` set, `data` null), and field problems in `services.Validations`. Unknown members are allowed, but `data` is required (and, when it is an object, its two flags): a body whose members are renamed (another casing, a wrapper object) is not a Vlens answer. */
         VerificationResponse: components["schemas"]["Envelope"] & {
             data?: components["schemas"]["VerificationData"];
             services?: components["schemas"]["Services"];
-            /** @description Seen only in one third-party client; the transaction id at top level. */
+            /** @description The transaction id at top level, seen only in a third-party proxy's re-serialised answers, not from the API itself. Declared because it costs nothing; read `data.idFrontData.transaction_id`. */
             TransactionId?: string | null;
         };
-        /** @description The envelope of a failure: `data` is `null`, `error_code` and `error_message` are set. The same shape comes with HTTP 4xx/5xx and, for business errors, with HTTP 200. */
+        /** @description The envelope of a failure: `data` is `null`, `error_code` and `error_message` are set. The same shape comes with HTTP 4xx/5xx and, for business errors, with HTTP 200. Every documented failure carries all three. */
         ErrorEnvelope: {
             /** @description `null` on failure. */
-            data?: unknown;
+            data: unknown;
             /** @description HTTP status number or Vlens code (see `x-vlens-error-codes`). */
-            error_code: number | string;
+            error_code: number;
             error_message: string;
             error_descriptions?: components["schemas"]["ErrorDescriptions"];
         };
@@ -543,27 +795,233 @@ export interface components {
             /** @default false */
             getExtractedData?: boolean;
         };
-        /** @description Names of the stored images of a user's verification. The current reference shows file names (pass one to `GetStepImage` as `FileName`); older prose says URLs. A field is null when that step has no image. */
+        /** @description The `data` of `/v1/ocr/id/front`: the fields read from the card directly under `data` (not under `data.idFrontData`, as the `/api/DigitalIdentity` answers have them), with the transaction id inside (older OCR reference; the current OCR pages agree). `transaction_id` is the one member every source shows, so it is required; send it on the next key-only steps and to `LinkUserWithExistingTransaction`. */
+        OcrIdFrontData: components["schemas"]["IdFrontData"] & ({
+            /** @description The transaction id (lowercase, or as the request sent it). */
+            transaction_id: string;
+        } | null);
+        /** @description Answer of `/v1/ocr/id/front`, the key-only OCR product: the envelope, `data` with the fields read from the card and the transaction id, and the check results beside it, spelt `services` by the current OCR pages and `Services` by the older OCR reference (both declared). A business error comes in the same shape with HTTP 200 (`error_code` set, `data` null). */
+        OcrIdFrontResponse: components["schemas"]["Envelope"] & {
+            data?: components["schemas"]["OcrIdFrontData"];
+            services?: components["schemas"]["Services"];
+            /** @description `services` as the older OCR reference spells it. Read `services` first. */
+            Services?: components["schemas"]["Services"];
+        };
+        /** @description The `data` of `/v1/ocr/id/back`: the fields read from the back of the card directly under `data`, with the transaction id and the caller's own ids inside (older OCR reference). `transaction_id` is required, as on the front. */
+        OcrIdBackData: components["schemas"]["IdBackData"] & ({
+            /** @description The transaction id (lowercase, or as the request sent it). */
+            transaction_id: string;
+            /** @description The caller's own id, returned as sent. */
+            client_transaction_id?: string | null;
+            request_id?: string | null;
+        } | null);
+        /** @description Answer of `/v1/ocr/id/back`, the key-only OCR product: the envelope, `data` with the fields read from the card and the transaction id, and the check results beside it, spelt `services` by the current OCR pages and `Services` by the older OCR reference (both declared). A business error comes in the same shape with HTTP 200 (`error_code` set, `data` null). */
+        OcrIdBackResponse: components["schemas"]["Envelope"] & {
+            data?: components["schemas"]["OcrIdBackData"];
+            services?: components["schemas"]["Services"];
+            /** @description `services` as the older OCR reference spells it. Read `services` first. */
+            Services?: components["schemas"]["Services"];
+        };
+        /** @description Body of the key-only `/v1/ocr/liveness/multi`: three face frames captured within 0.5 s of each other. The vendor's SDKs send the same body as to `verify/liveness/multi` (the faces and the transaction id of the key-only ID captures); the OCR reference's sample sends `image` and the three faces with no transaction id (a liveness check on its own). Both are accepted: `transaction_id` is optional here, and capture before login needs it. */
+        OcrLivenessRequest: {
+            face_1: components["schemas"]["FaceImage"];
+            face_2: components["schemas"]["FaceImage"];
+            face_3: components["schemas"]["FaceImage"];
+            /** @description The transaction of the key-only ID captures (`data.transaction_id` of `/v1/ocr/id/front`). Without it the faces are checked on their own against `image`. */
+            transaction_id?: components["schemas"]["TransactionId"] | null;
+            /** @description An ID photo to match the faces against, as the OCR reference's sample sends it; no SDK does. */
+            image?: components["schemas"]["Base64Image"];
+            /**
+             * @description Return the OCR fields of the transaction in the answer.
+             * @default false
+             */
+            getExtractedData?: boolean;
+        };
+        /** @description The `data` of `/v1/ocr/liveness/multi`: the same two flags as the `/api/DigitalIdentity` liveness answer (older OCR reference, current OCR pages), required as there. No user is attached yet: the verdict that counts for the user is the one `LinkUserWithExistingTransaction` returns after login. */
+        OcrLivenessData: {
+            /** @description All three key-only captures of the transaction passed the Vlens checks. */
+            isVerificationProcessCompleted: boolean | null;
+            /** @description As on the logged-in liveness step. What it means before a user is attached is not documented; rely on the answer of `LinkUserWithExistingTransaction`. */
+            isDigitalIdentityVerified: boolean | null;
+            /** @description Whether the faces matched the ID photo. */
+            isMatched?: boolean | null;
+            transaction_id?: string | null;
+            client_transaction_id?: string | null;
+            request_id?: string | null;
+        } | null;
+        /** @description Answer of `/v1/ocr/liveness/multi`: the envelope, `data` with the two flags, and the check results (`services`, or `Services` as the older OCR reference spells it). A business error comes in the same shape with HTTP 200. */
+        OcrLivenessResponse: components["schemas"]["Envelope"] & {
+            data?: components["schemas"]["OcrLivenessData"];
+            services?: components["schemas"]["Services"];
+            /** @description `services` as the older OCR reference spells it. Read `services` first. */
+            Services?: components["schemas"]["Services"];
+        };
+        /** @description Body of `verify/passport/scan`, as the vendor's iOS SDK sends it (no documentation describes this operation). The SDK generates the transaction id and sends it; like the ID steps, it is optional. */
+        PassportScanRequest: {
+            image: components["schemas"]["Base64Image"];
+            /** @description The transaction to attach the passport to; the iOS SDK generates one and sends it. */
+            transaction_id?: components["schemas"]["TransactionId"] | null;
+            /**
+             * @description Return the fields read from the passport (the iOS SDK sends `true`).
+             * @default false
+             */
+            getExtractedData?: boolean;
+        };
+        /** @description Fields read from the passport's data page, as the iOS SDK decodes them (every field optional in its model; "mixed case as returned by the API", its code says). No other source shows this answer, so no member is required. */
+        PassportScanData: {
+            passport_no?: string | null;
+            name?: string | null;
+            /** @description Date of birth (format not known). */
+            Date_of_Birth?: string | null;
+            /** @description Expiry date (format not known). */
+            Date_of_Expiry?: string | null;
+            nationality?: string | null;
+            country_code?: string | null;
+            gender?: string | null;
+            doc_Type?: string | null;
+            /** @description `false` when the issuing country does not support reading the passport's NFC chip. */
+            ePassport_supported?: boolean | null;
+        } | null;
+        /** @description Answer of `verify/passport/scan`. */
+        PassportScanResponse: components["schemas"]["Envelope"] & {
+            data?: components["schemas"]["PassportScanData"];
+        };
+        /** @description Binary data (not an image), base64-encoded (standard alphabet, padded), without line breaks. The same 4,194,304-character ceiling as images. */
+        Base64Data: string;
+        /** @description Body of `verify/passport/nfc`: the data groups read from the passport's chip, base64-encoded, as the vendor's iOS SDK sends them ("snake_case per backend spec", its code says; no documentation describes this operation). It continues the transaction of the passport scan, so the transaction id is required here. */
+        PassportNfcRequest: {
+            transaction_id: components["schemas"]["TransactionId"];
+            /** @description Data group 1 (the machine-readable zone). */
+            dg1_base64: components["schemas"]["Base64Data"];
+            /** @description Data group 2 (the holder's face image). */
+            dg2_base64: components["schemas"]["Base64Data"];
+            /** @description The document security object (hashes of the data groups and their signature). */
+            sod_base64: components["schemas"]["Base64Data"];
+            /**
+             * @description How the chip was opened. The iOS SDK sends `NONE` by default; the other values are not known.
+             * @default NONE
+             */
+            auth_type?: string;
+        };
+        /** @description The result of checking the chip's data, as the iOS SDK decodes it (every field optional in its model, so none is required here). The SDK treats `isValid: false` as a failure and shows `failureReason`. */
+        PassportNfcData: {
+            /** @description Every check passed. */
+            isValid?: boolean | null;
+            signatureValid?: boolean | null;
+            contentAuthenticityValid?: boolean | null;
+            dg1HashValid?: boolean | null;
+            dg2HashValid?: boolean | null;
+            faceMatchPassed?: boolean | null;
+            faceMatchScore?: number | null;
+            failedStep?: string | null;
+            failureReason?: string | null;
+            fullName?: string | null;
+            dateOfBirth?: string | null;
+            expiryDate?: string | null;
+            nationality?: string | null;
+            issuingCountry?: string | null;
+            /** @description Subject of the document signer certificate. */
+            dscSubject?: string | null;
+            dscExpiry?: string | null;
+            dscCountryCode?: string | null;
+            /** @description The chain from the document signer to the issuing country's CSCA certificate. */
+            countrySigner?: {
+                dscValid?: boolean | null;
+                cscaFoundInSod?: boolean | null;
+                cscaChainValid?: boolean | null;
+                cscaSignatureValid?: boolean | null;
+            } | null;
+        } | null;
+        /** @description Answer of `verify/passport/nfc`. */
+        PassportNfcResponse: components["schemas"]["Envelope"] & {
+            data?: components["schemas"]["PassportNfcData"];
+        };
+        /** @description The body of `CancelVerifiedDigitalIdentity` is an empty object, as documented. */
+        CancelDigitalIdentityRequest: Record<string, unknown>;
+        /** @description Answer of both `CancelVerifiedDigitalIdentity` calls. The reference says only "Digital identity canceled successfully" for 200: what `data` holds is not public, so any value is accepted. */
+        CancelDigitalIdentityResponse: components["schemas"]["Envelope"];
+        /** @description Names of the stored images of a user's verification. The current reference shows file names (pass one to `GetStepImage` as `FileName`); older prose says URLs. A field is null when that step has no image; all six are in both documented examples, so all six are required. */
         DigitalIdentityImages: {
-            idFrontImage?: string | null;
-            idBackImage?: string | null;
-            livenessImage?: string | null;
-            livenessFace01Image?: string | null;
-            livenessFace02Image?: string | null;
-            livenessFace03Image?: string | null;
+            idFrontImage: string | null;
+            idBackImage: string | null;
+            livenessImage: string | null;
+            livenessFace01Image: string | null;
+            livenessFace02Image: string | null;
+            livenessFace03Image: string | null;
         } | null;
         /** @description Answer of `GetUserDigitalIdentityImages`. */
         DigitalIdentityImagesResponse: components["schemas"]["Envelope"] & {
             data?: components["schemas"]["DigitalIdentityImages"];
         };
-        /** @description One stored image. */
+        /** @description One stored image (`image`, the only documented member, required). */
         StepImage: {
             /** @description The image bytes, base64-encoded. */
-            image?: string | null;
+            image: string | null;
         } | null;
         /** @description Answer of `GetStepImage`. Its documented success uses `error_code: 0`. */
         StepImageResponse: components["schemas"]["Envelope"] & {
             data?: components["schemas"]["StepImage"];
+        };
+        /** @description The device a transaction was captured on. `GetTransactionById` returns an object (older reference); the verification answers document a string. Both are accepted here. */
+        DeviceInfo: string | null | {
+            deviceId?: number | null;
+            imei?: string | null;
+            imsi?: string | null;
+            /** @description The position as JSON text with PascalCase members, for example `{"Latitude":30.0444,"Longitude":31.2357}` (a string, not an object). */
+            geoLocation?: string | null;
+            ipAddress?: string | null;
+            timezone?: string | null;
+            /** @description `dd/MM/yyyy HH:mm:ss`, no zone. */
+            currentTimestamp?: string | null;
+            /** @description `dd/MM/yyyy HH:mm:ss`, no zone. */
+            creationTime?: string | null;
+            isActive?: boolean | null;
+        };
+        /** @description A transaction as `GetTransactionById` returns it (older reference; its page is cut off after the first member of `steps`). Dates come as the server writes them: zone-less ISO 8601 or `dd/MM/yyyy HH:mm:ss`. `transaction` and `transactionItems` are required, and the transaction's `id`. */
+        TransactionDetails: {
+            transaction: {
+                /** @description The transaction id (a GUID). */
+                id: string;
+                stepsCount?: number | null;
+                fullName?: string | null;
+                isMatched?: boolean | null;
+                idNumber?: string | null;
+                /** @description When the transaction started; no zone is demanded. */
+                creationTime?: string | null;
+                clientTransactionId?: string | null;
+                isVerified?: boolean | null;
+                /** @description The user who created the transaction (`null` for a capture made with the ApiKey alone). */
+                creatorUserId?: number | null;
+            };
+            transactionItems: {
+                lazyLoadImages?: boolean | null;
+                hasOtherSteps?: boolean | null;
+                phoneNumber?: string | null;
+                /** @description The fields read from the card, as name and value pairs. */
+                digitalIdentityData?: {
+                    name?: string | null;
+                    value?: string | null;
+                }[] | null;
+                deviceInfo?: components["schemas"]["DeviceInfo"];
+                isDigitalIdentityVerified?: boolean | null;
+                /** @description The capture steps of the transaction (only their first members are public). */
+                steps?: {
+                    transactionId?: string | null;
+                    clientTransactionId?: string | null;
+                }[] | null;
+            } | null;
+        } | null;
+        /** @description Answer of `GetTransactionById`. */
+        TransactionDetailsResponse: components["schemas"]["Envelope"] & {
+            data?: components["schemas"]["TransactionDetails"];
+        };
+        /** @description The user whose verified identity the admin withdraws. */
+        CancelDigitalIdentityForAdminRequest: {
+            /**
+             * Format: int64
+             * @description The user's id (`data.user.id` of login and registration answers).
+             */
+            userId: number;
         };
         /** @description Admin credentials. Send the same tenant name as the `TenancyName` header. */
         AdminLoginRequest: {
@@ -572,9 +1030,9 @@ export interface components {
             /** Format: password */
             password: string;
         };
-        /** @description Admin token pair. `expireInSeconds` is 86400 (24 h) and `refreshTokenExpireInSeconds` 604800 (7 days) by default. Refresh answers carry `newRefreshToken` as well; the React Native SDK reads `refreshToken`. */
+        /** @description Admin token pair. `expireInSeconds` is 86400 (24 h) and `refreshTokenExpireInSeconds` 604800 (7 days) by default. Refresh answers carry `newRefreshToken` as well; the React Native SDK reads `refreshToken`. Every documented answer and every client has `accessToken`, so it is required. */
         AdminToken: {
-            accessToken?: string | null;
+            accessToken: string | null;
             encryptedAccessToken?: string | null;
             expireInSeconds?: number | null;
             refreshToken?: string | null;
@@ -610,7 +1068,11 @@ export interface components {
          * @example 483920
          */
         Otp: string;
-        /** @description Which SMS provider sends the OTP, as a number. The SDKs send `0`; the values are not published. */
+        /**
+         * @description Which SMS provider sends the OTP, as a number. The older e-contracting reference publishes `1` infobip, `2` vodafone, `3` Cequens and `4` victoryLink. The current reference's example and every SDK send `0`, which that list lacks: most likely the tenant's default provider (an inference). The accepted range is kept wider than the published values, since no source says others are refused.
+         * @example 0
+         * @example 1
+         */
         SmsProvider: number;
         /** @description End-user login with phone and password from a known device. From a new device the first call answers with an OTP request; repeat it with `phoneNumberOtpRequestId` and `phoneNumberOtp`. */
         UserLoginRequest: {
@@ -628,7 +1090,7 @@ export interface components {
             /** @description Spelling of the older login schema; prefer `smsProviders`. */
             smsProvider?: components["schemas"]["SmsProvider"];
         };
-        /** @description Result of end-user login. A login from a new device may first answer with an OTP request (`phoneNumberOtpRequestId`) and no token; repeat the login with the OTP. */
+        /** @description Result of end-user login. A login from a new device may first answer with an OTP request (`phoneNumberOtpRequestId`) and no token; repeat the login with the OTP. `accessToken` is in both login schemas of the documentation and is what every SDK reads (`null` while an OTP is pending), so it is required. */
         UserLoginData: {
             hasPendingRequest?: boolean | null;
             isEmailConfirmationRequired?: boolean | null;
@@ -639,7 +1101,7 @@ export interface components {
             phoneNumberOtpRequestId?: string | null;
             emailOtpRequestId?: string | null;
             isDigitalIdentityVerified?: boolean | null;
-            accessToken?: string | null;
+            accessToken: string | null;
             refreshToken?: string | null;
             encryptedAccessToken?: string | null;
             phoneOtpExpireInSeconds?: number | null;
@@ -657,6 +1119,27 @@ export interface components {
          * @example ahmed.hassan@example.com
          */
         Email: string;
+        /** @description What the hosted (iframe) session may do. `DigitalIdentityOnly` (PascalCase among camelCase, as documented) opens the flow for identity verification alone, without contracts. */
+        SessionPermissions: {
+            /** @description Contract types the session may sign. */
+            allowedContractTypeIds?: number[];
+            minimalSignatureFlow?: boolean;
+            /** @description Identity verification alone (ID front, ID back, liveness), no contract. */
+            DigitalIdentityOnly?: boolean;
+        };
+        /** @description Body of `CreateAuthSession` (current reference). Which members are required is not public; the user is named by phone number or email, and the app's RSA public key encrypts the session token of the answer. */
+        AuthSessionRequest: {
+            phoneNumber?: components["schemas"]["PhoneNumber"];
+            email?: components["schemas"]["Email"];
+            /** @description The app's RSA public key (PEM or base64 DER); the answer's session token is encrypted with it. */
+            userPublicKey?: string;
+            sessionPermissions?: components["schemas"]["SessionPermissions"];
+        };
+        /** @description Answer of `CreateAuthSession`. */
+        AuthSessionResponse: components["schemas"]["Envelope"] & {
+            /** @description The session token for the hosted flow, as a plain string, encrypted with `userPublicKey`. `null` on failure. */
+            data?: string | null;
+        };
         /** @description A phone number, an email, or both. */
         ExistenceRequest: {
             phoneNumber: components["schemas"]["PhoneNumber"];
@@ -665,9 +1148,9 @@ export interface components {
             phoneNumber?: components["schemas"]["PhoneNumber"];
             email: components["schemas"]["Email"];
         };
-        /** @description Whether an account already uses the phone number or email. */
+        /** @description Whether an account already uses the phone number or email (`exists`, the only documented member, required). */
         ExistenceData: {
-            exists?: boolean | null;
+            exists: boolean | null;
         } | null;
         /** @description Answer of `CheckExistenceOfEmailOrPhone`. */
         ExistenceResponse: components["schemas"]["Envelope"] & {
@@ -680,14 +1163,14 @@ export interface components {
             phoneNumberOtpRequestId?: components["schemas"]["OtpRequestId"];
             phoneNumberOtp?: components["schemas"]["Otp"];
         };
-        /** @description State of phone verification. The first call returns `phoneNumberOtpRequestId`; the second (with the OTP) confirms the phone and may return a user token. */
+        /** @description State of phone verification. The first call returns `phoneNumberOtpRequestId`; the second (with the OTP) confirms the phone and may return a user token. `isPhoneNumberConfirmed` and `phoneNumberOtpRequestId` are in the documented answer of both calls and are what the flow needs, so they are required. */
         PhoneVerificationData: {
             isEmailConfirmationRequired?: boolean | null;
             isEmailConfirmed?: boolean | null;
             isPhoneNumberConfirmationRequired?: boolean | null;
-            isPhoneNumberConfirmed?: boolean | null;
+            isPhoneNumberConfirmed: boolean | null;
             phoneNumberOtp?: string | null;
-            phoneNumberOtpRequestId?: string | null;
+            phoneNumberOtpRequestId: string | null;
             isDigitalIdentityVerified?: boolean | null;
             accessToken?: string | null;
             encryptedAccessToken?: string | null;
@@ -717,6 +1200,31 @@ export interface components {
         EmailVerificationResponse: components["schemas"]["Envelope"] & {
             data?: components["schemas"]["EmailVerificationData"];
         };
+        /** @description An id token from a Google or Microsoft sign-in, to be checked by Vlens (the provider must be configured for the tenant in the Vlens portal). Note the capital `I` of `IdToken`, as documented. */
+        OAuthTokenRequest: {
+            /**
+             * @description The identity provider that issued the token.
+             * @enum {string}
+             */
+            provider: "Google" | "Microsoft";
+            /** @description The OpenID Connect id token (a JWT) the provider returned to the app. */
+            IdToken: string;
+        };
+        /** @description The outcome of an OAuth token check. Pass `oAuthTokenVerificationRequestId` to `Register` (it skips the email verification step). The reference documents these four members; the request id and the flag are required, the other two may be missing. */
+        OAuthTokenVerification: {
+            /** @description Id of this check, for `Register`. */
+            oAuthTokenVerificationRequestId: string | null;
+            /** @description Whether the provider's token was valid. */
+            isVerified: boolean | null;
+            /** @description The provider check's result in words (values not published). */
+            validationResult?: string | null;
+            /** @description The email address the token proves. */
+            email?: string | null;
+        } | null;
+        /** @description Answer of `Register/StepVerifyOAuthToken` and `VerifyOAuthToken`. */
+        OAuthTokenVerificationResponse: components["schemas"]["Envelope"] & {
+            data?: components["schemas"]["OAuthTokenVerification"];
+        };
         /** @description Final registration step, after the phone (and, when the tenant requires it, the email) was verified. Passing `oAuthTokenVerificationRequestId` from a Google or Microsoft sign-in skips the email verification. Only part of this schema is published; the fields below are the evidenced ones. */
         RegisterRequest: {
             phoneNumber: components["schemas"]["PhoneNumber"];
@@ -729,10 +1237,10 @@ export interface components {
             emailOtp?: components["schemas"]["Otp"] | null;
             oAuthTokenVerificationRequestId?: string | null;
         };
-        /** @description The registered user and the first user token. */
+        /** @description The registered user and the first user token (`accessToken`, required: the documented answer carries it and it is the point of the call). */
         RegisterData: {
             isDigitalIdentityVerified?: boolean | null;
-            accessToken?: string | null;
+            accessToken: string | null;
             encryptedAccessToken?: string | null;
             expireInSeconds?: number | null;
             user?: components["schemas"]["User"];
@@ -809,7 +1317,7 @@ export interface components {
     };
     parameters: {
         /**
-         * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+         * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
          * @example acme
          */
         TenancyName: string;
@@ -824,7 +1332,12 @@ export interface components {
          */
         RequestId: string;
         /**
-         * @description Tenant name. Admin login needs it both here and as `tenancyName` in the body.
+         * @description Key of the service bundle the call is billed to, on the `/v1` OCR product only ("Bundle Key to identify the required services", older OCR reference). The vendor's SDKs do not send it, so the tenant's `ApiKey` evidently suffices; the bundle error codes `4001`-`4007` most likely come from these calls (an inference).
+         * @example bundle-7c1e4a
+         */
+        BundleKey: string;
+        /**
+         * @description Tenant name, marked required by the reference of this operation. Admin login needs it both here and as `tenancyName` in the body.
          * @example acme
          */
         TenancyNameRequired: string;
@@ -840,7 +1353,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
                  * @example acme
                  */
                 TenancyName?: components["parameters"]["TenancyName"];
@@ -887,7 +1400,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
                  * @example acme
                  */
                 TenancyName?: components["parameters"]["TenancyName"];
@@ -934,7 +1447,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
                  * @example acme
                  */
                 TenancyName?: components["parameters"]["TenancyName"];
@@ -981,7 +1494,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
                  * @example acme
                  */
                 TenancyName?: components["parameters"]["TenancyName"];
@@ -1023,6 +1536,302 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
+    ocrIdFront: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Key of the service bundle the call is billed to, on the `/v1` OCR product only ("Bundle Key to identify the required services", older OCR reference). The vendor's SDKs do not send it, so the tenant's `ApiKey` evidently suffices; the bundle error codes `4001`-`4007` most likely come from these calls (an inference).
+                 * @example bundle-7c1e4a
+                 */
+                BundleKey?: components["parameters"]["BundleKey"];
+                /**
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
+                 * @example acme
+                 */
+                TenancyName?: components["parameters"]["TenancyName"];
+                /**
+                 * @description Preferred language of `error_message` (`en` or `ar`). Undocumented by the vendor: the iOS and Flutter SDKs send it as `Accept_Language` (with an underscore), which some proxies drop. Whether either spelling localizes messages is unconfirmed.
+                 * @example en
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Client-generated id of this request (the iOS SDK sends a UUID). Quote it, with `error_code` and `error_message`, when contacting support.
+                 * @example 6f1c2b9e-0d3a-4c8e-9a57-2f4b8d1e7c30
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyIdRequest"];
+            };
+        };
+        responses: {
+            /** @description The front was read (check `error_code`, `error_message` and the validations: business errors arrive with HTTP 200 too). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OcrIdFrontResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    ocrIdBack: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Key of the service bundle the call is billed to, on the `/v1` OCR product only ("Bundle Key to identify the required services", older OCR reference). The vendor's SDKs do not send it, so the tenant's `ApiKey` evidently suffices; the bundle error codes `4001`-`4007` most likely come from these calls (an inference).
+                 * @example bundle-7c1e4a
+                 */
+                BundleKey?: components["parameters"]["BundleKey"];
+                /**
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
+                 * @example acme
+                 */
+                TenancyName?: components["parameters"]["TenancyName"];
+                /**
+                 * @description Preferred language of `error_message` (`en` or `ar`). Undocumented by the vendor: the iOS and Flutter SDKs send it as `Accept_Language` (with an underscore), which some proxies drop. Whether either spelling localizes messages is unconfirmed.
+                 * @example en
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Client-generated id of this request (the iOS SDK sends a UUID). Quote it, with `error_code` and `error_message`, when contacting support.
+                 * @example 6f1c2b9e-0d3a-4c8e-9a57-2f4b8d1e7c30
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyIdRequest"];
+            };
+        };
+        responses: {
+            /** @description The back was read (check `error_code`, `error_message` and the validations: business errors arrive with HTTP 200 too). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OcrIdBackResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    ocrLiveness: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Key of the service bundle the call is billed to, on the `/v1` OCR product only ("Bundle Key to identify the required services", older OCR reference). The vendor's SDKs do not send it, so the tenant's `ApiKey` evidently suffices; the bundle error codes `4001`-`4007` most likely come from these calls (an inference).
+                 * @example bundle-7c1e4a
+                 */
+                BundleKey?: components["parameters"]["BundleKey"];
+                /**
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
+                 * @example acme
+                 */
+                TenancyName?: components["parameters"]["TenancyName"];
+                /**
+                 * @description Preferred language of `error_message` (`en` or `ar`). Undocumented by the vendor: the iOS and Flutter SDKs send it as `Accept_Language` (with an underscore), which some proxies drop. Whether either spelling localizes messages is unconfirmed.
+                 * @example en
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Client-generated id of this request (the iOS SDK sends a UUID). Quote it, with `error_code` and `error_message`, when contacting support.
+                 * @example 6f1c2b9e-0d3a-4c8e-9a57-2f4b8d1e7c30
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OcrLivenessRequest"];
+            };
+        };
+        responses: {
+            /** @description Liveness ran on the key-only transaction (check `error_code`, `error_message`, the flags and `services`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OcrLivenessResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    verifyPassportScan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
+                 * @example acme
+                 */
+                TenancyName?: components["parameters"]["TenancyName"];
+                /**
+                 * @description Preferred language of `error_message` (`en` or `ar`). Undocumented by the vendor: the iOS and Flutter SDKs send it as `Accept_Language` (with an underscore), which some proxies drop. Whether either spelling localizes messages is unconfirmed.
+                 * @example en
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Client-generated id of this request (the iOS SDK sends a UUID). Quote it, with `error_code` and `error_message`, when contacting support.
+                 * @example 6f1c2b9e-0d3a-4c8e-9a57-2f4b8d1e7c30
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PassportScanRequest"];
+            };
+        };
+        responses: {
+            /** @description The data page was read (check `error_code` and `error_message`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PassportScanResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    verifyPassportNfc: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
+                 * @example acme
+                 */
+                TenancyName?: components["parameters"]["TenancyName"];
+                /**
+                 * @description Preferred language of `error_message` (`en` or `ar`). Undocumented by the vendor: the iOS and Flutter SDKs send it as `Accept_Language` (with an underscore), which some proxies drop. Whether either spelling localizes messages is unconfirmed.
+                 * @example en
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Client-generated id of this request (the iOS SDK sends a UUID). Quote it, with `error_code` and `error_message`, when contacting support.
+                 * @example 6f1c2b9e-0d3a-4c8e-9a57-2f4b8d1e7c30
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PassportNfcRequest"];
+            };
+        };
+        responses: {
+            /** @description The chip's data was checked (check `error_code`, `error_message` and `data.isValid`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PassportNfcResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cancelVerifiedDigitalIdentity: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Tenant name, marked required by the reference of this operation. Admin login needs it both here and as `tenancyName` in the body.
+                 * @example acme
+                 */
+                TenancyName: components["parameters"]["TenancyNameRequired"];
+                /**
+                 * @description Preferred language of `error_message` (`en` or `ar`). Undocumented by the vendor: the iOS and Flutter SDKs send it as `Accept_Language` (with an underscore), which some proxies drop. Whether either spelling localizes messages is unconfirmed.
+                 * @example en
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Client-generated id of this request (the iOS SDK sends a UUID). Quote it, with `error_code` and `error_message`, when contacting support.
+                 * @example 6f1c2b9e-0d3a-4c8e-9a57-2f4b8d1e7c30
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelDigitalIdentityRequest"];
+            };
+        };
+        responses: {
+            /** @description The identity was withdrawn (check `error_code` and `error_message`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancelDigitalIdentityResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
     getUserDigitalIdentityImages: {
         parameters: {
             query: {
@@ -1034,7 +1843,7 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
                  * @example acme
                  */
                 TenancyName?: components["parameters"]["TenancyName"];
@@ -1095,7 +1904,7 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
                  * @example acme
                  */
                 TenancyName?: components["parameters"]["TenancyName"];
@@ -1130,12 +1939,104 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
+    getTransactionById: {
+        parameters: {
+            query: {
+                /**
+                 * @description The transaction id.
+                 * @example 81f404b3-d7dc-4f08-b4fe-934853c86282
+                 */
+                id: components["schemas"]["TransactionId"];
+            };
+            header: {
+                /**
+                 * @description Tenant name, marked required by the reference of this operation. Admin login needs it both here and as `tenancyName` in the body.
+                 * @example acme
+                 */
+                TenancyName: components["parameters"]["TenancyNameRequired"];
+                /**
+                 * @description Preferred language of `error_message` (`en` or `ar`). Undocumented by the vendor: the iOS and Flutter SDKs send it as `Accept_Language` (with an underscore), which some proxies drop. Whether either spelling localizes messages is unconfirmed.
+                 * @example en
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Client-generated id of this request (the iOS SDK sends a UUID). Quote it, with `error_code` and `error_message`, when contacting support.
+                 * @example 6f1c2b9e-0d3a-4c8e-9a57-2f4b8d1e7c30
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction (check `error_code` and `error_message`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionDetailsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    cancelVerifiedDigitalIdentityForAdmin: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Tenant name, marked required by the reference of this operation. Admin login needs it both here and as `tenancyName` in the body.
+                 * @example acme
+                 */
+                TenancyName: components["parameters"]["TenancyNameRequired"];
+                /**
+                 * @description Preferred language of `error_message` (`en` or `ar`). Undocumented by the vendor: the iOS and Flutter SDKs send it as `Accept_Language` (with an underscore), which some proxies drop. Whether either spelling localizes messages is unconfirmed.
+                 * @example en
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Client-generated id of this request (the iOS SDK sends a UUID). Quote it, with `error_code` and `error_message`, when contacting support.
+                 * @example 6f1c2b9e-0d3a-4c8e-9a57-2f4b8d1e7c30
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelDigitalIdentityForAdminRequest"];
+            };
+        };
+        responses: {
+            /** @description The identity was withdrawn (check `error_code` and `error_message`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancelDigitalIdentityResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
     adminLogin: {
         parameters: {
             query?: never;
             header: {
                 /**
-                 * @description Tenant name. Admin login needs it both here and as `tenancyName` in the body.
+                 * @description Tenant name, marked required by the reference of this operation. Admin login needs it both here and as `tenancyName` in the body.
                  * @example acme
                  */
                 TenancyName: components["parameters"]["TenancyNameRequired"];
@@ -1181,7 +2082,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
                  * @example acme
                  */
                 TenancyName?: components["parameters"]["TenancyName"];
@@ -1227,7 +2128,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
                  * @example acme
                  */
                 TenancyName?: components["parameters"]["TenancyName"];
@@ -1268,12 +2169,58 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
+    createAuthSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
+                 * @example acme
+                 */
+                TenancyName?: components["parameters"]["TenancyName"];
+                /**
+                 * @description Preferred language of `error_message` (`en` or `ar`). Undocumented by the vendor: the iOS and Flutter SDKs send it as `Accept_Language` (with an underscore), which some proxies drop. Whether either spelling localizes messages is unconfirmed.
+                 * @example en
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Client-generated id of this request (the iOS SDK sends a UUID). Quote it, with `error_code` and `error_message`, when contacting support.
+                 * @example 6f1c2b9e-0d3a-4c8e-9a57-2f4b8d1e7c30
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session token (check `error_code` and `error_message`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthSessionResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
     checkExistenceOfEmailOrPhone: {
         parameters: {
             query?: never;
             header?: {
                 /**
-                 * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
                  * @example acme
                  */
                 TenancyName?: components["parameters"]["TenancyName"];
@@ -1319,7 +2266,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
                  * @example acme
                  */
                 TenancyName?: components["parameters"]["TenancyName"];
@@ -1365,7 +2312,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
                  * @example acme
                  */
                 TenancyName?: components["parameters"]["TenancyName"];
@@ -1406,12 +2353,104 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
+    registerStepVerifyOAuthToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
+                 * @example acme
+                 */
+                TenancyName?: components["parameters"]["TenancyName"];
+                /**
+                 * @description Preferred language of `error_message` (`en` or `ar`). Undocumented by the vendor: the iOS and Flutter SDKs send it as `Accept_Language` (with an underscore), which some proxies drop. Whether either spelling localizes messages is unconfirmed.
+                 * @example en
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Client-generated id of this request (the iOS SDK sends a UUID). Quote it, with `error_code` and `error_message`, when contacting support.
+                 * @example 6f1c2b9e-0d3a-4c8e-9a57-2f4b8d1e7c30
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OAuthTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The outcome of the check (check `error_code` and `data.isVerified`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthTokenVerificationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    verifyOAuthToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
+                 * @example acme
+                 */
+                TenancyName?: components["parameters"]["TenancyName"];
+                /**
+                 * @description Preferred language of `error_message` (`en` or `ar`). Undocumented by the vendor: the iOS and Flutter SDKs send it as `Accept_Language` (with an underscore), which some proxies drop. Whether either spelling localizes messages is unconfirmed.
+                 * @example en
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description Client-generated id of this request (the iOS SDK sends a UUID). Quote it, with `error_code` and `error_message`, when contacting support.
+                 * @example 6f1c2b9e-0d3a-4c8e-9a57-2f4b8d1e7c30
+                 */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OAuthTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The outcome of the check (check `error_code` and `data.isVerified`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthTokenVerificationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
     register: {
         parameters: {
             query?: never;
             header?: {
                 /**
-                 * @description Tenant name. Documented for admin login only, but every vendor SDK sends it on every call; the API is not known to require it elsewhere.
+                 * @description Tenant name. The current documentation asks for it on admin login only; the older reference also marks it required on `GetTransactionById` and both `CancelVerifiedDigitalIdentity` calls (where this description requires it too), and every vendor SDK sends it on every call. Not known to be required elsewhere.
                  * @example acme
                  */
                 TenancyName?: components["parameters"]["TenancyName"];

@@ -3,7 +3,7 @@
 // about the API's shape is written by hand. Writes into generated/ (committed):
 //   openapi.yaml    the bundle (same bytes as `npm run bundle`)
 //   schema.ts       openapi-typescript types: paths, components, operations
-//   operations.ts   method, path and bearer token of every operation
+//   operations.ts   method, path, bearer token and required headers of every operation
 //   scenarios.ts    the named mock scenarios of every operation, per HTTP status
 //   error-codes.ts  the error-code catalogue (x-vlens-error-codes)
 //   limits.ts       the request limits the schemas declare (image ceiling, transaction id pattern)
@@ -56,14 +56,25 @@ function tokenOf(doc, operation) {
   return 'none';
 }
 
+/** The header parameters an operation requires (e.g. `TenancyName` where the reference marks it required). */
+function requiredHeadersOf(doc, operation) {
+  return (operation.parameters ?? [])
+    .map((parameter) => resolveRef(doc, parameter))
+    .filter((parameter) => parameter.in === 'header' && parameter.required === true)
+    .map((parameter) => parameter.name);
+}
+
 function renderOperations(doc) {
   const lines = [
     HEADER,
-    '/** Every operation of the description: its method, its path and the bearer token it needs. */',
+    '/** Every operation of the description: its method, its path, the bearer token and the header parameters it needs. */',
     'export const operationTable = {',
   ];
   for (const { path, method, operation } of listOperations(doc)) {
-    lines.push(`  ${operation.operationId}: { method: ${literal(method.toUpperCase())}, path: ${literal(path)}, token: ${literal(tokenOf(doc, operation))} },`);
+    const headers = requiredHeadersOf(doc, operation).map(literal).join(', ');
+    lines.push(
+      `  ${operation.operationId}: { method: ${literal(method.toUpperCase())}, path: ${literal(path)}, token: ${literal(tokenOf(doc, operation))}, requiredHeaders: [${headers}] },`,
+    );
   }
   lines.push('} as const;', '', 'export type OperationId = keyof typeof operationTable;', '');
   return lines.join('\n');

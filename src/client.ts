@@ -3,11 +3,20 @@
 import { transactionIdPattern } from "../generated/limits.js";
 import { operationTable } from "../generated/operations.js";
 import { lazyApi, type VlensApi } from "./api.js";
-import { errorCodeOf, hasValidationErrors, isFailureCode, isRecord, type Envelope } from "./envelope.js";
+import { errorCodeOf, hasValidationErrors, isFailureEnvelope, isRecord, servicesOf, type Envelope } from "./envelope.js";
 import { scrub, VlensApiError, VlensInputError, VlensTransportError } from "./errors.js";
 import { checkHeaderValue, withCallerHeaders } from "./headers.js";
 import { checkImageText, encodeFaces, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
-import { outcomeOf, rejectedBy, transactionIdOf, type Known, type VerificationOutcome, type VerificationStep } from "./outcome.js";
+import {
+  capturedOutcome,
+  outcomeOf,
+  rejectedBy,
+  transactionIdOf,
+  type CaptureOutcome,
+  type Known,
+  type VerificationOutcome,
+  type VerificationStep,
+} from "./outcome.js";
 import type { FailureContext } from "./failure.js";
 import { captureReasons, type RejectionReason } from "./reasons.js";
 import { preferHeader, type Scenario } from "./scenarios.js";
@@ -16,6 +25,9 @@ import { createTransport, type AccessToken, type Exchange, type FetchFunction, t
 import type {
   IdBackData,
   IdFrontData,
+  OcrIdBackData,
+  OcrIdFrontData,
+  OcrLivenessData,
   OperationId,
   QueryParams,
   RequestBody,
@@ -40,6 +52,8 @@ export interface VlensClientOptions {
   refreshAccessToken?: RefreshAccessToken;
   /** Sent as `Accept-Language` (`en` or `ar`). */
   language?: string;
+  /** Sent as `BundleKey` on the key-only captures (`/v1/ocr/*`), the OCR product's bundle; the vendor's SDKs do without it. */
+  bundleKey?: string;
   /** A fetch implementation, called like `globalThis.fetch` (a URL and an init, or a Request); default `globalThis.fetch`. */
   fetch?: FetchFunction;
   /** Limit for one exchange, answer body included; default 30 000 ms. */
@@ -93,7 +107,7 @@ export interface IdScan {
 
 export interface IdScanInput {
   image: ImageInput;
-  /** Front: optional (a lowercase UUID is generated, as the vendor's SDKs do). Back: the front's transaction id. */
+  /** Front: optional (a lowercase UUID is generated, as the vendor's SDKs do; any letter case may be passed and is sent as given). Back: the front's transaction id. */
   transactionId?: string;
   /** Return the OCR fields; default true. */
   getExtractedData?: boolean;
@@ -113,6 +127,38 @@ export interface VerifyIdentityInput {
   transactionId?: string;
 }
 
+/** A key-only capture step (`/v1/ocr/*`) the API accepted. */
+export interface CaptureStep<Step extends keyof CaptureData = keyof CaptureData> {
+  step: Step;
+  /** The transaction id to send on the next steps and to `linkTransaction` (as the answer returned it, or the one sent). */
+  transactionId: string;
+  /** `data` of the answer: the fields read from the card (front, back) or the liveness flags, each with `transaction_id`. */
+  data: CaptureData[Step] | null;
+  /** `services` of the answer (`Services` in the older OCR reference). */
+  services: Services | null;
+  requestId: string;
+}
+
+/** What each key-only capture step answers in `data`. */
+export interface CaptureData {
+  front: OcrIdFrontData;
+  back: OcrIdBackData;
+  liveness: OcrLivenessData;
+}
+
+export interface CaptureLivenessInput {
+  faces: Faces;
+  /** The transaction of the key-only ID captures. */
+  transactionId: string;
+  getExtractedData?: boolean;
+}
+
+export interface CaptureBeforeLoginOptions {
+  signal?: AbortSignal;
+  /** Mock scenarios per step. */
+  scenarios?: { front?: Scenario<"ocrIdFront">; back?: Scenario<"ocrIdBack">; liveness?: Scenario<"ocrLiveness"> };
+}
+
 export interface VerifyIdentityOptions {
   signal?: AbortSignal;
   /** More headers for every step (see `CallOptions.headers`). */
@@ -122,6 +168,8 @@ export interface VerifyIdentityOptions {
 }
 
 type Operation<Op extends OperationId, Input> = (input: Input, options?: CallOptions<Op>) => Promise<ResultData<Op>>;
+/** An operation whose successful `data` is not described (any value, `null` included). */
+type OpaqueOperation<Op extends OperationId, Input> = (input: Input, options?: CallOptions<Op>) => Promise<unknown>;
 
 export interface VlensClient {
   /** The openapi-fetch client typed with every path of the description (HTTP level: envelope errors are in `data`). */
@@ -136,8 +184,21 @@ export interface VlensClient {
   scanIdBack(input: IdScanInput & { transactionId: string }, options?: CallOptions<"verifyIdBack">): Promise<IdScan>;
   /** Liveness on three faces; resolves with the verdict. */
   checkLiveness(input: LivenessInput, options?: CallOptions<"verifyLiveness">): Promise<VerificationOutcome>;
-  /** Attach a transaction captured before login to the user; resolves with the verdict. */
+  /** Attach a transaction captured before login to the user (needs the user token); resolves with the verdict. */
   linkTransaction(input: { transactionId: string; getExtractedData?: boolean }, options?: CallOptions<"linkUserWithExistingTransaction">): Promise<VerificationOutcome>;
+  /**
+   * Capture before login: front, back, then liveness on the API key alone (`/v1/ocr/*`, no bearer
+   * token is sent or needed), chained by one transaction id. Resolves `captured` with the
+   * transaction id to pass to `linkTransaction` after login (that answer is the verdict), or
+   * `rejected` when a capture was turned down; other failures throw.
+   */
+  captureBeforeLogin(input: VerifyIdentityInput, options?: CaptureBeforeLoginOptions): Promise<CaptureOutcome>;
+  /** Key-only front scan (`/v1/ocr/id/front`). Throws VlensApiError on an error code, field validation errors or a fake document. */
+  ocrIdFront(input: IdScanInput, options?: CallOptions<"ocrIdFront">): Promise<CaptureStep<"front">>;
+  /** Key-only back scan (`/v1/ocr/id/back`), in the front's transaction. */
+  ocrIdBack(input: IdScanInput & { transactionId: string }, options?: CallOptions<"ocrIdBack">): Promise<CaptureStep<"back">>;
+  /** Key-only liveness (`/v1/ocr/liveness/multi`). Throws VlensApiError when the faces did not pass (`isRejection`) or on an error code. */
+  ocrLiveness(input: CaptureLivenessInput, options?: CallOptions<"ocrLiveness">): Promise<CaptureStep<"liveness">>;
   /** Admin login; `tenancyName` defaults to the client's. */
   adminLogin: Operation<"adminLogin", { userNameOrEmailAddress: string; password: string; tenancyName?: string }>;
   refreshToken: Operation<"refreshToken", RequestBody<"refreshToken">>;
@@ -148,6 +209,17 @@ export interface VlensClient {
   registerStepVerifyPhone: Operation<"registerStepVerifyPhone", RequestBody<"registerStepVerifyPhone">>;
   registerStepVerifyEmail: Operation<"registerStepVerifyEmail", RequestBody<"registerStepVerifyEmail">>;
   register: Operation<"register", RequestBody<"register">>;
+  registerStepVerifyOAuthToken: Operation<"registerStepVerifyOAuthToken", RequestBody<"registerStepVerifyOAuthToken">>;
+  verifyOAuthToken: Operation<"verifyOAuthToken", RequestBody<"verifyOAuthToken">>;
+  verifyPassportScan: Operation<"verifyPassportScan", RequestBody<"verifyPassportScan">>;
+  verifyPassportNfc: Operation<"verifyPassportNfc", RequestBody<"verifyPassportNfc">>;
+  createAuthSession: Operation<"createAuthSession", RequestBody<"createAuthSession">>;
+  /** Needs the client's `tenancyName` (sent as `TenancyName`, required here) and an admin token. */
+  getTransactionById: Operation<"getTransactionById", QueryParams<"getTransactionById">>;
+  /** The user withdraws their own verified identity (user token, `tenancyName`). Resolves with `data`, whose shape is not public. */
+  cancelVerifiedDigitalIdentity(options?: CallOptions<"cancelVerifiedDigitalIdentity">): Promise<unknown>;
+  /** An admin withdraws a user's verified identity (admin token, `tenancyName`). Resolves with `data`, whose shape is not public. */
+  cancelVerifiedDigitalIdentityForAdmin: OpaqueOperation<"cancelVerifiedDigitalIdentityForAdmin", RequestBody<"cancelVerifiedDigitalIdentityForAdmin">>;
 }
 
 const defaultBaseUrl = "https://api.vlenseg.com";
@@ -169,6 +241,12 @@ const plainOperations = [
   "registerStepVerifyPhone",
   "registerStepVerifyEmail",
   "register",
+  "registerStepVerifyOAuthToken",
+  "verifyOAuthToken",
+  "verifyPassportScan",
+  "verifyPassportNfc",
+  "createAuthSession",
+  "getTransactionById",
 ] as const;
 
 function requireText(value: unknown, field: string, required: boolean): string | undefined {
@@ -177,12 +255,28 @@ function requireText(value: unknown, field: string, required: boolean): string |
   return value;
 }
 
+/** A transaction id as given: a GUID with hyphens in any letter case (the vendor's iOS SDK sends upper case). */
 function checkTransactionId(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string" || !transactionIdPattern.test(value)) {
-    throw new VlensInputError("invalid-transaction-id", field, "expected a lowercase UUID such as 81f404b3-d7dc-4f08-b4fe-934853c86282");
+    throw new VlensInputError("invalid-transaction-id", field, "expected a UUID with hyphens, such as 81f404b3-d7dc-4f08-b4fe-934853c86282 (any letter case)");
   }
   return value;
+}
+
+/** A transaction id a step requires: present, and a GUID in any letter case. */
+const requiredTransactionId = (value: unknown): string => checkTransactionId(requireText(value, "transactionId", true), "transactionId")!;
+
+/** A step's image as checked base64; base64 text is checked without a promise (the common case of the ID scans). */
+const stepImage = (image: ImageInput): string | Promise<string> => (typeof image === "string" ? checkImageText(image, "image") : encodeImage(image, "image"));
+
+/** The three images of a flow, with every pre-flight check run before the first request. */
+const flowImages = (input: VerifyIdentityInput, policy: ImagePolicy) =>
+  Promise.all([encodeImage(input.idFront, "idFront"), encodeImage(input.idBack, "idBack"), encodeFaces(input.faces, policy)]);
+
+/** The JSON body of an ID scan. The checked base64 image holds nothing JSON escapes, so the body is spliced around it rather than scanned by JSON.stringify once more (2 ms for a 2 MB image): the same text as JSON.stringify({ image, transaction_id, getExtractedData }). */
+function idScanBody(image: string, transactionId: string, getExtractedData: boolean): string {
+  return `{"image":"${image}",${JSON.stringify({ transaction_id: transactionId, getExtractedData }).slice(1)}`;
 }
 
 export function createVlensClient(options: VlensClientOptions): VlensClient {
@@ -205,6 +299,8 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   if (options.accessToken !== undefined && typeof options.accessToken !== "function") checkHeaderValue(requireText(options.accessToken, "accessToken", true), "accessToken");
   const fetchImpl = options.fetch ?? ((input: string | Request, init?: RequestInit) => globalThis.fetch(input, init));
   const newRequestId = options.requestId ?? randomUuid;
+  const bundleKey = requireText(options.bundleKey, "bundleKey", false);
+  const captureHeaders = bundleKey ? { BundleKey: bundleKey } : undefined;
   const policy: ImagePolicy = {
     strict: options.strict === true,
     warn: options.onWarning ?? ((warning) => console.warn(`vlens: ${warning.message}`)),
@@ -285,14 +381,24 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     }
     const ok = status >= 200 && status < 300;
     const envelope = answer as SuccessEnvelope<Op> & Envelope;
-    if (!ok || isFailureCode(envelope.error_code)) {
+    if (!ok || isFailureEnvelope(envelope)) {
       const known = carried(exchange, sent, secrets);
       throw (await describeFailure()).apiError(envelope, { operation, status, requestId, scrubText: (text) => scrub(text, known) });
     }
     return { data: envelope.data as VlensAnswer<Op>["data"], envelope, status, requestId };
   }
 
+  /** Header parameters the operation requires that the client cannot send (only `TenancyName` exists): a clear error before sending. */
+  function checkRequiredHeaders(operation: OperationId, headers: Record<string, string> | undefined): void {
+    for (const name of operationTable[operation].requiredHeaders as readonly string[]) {
+      const given = name === "TenancyName" ? tenancyName : undefined;
+      const sent = Object.keys(headers ?? {}).some((header) => header.toLowerCase() === name.toLowerCase());
+      if (!given && !sent) throw new VlensInputError("missing-option", "tenancyName", `${operation} needs the ${name} header: pass tenancyName to createVlensClient`);
+    }
+  }
+
   async function dataOf<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions?: CallOptions<Op>): Promise<ResultData<Op>> {
+    checkRequiredHeaders(operation, (request as { headers?: Record<string, string> }).headers);
     const answer = await call(operation, request, callOptions);
     if (answer.data == null) {
       throw new VlensApiError({
@@ -307,29 +413,73 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     return answer.data as ResultData<Op>;
   }
 
+  /**
+   * Sends a capture step and checks its answer: an HTTP 200 without error code still fails the step
+   * when a field or the document itself failed its checks (validations, spoofing, liveness, face match).
+   */
+  async function sendCapture<Op extends "verifyIdFront" | "verifyIdBack" | "ocrIdFront" | "ocrIdBack" | "ocrLiveness">(
+    operation: Op,
+    body: string,
+    headers: Record<string, string> | undefined,
+    callOptions: CallOptions<Op> | undefined,
+  ) {
+    const answer = await sendJson(operation, body, undefined, headers, callOptions ?? {});
+    const envelope = answer.envelope as Envelope;
+    const services = servicesOf(envelope);
+    const data = isRecord(envelope.data) ? envelope.data : null;
+    if (hasValidationErrors(services) || captureReasons(services, data as VerificationData | null).length) {
+      throw (await describeFailure()).apiError({ ...envelope, services }, { operation, status: answer.status, requestId: answer.requestId, scrubText });
+    }
+    return { envelope, services, data, status: answer.status, requestId: answer.requestId };
+  }
+
   async function sendScan(side: IdScan["side"], image: string, transactionId: string, getExtractedData: boolean, callOptions?: CallOptions<"verifyIdFront" | "verifyIdBack">): Promise<IdScan> {
     const operation = side === "front" ? "verifyIdFront" : "verifyIdBack";
-    // The checked base64 image holds nothing JSON escapes, so the body is spliced around it rather than
-    // scanned by JSON.stringify once more (2 ms for a 2 MB image): the same text as
-    // JSON.stringify({ image, transaction_id, getExtractedData }).
-    const body = `{"image":"${image}",${JSON.stringify({ transaction_id: transactionId, getExtractedData }).slice(1)}`;
-    const answer = await sendJson(operation, body, undefined, undefined, (callOptions ?? {}) as CallOptions<typeof operation>);
-    const envelope = answer.envelope as VerificationResponse;
-    const services = envelope.services ?? null;
-    const data = envelope.data ?? null;
-    // An HTTP 200 without error code still fails the step when a field or the document itself failed its checks.
-    if (hasValidationErrors(services) || captureReasons(services, data).length) {
-      throw (await describeFailure()).apiError(envelope as Envelope, { operation, status: answer.status, requestId: answer.requestId, scrubText });
-    }
+    const answer = await sendCapture(operation, idScanBody(image, transactionId, getExtractedData), undefined, callOptions);
+    const data = answer.data as VerificationData | null;
     return {
       side,
-      transactionId: transactionIdOf(envelope) ?? transactionId,
+      transactionId: transactionIdOf(answer.envelope as VerificationResponse) ?? transactionId,
       idFront: data?.idFrontData ?? null,
       idBack: data?.idBackData ?? null,
-      services,
+      services: answer.services,
       data,
       requestId: answer.requestId,
     };
+  }
+
+  async function sendOcrScan<Step extends "front" | "back">(
+    step: Step,
+    image: string,
+    transactionId: string,
+    getExtractedData: boolean,
+    callOptions?: CallOptions<"ocrIdFront" | "ocrIdBack">,
+  ): Promise<CaptureStep<Step>> {
+    const operation = step === "front" ? "ocrIdFront" : "ocrIdBack";
+    const answer = await sendCapture(operation, idScanBody(image, transactionId, getExtractedData), captureHeaders, callOptions);
+    const data = answer.data as CaptureData[Step] | null;
+    return { step, transactionId: transactionIdOf(answer.envelope) ?? transactionId, data, services: answer.services, requestId: answer.requestId };
+  }
+
+  async function sendOcrLiveness(faces: [string, string, string], transactionId: string, getExtractedData: boolean, callOptions?: CallOptions<"ocrLiveness">): Promise<CaptureStep<"liveness">> {
+    const [face_1, face_2, face_3] = faces;
+    const body = JSON.stringify({ face_1, face_2, face_3, transaction_id: transactionId, getExtractedData });
+    const answer = await sendCapture("ocrLiveness", body, captureHeaders, callOptions);
+    const data = answer.data as OcrLivenessData | null;
+    // No verdict yet (that is the link's), but a capture that did not complete is turned down now.
+    if (data?.isVerificationProcessCompleted !== true) {
+      throw new VlensApiError({
+        operation: "ocrLiveness",
+        status: answer.status,
+        errorCode: null,
+        errorMessage: "the liveness capture did not complete (data.isVerificationProcessCompleted is not true)",
+        fieldErrors: [],
+        requestId: answer.requestId,
+        services: answer.services,
+        reasons: [{ kind: "not-completed" }],
+      });
+    }
+    return { step: "liveness", transactionId: transactionIdOf(answer.envelope) ?? transactionId, data, services: answer.services, requestId: answer.requestId };
   }
 
   async function verdict(
@@ -339,9 +489,10 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   ): Promise<VerificationOutcome> {
     try {
       const answer = await send();
-      const envelope = answer.envelope as VerificationResponse;
-      const validation = hasValidationErrors(envelope.services) ? (await describeFailure()).validationReasonsOf(envelope as Envelope, scrubText) : [];
-      return outcomeOf(step, envelope, validation, known, answer.requestId, scrubText);
+      const envelope = answer.envelope as VerificationResponse & Envelope;
+      const services = servicesOf(envelope);
+      const validation = hasValidationErrors(services) ? (await describeFailure()).validationReasonsOf({ ...envelope, services }, scrubText) : [];
+      return outcomeOf(step, { ...envelope, services }, validation, known, answer.requestId, scrubText);
     } catch (error) {
       if (error instanceof VlensApiError && error.isRejection) return rejectedBy(error, step, known);
       throw error;
@@ -360,8 +511,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
 
     async verifyIdentity(input, flowOptions = {}) {
       const known: Known & { transactionId: string } = { transactionId: checkTransactionId(input.transactionId, "transactionId") ?? randomUuid() };
-      // Every pre-flight check runs before the first request.
-      const [idFront, idBack, faces] = await Promise.all([encodeImage(input.idFront, "idFront"), encodeImage(input.idBack, "idBack"), encodeFaces(input.faces, policy)]);
+      const [idFront, idBack, faces] = await flowImages(input, policy);
       const { signal, headers, scenarios = {} } = flowOptions;
       for (const [side, image] of [["front", idFront], ["back", idBack]] as const) {
         try {
@@ -379,23 +529,63 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
 
     async scanIdFront(input, callOptions) {
       const transactionId = checkTransactionId(input.transactionId, "transactionId") ?? randomUuid();
-      const { image } = input;
-      return sendScan("front", typeof image === "string" ? checkImageText(image, "image") : await encodeImage(image, "image"), transactionId, input.getExtractedData ?? true, callOptions);
+      const image = stepImage(input.image);
+      return sendScan("front", typeof image === "string" ? image : await image, transactionId, input.getExtractedData ?? true, callOptions);
     },
 
     async scanIdBack(input, callOptions) {
-      const transactionId = checkTransactionId(requireText(input.transactionId, "transactionId", true), "transactionId")!;
-      const { image } = input;
-      return sendScan("back", typeof image === "string" ? checkImageText(image, "image") : await encodeImage(image, "image"), transactionId, input.getExtractedData ?? true, callOptions);
+      const transactionId = requiredTransactionId(input.transactionId);
+      const image = stepImage(input.image);
+      return sendScan("back", typeof image === "string" ? image : await image, transactionId, input.getExtractedData ?? true, callOptions);
     },
 
     async checkLiveness(input, callOptions) {
-      const transactionId = checkTransactionId(requireText(input.transactionId, "transactionId", true), "transactionId")!;
+      const transactionId = requiredTransactionId(input.transactionId);
       return sendLiveness(await encodeFaces(input.faces, policy), { transactionId }, input.getExtractedData ?? true, callOptions);
     },
 
+    async captureBeforeLogin(input, flowOptions = {}) {
+      const known: Known & { transactionId: string } = { transactionId: checkTransactionId(input.transactionId, "transactionId") ?? randomUuid() };
+      const [idFront, idBack, faces] = await flowImages(input, policy);
+      const { signal, scenarios = {} } = flowOptions;
+      try {
+        const front = await sendOcrScan("front", idFront, known.transactionId, true, { signal, scenario: scenarios.front });
+        known.transactionId = front.transactionId;
+        known.idFront = front.data;
+        const back = await sendOcrScan("back", idBack, known.transactionId, true, { signal, scenario: scenarios.back });
+        known.transactionId = back.transactionId;
+        known.idBack = back.data;
+        const liveness = await sendOcrLiveness(faces, known.transactionId, true, { signal, scenario: scenarios.liveness });
+        known.transactionId = liveness.transactionId;
+        return capturedOutcome(liveness, known);
+      } catch (error) {
+        if (error instanceof VlensApiError && error.isRejection) {
+          const step = error.operation === "ocrIdFront" ? "front" : error.operation === "ocrIdBack" ? "back" : "liveness";
+          return rejectedBy(error, step, known);
+        }
+        throw error;
+      }
+    },
+
+    async ocrIdFront(input, callOptions) {
+      const transactionId = checkTransactionId(input.transactionId, "transactionId") ?? randomUuid();
+      const image = stepImage(input.image);
+      return sendOcrScan("front", typeof image === "string" ? image : await image, transactionId, input.getExtractedData ?? true, callOptions);
+    },
+
+    async ocrIdBack(input, callOptions) {
+      const transactionId = requiredTransactionId(input.transactionId);
+      const image = stepImage(input.image);
+      return sendOcrScan("back", typeof image === "string" ? image : await image, transactionId, input.getExtractedData ?? true, callOptions);
+    },
+
+    async ocrLiveness(input, callOptions) {
+      const transactionId = requiredTransactionId(input.transactionId);
+      return sendOcrLiveness(await encodeFaces(input.faces, policy), transactionId, input.getExtractedData ?? true, callOptions);
+    },
+
     async linkTransaction(input, callOptions) {
-      const transactionId = checkTransactionId(requireText(input.transactionId, "transactionId", true), "transactionId")!;
+      const transactionId = requiredTransactionId(input.transactionId);
       const body = { transactionId, getExtractedData: input.getExtractedData ?? true };
       return verdict("link", () => call("linkUserWithExistingTransaction", { body }, callOptions), { transactionId });
     },
@@ -403,6 +593,15 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     async adminLogin({ tenancyName: tenant = tenancyName, ...credentials }, callOptions) {
       const name = requireText(tenant, "tenancyName", true)!;
       return dataOf("adminLogin", { body: { tenancyName: name, ...credentials }, headers: { TenancyName: name } }, callOptions);
+    },
+    async cancelVerifiedDigitalIdentity(callOptions) {
+      checkRequiredHeaders("cancelVerifiedDigitalIdentity", undefined);
+      return (await call("cancelVerifiedDigitalIdentity", { body: {} }, callOptions)).data;
+    },
+
+    async cancelVerifiedDigitalIdentityForAdmin(input, callOptions) {
+      checkRequiredHeaders("cancelVerifiedDigitalIdentityForAdmin", undefined);
+      return (await call("cancelVerifiedDigitalIdentityForAdmin", { body: input }, callOptions)).data;
     },
     ...(Object.fromEntries(
       plainOperations.map((operation) => [

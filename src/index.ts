@@ -4,6 +4,10 @@ export { createVlensClient } from "./client.js";
 export type { ApiInit, PathsWith, VlensApi } from "./api.js";
 export type {
   CallOptions,
+  CaptureBeforeLoginOptions,
+  CaptureData,
+  CaptureLivenessInput,
+  CaptureStep,
   IdScan,
   IdScanInput,
   LivenessInput,
@@ -18,7 +22,16 @@ export type { ErrorCodeEntry, KnownErrorCode } from "./catalogue.js";
 export { VlensApiError, VlensError, VlensInputError, VlensTransportError } from "./errors.js";
 export type { InputProblem, TransportFailure, VlensApiErrorDetails, VlensFieldError } from "./errors.js";
 export type { FaceInput, Faces, ImageInput, VlensWarning } from "./images.js";
-export type { Person, RejectedOutcome, ValidatedOutcome, VerificationOutcome, VerificationStep, VerifiedOutcome } from "./outcome.js";
+export type {
+  CapturedOutcome,
+  CaptureOutcome,
+  Person,
+  RejectedOutcome,
+  ValidatedOutcome,
+  VerificationOutcome,
+  VerificationStep,
+  VerifiedOutcome,
+} from "./outcome.js";
 export type { RejectionReason } from "./reasons.js";
 export { preferHeader, scenarioHeaders } from "./scenarios.js";
 export type { Scenario, ScenarioName } from "./scenarios.js";

@@ -3,7 +3,7 @@
 // Validated plus `data.isDigitalIdentityVerified`; `services` says which check failed.
 import type { VlensApiError } from "./errors.js";
 import { authorityReasons, captureReasons, type RejectionReason } from "./reasons.js";
-import type { IdBackData, IdFrontData, Services, User, VerificationData } from "./types.js";
+import type { IdBackData, IdFrontData, OcrLivenessData, Services, User, VerificationData } from "./types.js";
 
 export type VerificationStep = "front" | "back" | "liveness" | "link";
 
@@ -48,6 +48,24 @@ export interface RejectedOutcome extends OutcomeBase {
 
 export type VerificationOutcome = VerifiedOutcome | ValidatedOutcome | RejectedOutcome;
 
+/**
+ * Capture before login went through: the three key-only captures passed. Not a verdict: pass
+ * `transactionId` to `linkTransaction` after login, whose answer is.
+ */
+export interface CapturedOutcome {
+  status: "captured";
+  transactionId: string;
+  person: Person;
+  /** `services` of the liveness answer. */
+  services: Services | null;
+  /** `data` of the liveness answer: the two flags and `transaction_id`. */
+  data: OcrLivenessData | null;
+  requestId: string;
+}
+
+/** What capture before login resolves with: captured, or rejected at a step (front, back, liveness). */
+export type CaptureOutcome = CapturedOutcome | RejectedOutcome;
+
 export interface Known {
   transactionId: string | null;
   idFront?: IdFrontData | null;
@@ -61,9 +79,15 @@ export function personOf(data: VerificationData | null | undefined, known: Known
   return { idNumber: idFront?.idNumber ?? idBack?.idNumber ?? user?.idNumber ?? null, idFront, idBack, user };
 }
 
-/** The transaction id an answer carries, wherever the API put it. */
-export function transactionIdOf(answer: { data?: VerificationData | null; TransactionId?: string | null }): string | null {
-  return answer.data?.idFrontData?.transaction_id || answer.data?.idBackData?.transaction_id || answer.TransactionId || null;
+/**
+ * The transaction id an answer carries, wherever the API put it: `data.idFrontData` (current
+ * documentation), `data.transaction_id` (the `/v1` OCR answers); `data.idBackData` and a top-level
+ * `TransactionId` were seen only in a third-party proxy's answers, and cost nothing to read.
+ */
+export function transactionIdOf(answer: { data?: unknown; TransactionId?: unknown }): string | null {
+  const data = (answer.data ?? null) as (VerificationData & { transaction_id?: unknown }) | null;
+  const found = data?.idFrontData?.transaction_id || data?.transaction_id || data?.idBackData?.transaction_id || answer.TransactionId;
+  return typeof found === "string" && found ? found : null;
 }
 
 export function outcomeOf(
@@ -102,4 +126,13 @@ export function rejectedBy(error: VlensApiError, step: VerificationStep, known: 
     data: null,
     requestId: error.requestId,
   };
+}
+
+/** The outcome of the last key-only capture (liveness), with what the ID captures read. */
+export function capturedOutcome(
+  liveness: { data: OcrLivenessData | null; services: Services | null; requestId: string },
+  known: Known & { transactionId: string },
+): CapturedOutcome {
+  const { data, services, requestId } = liveness;
+  return { status: "captured", transactionId: known.transactionId, person: personOf(null, known), services, data, requestId };
 }

@@ -14,6 +14,10 @@ export type VerificationData = NonNullable<Schemas["VerificationData"]>;
 export type VerificationResponse = Schemas["VerificationResponse"];
 export type AmlRecord = Schemas["AmlRecord"];
 export type FieldErrorBody = Schemas["FieldError"];
+/** `data` of the key-only captures (`/v1/ocr/*`): the fields read from the card, or the liveness flags, with `transaction_id`. */
+export type OcrIdFrontData = NonNullable<Schemas["OcrIdFrontData"]>;
+export type OcrIdBackData = NonNullable<Schemas["OcrIdBackData"]>;
+export type OcrLivenessData = NonNullable<Schemas["OcrLivenessData"]>;
 
 /** The JSON body an operation takes (`never` when it takes none). */
 export type RequestBody<Op extends OperationId> = operations[Op] extends {

@@ -2,7 +2,7 @@
 // id is chained, and how every answer the description allows maps to verified / validated / rejected.
 import { describe, expect, it } from "vitest";
 import { VlensApiError } from "../src/index.js";
-import { answers, BACK, clientWith, envelope, FACES, failureOf, FRONT, json, TRANSACTION_ID } from "./client-helpers.js";
+import { answers, API_KEY, BACK, clientWith, envelope, FACES, failureOf, FRONT, json, TRANSACTION_ID, USER_TOKEN } from "./client-helpers.js";
 
 const input = { idFront: FRONT, idBack: BACK, faces: FACES };
 
@@ -256,5 +256,203 @@ describe("the admin and token operations", () => {
   it("a success whose data is null is not taken for a result", async () => {
     const { vlens } = clientWith([json(envelope(null))]);
     expect(await failureOf(vlens.refreshToken({ refreshToken: "rt" }))).toMatchObject({ name: "VlensApiError", status: 200, errorCode: null });
+  });
+});
+
+describe("what success is: error_code null or 0 and error_message null or empty", () => {
+  it.each([
+    ["error_code 0 with an empty message", { error_code: 0, error_message: "" }],
+    ["error_code 0 with a null message", { error_code: 0, error_message: null }],
+    ["error_code null and no message", { error_code: null, error_message: null }],
+    ["neither member (as the documented admin login answer)", {}],
+  ])("%s is a success", async (_case, members) => {
+    const { vlens } = clientWith([json({ data: { accessToken: "a.b.c" }, ...members })]);
+    expect(await vlens.refreshToken({ refreshToken: "rt" })).toEqual({ accessToken: "a.b.c" });
+  });
+
+  it.each([
+    ["error_code 0 with a message", { error_code: 0, error_message: "Token could not be renewed." }],
+    ["error_code null with a message", { error_code: null, error_message: "Token could not be renewed." }],
+    ["error_code \"0\" with a message", { error_code: "0", error_message: "Token could not be renewed." }],
+  ])("%s is not reported as success, even with data and HTTP 200", async (_case, members) => {
+    const { vlens } = clientWith([json({ data: { accessToken: "a.b.c" }, ...members })]);
+    const error = await failureOf(vlens.refreshToken({ refreshToken: "rt" }));
+    expect(error).toBeInstanceOf(VlensApiError);
+    expect(error).toMatchObject({ status: 200, errorCode: null, errorMessage: "Token could not be renewed." });
+  });
+
+  it("a capture step with error_code 0 and a message fails, and the flow stops there", async () => {
+    const { vlens, sent } = clientWith([answers.front({ error_code: 0, error_message: "Card Not Detected" })]);
+    const error = await failureOf(vlens.verifyIdentity(input));
+    expect(error).toBeInstanceOf(VlensApiError);
+    expect(error).toMatchObject({ operation: "verifyIdFront", errorMessage: "Card Not Detected" });
+    expect(sent).toHaveLength(1);
+  });
+});
+
+/** The answers of the key-only captures, in the /v1 shape: fields under data, transaction_id inside. */
+const ocr = {
+  front: (id = TRANSACTION_ID, extra: Record<string, unknown> = {}) =>
+    json(envelope({ idNumber: "29001012101235", name_english: "Ahmed", transaction_id: id }, { services: { validations: { validation_errors: [] }, spoofing: { fake: false } }, ...extra })),
+  back: (id = TRANSACTION_ID, extra: Record<string, unknown> = {}) =>
+    json(envelope({ idNumber: "29001012101235", idExpiry: "2028-06-14T00:00:00", transaction_id: id }, { Services: { Validations: { validation_errors: [] } }, ...extra })),
+  liveness: (id = TRANSACTION_ID, data: Record<string, unknown> = {}, services: Record<string, unknown> = {}) =>
+    json(envelope({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, isMatched: true, transaction_id: id, ...data }, { services: { liveness: true, spoofing: { fake: false }, ...services } })),
+};
+
+describe("captureBeforeLogin: the key-only captures, then linkTransaction for the verdict", () => {
+  it("runs front, back and liveness on /v1/ocr with the API key alone, chaining the transaction id, and never sends a token", async () => {
+    const serverId = "C83669C9-E06E-4564-B355-A2CB2D55A570";
+    const { vlens, sent } = clientWith([ocr.front(serverId), ocr.back(serverId), ocr.liveness(serverId)], { tenancyName: "acme" });
+    const capture = await vlens.captureBeforeLogin(input);
+
+    expect(sent.map((request) => `${request.method} ${request.path}`)).toEqual(["POST /v1/ocr/id/front", "POST /v1/ocr/id/back", "POST /v1/ocr/liveness/multi"]);
+    for (const request of sent) {
+      expect(request.headers.authorization).toBeUndefined();
+      expect(request.headers.apikey).toBe(API_KEY);
+      expect(request.headers.tenancyname).toBe("acme");
+      expect(request.headers.bundlekey).toBeUndefined();
+    }
+    const [frontBody, backBody, livenessBody] = sent.map((request) => request.body as Record<string, unknown>);
+    expect(frontBody).toEqual({ image: FRONT, transaction_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), getExtractedData: true });
+    // The id the answer returned, sent as given (upper case included).
+    expect(backBody).toEqual({ image: BACK, transaction_id: serverId, getExtractedData: true });
+    expect(livenessBody).toEqual({ face_1: FACES[0], face_2: FACES[1], face_3: FACES[2], transaction_id: serverId, getExtractedData: true });
+    expect(capture).toMatchObject({ status: "captured", transactionId: serverId, person: { idNumber: "29001012101235", user: null } });
+    expect(capture.person.idBack?.idExpiry).toBe("2028-06-14T00:00:00");
+  });
+
+  it("needs no accessToken at all: nothing asks for one until the link", async () => {
+    let userToken: string | undefined;
+    const asked: string[] = [];
+    const { vlens, sent } = clientWith([ocr.front(), ocr.back(), ocr.liveness(), answers.liveness()], {
+      accessToken: ({ operation }) => {
+        asked.push(String(operation));
+        return userToken;
+      },
+    });
+    const capture = await vlens.captureBeforeLogin(input);
+    expect(asked).toEqual([]);
+    if (capture.status !== "captured") throw new Error("expected a capture");
+    userToken = USER_TOKEN;
+    const verdict = await vlens.linkTransaction({ transactionId: capture.transactionId });
+    expect(asked).toEqual(["linkUserWithExistingTransaction"]);
+    expect(sent[3]).toMatchObject({ path: "/api/DigitalIdentity/LinkUserWithExistingTransaction", body: { transactionId: TRANSACTION_ID, getExtractedData: true } });
+    expect(sent[3]!.headers.authorization).toBe(`Bearer ${USER_TOKEN}`);
+    expect(verdict.status).toBe("verified");
+  });
+
+  it("linking without a token is a missing-token error: the client never switches endpoints silently", async () => {
+    const { vlens, sent } = clientWith([answers.liveness()], { accessToken: undefined });
+    expect(await failureOf(vlens.linkTransaction({ transactionId: TRANSACTION_ID }))).toMatchObject({ name: "VlensInputError", code: "missing-token" });
+    expect(sent).toHaveLength(0);
+  });
+
+  it("sends the bundleKey option as BundleKey on the key-only captures only", async () => {
+    const { vlens, sent } = clientWith([ocr.front(), ocr.back(), ocr.liveness(), answers.liveness()], { bundleKey: "bundle-7c1e4a" });
+    await vlens.captureBeforeLogin(input);
+    await vlens.linkTransaction({ transactionId: TRANSACTION_ID });
+    expect(sent.map((request) => request.headers.bundlekey)).toEqual(["bundle-7c1e4a", "bundle-7c1e4a", "bundle-7c1e4a", undefined]);
+  });
+
+  it.each([
+    ["front", [json(envelope(null, { services: null, error_code: 3011, error_message: "Card Not Detected" }))], ["error-code"], 3011],
+    ["front", [ocr.front(TRANSACTION_ID, { services: { spoofing: { fake: true } } })], ["spoofing"], null],
+    [
+      "back",
+      [ocr.front(), ocr.back(TRANSACTION_ID, { Services: { Validations: { validation_errors: [{ field: "idExpiry", value: "2019-01-01", errors: [{ code: 3010, message: "Document Expired" }] }] } } })],
+      ["field-validation"],
+      null,
+    ],
+    ["liveness", [ocr.front(), ocr.back(), ocr.liveness(TRANSACTION_ID, { isVerificationProcessCompleted: false, isMatched: false }, { liveness: false })], ["liveness", "face-mismatch"], null],
+    ["liveness", [ocr.front(), ocr.back(), ocr.liveness(TRANSACTION_ID, { isVerificationProcessCompleted: false })], ["not-completed"], null],
+    ["liveness", [ocr.front(), ocr.back(), json(envelope(null, { services: { liveness: false }, error_code: 4209, error_message: "Please recapture your face and ensure the capture is clear." }))], ["error-code", "liveness"], 4209],
+  ] as const)("is rejected at the %s when that capture is turned down, and stops there", async (step, answerList, kinds, errorCode) => {
+    const { vlens, sent } = clientWith([...answerList]);
+    const capture = await vlens.captureBeforeLogin(input);
+    expect(sent).toHaveLength(answerList.length);
+    // A rejected front keeps the id the client sent; later steps, the id the front's answer returned.
+    const transactionId = step === "front" ? (sent[0]!.body as { transaction_id: string }).transaction_id : TRANSACTION_ID;
+    expect(capture).toMatchObject({ status: "rejected", step, errorCode, transactionId });
+    expect(capture.reasons.map((reason) => reason.kind)).toEqual(kinds);
+  });
+
+  it("throws, rather than rejecting, on a failure that is not about the capture (5004, 401, 4002 bundle)", async () => {
+    for (const answer of [
+      json(envelope(null, { error_code: 5004, error_message: "Check the Transaction ID/token sent in the request." })),
+      json({ data: null, error_code: 401, error_message: "Make sure you are using the correct credentials and try again." }, 401),
+      json(envelope(null, { error_code: 4002, error_message: "Please recharge your bundle and try again." })),
+    ]) {
+      const { vlens } = clientWith([ocr.front(), answer]);
+      const error = await failureOf(vlens.captureBeforeLogin(input));
+      expect(error).toBeInstanceOf(VlensApiError);
+      expect(error).toMatchObject({ operation: "ocrIdBack", isRejection: false });
+    }
+  });
+
+  it("the step methods return each answer's data and transaction id, and throw on a turned-down capture", async () => {
+    const { vlens, sent } = clientWith([ocr.front("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"), ocr.back(), ocr.liveness(), ocr.liveness(TRANSACTION_ID, {}, { spoofing: { fake: true } })]);
+    const front = await vlens.ocrIdFront({ image: FRONT });
+    expect(front).toMatchObject({ step: "front", transactionId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", data: { idNumber: "29001012101235" } });
+    expect(front.services?.spoofing?.fake).toBe(false);
+    const back = await vlens.ocrIdBack({ image: BACK, transactionId: front.transactionId, getExtractedData: false });
+    expect(sent[1]!.body).toEqual({ image: BACK, transaction_id: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", getExtractedData: false });
+    // The older OCR reference spells services "Services".
+    expect(back).toMatchObject({ step: "back", transactionId: TRANSACTION_ID, services: { Validations: { validation_errors: [] } } });
+    const liveness = await vlens.ocrLiveness({ faces: FACES, transactionId: back.transactionId });
+    expect(liveness).toMatchObject({ step: "liveness", data: { isVerificationProcessCompleted: true } });
+    expect(await failureOf(vlens.ocrLiveness({ faces: FACES, transactionId: TRANSACTION_ID }))).toMatchObject({ name: "VlensApiError", isRejection: true, reasons: [{ kind: "spoofing" }] });
+  });
+});
+
+describe("the other operations", () => {
+  it("each is a method named after its operationId, with the token its security asks for", async () => {
+    const { vlens, sent } = clientWith([json(envelope({ oAuthTokenVerificationRequestId: "oauth-1", isVerified: true }))], {
+      tenancyName: "acme",
+      accessToken: ({ token }) => `${token}-token`,
+    });
+    await vlens.registerStepVerifyOAuthToken({ provider: "Google", IdToken: "id.token.jwt" });
+    await vlens.verifyOAuthToken({ provider: "Microsoft", IdToken: "id.token.jwt" });
+    await vlens.createAuthSession({ phoneNumber: "+201001234567", sessionPermissions: { DigitalIdentityOnly: true } });
+    await vlens.verifyPassportScan({ image: FRONT, transaction_id: TRANSACTION_ID, getExtractedData: true });
+    await vlens.verifyPassportNfc({ transaction_id: TRANSACTION_ID, dg1_base64: "QQ==", dg2_base64: "QQ==", sod_base64: "QQ==" });
+    await vlens.getTransactionById({ id: "81F404B3-D7DC-4F08-B4FE-934853C86282" });
+    expect(sent.map((request) => [request.method, request.path, request.headers.authorization ?? null])).toEqual([
+      ["POST", "/api/DigitalIdentity/Register/StepVerifyOAuthToken", null],
+      ["POST", "/api/DigitalIdentity/VerifyOAuthToken", null],
+      ["POST", "/api/IdentityUserSession/CreateAuthSession", null],
+      ["POST", "/api/DigitalIdentity/verify/passport/scan", "Bearer user-token"],
+      ["POST", "/api/DigitalIdentity/verify/passport/nfc", "Bearer user-token"],
+      ["GET", "/api/Transactions/GetTransactionById", "Bearer admin-token"],
+    ]);
+    expect(sent[0]!.body).toEqual({ provider: "Google", IdToken: "id.token.jwt" });
+    // The id as given, upper case included; TenancyName, which this operation requires, from the client's option.
+    expect(sent[5]!.query.get("id")).toBe("81F404B3-D7DC-4F08-B4FE-934853C86282");
+    expect(sent[5]!.headers.tenancyname).toBe("acme");
+  });
+
+  it("the cancel operations send their body and resolve with data as it is, null included", async () => {
+    const { vlens, sent } = clientWith([json(envelope(true)), json(envelope(null))], { tenancyName: "acme", accessToken: ({ token }) => `${token}-token` });
+    expect(await vlens.cancelVerifiedDigitalIdentity()).toBe(true);
+    expect(await vlens.cancelVerifiedDigitalIdentityForAdmin({ userId: 10482 })).toBeNull();
+    expect(sent.map((request) => [request.path, request.body, request.headers.authorization, request.headers.tenancyname])).toEqual([
+      ["/api/DigitalIdentity/CancelVerifiedDigitalIdentity", {}, "Bearer user-token", "acme"],
+      ["/api/DigitalIdentity/CancelVerifiedDigitalIdentityForAdmin", { userId: 10482 }, "Bearer admin-token", "acme"],
+    ]);
+  });
+
+  it("an operation whose reference requires TenancyName fails before sending when the client has no tenancyName", async () => {
+    const { vlens, sent } = clientWith([json(envelope({}))], { accessToken: "t" });
+    for (const run of [() => vlens.getTransactionById({ id: TRANSACTION_ID }), () => vlens.cancelVerifiedDigitalIdentity(), () => vlens.cancelVerifiedDigitalIdentityForAdmin({ userId: 1 })]) {
+      const error = await failureOf(run());
+      expect(error).toMatchObject({ name: "VlensInputError", code: "missing-option", field: "tenancyName" });
+      expect(error.message).toMatch(/needs the TenancyName header: pass tenancyName to createVlensClient/);
+    }
+    expect(sent).toHaveLength(0);
+  });
+
+  it("a failed cancel is an error, not a resolved value", async () => {
+    const { vlens } = clientWith([json(envelope(null, { error_code: 400, error_message: "Bad Request - Input parameters are invalid." }))], { tenancyName: "acme", accessToken: "t" });
+    expect(await failureOf(vlens.cancelVerifiedDigitalIdentityForAdmin({ userId: 1 }))).toMatchObject({ name: "VlensApiError", errorCode: 400 });
   });
 });

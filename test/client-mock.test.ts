@@ -176,16 +176,96 @@ describe("vlens.api against the mock", () => {
       registerStepVerifyPhone: { phoneNumber: "+201001234567" },
       registerStepVerifyEmail: { email: "a@example.com" },
       register: { phoneNumber: "+201001234567" },
+      ocrIdFront: { image: FRONT },
+      ocrIdBack: { image: BACK, transaction_id: TRANSACTION_ID },
+      ocrLiveness: { face_1: FACES[0], face_2: FACES[1], face_3: FACES[2], transaction_id: TRANSACTION_ID },
+      verifyPassportScan: { image: FRONT },
+      verifyPassportNfc: { transaction_id: TRANSACTION_ID, dg1_base64: "QQ==", dg2_base64: "QQ==", sod_base64: "QQ==" },
+      cancelVerifiedDigitalIdentity: {},
+      cancelVerifiedDigitalIdentityForAdmin: { userId: 10482 },
+      createAuthSession: { phoneNumber: "+201001234567", sessionPermissions: { DigitalIdentityOnly: true } },
+      registerStepVerifyOAuthToken: { provider: "Google", IdToken: "id.token.jwt" },
+      verifyOAuthToken: { provider: "Microsoft", IdToken: "id.token.jwt" },
     } as Record<string, unknown>;
     const queries = {
       getUserDigitalIdentityImages: { emailOrPhoneNumber: "+201001234567" },
       getStepImage: { TransactionId: TRANSACTION_ID, FileName: "f.jpg" },
+      getTransactionById: { id: TRANSACTION_ID },
     } as Record<string, unknown>;
     for (const operation of Object.keys(scenarios) as (keyof typeof scenarios)[]) {
       const answer = await vlens.call(operation, { body: bodies[operation], query: queries[operation] } as never);
       expect(answer.status, operation).toBe(200);
       reached.push(operation);
     }
-    expect(reached).toHaveLength(13);
+    expect(reached).toHaveLength(24);
+  });
+});
+
+describe("capture before login against the mock, over HTTP", () => {
+  /** Every exchange as it went over the wire: method, path, the headers that matter, the JSON body. */
+  function recordedClient(apiKey: string, accessToken: () => string | undefined) {
+    const wire: { path: string; apiKey: string | null; authorization: string | null; body: Record<string, unknown> }[] = [];
+    const client = createVlensClient({
+      baseUrl: mock.url,
+      apiKey,
+      accessToken,
+      fetch: async (url, init) => {
+        const request = new Request(url, init);
+        const body = request.body ? ((await request.clone().json()) as Record<string, unknown>) : {};
+        wire.push({ path: new URL(request.url).pathname, apiKey: request.headers.get("ApiKey"), authorization: request.headers.get("Authorization"), body });
+        return fetch(request);
+      },
+    });
+    return { client, wire };
+  }
+
+  it("three key-only captures on one ApiKey and one transaction id, then registration, and the link with the user token gives the verdict", async () => {
+    const apiKey = `capture-${crypto.randomUUID()}`;
+    let userToken: string | undefined;
+    const { client, wire } = recordedClient(apiKey, () => userToken);
+
+    // Before login: no token exists, and none is asked for.
+    const capture = await client.captureBeforeLogin(input);
+    expect(capture.status).toBe("captured");
+    if (capture.status !== "captured") throw new Error("narrowing");
+    const captures = wire.splice(0);
+    expect(captures.map((exchange) => exchange.path)).toEqual(["/v1/ocr/id/front", "/v1/ocr/id/back", "/v1/ocr/liveness/multi"]);
+    for (const exchange of captures) expect(exchange).toMatchObject({ apiKey, authorization: null });
+    // The id the client generated goes on the first capture; the back, the liveness and the link
+    // carry the one the first answer returned (the same one, for a service that keeps it).
+    expect(captures[0]!.body.transaction_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(captures[1]!.body.transaction_id).toBe(capture.transactionId);
+    expect(captures[2]!.body.transaction_id).toBe(capture.transactionId);
+    expect(capture.person.idNumber).toMatch(/^\d{14}$/);
+
+    // The user registers (phone OTP, then Register), which gives the first user token.
+    const phoneNumber = `+2010${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+    const sent = await client.registerStepVerifyPhone({ phoneNumber, smsProviders: 0 });
+    const phoneNumberOtpRequestId = sent.phoneNumberOtpRequestId!;
+    await client.registerStepVerifyPhone({ phoneNumber, phoneNumberOtpRequestId, phoneNumberOtp: "123456" });
+    const registered = await client.register({ phoneNumber, password: "S3cure!pass", phoneNumberOtpRequestId, phoneNumberOtp: "123456" });
+    expect(registered.accessToken).toEqual(expect.any(String));
+    userToken = registered.accessToken!;
+    wire.splice(0);
+
+    const verdict = await client.linkTransaction({ transactionId: capture.transactionId });
+    expect(wire).toEqual([
+      {
+        path: "/api/DigitalIdentity/LinkUserWithExistingTransaction",
+        apiKey,
+        authorization: `Bearer ${userToken}`,
+        body: { transactionId: capture.transactionId, getExtractedData: true },
+      },
+    ]);
+    expect(verdict.status).toBe("verified");
+    expect(verdict.reasons).toEqual([]);
+  });
+
+  it("a capture turned down by the service is a rejection at that step, and nothing is linked", async () => {
+    const { client, wire } = recordedClient(`capture-${crypto.randomUUID()}`, () => undefined);
+    const capture = await client.captureBeforeLogin(input, { scenarios: { liveness: "spoofDetected" } });
+    expect(capture).toMatchObject({ status: "rejected", step: "liveness" });
+    expect(capture.reasons.map((reason) => reason.kind)).toEqual(["spoofing", "liveness", "face-mismatch"]);
+    expect(wire.map((exchange) => exchange.path)).toEqual(["/v1/ocr/id/front", "/v1/ocr/id/back", "/v1/ocr/liveness/multi"]);
   });
 });

@@ -1,7 +1,7 @@
 // Pre-flight checks: each bad input gets its own clear VlensInputError, and nothing is sent.
 import { describe, expect, it, vi } from "vitest";
 import { createVlensClient, VlensInputError } from "../src/index.js";
-import { answers, API_KEY, BACK, clientWith, FACES, failureOf, FRONT, imageBase64, TRANSACTION_ID, USER_TOKEN } from "./client-helpers.js";
+import { answers, API_KEY, BACK, clientWith, envelope, FACES, failureOf, FRONT, imageBase64, json, TRANSACTION_ID, USER_TOKEN } from "./client-helpers.js";
 
 const ceilingChars = 4_194_304; // components.schemas.Base64Image.maxLength
 const ceilingBytes = (ceilingChars / 4) * 3;
@@ -64,16 +64,38 @@ describe("images", () => {
     expect((sent[0]!.body as { image: string }).image).toBe(FRONT);
   });
 
-  it("names the image at fault in verifyIdentity, and sends nothing when any check fails", async () => {
-    const error = await refused((vlens) => vlens.verifyIdentity({ idFront: FRONT, idBack: "%%%", faces: FACES }));
+  it.each(["verifyIdentity", "captureBeforeLogin"] as const)("names the image at fault in %s, and sends nothing when any check fails", async (flow) => {
+    const error = await refused((vlens) => vlens[flow]({ idFront: FRONT, idBack: "%%%", faces: FACES }));
     expect(error).toMatchObject({ code: "image-not-base64", field: "idBack" });
-    const late = await refused((vlens) => vlens.verifyIdentity({ idFront: FRONT, idBack: BACK, faces: [FACES[0], FACES[1], ""] }));
+    const late = await refused((vlens) => vlens[flow]({ idFront: FRONT, idBack: BACK, faces: [FACES[0], FACES[1], ""] }));
     expect(late).toMatchObject({ code: "image-empty", field: "faces[2]" });
+    const large = await refused((vlens) => vlens[flow]({ idFront: new Uint8Array(ceilingBytes + 1), idBack: BACK, faces: FACES }));
+    expect(large).toMatchObject({ code: "image-too-large", field: "idFront" });
+  });
+
+  it("runs the same checks on the key-only step methods as on the logged-in ones", async () => {
+    expect(await refused((vlens) => vlens.ocrIdFront({ image: "" }))).toMatchObject({ code: "image-empty", field: "image" });
+    expect(await refused((vlens) => vlens.ocrIdBack({ image: "abcde", transactionId: TRANSACTION_ID }))).toMatchObject({ code: "image-not-base64", field: "image" });
+    expect(await refused((vlens) => vlens.ocrIdBack({ image: BACK } as never))).toMatchObject({ code: "missing-option", field: "transactionId" });
+    expect(await refused((vlens) => vlens.ocrLiveness({ faces: [FACES[0], FACES[0], FACES[2]], transactionId: TRANSACTION_ID }))).toMatchObject({ code: "faces-identical", field: "faces[1]" });
   });
 });
 
+type Client = ReturnType<typeof clientWith>["vlens"];
+
 describe("faces", () => {
   const big = imageBase64(9, 600 * 1024);
+
+  it.each([
+    ["checkLiveness", (vlens: Client, faces: never) => vlens.checkLiveness({ faces, transactionId: TRANSACTION_ID })],
+    ["ocrLiveness", (vlens: Client, faces: never) => vlens.ocrLiveness({ faces, transactionId: TRANSACTION_ID })],
+    ["captureBeforeLogin", (vlens: Client, faces: never) => vlens.captureBeforeLogin({ idFront: FRONT, idBack: BACK, faces })],
+  ] as const)("%s refuses faces captured too far apart, identical, or over 500 KB in strict mode, before sending anything", async (_method, run) => {
+    const at = (image: string, capturedAt: number) => ({ image, capturedAt });
+    expect(await refused((vlens) => run(vlens, [at(FACES[0], 0), at(FACES[1], 100), at(FACES[2], 501)] as never))).toMatchObject({ code: "faces-too-far-apart" });
+    expect(await refused((vlens) => run(vlens, [FACES[0], FACES[1], FACES[1]] as never))).toMatchObject({ code: "faces-identical", field: "faces[2]" });
+    expect(await refused((vlens) => run(vlens, [big, FACES[1], FACES[2]] as never), { strict: true })).toMatchObject({ code: "face-too-large", field: "faces[0]" });
+  });
 
   it("warns about a face over 500 KB through the hook, and still sends it", async () => {
     const onWarning = vi.fn();
@@ -128,9 +150,35 @@ describe("faces", () => {
 });
 
 describe("ids and options", () => {
-  it.each(["81F404B3-D7DC-4F08-B4FE-934853C86282", "not-a-uuid", ""])("refuses the transaction id %j", async (transactionId) => {
+  it.each(["not-a-uuid", "81f404b3d7dc4f08b4fe934853c86282", "{81f404b3-d7dc-4f08-b4fe-934853c86282}"])("refuses the transaction id %j", async (transactionId) => {
     const error = await refused((vlens) => vlens.checkLiveness({ faces: FACES, transactionId }));
-    expect(error.field).toBe("transactionId");
+    expect(error).toMatchObject({ code: "invalid-transaction-id", field: "transactionId" });
+    expect(error.message).toContain("any letter case");
+  });
+
+  it("refuses an empty transaction id", async () => {
+    expect(await refused((vlens) => vlens.checkLiveness({ faces: FACES, transactionId: "" }))).toMatchObject({ code: "invalid-option", field: "transactionId" });
+  });
+
+  const upper = "81F404B3-D7DC-4F08-B4FE-934853C86282";
+  const mixed = "81f404b3-D7DC-4f08-B4FE-934853c86282";
+  it.each([
+    ["scanIdFront", (vlens: Client) => vlens.scanIdFront({ image: FRONT, transactionId: upper }), "transaction_id", upper],
+    ["scanIdBack", (vlens: Client) => vlens.scanIdBack({ image: BACK, transactionId: mixed }), "transaction_id", mixed],
+    ["checkLiveness", (vlens: Client) => vlens.checkLiveness({ faces: FACES, transactionId: upper }), "transaction_id", upper],
+    ["linkTransaction", (vlens: Client) => vlens.linkTransaction({ transactionId: upper }), "transactionId", upper],
+    ["verifyIdentity", (vlens: Client) => vlens.verifyIdentity({ idFront: FRONT, idBack: BACK, faces: FACES, transactionId: upper }), "transaction_id", upper],
+    ["ocrIdFront", (vlens: Client) => vlens.ocrIdFront({ image: FRONT, transactionId: upper }), "transaction_id", upper],
+    ["ocrIdBack", (vlens: Client) => vlens.ocrIdBack({ image: BACK, transactionId: mixed }), "transaction_id", mixed],
+    ["ocrLiveness", (vlens: Client) => vlens.ocrLiveness({ faces: FACES, transactionId: upper }), "transaction_id", upper],
+    ["captureBeforeLogin", (vlens: Client) => vlens.captureBeforeLogin({ idFront: FRONT, idBack: BACK, faces: FACES, transactionId: upper }), "transaction_id", upper],
+  ] as const)("%s accepts a transaction id in any letter case and sends it as given", async (_method, run, field, id) => {
+    // Answers that carry no id of their own, so the one sent is the one that counts.
+    const bare = json(envelope({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: true }, { services: {} }));
+    const { vlens, sent } = clientWith([bare]);
+    await run(vlens);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const request of sent) expect((request.body as Record<string, unknown>)[field]).toBe(id);
   });
 
   it.each([
@@ -142,6 +190,7 @@ describe("ids and options", () => {
     [{ apiKey: API_KEY, accessToken: 42 }, "invalid-option", "accessToken"],
     [{ apiKey: API_KEY, accessToken: "" }, "invalid-option", "accessToken"],
     [{ apiKey: API_KEY, refreshAccessToken: "token" }, "invalid-option", "refreshAccessToken"],
+    [{ apiKey: API_KEY, bundleKey: "" }, "invalid-option", "bundleKey"],
   ])("createVlensClient(%j) throws a clear error", (options, code, field) => {
     let error: unknown;
     try {

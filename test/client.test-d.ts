@@ -6,6 +6,8 @@ import {
   createVlensClient,
   scenarioHeaders,
   VlensApiError,
+  type CaptureOutcome,
+  type CaptureStep,
   type ErrorCodeEntry,
   type RejectionReason,
   type Scenario,
@@ -28,14 +30,25 @@ describe("vlens.api, the openapi-fetch client typed with paths", () => {
       | "/api/DigitalIdentity/verify/id/back"
       | "/api/DigitalIdentity/verify/liveness/multi"
       | "/api/DigitalIdentity/LinkUserWithExistingTransaction"
+      | "/v1/ocr/id/front"
+      | "/v1/ocr/id/back"
+      | "/v1/ocr/liveness/multi"
+      | "/api/DigitalIdentity/verify/passport/scan"
+      | "/api/DigitalIdentity/verify/passport/nfc"
+      | "/api/DigitalIdentity/CancelVerifiedDigitalIdentity"
       | "/api/DigitalIdentity/GetUserDigitalIdentityImages"
       | "/api/DigitalIdentity/GetStepImage"
+      | "/api/Transactions/GetTransactionById"
+      | "/api/DigitalIdentity/CancelVerifiedDigitalIdentityForAdmin"
       | "/api/credentials/Login"
       | "/api/credentials/RefreshToken"
       | "/api/DigitalIdentity/Login"
+      | "/api/IdentityUserSession/CreateAuthSession"
       | "/api/DigitalIdentity/CheckExistenceOfEmailOrPhone"
       | "/api/DigitalIdentity/Register/StepVerifyPhone"
       | "/api/DigitalIdentity/Register/StepVerifyEmail"
+      | "/api/DigitalIdentity/Register/StepVerifyOAuthToken"
+      | "/api/DigitalIdentity/VerifyOAuthToken"
       | "/api/DigitalIdentity/Register"
     >();
   });
@@ -63,7 +76,8 @@ describe("vlens.api, the openapi-fetch client typed with paths", () => {
     const { data } = await vlens.api.POST("/api/DigitalIdentity/verify/liveness/multi", {
       body: { face_1: image, face_2: image, face_3: image, transaction_id: "81f404b3-d7dc-4f08-b4fe-934853c86282" },
     });
-    expectTypeOf(data!.data!.isDigitalIdentityVerified).toEqualTypeOf<boolean | null | undefined>();
+    // Required (every source shows it), nullable.
+    expectTypeOf(data!.data!.isDigitalIdentityVerified).toEqualTypeOf<boolean | null>();
     expectTypeOf(data!.services!.AML!.AML_matched).toEqualTypeOf<boolean | null | undefined>();
     // @ts-expect-error a response field that does not exist
     void data!.data!.isVerified;
@@ -86,14 +100,59 @@ describe("the operations", () => {
 
   it("the admin and token operations return the typed data", async () => {
     const token = await vlens.adminLogin({ userNameOrEmailAddress: "a", password: "b" });
-    expectTypeOf(token.accessToken).toEqualTypeOf<string | null | undefined>();
+    expectTypeOf(token.accessToken).toEqualTypeOf<string | null>();
+    expectTypeOf(token.refreshToken).toEqualTypeOf<string | null | undefined>();
     const images = await vlens.getUserDigitalIdentityImages({ emailOrPhoneNumber: "+201001234567" });
-    expectTypeOf(images.idFrontImage).toEqualTypeOf<string | null | undefined>();
+    expectTypeOf(images.idFrontImage).toEqualTypeOf<string | null>();
     // @ts-expect-error refreshToken takes { refreshToken }
     void vlens.refreshToken({ token: "rt" });
     // @ts-expect-error a phone number or an email is required
     void vlens.checkExistenceOfEmailOrPhone({});
     void vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" });
+  });
+
+  it("the other operations are methods named after their operationId, typed from the description", async () => {
+    const oauth = await vlens.registerStepVerifyOAuthToken({ provider: "Google", IdToken: "id.token.jwt" });
+    expectTypeOf(oauth.oAuthTokenVerificationRequestId).toEqualTypeOf<string | null>();
+    void vlens.verifyOAuthToken({ provider: "Microsoft", IdToken: "t" });
+    // @ts-expect-error the provider is Google or Microsoft
+    void vlens.verifyOAuthToken({ provider: "Apple", IdToken: "t" });
+    // @ts-expect-error IdToken is spelt with a capital I, as documented
+    void vlens.verifyOAuthToken({ provider: "Google", idToken: "t" });
+    const transaction = await vlens.getTransactionById({ id: "81F404B3-D7DC-4F08-B4FE-934853C86282" });
+    expectTypeOf(transaction.transaction.id).toEqualTypeOf<string>();
+    const passport = await vlens.verifyPassportScan({ image });
+    expectTypeOf(passport.ePassport_supported).toEqualTypeOf<boolean | null | undefined>();
+    void vlens.verifyPassportNfc({ transaction_id: "t", dg1_base64: "QQ==", dg2_base64: "QQ==", sod_base64: "QQ==" });
+    expectTypeOf(await vlens.createAuthSession({ sessionPermissions: { DigitalIdentityOnly: true } })).toEqualTypeOf<string>();
+    expectTypeOf(vlens.cancelVerifiedDigitalIdentity()).toEqualTypeOf<Promise<unknown>>();
+    void vlens.cancelVerifiedDigitalIdentityForAdmin({ userId: 10482 });
+    // @ts-expect-error userId is a number
+    void vlens.cancelVerifiedDigitalIdentityForAdmin({ userId: "10482" });
+  });
+
+  it("capture before login: per-step methods named after the operationId, and one flow that returns the transaction id", async () => {
+    const front = await vlens.ocrIdFront({ image });
+    expectTypeOf(front).toEqualTypeOf<CaptureStep<"front">>();
+    expectTypeOf(front.transactionId).toEqualTypeOf<string>();
+    expectTypeOf(front.data!.transaction_id).toEqualTypeOf<string>();
+    const back = await vlens.ocrIdBack({ image, transactionId: front.transactionId });
+    expectTypeOf(back.data!.idExpiry).toEqualTypeOf<string | null | undefined>();
+    const liveness = await vlens.ocrLiveness({ faces: [image, image, image], transactionId: back.transactionId });
+    expectTypeOf(liveness.data!.isVerificationProcessCompleted).toEqualTypeOf<boolean | null>();
+    // @ts-expect-error the back needs the front's transaction id
+    void vlens.ocrIdBack({ image });
+
+    const capture = await vlens.captureBeforeLogin({ idFront: image, idBack: image, faces: [image, image, image] }, { scenarios: { liveness: "spoofDetected" } });
+    expectTypeOf(capture).toEqualTypeOf<CaptureOutcome>();
+    expectTypeOf(capture.status).toEqualTypeOf<"captured" | "rejected">();
+    if (capture.status === "captured") {
+      expectTypeOf(capture.transactionId).toEqualTypeOf<string>();
+      const verdict = await vlens.linkTransaction({ transactionId: capture.transactionId });
+      expectTypeOf(verdict.status).toEqualTypeOf<"verified" | "validated" | "rejected">();
+    }
+    // @ts-expect-error a logged-in scenario name is not a key-only one
+    void vlens.captureBeforeLogin({ idFront: image, idBack: image, faces: [image, image, image] }, { scenarios: { liveness: "amlMatched" } });
   });
 
   it("verifyIdentity takes three faces and returns a discriminated outcome", async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startFaithfulServer } from './support/contract/faithful-server.mjs';
 import { runScript, secret } from './support/contract/run-script.mjs';
+import { RENAMED, startRenamedServer } from './support/contract/renamed-server.mjs';
 import { BROKEN, startWrongServer } from './support/contract/wrong-server.mjs';
 
 const LIVE = 'scripts/contract/live.mjs';
@@ -40,6 +41,8 @@ function fakeJpeg(seed: number) {
   return bytes;
 }
 
+// Each run of contract:live takes 5 to 20 s on an idle machine (Dredd, then Respect, in child
+// processes); the runs get a budget of their own for a busy one.
 describe('npm run contract:live', () => {
   it('without VLENS_BASE_URL explains how to enable it and exits 0', async () => {
     const { code, output } = await runScript(LIVE);
@@ -72,7 +75,35 @@ describe('npm run contract:live', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 180_000);
+
+  it('fails against answers whose members are renamed (another casing, a wrapper object), naming the members it misses', async () => {
+    const keys = credentials();
+    const server = await startRenamedServer(keys);
+    try {
+      const { code, output } = await runScript(LIVE, liveEnv(server.url, keys, { VLENS_USER_EMAIL_OR_PHONE: server.user.phoneNumber }), ['--verbose']);
+      expect(code, output).toBe(1);
+      expect(output).toContain('Contract checks FAILED.');
+      expect(output).toMatch(/complete: 0 passing, \d+ failing, 0 errors, \d+ skipped, \d+ total/);
+      // Dredd names each member the renamed answer misses, under the transaction it belongs to.
+      const section = (label: string) => output.slice(output.indexOf(`FAIL ${label} `), output.indexOf('\nFAIL ', output.indexOf(`FAIL ${label} `) + 1));
+      for (const [label, pointers] of Object.entries(RENAMED)) {
+        const where = /^\d+$/.test(label) ? `verifyIdFront ${label}` : `${label} 200`;
+        for (const pointer of pointers) expect(section(where), `${where} ${pointer}`).toContain(`body ${pointer}: Missing required property: ${pointer.split('/').pop()}`);
+      }
+      // The proxy's PascalCase envelope is named as such, not only as a missing member.
+      for (const name of ['Data', 'ErrorCode', 'ErrorMessage']) expect(section('verifyIdFront 200')).toContain(`body: property name '${name}' is invalid`);
+      // Respect's schema checks fail every workflow at its first step, on the missing member.
+      expect(output).toContain("FAIL workflow fullVerification\n     scanFront: success criteria check");
+      expect(output).toMatch(/ {5}scanFront: schema check \([^\n]*must have required property 'data'\)/);
+      expect(output).toMatch(/ {5}captureFront: schema check \([^\n]*must have required property 'data'\)/);
+      expect(output).toMatch(/ {5}verify > scanFront: schema check \([^\n]*must have required property 'data'\)/);
+      expect(output).toContain('Respect: 0 passed, 3 failed');
+      expectNoSecret(output, keys);
+    } finally {
+      await server.stop();
+    }
+  }, 180_000);
 
   it('passes against a faithful stand-in, every skipped check with its reason', async () => {
     const keys = credentials();
@@ -91,12 +122,14 @@ describe('npm run contract:live', () => {
       // The checks really drove the stand-in's state: captured, completed and linked transactions.
       const transactions = [...server.state.transactions.values()];
       expect(transactions.filter((transaction) => transaction.complete).length).toBeGreaterThanOrEqual(4);
-      expect(transactions.some((transaction) => transaction.linked)).toBe(true);
+      // Capture before login: key-only captures made a transaction with no user, which the link attached.
+      expect(transactions.some((transaction) => transaction.keyOnly && transaction.complete && transaction.linked)).toBe(true);
+      expect(transactions.some((transaction) => transaction.linked && !transaction.keyOnly)).toBe(false);
       expectNoSecret(output, keys);
     } finally {
       await server.stop();
     }
-  });
+  }, 180_000);
 
   it('the stand-in refuses liveness before both sides of the ID, as the facts say', async () => {
     const keys = credentials();
@@ -142,7 +175,7 @@ describe('npm run contract:live', () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 
   it('says plainly when nothing answers at the base URL', async () => {
     const closed = await startWrongServer({ userToken: 'unused' });

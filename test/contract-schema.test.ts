@@ -162,9 +162,20 @@ describe('the Dredd input derived from the bundle', () => {
 
   it('tells the hooks which credentials each operation needs, from its security requirement', () => {
     const auth = (operationId: string) => (Object.values(plan) as any[]).find((entry) => entry.operationId === operationId).auth;
-    expect(auth('verifyIdFront')).toEqual({ apiKeyHeader: 'ApiKey', bearer: 'user' });
-    expect(auth('linkUserWithExistingTransaction')).toEqual({ apiKeyHeader: 'ApiKey', bearer: 'user' });
-    expect(auth('getStepImage')).toEqual({ apiKeyHeader: 'ApiKey', bearer: 'admin' });
-    expect(auth('adminLogin')).toEqual({ apiKeyHeader: 'ApiKey', bearer: null });
+    expect(auth('verifyIdFront')).toEqual({ apiKeyHeader: 'ApiKey', bearer: 'user', bearers: ['user'] });
+    expect(auth('linkUserWithExistingTransaction')).toEqual({ apiKeyHeader: 'ApiKey', bearer: 'user', bearers: ['user'] });
+    expect(auth('getStepImage')).toEqual({ apiKeyHeader: 'ApiKey', bearer: 'admin', bearers: ['admin'] });
+    expect(auth('adminLogin')).toEqual({ apiKeyHeader: 'ApiKey', bearer: null, bearers: [null] });
+    // The key-only captures send no bearer token; GetTransactionById is documented with either token.
+    expect(auth('ocrIdFront')).toEqual({ apiKeyHeader: 'ApiKey', bearer: null, bearers: [null] });
+    expect(auth('getTransactionById')).toEqual({ apiKeyHeader: 'ApiKey', bearer: 'admin', bearers: ['admin', 'user'] });
+  });
+
+  it('tells the hooks which headers an operation requires', () => {
+    const required = (operationId: string) => (Object.values(plan) as any[]).find((entry) => entry.operationId === operationId).requiredHeaders;
+    expect(required('adminLogin')).toEqual(['TenancyName']);
+    expect(required('getTransactionById')).toEqual(['TenancyName']);
+    expect(required('cancelVerifiedDigitalIdentityForAdmin')).toEqual(['TenancyName']);
+    expect(required('verifyIdFront')).toEqual([]);
   });
 });

@@ -55,11 +55,13 @@ const schemaOf = (where: string, name: string) =>
   examples.find((example) => example.where === where && example.name === name)!.schemaPointer;
 
 describe('every named example in the description', () => {
-  it('covers all 13 operations, with requests, parameters and every response status', () => {
+  it('covers all 24 operations, with requests, parameters and every response status', () => {
     const operations = new Set(examples.map((example) => example.where.split(' ')[0]));
-    expect(operations.size).toBe(13);
-    expect(examples.filter((example) => example.where.endsWith('request')).length).toBeGreaterThanOrEqual(11);
-    expect(examples.filter((example) => example.where.endsWith(' 401')).length).toBe(26);
+    expect(operations.size).toBe(24);
+    expect(operations.size).toBe(listOperations(doc).length);
+    expect(examples.filter((example) => example.where.endsWith('request')).length).toBeGreaterThanOrEqual(24);
+    // Every operation declares 401, with its two scenarios (unauthorized, tokenExpired).
+    expect(examples.filter((example) => example.where.endsWith(' 401')).length).toBe(48);
   });
 
   it.each(examples.map((example) => [`${example.where} / ${example.name}`, example] as const))(
@@ -123,26 +125,59 @@ describe('requests are strict', () => {
     expect(validateFront()(body)).toBe(false);
   });
 
-  it('rejects an uppercase transaction id', () => {
-    const body = { ...frontRequest(), transaction_id: '81F404B3-D7DC-4F08-B4FE-934853C86282' };
-    expect(validateFront()(body)).toBe(false);
+  it('accepts a transaction id in any letter case, as the vendor\'s iOS SDK sends it, and nothing that is not a GUID', () => {
+    for (const id of ['81F404B3-D7DC-4F08-B4FE-934853C86282', '81f404b3-D7DC-4f08-b4fe-934853C86282']) {
+      expect(validateFront()({ ...frontRequest(), transaction_id: id })).toBe(true);
+    }
+    for (const id of ['81f404b3d7dc4f08b4fe934853c86282', '{81f404b3-d7dc-4f08-b4fe-934853c86282}', '81f404b3-d7dc-4f08-b4fe-934853c8628g', 'urn:uuid:81f404b3-d7dc-4f08-b4fe-934853c86282']) {
+      expect(validateFront()({ ...frontRequest(), transaction_id: id }), id).toBe(false);
+    }
   });
 });
 
 describe('responses are tolerant of what the real API is seen to send', () => {
   const validateLiveness = () => validatorAt(schemaOf('verifyLiveness 200', 'verified'));
 
-  it('accepts both Validations and validations, unknown members, nulls, a numeric-string or zero error code', () => {
+  it('accepts both Validations and validations, Services, unknown members, nulls, and a zero error code with an empty message', () => {
     const answer = exampleValue('verifyLiveness 200', 'verified');
     answer.services.Validations = { validation_errors: [] };
     answer.services.validations = { validation_errors: null };
     answer.services.somethingNew = { score: 0.4 };
+    answer.Services = { liveness: true };
     answer.data.isMatched = null;
+    answer.data.isDigitalIdentityVerified = null;
     answer.newTopLevel = true;
     answer.error_code = 0;
+    answer.error_message = '';
+    expect(validateLiveness()(answer)).toBe(true);
+  });
+
+  it('accepts an answer without error_code and error_message (as documented), but not a string error code only a proxy sent', () => {
+    const answer = exampleValue('verifyLiveness 200', 'verified');
+    delete answer.error_code;
+    delete answer.error_message;
     expect(validateLiveness()(answer)).toBe(true);
     answer.error_code = '3011';
-    expect(validateLiveness()(answer)).toBe(true);
+    expect(validateLiveness()(answer)).toBe(false);
+  });
+
+  it('accepts dates without a zone in AML records', () => {
+    const answer = exampleValue('verifyLiveness 200', 'amlMatched');
+    answer.services.AML.data[0].recordDate = '2024-01-15T09:30:00';
+    answer.services.AML.data[0].dateOfBirth = '1990-01-01T00:00:00';
+    expect(validatorAt(schemaOf('verifyLiveness 200', 'amlMatched'))(answer)).toBe(true);
+  });
+
+  it('accepts deviceInfo as an object in GetTransactionById and as a string, as documented in verification answers', () => {
+    const answer = exampleValue('getTransactionById 200', 'transaction');
+    const validate = validatorAt(schemaOf('getTransactionById 200', 'transaction'));
+    expect(typeof answer.data.transactionItems.deviceInfo).toBe('object');
+    expect(validate(answer)).toBe(true);
+    answer.data.transactionItems.deviceInfo = 'iPhone 15; iOS 17.4';
+    expect(validate(answer)).toBe(true);
+    const liveness = exampleValue('verifyLiveness 200', 'verified');
+    liveness.data.deviceInfo = 'iPhone 15; iOS 17.4';
+    expect(validateLiveness()(liveness)).toBe(true);
   });
 
   it('accepts a classification value nobody has seen yet', () => {
@@ -154,5 +189,81 @@ describe('responses are tolerant of what the real API is seen to send', () => {
   it('accepts the documented admin login answer that has data alone', () => {
     const answer = { data: exampleValue('adminLogin 200', 'loggedIn').data };
     expect(validatorAt(schemaOf('adminLogin 200', 'loggedIn'))(answer)).toBe(true);
+  });
+});
+
+/** Every key, at every depth, with its first letter in upper case (`data` -> `Data`, `error_code` -> `Error_code`). */
+function pascalCased(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pascalCased);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key.charAt(0).toUpperCase() + key.slice(1), pascalCased(item)]));
+}
+/** snake_case keys turned camelCase (`error_code` -> `errorCode`), at every depth. */
+function camelCased(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelCased);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key.replace(/_([a-z])/g, (_m, letter: string) => letter.toUpperCase()), camelCased(item)]));
+}
+
+describe('responses are not shapeless: renamed members fail the schema', () => {
+  const answers = examples.filter((example) => /^\S+ \d{3}$/.test(example.where));
+  const renamings: [string, (body: any) => unknown][] = [
+    ['every member in PascalCase', pascalCased],
+    ['every member in camelCase', camelCased],
+    ['the body inside a wrapper object', (body) => ({ result: body })],
+    ['the body inside a wrapper object, as a proxy sends it', (body) => ({ Data: body, ErrorCode: null })],
+  ];
+
+  it.each(renamings)('%s: no named example of any operation or status passes', (_how, rename) => {
+    expect(answers.length).toBeGreaterThan(150);
+    const passed = answers
+      .filter((example) => JSON.stringify(rename(structuredClone(example.value))) !== JSON.stringify(example.value))
+      .filter((example) => validatorAt(example.schemaPointer)(rename(structuredClone(example.value))))
+      .map((example) => `${example.where} / ${example.name}`);
+    expect(passed).toEqual([]);
+  });
+
+  it('every answer with a data object fails when only the members of data are renamed, where every source agrees on them', () => {
+    const withData = answers.filter((example) => {
+      const data = (example.value as { data?: unknown }).data;
+      return data !== null && typeof data === 'object' && !Array.isArray(data);
+    });
+    const renamedInside = (body: any) => ({ ...body, data: pascalCased(body.data) });
+    const passed = withData.filter((example) => validatorAt(example.schemaPointer)(renamedInside(structuredClone(example.value)))).map((example) => example.where);
+    // Only the data objects whose members no two sources agree on are left open: the email step
+    // (its answer is inferred from the phone step) and the passport answers (one decoder, all optional).
+    expect(new Set(passed)).toEqual(new Set(['registerStepVerifyEmail 200', 'verifyPassportScan 200', 'verifyPassportNfc 200']));
+  });
+
+  it('a refusal without error_code or error_message fails, as does one with data left out', () => {
+    const refusal = exampleValue('verifyIdFront 401', 'unauthorized');
+    const validate = validatorAt(schemaOf('verifyIdFront 401', 'unauthorized'));
+    expect(validate(refusal)).toBe(true);
+    for (const member of ['data', 'error_code', 'error_message']) {
+      const { [member]: _left, ...without } = refusal;
+      expect(validate(without), member).toBe(false);
+    }
+  });
+});
+
+describe('the named examples follow the success rule the client applies', () => {
+  // src/envelope.ts: success is error_code null or 0 and error_message null or empty.
+  const successful = (body: any) =>
+    (body.error_code === null || body.error_code === undefined || body.error_code === 0) && (body.error_message === null || body.error_message === undefined || body.error_message === '');
+
+  it('every answer is a success with no message, or a failure with both an error code and a message', () => {
+    const ambiguous = examples
+      .filter((example) => /^\S+ \d{3}$/.test(example.where))
+      .filter(({ value }: { value: any }) => !successful(value) && !(typeof value.error_code === 'number' && value.error_code !== 0 && typeof value.error_message === 'string' && value.error_message))
+      .map((example) => `${example.where} / ${example.name}`);
+    expect(ambiguous).toEqual([]);
+  });
+
+  it('every error status answers a failure, and every scenario whose data is null is a failure', () => {
+    const wrong = examples
+      .filter((example) => /^\S+ \d{3}$/.test(example.where))
+      .filter(({ where, value }: { where: string; value: any }) => (Number(where.split(' ')[1]) >= 400 || value.data === null) && successful(value))
+      .map((example) => `${example.where} / ${example.name}`);
+    expect(wrong).toEqual([]);
   });
 });

@@ -54,7 +54,7 @@ const normalise = (text: string) =>
 
 describe('JSON samples quoted by the public sources', () => {
   it('are all transcribed (facts and docs page)', () => {
-    expect(fixtures.length).toBeGreaterThanOrEqual(19);
+    expect(fixtures.length).toBeGreaterThanOrEqual(27);
   });
 
   it.each(fixtures)('%s is accepted by its schema', (_name, fixture) => {

@@ -6,13 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkBreakingChanges, judge, listReleases } from '../scripts/docs/check-breaking.mjs';
+import { checkBreakingChanges, judge, listReleases, loadReviewedChanges, parseVersion } from '../scripts/docs/check-breaking.mjs';
 import { BUNDLE_PATH, ROOT } from '../scripts/lib/description.mjs';
 
 type Doc = Record<string, any>;
 
 const releases = listReleases();
 const latest = releases.at(-1)!;
+const [major, minor] = parseVersion(latest.version) as number[];
+const nextMajor = `${major! + 1}.0.0`;
+const nextMinor = `${major}.${minor! + 1}.0`;
 let dir: string;
 
 beforeAll(() => {
@@ -71,7 +74,10 @@ describe('breaking-change check', () => {
     const base = baseWithEnum();
     const verdict = await checkBreakingChanges({ basePath: write('base.yaml', base), revisionPath: write('broken.yaml', breakEverything(base)) });
     expect(verdict.ok).toBe(false);
-    expect(verdict.problems.join('\n')).toMatch(/breaking change\(s\) since release 1\.0\.0, but info\.version is 1\.0\.0: .* release them as 2\.0\.0/);
+    const escaped = (version: string) => version.replace(/\./g, '\\.');
+    expect(verdict.problems.join('\n')).toMatch(
+      new RegExp(`breaking change\\(s\\) since release ${escaped(latest.version)}, but info\\.version is ${escaped(latest.version)}: .* release them as ${escaped(nextMajor)}`),
+    );
     const rules = verdict.breaking.map((line) => line.split(':')[0]);
     expect(new Set(rules)).toEqual(
       new Set(['path-removed', 'required-properties-added', 'property-removed', 'schema-type-changed', 'schema-constraint-changed', 'enum-values-removed']),
@@ -82,11 +88,11 @@ describe('breaking-change check', () => {
   it('passes the same breaking revision released as a new major, and fails a minor bump', async () => {
     const base = baseWithEnum();
     const basePath = write('base.yaml', base);
-    const major = await checkBreakingChanges({ basePath, revisionPath: write('major.yaml', withVersion(breakEverything(base), '2.0.0')) });
-    expect(major.ok).toBe(true);
-    expect(major.breaking.length).toBeGreaterThan(0);
-    const minor = await checkBreakingChanges({ basePath, revisionPath: write('minor.yaml', withVersion(breakEverything(base), '1.1.0')) });
-    expect(minor.ok).toBe(false);
+    const asMajor = await checkBreakingChanges({ basePath, revisionPath: write('major.yaml', withVersion(breakEverything(base), nextMajor)) });
+    expect(asMajor.ok).toBe(true);
+    expect(asMajor.breaking.length).toBeGreaterThan(0);
+    const asMinor = await checkBreakingChanges({ basePath, revisionPath: write('minor.yaml', withVersion(breakEverything(base), nextMinor)) });
+    expect(asMinor.ok).toBe(false);
   });
 
   it('lets compatible changes through: a new optional request field and a new operation', async () => {
@@ -104,5 +110,41 @@ describe('breaking-change check', () => {
     const report = (base: string, revision: string) => ({ infoVersions: { base, revision }, changes: [], summary: {}, bump: 'patch' });
     expect(judge(report('1.2.0', '1.1.9')).problems).toEqual(['info.version went down from 1.2.0 to 1.1.9']);
     expect(() => judge(report('1.0.0', 'v2'))).toThrow(/semantic version/);
+  });
+
+  it('each release is compatible with the one before it, apart from the changes reviewed as breaking no client', async () => {
+    expect(releases.map((release) => release.version)).toContain('1.0.0');
+    for (let index = 1; index < releases.length; index += 1) {
+      const verdict = await checkBreakingChanges({ basePath: releases[index - 1]!.path, revisionPath: releases[index]!.path });
+      expect(verdict.problems, `${releases[index - 1]!.version} -> ${releases[index]!.version}: ${verdict.breaking.join('\n')}`).toEqual([]);
+    }
+    // 1.1.0 against the 1.0.0 baseline, whether or not 1.1.0 is frozen yet: each reviewed change is
+    // used, and each is explained.
+    const baseline = releases.find((release) => release.version === '1.0.0')!;
+    const revision = releases.find((release) => release.version === '1.1.0')?.path;
+    const verdict = await checkBreakingChanges({ basePath: baseline.path, ...(revision ? { revisionPath: revision } : {}) });
+    expect(verdict).toMatchObject({ ok: true, breaking: [], baseVersion: '1.0.0', revisionVersion: '1.1.0' });
+    expect(verdict.accepted).toHaveLength(loadReviewedChanges().filter((entry: { since: string }) => entry.since === '1.0.0').length);
+    expect(verdict.accepted.join('\n')).toContain('`pattern` of `TransactionId` changed');
+  });
+
+  it('lets a reviewed change through only for its pair of versions, at its location, and fails on one the diff no longer reports', () => {
+    const change = (pointer: string, message: string) => ({
+      impact: 'major',
+      verdicts: [{ ruleId: 'schema-constraint-changed', impact: 'major', message, location: { pointer } }],
+    });
+    const report = (base: string, revision: string, changes: object[]) => ({ infoVersions: { base, revision }, changes, summary: {}, bump: 'major' });
+    const reviewed = [{ release: '1.1.0', since: '1.0.0', rule: 'schema-constraint-changed', at: '#/components/schemas/A/pattern', message: 'pattern changed', why: 'widened' }];
+    expect(judge(report('1.0.0', '1.1.0', [change('#/components/schemas/A/pattern', 'pattern changed')]), reviewed)).toMatchObject({ ok: true, breaking: [], accepted: ['schema-constraint-changed: pattern changed'] });
+    // The same change elsewhere, or between other versions, is still breaking.
+    expect(judge(report('1.0.0', '1.1.0', [change('#/components/schemas/B/pattern', 'pattern changed')]), reviewed).ok).toBe(false);
+    expect(judge(report('1.1.0', '1.2.0', [change('#/components/schemas/A/pattern', 'pattern changed')]), reviewed).ok).toBe(false);
+    // Reviewed once, let through once.
+    const twice = judge(report('1.0.0', '1.1.0', [change('#/components/schemas/A/pattern', 'pattern changed'), change('#/components/schemas/A/pattern', 'pattern changed')]), reviewed);
+    expect(twice.ok).toBe(false);
+    // A reviewed change the diff does not report any more is stale.
+    const stale = judge(report('1.0.0', '1.1.0', []), reviewed);
+    expect(stale.ok).toBe(false);
+    expect(stale.problems.join('\n')).toContain('reviewed change no longer reported by the diff 1.0.0 -> 1.1.0');
   });
 });

@@ -9,12 +9,17 @@
 //   compare the shape of the example);
 // - inject the credentials the operation's security asks for, and hide them again before Dredd's
 //   reporter sees the request;
-// - chain the flow: tokens from the login answers, the transaction id from the front scan into the
-//   back, liveness and link requests, the file name from the image list into GetStepImage;
+// - chain the flow with real values from the answers, never example constants: tokens from the
+//   login, registration and refresh answers, the OTP request id into registration, the user's id and
+//   phone from the login answers, the transaction id from the front scan into the back, the liveness,
+//   the image download and GetTransactionById, the key-only captures' transaction id (the first
+//   capture's answer) into the other two and into the link, the file name from the image list into
+//   GetStepImage, one generated id for the passport scan and its chip check;
 // - give each documented non-2xx status a request that really produces it, or skip it with the
 //   reason recorded (mock: Prism's `Prefer: code=`; live: no ApiKey for 401, a malformed body for
 //   400, a text/plain body for 415, a user token on an admin operation for 403).
 const hooks = require('hooks');
+const { randomUUID } = require('node:crypto');
 const { readFileSync, writeFileSync } = require('node:fs');
 
 const config = JSON.parse(readFileSync(process.env.VLENS_CONTRACT_PLAN, 'utf8'));
@@ -24,14 +29,21 @@ const chain = {
   userToken: process.env.VLENS_USER_TOKEN || '',
   adminToken: process.env.VLENS_ADMIN_TOKEN || '',
   refreshToken: '',
+  phoneNumberOtpRequestId: '',
+  userId: null,
+  userPhone: '',
   transactionId: '',
+  ocrTransactionId: '',
+  passportTransactionId: '',
   captured: new Set(),
   idFrontImage: '',
 };
 const records = [];
 const pending = new Map();
 
-const IMAGE_FIELDS = ['image', 'face_1', 'face_2', 'face_3'];
+const IMAGE_FIELDS = ['image', 'face_1', 'face_2', 'face_3', 'dg1_base64', 'dg2_base64', 'sod_base64'];
+// Calls that withdraw a user's verified identity: never sent to a live tenant in a way that could succeed.
+const WITHDRAWS = new Set(['cancelVerifiedDigitalIdentity', 'cancelVerifiedDigitalIdentityForAdmin']);
 const REDACTED = '<redacted>';
 
 class Skip {
@@ -158,6 +170,7 @@ function requireCredentials(operation) {
   if (operation.auth.apiKeyHeader && !apiKey) skip('VLENS_API_KEY is not set');
   if (operation.auth.bearer === 'user' && !chain.userToken) skip('VLENS_USER_TOKEN is not set');
   if (operation.auth.bearer === 'admin' && !chain.adminToken) skip('VLENS_ADMIN_TOKEN is not set');
+  if (operation.requiredHeaders.includes('TenancyName') && !config.tenancyName) skip('VLENS_TENANCY_NAME is not set (the operation requires the TenancyName header)');
 }
 
 const SUCCESS = {
@@ -178,8 +191,18 @@ const SUCCESS = {
   registerStepVerifyEmail() {
     if (LIVE) skip('would send an email one-time password from the live tenant');
   },
-  register() {
+  registerStepVerifyOAuthToken() {
+    if (LIVE) skip('needs an id token from a real Google or Microsoft sign-in');
+  },
+  verifyOAuthToken() {
+    if (LIVE) skip('needs an id token from a real Google or Microsoft sign-in');
+  },
+  register(request) {
     if (LIVE) skip('would create a user on the live tenant');
+    if (chain.phoneNumberOtpRequestId) request.body.phoneNumberOtpRequestId = chain.phoneNumberOtpRequestId;
+  },
+  createAuthSession() {
+    if (LIVE) skip("needs a real user's phone or email and the integrating app's RSA public key");
   },
   verifyIdFront(request) {
     if (config.images) request.body.image = config.images.idFront;
@@ -193,13 +216,11 @@ const SUCCESS = {
     if (!chain.captured.has('verifyIdBack')) broken('the back of the ID was not captured (verifyIdBack 200 did not pass), so liveness would be refused');
     if (config.images) Object.assign(request.body, { face_1: config.images.face1, face_2: config.images.face2, face_3: config.images.face3 });
   },
-  linkUserWithExistingTransaction(request) {
-    request.body.transactionId = transactionId('linkUserWithExistingTransaction');
-    if (!chain.captured.has('verifyLiveness')) broken('the transaction is incomplete (verifyLiveness 200 did not pass), so there is nothing to link');
-  },
   getUserDigitalIdentityImages(request) {
     if (LIVE && !config.userEmailOrPhone) skip('VLENS_USER_EMAIL_OR_PHONE is not set (the user whose VLENS_USER_TOKEN ran the verification)');
-    if (config.userEmailOrPhone) request.query.emailOrPhoneNumber = config.userEmailOrPhone;
+    // Live: the user behind VLENS_USER_TOKEN; mock: the user the login answer named.
+    const who = LIVE ? config.userEmailOrPhone : chain.userPhone || config.userEmailOrPhone;
+    if (who) request.query.emailOrPhoneNumber = who;
   },
   getStepImage(request) {
     if (!chain.idFrontImage) {
@@ -209,6 +230,46 @@ const SUCCESS = {
     }
     request.query.TransactionId = transactionId('getStepImage');
     request.query.FileName = chain.idFrontImage;
+  },
+  getTransactionById(request) {
+    request.query.id = transactionId('getTransactionById');
+  },
+  ocrIdFront(request) {
+    // No transaction_id: the answer returns the transaction the next key-only steps continue.
+    delete request.body.transaction_id;
+    if (config.images) request.body.image = config.images.idFront;
+  },
+  ocrIdBack(request) {
+    request.body.transaction_id = ocrTransactionId('ocrIdBack');
+    if (config.images) request.body.image = config.images.idBack;
+  },
+  ocrLiveness(request) {
+    request.body.transaction_id = ocrTransactionId('ocrLiveness');
+    if (!chain.captured.has('ocrIdBack')) broken('the back of the ID was not captured on the key alone (ocrIdBack 200 did not pass), so liveness would be refused');
+    if (config.images) Object.assign(request.body, { face_1: config.images.face1, face_2: config.images.face2, face_3: config.images.face3 });
+  },
+  linkUserWithExistingTransaction(request) {
+    // The transaction captured before login, on the API key alone.
+    request.body.transactionId = ocrTransactionId('linkUserWithExistingTransaction');
+    if (!chain.captured.has('ocrLiveness')) broken('the key-only transaction is incomplete (ocrLiveness 200 did not pass), so there is nothing to link');
+  },
+  verifyPassportScan(request) {
+    if (LIVE) skip('needs a photo of a passport data page; VLENS_FIXTURES_DIR holds national-ID images only');
+    chain.passportTransactionId = randomUUID();
+    request.body.transaction_id = chain.passportTransactionId;
+  },
+  verifyPassportNfc(request) {
+    if (LIVE) skip("needs the data groups read from a passport's chip");
+    if (!chain.passportTransactionId) broken('no passport transaction: verifyPassportScan 200 did not run');
+    request.body.transaction_id = chain.passportTransactionId;
+  },
+  cancelVerifiedDigitalIdentity() {
+    if (LIVE) skip("would withdraw the verified identity of the user behind VLENS_USER_TOKEN");
+  },
+  cancelVerifiedDigitalIdentityForAdmin(request) {
+    if (LIVE) skip("would withdraw a user's verified identity on the live tenant");
+    if (chain.userId === null) broken('no user id to send: neither the register nor the userLogin 200 answer carried data.user.id');
+    request.body.userId = chain.userId;
   },
 };
 
@@ -220,6 +281,11 @@ function prepareSuccess(operation, request) {
 function transactionId(forOperation) {
   if (!chain.transactionId) broken(`no transaction id for ${forOperation}: the verifyIdFront 200 answer carried none`);
   return chain.transactionId;
+}
+
+function ocrTransactionId(forOperation) {
+  if (!chain.ocrTransactionId) broken(`no transaction id for ${forOperation}: the ocrIdFront 200 answer carried no data.transaction_id`);
+  return chain.ocrTransactionId;
 }
 
 /** A request that really produces `status`, or a skip with the reason. */
@@ -256,8 +322,12 @@ function provoke(operation, status, request) {
       request.summary = 'the JSON body sent as text/plain';
       return;
     case '403':
+      if (WITHDRAWS.has(operation.operationId)) skip("would withdraw a user's verified identity if the live tenant accepted the token");
+      if (operation.auth.bearers.includes('user') && operation.auth.bearers.includes('admin')) {
+        skip('the operation is documented with either a user or an admin token, so no token is known to produce 403');
+      }
       if (operation.auth.bearer !== 'admin') {
-        skip('no request is known to produce 403 on a user-token operation (the vendor does not say whether an admin token is refused there)');
+        skip('no request is known to produce 403 on this operation (the vendor does not say what it refuses with 403)');
       }
       if (!apiKey) skip('VLENS_API_KEY is not set');
       if (!chain.userToken) skip('VLENS_USER_TOKEN is not set (a user token on an admin operation produces 403)');
@@ -314,13 +384,22 @@ function captureChain(transaction, record) {
     return;
   }
   const data = (body && body.data) || {};
+  const user = (data && data.user) || {};
   switch (record.operationId) {
     case 'adminLogin':
+    case 'refreshToken':
+      // A refresh may rotate the tokens: the old ones may stop working.
       if (data.accessToken) chain.adminToken = data.accessToken;
       if (data.refreshToken) chain.refreshToken = data.refreshToken;
       break;
+    case 'registerStepVerifyPhone':
+      if (data.phoneNumberOtpRequestId) chain.phoneNumberOtpRequestId = data.phoneNumberOtpRequestId;
+      break;
+    case 'register':
     case 'userLogin':
       if (data.accessToken) chain.userToken = data.accessToken;
+      if (user.id !== undefined && user.id !== null) chain.userId = user.id;
+      if (user.phoneNumber) chain.userPhone = user.phoneNumber;
       break;
     case 'verifyIdFront': {
       const id = (data.idFrontData && data.idFrontData.transaction_id) || body.TransactionId;
@@ -328,6 +407,10 @@ function captureChain(transaction, record) {
       else transaction.fail = 'the front scan answer carries no transaction id (data.idFrontData.transaction_id) for the next steps';
       break;
     }
+    case 'ocrIdFront':
+      if (data.transaction_id) chain.ocrTransactionId = data.transaction_id;
+      else transaction.fail = 'the key-only front scan answer carries no transaction id (data.transaction_id) for the next steps';
+      break;
     case 'getUserDigitalIdentityImages':
       if (data.idFrontImage) chain.idFrontImage = data.idFrontImage;
       break;
@@ -337,7 +420,11 @@ function captureChain(transaction, record) {
   if (!transaction.fail && isSuccessEnvelope(body)) chain.captured.add(record.operationId);
 }
 
-const isSuccessEnvelope = (body) => body && (body.error_code === null || body.error_code === undefined || Number(body.error_code) === 0);
+// Success as the description defines it: error_code null or 0, and error_message null or empty.
+const isSuccessEnvelope = (body) =>
+  Boolean(body) &&
+  (body.error_code === null || body.error_code === undefined || Number(body.error_code) === 0) &&
+  (body.error_message === null || body.error_message === undefined || body.error_message === '');
 
 function describeProblem(field, error) {
   const pointer = (error.location && error.location.pointer) || '';

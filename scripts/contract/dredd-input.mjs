@@ -9,25 +9,38 @@
 // - a plan for the hooks: per operation, its auth, query parameters, and the response schema for
 //   every status as self-contained JSON Schema draft 7 (see json-schema.mjs).
 //
-// Operations come in flow order, which is the order Dredd runs them: tokens first, then the three
-// capture steps of one transaction, linking, and the admin retrieval of what was captured.
+// Operations come in flow order, which is the order Dredd runs them: tokens and registration first
+// (so later requests carry the tokens and ids the answers gave), then the three capture steps of one
+// transaction and the admin retrieval of what was captured, then capture before login (three
+// key-only captures, then the link), passports, and last the calls that withdraw a verified identity.
 import { listOperations, resolveRef } from '../lib/description.mjs';
 import { toDraft7 } from './json-schema.mjs';
 
 export const FLOW_ORDER = [
   'adminLogin',
   'refreshToken',
-  'userLogin',
   'checkExistenceOfEmailOrPhone',
   'registerStepVerifyPhone',
   'registerStepVerifyEmail',
+  'registerStepVerifyOAuthToken',
+  'verifyOAuthToken',
   'register',
+  'userLogin',
+  'createAuthSession',
   'verifyIdFront',
   'verifyIdBack',
   'verifyLiveness',
-  'linkUserWithExistingTransaction',
   'getUserDigitalIdentityImages',
   'getStepImage',
+  'getTransactionById',
+  'ocrIdFront',
+  'ocrIdBack',
+  'ocrLiveness',
+  'linkUserWithExistingTransaction',
+  'verifyPassportScan',
+  'verifyPassportNfc',
+  'cancelVerifiedDigitalIdentity',
+  'cancelVerifiedDigitalIdentityForAdmin',
 ];
 
 const JSON_MEDIA_TYPE = 'application/json';
@@ -86,6 +99,7 @@ export function deriveDreddInput(doc) {
       method: method.toUpperCase(),
       path,
       auth: describeAuth(doc, operation.security ?? doc.security ?? []),
+      requiredHeaders: parameters.filter((parameter) => parameter.in === 'header' && parameter.required === true).map((parameter) => parameter.name),
       query,
       requestExample,
       responses: planResponses,
@@ -132,14 +146,19 @@ function simpleType(schema) {
 /**
  * What the hooks must send: the header carrying the API key and which bearer token, read from the
  * first security requirement. A bearer scheme whose name says Admin takes the admin token.
+ * `bearers` lists the token of every alternative (GetTransactionById takes either).
  */
 function describeAuth(doc, security) {
-  const auth = { apiKeyHeader: null, bearer: null };
-  for (const schemeName of Object.keys(security[0] ?? {})) {
-    const scheme = resolveRef(doc, doc.components?.securitySchemes?.[schemeName]);
-    if (scheme?.type === 'apiKey' && scheme.in === 'header') auth.apiKeyHeader = scheme.name;
-    else if (scheme?.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') auth.bearer = /admin/i.test(schemeName) ? 'admin' : 'user';
-    else throw new Error(`The contract hooks cannot send security scheme ${schemeName} (${scheme?.type})`);
-  }
-  return auth;
+  const bearerOf = (requirement) => {
+    const found = { apiKeyHeader: null, bearer: null };
+    for (const schemeName of Object.keys(requirement ?? {})) {
+      const scheme = resolveRef(doc, doc.components?.securitySchemes?.[schemeName]);
+      if (scheme?.type === 'apiKey' && scheme.in === 'header') found.apiKeyHeader = scheme.name;
+      else if (scheme?.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') found.bearer = /admin/i.test(schemeName) ? 'admin' : 'user';
+      else throw new Error(`The contract hooks cannot send security scheme ${schemeName} (${scheme?.type})`);
+    }
+    return found;
+  };
+  const alternatives = security.map(bearerOf);
+  return { ...(alternatives[0] ?? { apiKeyHeader: null, bearer: null }), bearers: [...new Set(alternatives.map((alternative) => alternative.bearer))] };
 }

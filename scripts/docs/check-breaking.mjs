@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 // The breaking-change check: compares the bundle of the last release (openapi/releases/<version>.yaml)
 // with the current bundle (generated/openapi.yaml) with `redocly diff` and its diff-recommended rules,
-// and fails when a change can break a client while info.version has no new major.
+// and fails when a change can break a client while info.version has no new major. Changes the diff
+// rates major but that break no client are let through only when reviewed one by one in
+// openapi/releases/reviewed-changes.yaml (for that pair of versions, by rule, location and message).
 //
 //   node scripts/docs/check-breaking.mjs             check (part of npm test through test/docs-breaking.test.ts)
 //   node scripts/docs/check-breaking.mjs --release   freeze the current bundle as the release of its info.version
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { parse } from 'yaml';
 import { BUNDLE_PATH, ROOT, loadBundle } from '../lib/description.mjs';
 
 export const RELEASES_DIR = join(ROOT, 'openapi/releases');
+export const REVIEWED_PATH = join(RELEASES_DIR, 'reviewed-changes.yaml');
 const DIFF_CONFIG = join(ROOT, 'scripts/docs/redocly-diff.yaml');
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/;
 
@@ -50,20 +54,45 @@ export async function diffDescriptions(basePath, revisionPath) {
   return JSON.parse(stdout);
 }
 
+/** The reviewed changes (openapi/releases/reviewed-changes.yaml): rule, location, message, why, per pair of versions. */
+export function loadReviewedChanges(path = REVIEWED_PATH) {
+  if (!existsSync(path)) return [];
+  const entries = parse(readFileSync(path, 'utf8')) ?? [];
+  for (const entry of entries) {
+    for (const key of ['release', 'since', 'rule', 'at', 'message', 'why']) {
+      if (typeof entry?.[key] !== 'string' || !entry[key].trim()) throw new Error(`${relative(ROOT, path)}: every entry needs a non-empty ${key}`);
+    }
+  }
+  return entries;
+}
+
 /**
  * The verdict on a diff report. A breaking (major) change needs a new major version (below 1.0.0,
- * a new minor, as semver allows); no change may lower the version.
+ * a new minor, as semver allows); no change may lower the version. `reviewed` lists the changes
+ * rated major that were reviewed as breaking no client; those of this pair of versions are let
+ * through (and reported), and one that matches no change of the diff is a problem.
  */
-export function judge(report) {
+export function judge(report, reviewed = []) {
   const baseVersion = report.infoVersions.base;
   const revisionVersion = report.infoVersions.revision;
   const base = parseVersion(baseVersion);
   const revision = parseVersion(revisionVersion);
-  const breaking = report.changes
-    .filter((change) => change.impact === 'major')
-    .flatMap((change) => change.verdicts.filter((verdict) => verdict.impact === 'major'))
-    .map((verdict) => `${verdict.ruleId}: ${verdict.message}`);
+  const applicable = reviewed.filter((entry) => entry.since === baseVersion && entry.release === revisionVersion);
+  const used = new Set();
+  const isReviewed = (verdict) => {
+    const index = applicable.findIndex((entry, at) => !used.has(at) && entry.rule === verdict.ruleId && entry.at === verdict.location?.pointer && entry.message === verdict.message);
+    if (index === -1) return false;
+    used.add(index);
+    return true;
+  };
+  const verdicts = report.changes.filter((change) => change.impact === 'major').flatMap((change) => change.verdicts.filter((verdict) => verdict.impact === 'major'));
+  const accepted = [];
+  const breaking = [];
+  for (const verdict of verdicts) (isReviewed(verdict) ? accepted : breaking).push(`${verdict.ruleId}: ${verdict.message}`);
   const problems = [];
+  applicable.forEach((entry, index) => {
+    if (!used.has(index)) problems.push(`reviewed change no longer reported by the diff ${baseVersion} -> ${revisionVersion} (remove it from reviewed-changes.yaml): ${entry.rule} at ${entry.at}`);
+  });
   if (compareVersions(revision, base) < 0) problems.push(`info.version went down from ${baseVersion} to ${revisionVersion}`);
   const newMajor = base[0] === 0 ? revision[0] > 0 || revision[1] > base[1] : revision[0] > base[0];
   if (breaking.length > 0 && !newMajor) {
@@ -73,13 +102,13 @@ export function judge(report) {
         `make them compatible, or release them as ${needed} (and record them in CHANGELOG.md)`,
     );
   }
-  return { ok: problems.length === 0, baseVersion, revisionVersion, bump: report.bump, summary: report.summary, breaking, problems };
+  return { ok: problems.length === 0, baseVersion, revisionVersion, bump: report.bump, summary: report.summary, breaking, accepted, problems };
 }
 
-export async function checkBreakingChanges({ basePath, revisionPath = BUNDLE_PATH } = {}) {
+export async function checkBreakingChanges({ basePath, revisionPath = BUNDLE_PATH, reviewed = loadReviewedChanges() } = {}) {
   const base = basePath ?? listReleases().at(-1)?.path;
   if (!base) throw new Error(`No release baseline in ${relative(ROOT, RELEASES_DIR)}/: run node scripts/docs/check-breaking.mjs --release`);
-  return judge(await diffDescriptions(base, revisionPath));
+  return judge(await diffDescriptions(base, revisionPath), reviewed);
 }
 
 export function freezeRelease({ bundlePath = BUNDLE_PATH, dir = RELEASES_DIR } = {}) {
@@ -92,7 +121,7 @@ export function freezeRelease({ bundlePath = BUNDLE_PATH, dir = RELEASES_DIR } =
   return target;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { release: { type: 'boolean', default: false } } });
   try {
     if (values.release) {
@@ -101,6 +130,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
       const verdict = await checkBreakingChanges();
       const { major, minor, patch } = verdict.summary;
       console.log(`release ${verdict.baseVersion} -> current ${verdict.revisionVersion}: ${major} major, ${minor} minor, ${patch} patch change(s)`);
+      for (const line of verdict.accepted) console.log(`  reviewed  ${line} (breaks no client: openapi/releases/reviewed-changes.yaml)`);
       for (const line of verdict.breaking) console.log(`  breaking  ${line}`);
       for (const line of verdict.problems) console.error(`✗ ${line}`);
       if (verdict.ok) console.log('✓ no breaking change without a new major version');

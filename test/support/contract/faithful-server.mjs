@@ -3,9 +3,13 @@
 // and the facts drift apart, `contract:live` against this server says so.
 //
 // It keeps state like the real service: transactions (front and back in either order, liveness
-// only after both, then linkable), the images of each step (for the admin retrieval), tokens per
+// only after both, then linkable), captured with the user token or on the API key alone through the
+// /v1 OCR API (no user until the link), the images of each step (for the admin retrieval), tokens per
 // role (a user token on an admin operation is refused with 403). It checks requests in ASP.NET's
 // order: route, size, ApiKey, bearer, content type, JSON, fields.
+//
+// `rewrite(body, { operation, status })`, when given, changes every answer body before it is sent:
+// the renamed-members stand-in (renamed-server.mjs) is this server with its answers renamed.
 import { createHash, randomUUID } from 'node:crypto';
 import { bearerOf, header, isJsonContentType, serve } from './http.mjs';
 
@@ -44,6 +48,17 @@ export async function startFaithfulServer(options) {
     'POST /api/digitalidentity/verify/id/back': { auth: 'user', handle: (body) => scanSide('back', body) },
     'POST /api/digitalidentity/verify/liveness/multi': { auth: 'user', handle: liveness },
     'POST /api/digitalidentity/linkuserwithexistingtransaction': { auth: 'user', handle: link },
+    'POST /v1/ocr/id/front': { auth: 'key', handle: (body) => ocrSide('front', body) },
+    'POST /v1/ocr/id/back': { auth: 'key', handle: (body) => ocrSide('back', body) },
+    'POST /v1/ocr/liveness/multi': { auth: 'key', handle: ocrLiveness },
+    'POST /api/digitalidentity/verify/passport/scan': { auth: 'user', handle: passportScan },
+    'POST /api/digitalidentity/verify/passport/nfc': { auth: 'user', handle: passportNfc },
+    'POST /api/digitalidentity/cancelverifieddigitalidentity': { auth: 'user', tenancy: true, handle: cancelOwn },
+    'GET /api/transactions/gettransactionbyid': { auth: 'either', tenancy: true, handle: (_, query) => transactionById(query) },
+    'POST /api/digitalidentity/cancelverifieddigitalidentityforadmin': { auth: 'admin', tenancy: true, handle: cancelForAdmin },
+    'POST /api/identityusersession/createauthsession': { auth: 'key', handle: createAuthSession },
+    'POST /api/digitalidentity/register/stepverifyoauthtoken': { auth: 'key', handle: verifyOAuth },
+    'POST /api/digitalidentity/verifyoauthtoken': { auth: 'key', handle: verifyOAuth },
     'GET /api/digitalidentity/getuserdigitalidentityimages': { auth: 'admin', handle: (_, query) => listImages(query) },
     'GET /api/digitalidentity/getstepimage': { auth: 'admin', handle: (_, query) => stepImage(query) },
     'POST /api/credentials/login': { auth: 'key', handle: adminLogin },
@@ -55,19 +70,29 @@ export async function startFaithfulServer(options) {
     'POST /api/digitalidentity/register': { auth: 'key', handle: register },
   };
 
-  const server = await serve(async (request, url, text, { tooLarge }) => {
+  const server = await serve(async (request, url, text, extra) => {
+    const routeKey = `${request.method} ${url.pathname.toLowerCase()}`;
+    const answer = await answerRequest(request, url, text, extra);
+    return options.rewrite ? { ...answer, body: options.rewrite(answer.body, { route: routeKey, status: answer.status }) } : answer;
+  });
+
+  async function answerRequest(request, url, text, { tooLarge }) {
     state.requests += 1;
     const route = routes[`${request.method} ${url.pathname.toLowerCase()}`];
     if (!route) return refusal(404, `No route for ${request.method} ${url.pathname}`);
     if (tooLarge) return { status: 413, body: envelope(5002, MESSAGES[5002]) };
     if (header(request, 'apikey') !== options.apiKey) return refusal(401, MESSAGES[401]);
-    if (route.auth !== 'key') {
+    if (route.auth === 'either') {
+      // GetTransactionById: one older page sends the admin token, another the user token.
+      if (![options.userToken, options.adminToken].includes(bearerOf(request))) return refusal(401, MESSAGES[401]);
+    } else if (route.auth !== 'key') {
       const token = bearerOf(request);
       const wanted = route.auth === 'user' ? options.userToken : options.adminToken;
       const other = route.auth === 'user' ? options.adminToken : options.userToken;
       if (token === other) return refusal(403, MESSAGES[403]);
       if (token !== wanted) return refusal(401, MESSAGES[401]);
     }
+    if (route.tenancy && !header(request, 'tenancyname')) return refusal(400, MESSAGES[400], [{ field: 'TenancyName', message: 'The TenancyName header is required.' }]);
     let body;
     if (request.method === 'POST') {
       if (!isJsonContentType(header(request, 'content-type'))) return refusal(415, MESSAGES[415]);
@@ -84,7 +109,7 @@ export async function startFaithfulServer(options) {
       if (problem instanceof Refusal) return problem.answer;
       throw problem;
     }
-  });
+  }
 
   // -- capture steps ----------------------------------------------------------------------------
 
@@ -137,7 +162,103 @@ export async function startFaithfulServer(options) {
     );
   }
 
+  // -- capture before login: the /v1 OCR API on the key alone ----------------------------------
+
+  // The /v1 answers: the fields read from the card directly under data, with transaction_id inside
+  // (older OCR reference); the check results as `Services` (older OCR reference) or `services`.
+  function ocrSide(side, body) {
+    const image = requireImage(body, 'image');
+    const id = optionalTransactionId(body.transaction_id, 'transaction_id') ?? randomUUID();
+    const transaction = transactionFor(id);
+    transaction[side] = image;
+    transaction.keyOnly = true;
+    state.received[side === 'front' ? 'idFront' : 'idBack'].push(sha256(image));
+    const fields = side === 'front' ? FRONT_FIELDS : BACK_FIELDS;
+    const checks = { validations: { validation_errors: [] }, spoofing: { fake: false }, classification: { doc_type: 'national_id' } };
+    const data = { ...fields, transaction_id: id, client_transaction_id: body.client_transaction_id ?? null, request_id: body.request_id ?? null };
+    return ok(data, side === 'front' ? { services: checks } : { Services: checks });
+  }
+
+  function ocrLiveness(body) {
+    const faces = ['face_1', 'face_2', 'face_3'].map((field) => requireImage(body, field));
+    if (new Set(faces).size < faces.length) return business(4209, { services: { liveness: false } });
+    const id = optionalTransactionId(body.transaction_id, 'transaction_id');
+    if (id === null) {
+      // The OCR reference's sample: a liveness check on its own, against `image`.
+      return ok({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: false, isMatched: true, transaction_id: null }, { services: { liveness: true, spoofing: { fake: false } } });
+    }
+    const transaction = state.transactions.get(id);
+    if (!transaction) return business(5004, { services: null });
+    if (!transaction.front || !transaction.back) return business(5004, { services: null });
+    transaction.faces = faces;
+    transaction.complete = true;
+    state.received.faces.push(...faces.map(sha256));
+    return ok({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, isMatched: true, transaction_id: id }, { services: { liveness: true, spoofing: { fake: false } } });
+  }
+
+  // -- passports (the iOS SDK's code only) -------------------------------------------------------
+
+  function passportScan(body) {
+    requireImage(body, 'image');
+    const id = optionalTransactionId(body.transaction_id, 'transaction_id') ?? randomUUID();
+    transactionFor(id).passport = true;
+    return ok({ passport_no: 'A23456781', name: 'MONA ADEL MAHMOUD', Date_of_Birth: '1994-03-07', Date_of_Expiry: '2031-02-01', nationality: 'EGY', country_code: 'EGY', gender: 'F', doc_Type: 'P', ePassport_supported: true });
+  }
+
+  function passportNfc(body) {
+    const id = requireTransactionId(body.transaction_id, 'transaction_id');
+    for (const field of ['dg1_base64', 'dg2_base64', 'sod_base64']) {
+      requireStrings(body, [field]);
+      if (!BASE64.test(body[field])) throw new Refusal(refusal(400, MESSAGES[400], [{ field, message: `The ${field} field must be base64.` }]));
+    }
+    if (!state.transactions.get(id)?.passport) return business(5004, {});
+    return ok({ isValid: true, signatureValid: true, contentAuthenticityValid: true, dg1HashValid: true, dg2HashValid: true, faceMatchPassed: true, faceMatchScore: 0.91, failedStep: null, failureReason: null, countrySigner: { dscValid: true, cscaFoundInSod: true, cscaChainValid: true, cscaSignatureValid: true } });
+  }
+
+  function cancelOwn(body) {
+    if (Object.keys(body).length > 0) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'body', message: 'An empty object is expected.' }]));
+    return ok(null);
+  }
+
+  function cancelForAdmin(body) {
+    if (!Number.isInteger(body.userId) || body.userId < 1) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'userId', message: 'The userId field is required.' }]));
+    return ok(null);
+  }
+
+  function createAuthSession(body) {
+    if (body.sessionPermissions !== undefined && (typeof body.sessionPermissions !== 'object' || body.sessionPermissions === null)) {
+      throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'sessionPermissions', message: 'An object is expected.' }]));
+    }
+    return ok(Buffer.from(randomUUID()).toString('base64'));
+  }
+
+  function verifyOAuth(body) {
+    requireStrings(body, ['provider', 'IdToken']);
+    if (!['Google', 'Microsoft'].includes(body.provider)) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'provider', message: 'Google or Microsoft.' }]));
+    return ok({ oAuthTokenVerificationRequestId: randomUUID(), isVerified: true, validationResult: 'Valid', email: user.emailAddress });
+  }
+
   // -- admin retrieval --------------------------------------------------------------------------
+
+  function transactionById(query) {
+    const id = requireTransactionId(query.get('id'), 'id');
+    const transaction = state.transactions.get(id);
+    if (!transaction) return business(5004, {});
+    return ok({
+      transaction: { id, stepsCount: [transaction.front, transaction.back, transaction.faces].filter(Boolean).length, fullName: FRONT_FIELDS.name_english, isMatched: transaction.complete, idNumber: FRONT_FIELDS.idNumber, creationTime: '2026-11-02T09:14:03', clientTransactionId: null, isVerified: transaction.complete, creatorUserId: transaction.keyOnly && !transaction.linked ? null : user.id },
+      transactionItems: {
+        lazyLoadImages: true,
+        hasOtherSteps: false,
+        phoneNumber: user.phoneNumber,
+        digitalIdentityData: [{ name: 'idNumber', value: FRONT_FIELDS.idNumber }],
+        // An object here (older reference), its geoLocation JSON text, its dates dd/MM/yyyy HH:mm:ss.
+        deviceInfo: { deviceId: 1, imei: '356938035643809', imsi: null, geoLocation: '{"Latitude":30.0444,"Longitude":31.2357}', ipAddress: '196.218.10.21', timezone: 'Africa/Cairo', currentTimestamp: '02/11/2026 09:14:01', creationTime: '02/11/2026 09:14:03', isActive: true },
+        isDigitalIdentityVerified: transaction.complete,
+        steps: [{ transactionId: id, clientTransactionId: null }],
+      },
+    });
+  }
+
 
   function listImages(query) {
     const who = query.get('emailOrPhoneNumber');
@@ -229,7 +350,7 @@ export async function startFaithfulServer(options) {
   // -- helpers ----------------------------------------------------------------------------------
 
   function transactionFor(id) {
-    if (!state.transactions.has(id)) state.transactions.set(id, { front: null, back: null, faces: null, complete: false, linked: false });
+    if (!state.transactions.has(id)) state.transactions.set(id, { front: null, back: null, faces: null, complete: false, linked: false, keyOnly: false, passport: false });
     return state.transactions.get(id);
   }
 

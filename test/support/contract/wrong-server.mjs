@@ -17,6 +17,10 @@ export const BROKEN = {
   getUserDigitalIdentityImages: ['/data/idFrontImage'],
   getStepImage: ['/data/image'],
   checkExistenceOfEmailOrPhone: ['/data/exists'],
+  ocrIdFront: ['/data/idNumber'],
+  ocrIdBack: ['/data/idExpiry', '/Services/spoofing/fake'],
+  ocrLiveness: ['/data/isVerificationProcessCompleted'],
+  getTransactionById: ['/data/transaction/isVerified', '/data/transactionItems/steps'],
   401: ['/error_message'],
   400: ['/error_message'],
   415: ['/error_code'],
@@ -41,7 +45,7 @@ export async function startWrongServer({ userToken }) {
   return serve(async (request, url, text) => {
     const path = url.pathname.toLowerCase();
     if (!header(request, 'apikey')) return refuse(401);
-    if (path.includes('getuserdigitalidentityimages') || path.includes('getstepimage')) {
+    if (path.includes('getuserdigitalidentityimages') || path.includes('getstepimage') || path.includes('gettransactionbyid')) {
       // Admin operations refuse a user token, like the real service (but with a broken envelope).
       if (bearerOf(request) === userToken) return refuse(403);
     }
@@ -55,6 +59,7 @@ export async function startWrongServer({ userToken }) {
     }
     if (request.method === 'GET' && path.endsWith('/getuserdigitalidentityimages') && !url.searchParams.get('emailOrPhoneNumber')) return refuse(400);
     if (request.method === 'GET' && path.endsWith('/getstepimage') && !url.searchParams.get('FileName')) return refuse(400);
+    if (request.method === 'GET' && path.endsWith('/gettransactionbyid') && !url.searchParams.get('id')) return refuse(400);
 
     const ok = (body) => ({ status: 200, body: { error_code: null, error_message: null, error_descriptions: null, ...body } });
     switch (path) {
@@ -88,6 +93,14 @@ export async function startWrongServer({ userToken }) {
         return ok({ data: { image: ['/9j/4AAQSkZJRg=='] }, error_code: 0 });
       case '/api/digitalidentity/checkexistenceofemailorphone':
         return ok({ data: { exists: 'no' } });
+      case '/v1/ocr/id/front':
+        return ok({ data: { idNumber: 29403070101234, transaction_id: transactionId }, services: { spoofing: { fake: false } } });
+      case '/v1/ocr/id/back':
+        return ok({ data: { idExpiry: 20290109, transaction_id: transactionId }, Services: { spoofing: { fake: 'false' } } });
+      case '/v1/ocr/liveness/multi':
+        return ok({ data: { isVerificationProcessCompleted: 'true', isDigitalIdentityVerified: true, transaction_id: transactionId }, services: { liveness: true } });
+      case '/api/transactions/gettransactionbyid':
+        return ok({ data: { transaction: { id: transactionId, isVerified: 'true' }, transactionItems: { steps: {} } } });
       case '/api/credentials/login':
         return ok({ data: { accessToken: 'admin-token', expireInSeconds: '86400', refreshToken: 'rt_1' } });
       case '/api/credentials/refreshtoken':
