@@ -155,6 +155,8 @@ export interface CaptureLivenessInput {
 
 export interface CaptureBeforeLoginOptions {
   signal?: AbortSignal;
+  /** More headers for every step (see `CallOptions.headers`). */
+  headers?: Record<string, string>;
   /** Mock scenarios per step. */
   scenarios?: { front?: Scenario<"ocrIdFront">; back?: Scenario<"ocrIdBack">; liveness?: Scenario<"ocrLiveness"> };
 }
@@ -282,7 +284,7 @@ function idScanBody(image: string, transactionId: string, getExtractedData: bool
 export function createVlensClient(options: VlensClientOptions): VlensClient {
   if (typeof options !== "object" || options === null) throw new VlensInputError("missing-option", "options", "createVlensClient needs { apiKey }");
   // Options sent as headers: a character no HTTP header can carry is named here, before anything is sent.
-  const headerOption = (name: "apiKey" | "tenancyName" | "language", required: boolean) => {
+  const headerOption = (name: "apiKey" | "tenancyName" | "language" | "bundleKey", required: boolean) => {
     const value = requireText(options[name], name, required);
     return value === undefined ? undefined : checkHeaderValue(value, name);
   };
@@ -299,7 +301,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   if (options.accessToken !== undefined && typeof options.accessToken !== "function") checkHeaderValue(requireText(options.accessToken, "accessToken", true), "accessToken");
   const fetchImpl = options.fetch ?? ((input: string | Request, init?: RequestInit) => globalThis.fetch(input, init));
   const newRequestId = options.requestId ?? randomUuid;
-  const bundleKey = requireText(options.bundleKey, "bundleKey", false);
+  const bundleKey = headerOption("bundleKey", false);
   const captureHeaders = bundleKey ? { BundleKey: bundleKey } : undefined;
   const policy: ImagePolicy = {
     strict: options.strict === true,
@@ -389,16 +391,16 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   }
 
   /** Header parameters the operation requires that the client cannot send (only `TenancyName` exists): a clear error before sending. */
-  function checkRequiredHeaders(operation: OperationId, headers: Record<string, string> | undefined): void {
+  function checkRequiredHeaders(operation: OperationId, headers: Record<string, string> | undefined, callOptions?: CallOptions<OperationId>): void {
     for (const name of operationTable[operation].requiredHeaders as readonly string[]) {
       const given = name === "TenancyName" ? tenancyName : undefined;
-      const sent = Object.keys(headers ?? {}).some((header) => header.toLowerCase() === name.toLowerCase());
+      const sent = [...Object.keys(headers ?? {}), ...Object.keys(callOptions?.headers ?? {})].some((header) => header.toLowerCase() === name.toLowerCase());
       if (!given && !sent) throw new VlensInputError("missing-option", "tenancyName", `${operation} needs the ${name} header: pass tenancyName to createVlensClient`);
     }
   }
 
   async function dataOf<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions?: CallOptions<Op>): Promise<ResultData<Op>> {
-    checkRequiredHeaders(operation, (request as { headers?: Record<string, string> }).headers);
+    checkRequiredHeaders(operation, (request as { headers?: Record<string, string> }).headers, callOptions);
     const answer = await call(operation, request, callOptions);
     if (answer.data == null) {
       throw new VlensApiError({
@@ -547,15 +549,15 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     async captureBeforeLogin(input, flowOptions = {}) {
       const known: Known & { transactionId: string } = { transactionId: checkTransactionId(input.transactionId, "transactionId") ?? randomUuid() };
       const [idFront, idBack, faces] = await flowImages(input, policy);
-      const { signal, scenarios = {} } = flowOptions;
+      const { signal, headers, scenarios = {} } = flowOptions;
       try {
-        const front = await sendOcrScan("front", idFront, known.transactionId, true, { signal, scenario: scenarios.front });
+        const front = await sendOcrScan("front", idFront, known.transactionId, true, { signal, headers, scenario: scenarios.front });
         known.transactionId = front.transactionId;
         known.idFront = front.data;
-        const back = await sendOcrScan("back", idBack, known.transactionId, true, { signal, scenario: scenarios.back });
+        const back = await sendOcrScan("back", idBack, known.transactionId, true, { signal, headers, scenario: scenarios.back });
         known.transactionId = back.transactionId;
         known.idBack = back.data;
-        const liveness = await sendOcrLiveness(faces, known.transactionId, true, { signal, scenario: scenarios.liveness });
+        const liveness = await sendOcrLiveness(faces, known.transactionId, true, { signal, headers, scenario: scenarios.liveness });
         known.transactionId = liveness.transactionId;
         return capturedOutcome(liveness, known);
       } catch (error) {
@@ -595,12 +597,12 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
       return dataOf("adminLogin", { body: { tenancyName: name, ...credentials }, headers: { TenancyName: name } }, callOptions);
     },
     async cancelVerifiedDigitalIdentity(callOptions) {
-      checkRequiredHeaders("cancelVerifiedDigitalIdentity", undefined);
+      checkRequiredHeaders("cancelVerifiedDigitalIdentity", undefined, callOptions);
       return (await call("cancelVerifiedDigitalIdentity", { body: {} }, callOptions)).data;
     },
 
     async cancelVerifiedDigitalIdentityForAdmin(input, callOptions) {
-      checkRequiredHeaders("cancelVerifiedDigitalIdentityForAdmin", undefined);
+      checkRequiredHeaders("cancelVerifiedDigitalIdentityForAdmin", undefined, callOptions);
       return (await call("cancelVerifiedDigitalIdentityForAdmin", { body: input }, callOptions)).data;
     },
     ...(Object.fromEntries(

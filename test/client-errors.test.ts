@@ -181,7 +181,7 @@ describe("a key or token no HTTP header can carry is named before anything is se
     expect(() => createVlensClient({ apiKey: API_KEY, accessToken })).toThrow(`accessToken: the value has ${problem}`);
   });
 
-  it.each([["tenancyName"], ["language"]] as const)("the %s option too", (name) => {
+  it.each([["tenancyName"], ["language"], ["bundleKey"]] as const)("the %s option too", (name) => {
     expect(() => createVlensClient({ apiKey: API_KEY, [name]: "مصر" })).toThrow(`${name}: the value has a non-ASCII character at position 1 of 3`);
   });
 

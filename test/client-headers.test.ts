@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function client(): VlensClient {
-  return createVlensClient({ baseUrl: server.url, apiKey: API_KEY, tenancyName: "acme", language: "en", accessToken: USER_TOKEN, requestId: () => "client-request-id" });
+  return createVlensClient({ baseUrl: server.url, apiKey: API_KEY, tenancyName: "acme", language: "en", bundleKey: "bundle-1", accessToken: USER_TOKEN, requestId: () => "client-request-id" });
 }
 
 /** Runs `send` and answers the requests it put on the wire. */
@@ -30,6 +30,7 @@ const mine: Record<string, string> = {
   "x-request-id": "caller-request-id",
   "CONTENT-TYPE": "application/json; charset=utf-8",
   apikey: "caller-api-key",
+  BUNDLEkey: "caller-bundle",
   PREFER: "example=extracted",
   tenancyname: "caller-tenant",
   "ACCEPT-language": "ar",
@@ -48,6 +49,9 @@ const paths: [string, (vlens: VlensClient, headers: Record<string, string>) => P
   ["checkLiveness", (vlens, headers) => vlens.checkLiveness({ faces: FACES, transactionId: TRANSACTION_ID }, { headers })],
   ["linkTransaction", (vlens, headers) => vlens.linkTransaction({ transactionId: TRANSACTION_ID }, { headers })],
   ["verifyIdentity (three requests)", (vlens, headers) => vlens.verifyIdentity({ idFront: FRONT, idBack: BACK, faces: FACES }, { headers, scenarios: { liveness: "verified" } })],
+  ["captureBeforeLogin (key only, three requests)", (vlens, headers) => vlens.captureBeforeLogin({ idFront: FRONT, idBack: BACK, faces: FACES }, { headers })],
+  ["ocrIdFront (key only, sends BundleKey itself)", (vlens, headers) => vlens.ocrIdFront({ image: FRONT }, { headers })],
+  ["cancelVerifiedDigitalIdentity (TenancyName required)", (vlens, headers) => vlens.cancelVerifiedDigitalIdentity({ headers })],
   ["vlens.api.POST", (vlens, headers) => vlens.api.POST("/api/DigitalIdentity/verify/id/front", { body: frontBody, headers })],
   ["vlens.api.GET", (vlens, headers) => vlens.api.GET("/api/DigitalIdentity/GetUserDigitalIdentityImages", { params: { query: { emailOrPhoneNumber: "+201001234567" } }, headers })],
 ];
@@ -74,6 +78,12 @@ describe("a caller's header replaces the client's, in any letter case", () => {
   it("the later of two spellings in the caller's own headers wins; never both", async () => {
     const [request] = await onTheWire(() => client().call("verifyIdFront", { body: frontBody, headers: { "X-Trace": "one", "x-trace": "two" } }, { headers: { "X-TRACE": "three" } }));
     expect(valuesOf(request!, "x-trace")).toEqual(["three"]);
+  });
+
+  it("a required TenancyName given only in the call's headers is enough", async () => {
+    const vlens = createVlensClient({ baseUrl: server.url, apiKey: API_KEY, accessToken: USER_TOKEN });
+    const [request] = await onTheWire(() => vlens.cancelVerifiedDigitalIdentity({ headers: { tenancyname: "acme" } }));
+    expect(valuesOf(request!, "TenancyName")).toEqual(["acme"]);
   });
 
   it("the request id reported is the one sent", async () => {

@@ -227,6 +227,7 @@ const paths: Record<string, (vlens: VlensClient, secrets: Secrets, headers: Reco
   checkLiveness: (vlens, { image }, headers) => vlens.checkLiveness({ faces: [image, FACES[1], FACES[2]], transactionId: TRANSACTION_ID }, { headers }),
   linkTransaction: (vlens, _secrets, headers) => vlens.linkTransaction({ transactionId: TRANSACTION_ID }, { headers }),
   verifyIdentity: (vlens, { image }, headers) => vlens.verifyIdentity({ idFront: image, idBack: FRONT, faces: FACES }, { headers }),
+  captureBeforeLogin: (vlens, { image }, headers) => vlens.captureBeforeLogin({ idFront: image, idBack: FRONT, faces: FACES }, { headers }),
   "vlens.api.POST login": (vlens, { password }, headers) => vlens.api.POST("/api/credentials/Login", { body: { tenancyName: "acme", userNameOrEmailAddress: "admin", password }, headers }),
   "vlens.api.POST front": (vlens, { image }, headers) =>
     vlens.api.POST("/api/DigitalIdentity/verify/id/front", { body: { image, transaction_id: TRANSACTION_ID, getExtractedData: true }, headers }),
