@@ -2,15 +2,12 @@
 // options as a plain parameter instead of an inferred one. openapi-fetch infers its `init`
 // argument and adds an index signature to it, so a misspelt body field compiles
 // (openapi-ts/openapi-typescript#1769, #2329); typed this way, TypeScript's excess-property check
-// catches it. openapi-fetch's client at runtime; JSON answers only (no `parseAs`). Every error it
-// throws is a VlensError without secrets: header values are checked before openapi-fetch builds
-// its Request (whose Headers would throw with the value in the message), and anything else thrown
-// (a body or query it cannot serialize, an error of the caller's middleware) is wrapped.
+// catches it. openapi-fetch's client at runtime (with the calls' checks, in api-calls.ts, loaded
+// with it); JSON answers only (no `parseAs`).
 import type { Client, ClientOptions, FetchOptions, FetchResponse, Middleware } from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
-import { redactCause, safeCause, scrub, VlensError, VlensInputError, VlensTransportError } from "./errors.js";
-import { checkHeaderOptions } from "./headers.js";
-import { bodySecrets, headerSecrets } from "./secrets.js";
+import type { CallInit } from "./api-calls.js";
+import { VlensInputError, VlensTransportError } from "./errors.js";
 
 type HttpMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";
 type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
@@ -34,33 +31,6 @@ export type VlensApi = Omit<Client<paths, "application/json">, "request" | Upper
 
 const methods = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 
-interface CallInit {
-  body?: unknown;
-  headers?: unknown;
-  params?: { header?: unknown };
-}
-
-/** Header entries of any form openapi-fetch takes (several values of a name as several entries), for the secrets among them. */
-function headerEntries(headers: unknown): [string, string][] {
-  if (headers == null || typeof headers !== "object") return [];
-  const entries: [string, unknown][] = typeof Headers !== "undefined" && headers instanceof Headers ? [...headers] : Object.entries(headers);
-  return entries.flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((item): [string, string] => [name, String(item)]));
-}
-
-/** What a call through `vlens.api` throws: the client's own errors (their cause redacted of the body's secrets too), anything else wrapped. */
-function asVlensError(error: unknown, method: string, path: string, init: CallInit | undefined, known: ReadonlySet<string>): VlensError {
-  const carried = [...bodySecrets(init?.body), ...headerSecrets([...headerEntries(init?.headers), ...headerEntries(init?.params?.header)])];
-  if (error instanceof VlensError) {
-    redactCause(error, carried);
-    return error;
-  }
-  const secrets = [...known, ...carried];
-  const message = error instanceof Error ? error.message : String(error);
-  return new VlensInputError("invalid-request", `vlens.api.${method}`, `${path}: ${scrub(message, secrets) || "no message"}`, {
-    cause: safeCause(error, secrets),
-  });
-}
-
 /**
  * `vlens.api`, with openapi-fetch loaded on its first call: the client's own calls do not use it,
  * so a browser bundle fetches it only when the app uses `vlens.api`. Every method returns a
@@ -69,13 +39,13 @@ function asVlensError(error: unknown, method: string, path: string, init: CallIn
 export function lazyApi(options: ClientOptions, secrets: ReadonlySet<string>): VlensApi {
   const middleware: Middleware[] = [];
   let loaded: Client<paths, "application/json"> | undefined;
-  let loading: Promise<Client<paths, "application/json">> | undefined;
+  let loading: Promise<{ client: Client<paths, "application/json">; calls: typeof import("./api-calls.js") }> | undefined;
   const load = () =>
-    (loading ??= import("openapi-fetch").then(
-      ({ default: createClient }) => {
-        loaded = createClient<paths, "application/json">(options);
+    (loading ??= import("./api-calls.js").then(
+      (calls) => {
+        loaded = calls.createApiClient(options);
         loaded.use(...middleware);
-        return loaded;
+        return { client: loaded, calls };
       },
       (error: unknown) => {
         loading = undefined;
@@ -100,20 +70,6 @@ export function lazyApi(options: ClientOptions, secrets: ReadonlySet<string>): V
       loaded?.eject(...removed);
     },
   };
-  for (const method of methods) {
-    api[method] = (path: string, init?: CallInit) => {
-      try {
-        checkHeaderOptions(init?.headers, "headers");
-        checkHeaderOptions(init?.params?.header, "params.header");
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return load()
-        .then((client) => (client[method] as (path: string, init?: CallInit) => unknown)(path, init))
-        .then(undefined, (error: unknown) => {
-          throw asVlensError(error, method, path, init, secrets);
-        });
-    };
-  }
+  for (const method of methods) api[method] = (path: string, init?: CallInit) => load().then(({ client, calls }) => calls.callApi(client, method, path, init, secrets));
   return api as VlensApi;
 }

@@ -222,10 +222,3 @@ export function safeCause(error: unknown, secrets: Iterable<string>, depth = 0):
   if (source.cause !== undefined && depth < 4) copy.cause = safeCause(source.cause, list, depth + 1);
   return copy;
 }
-
-/** Replaces the cause of one of the client's errors by a copy redacted of more secrets (known only where it was caught). */
-export function redactCause(error: VlensError, secrets: readonly string[]): void {
-  if (secrets.length && error.cause !== undefined && !(error.cause instanceof VlensError)) {
-    Object.defineProperty(error, "cause", { value: safeCause(error.cause, secrets), writable: true, configurable: true, enumerable: false });
-  }
-}
