@@ -2,6 +2,7 @@
 // http://127.0.0.1:4010 and prints one access-log line per request. A function rather than top-level
 // code, so that a CommonJS bundle (the single executable) can call it with Prism's modules and the
 // description's text passed in.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PrismMissingError } from './prism.js';
 import { ExampleDriftError } from './drift.js';
@@ -9,7 +10,8 @@ import { listen } from './server.js';
 
 const USAGE = `Usage: vlens-mock [--port <port>] [--host <host>] [--quiet]
 
-Serves the Vlens Digital Identity API description with Stoplight Prism.
+Serves the Vlens Digital Identity API description: its named examples as scenarios, and answers
+Stoplight Prism generates from its schemas (Prefer: dynamic=true).
   --port, -p   port to listen on (default: $PORT or 4010; 0 picks a free port)
   --host       interface to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)
   --quiet, -q  no access log
@@ -62,12 +64,48 @@ export async function main(argv = process.argv.slice(2), overrides = {}) {
   process.stdout.write(banner(mock));
 
   let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.on(signal, () => {
-      if (stopping) process.exit(130);
-      stopping = true;
-      mock.stop().then(() => process.exit(0), () => process.exit(1));
-    });
+  const stop = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    mock.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, stop);
+  stopWithParent(stop);
+}
+
+// How often the mock looks whether the processes that started it are still there.
+const PARENT_POLL_MS = 100;
+
+/**
+ * `npm start` and `npx vlens-mock` run the mock through `sh -c`, which does not pass signals on: killing
+ * npm's PID stops npm and its shell and leaves the mock holding the port. Started by npm (which sets
+ * npm_lifecycle_event for its scripts and for npx), the mock therefore stops when its parent (the
+ * shell) goes away, or its grandparent (npm: `kill -9` leaves the shell behind), where the system
+ * tells (/proc). Started any other way (a shell, a service manager, a container) it lives until it
+ * is stopped. `npm start` keeps no `exec` in front of node: Windows runs npm scripts with cmd.exe.
+ */
+function stopWithParent(stop) {
+  if (process.env.npm_lifecycle_event === undefined) return;
+  const parent = process.ppid;
+  const grandparent = parentOf(parent);
+  const watch = setInterval(() => {
+    // A /proc read that fails (null) is no evidence: only a parent PID that changed is.
+    const grandparentNow = grandparent === null ? null : parentOf(parent);
+    if (process.ppid === parent && (grandparentNow === null || grandparentNow === grandparent)) return;
+    clearInterval(watch);
+    stop();
+  }, PARENT_POLL_MS);
+  watch.unref();
+}
+
+/** The parent PID of a process, from Linux's /proc; null where there is no /proc or no such process. */
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command) state ppid ...": the command may itself contain ") ".
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
   }
 }
 
