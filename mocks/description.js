@@ -1,8 +1,13 @@
-// Reads the bundled description once and derives everything the mock needs per operation: Prism's
-// view of it (for negotiation and output validation), the request-body schema, the declared statuses
-// and the named examples (the scenarios), and the refusal envelopes the description itself declares.
+// Reads the description once and derives everything the mock needs per operation: the security
+// alternatives, the request-body schema, the declared statuses, the named examples (the scenarios) with
+// the schema each answer must match, and the refusal envelopes the description itself declares.
+//
+// The shipped description is read from its checked record (mocks/checked-description.js, written by
+// scripts/mock-check.mjs) when its text is the one recorded: no YAML to parse, no examples to check.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CHECKED_DESCRIPTION } from './checked-description.js';
 
 /** Path of the description shipped in this package. A function, not a constant: a CommonJS bundle has no import.meta. */
 export const bundledDescriptionPath = () => fileURLToPath(new URL('../generated/openapi.yaml', import.meta.url));
@@ -18,18 +23,36 @@ export const REFUSAL_MODELS = {
   internalError: 500,
 };
 
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** SHA-256 (hex) of a description's text: what the checked record is keyed by. */
+export const descriptionHash = (text) => createHash('sha256').update(text).digest('hex');
+
 /**
  * `source`: a path to the description (default: the shipped one), or `{ text }`, its YAML or JSON text
- * (a bundle that embeds the description has no file to read).
+ * (a bundle that embeds the description has no file to read). `prism` gives the YAML parser, loaded
+ * only for a text that is not the recorded one. `checked` tells whether the text is the recorded one,
+ * whose examples were checked when the record was written.
  */
-export async function loadDescription(prism, source) {
+export function loadDescription(prism, source) {
   const path = typeof source === 'object' && source !== null ? (source.path ?? '(text)') : (source ?? bundledDescriptionPath());
   const text = typeof source === 'object' && source !== null && typeof source.text === 'string' ? source.text : readFileSync(path, 'utf8');
-  const document = prism.yaml.parse(text);
-  const resources = await prism.http.getHttpOperationsFromSpec(structuredClone(document));
-  const operations = resources.map((resource) => describeOperation(document, resource));
+  const sha256 = descriptionHash(text);
+  const checked = sha256 === CHECKED_DESCRIPTION.sha256;
+  const document = checked ? JSON.parse(CHECKED_DESCRIPTION.json) : prism.yaml.parse(text);
+  return describe(document, { path, sha256, checked });
+}
+
+/** The mock's view of a parsed description (pure: no Prism). */
+export function describe(document, { path = '(document)', sha256 = null, checked = false } = {}) {
+  const operations = [];
+  for (const [pathName, item] of Object.entries(document.paths ?? {})) {
+    for (const method of HTTP_METHODS) if (item[method]) operations.push(describeOperation(document, pathName, method));
+  }
   return {
     path,
+    sha256,
+    checked,
     document,
     operations,
     errorCodes: new Map((document['x-vlens-error-codes'] ?? []).map((entry) => [entry.code, entry])),
@@ -37,41 +60,73 @@ export async function loadDescription(prism, source) {
   };
 }
 
-function describeOperation(document, resource) {
-  const operation = document.paths[resource.path][resource.method];
+function describeOperation(document, path, method) {
+  const operation = document.paths[path][method];
+  const operationPointer = `#/paths/${escapePointer(path)}/${method}`;
   const requestBody = resolveRef(document, operation.requestBody);
   const jsonBody = requestBody?.content?.['application/json'];
-  const responses = resource.responses.map((response) => ({
-    status: Number(response.code),
-    examples: (response.contents ?? []).flatMap((content) =>
-      (content.examples ?? []).map((example) => ({ name: example.key, summary: example.summary ?? '', value: example.value })),
-    ),
-  }));
+  const responses = describeResponses(document, operation, operationPointer);
+  const successes = responses.filter((response) => response.status >= 200 && response.status < 300).sort((a, b) => a.status - b.status);
   return {
-    id: resource.iid ?? operation.operationId,
-    method: resource.method.toUpperCase(),
-    path: resource.path,
-    resource,
-    security: resource.security ?? [],
+    id: operation.operationId ?? `${method.toUpperCase()} ${path}`,
+    method: method.toUpperCase(),
+    path,
+    security: securityAlternatives(document, operation),
     hasBody: Boolean(jsonBody),
     bodyRequired: Boolean(requestBody?.required),
     bodyMediaTypes: Object.keys(requestBody?.content ?? {}),
-    bodySchemaPointer: jsonBody
-      ? `#/paths/${escapePointer(resource.path)}/${resource.method}/requestBody/content/application~1json/schema`
-      : null,
-    parameters: declaredParameters(document, resource),
+    bodySchemaPointer: jsonBody ? `${operationPointer}/requestBody/content/application~1json/schema` : null,
+    parameters: declaredParameters(document, path, method),
     statuses: new Set(responses.map((response) => response.status)),
     responses,
-    defaultScenario: responses.find((response) => response.status < 300)?.examples[0]?.name ?? null,
+    // What Prism answers when no scenario is asked for: the lowest 2xx, its first example.
+    defaultStatus: successes[0]?.status ?? null,
+    defaultScenario: successes[0]?.examples[0]?.name ?? null,
   };
 }
 
+/**
+ * Each declared status with its named examples (in description order) and a JSON pointer to the
+ * schema its answers must match. `default` and ranges such as `4XX` name no status a request can ask
+ * for, so they are not scenarios.
+ */
+function describeResponses(document, operation, operationPointer) {
+  const responses = [];
+  for (const [code, responseOrRef] of Object.entries(operation.responses ?? {})) {
+    if (!/^[1-5]\d\d$/.test(code)) continue;
+    const response = resolveRef(document, responseOrRef);
+    const base = responseOrRef.$ref ?? `${operationPointer}/responses/${code}`;
+    const [mediaType, media] = Object.entries(response?.content ?? {}).find(([type]) => /[/+]json\b/i.test(type)) ?? [];
+    responses.push({
+      status: Number(code),
+      mediaType: mediaType ?? null,
+      schemaPointer: media?.schema ? `${base}/content/${escapePointer(mediaType)}/schema` : null,
+      examples: Object.entries(media?.examples ?? {})
+        .map(([name, exampleOrRef]) => ({ name, example: resolveRef(document, exampleOrRef) }))
+        .filter(({ example }) => example && 'value' in example)
+        .map(({ name, example }) => ({ name, summary: example.summary ?? '', value: example.value })),
+    });
+  }
+  return responses;
+}
+
+/**
+ * The operation's security (or the document's) as a list of alternatives, each a list of schemes
+ * `{ key, type, in, name, scheme }`; a request passes when one alternative passes. `[]`: none needed.
+ */
+function securityAlternatives(document, operation) {
+  const requirements = operation.security ?? document.security ?? [];
+  return requirements.map((requirement) =>
+    Object.keys(requirement).map((key) => ({ key, ...resolveRef(document, document.components?.securitySchemes?.[key]) })),
+  );
+}
+
 /** Operation and path-level parameters, each with a JSON pointer to its schema in the document. */
-function declaredParameters(document, resource) {
-  const pathPointer = `#/paths/${escapePointer(resource.path)}`;
+function declaredParameters(document, path, method) {
+  const pathPointer = `#/paths/${escapePointer(path)}`;
   const lists = [
-    [`${pathPointer}/parameters`, document.paths[resource.path].parameters],
-    [`${pathPointer}/${resource.method}/parameters`, document.paths[resource.path][resource.method].parameters],
+    [`${pathPointer}/parameters`, document.paths[path].parameters],
+    [`${pathPointer}/${method}/parameters`, document.paths[path][method].parameters],
   ];
   const byKey = new Map();
   for (const [listPointer, list] of lists) {
@@ -119,6 +174,16 @@ export function resolveRef(document, node) {
 }
 
 const escapePointer = (segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * Prism's own view of each operation (its `IHttpOperation`), by operation id: what Prism needs to
+ * generate an answer. Loads Prism; only dynamic answers and statuses without an example need it.
+ */
+export async function prismOperations(prism, description) {
+  const resources = await prism.http.getHttpOperationsFromSpec(structuredClone(description.document));
+  const byRoute = new Map(resources.map((resource) => [`${resource.method.toUpperCase()} ${resource.path}`, resource]));
+  return new Map(description.operations.map((operation) => [operation.id, byRoute.get(`${operation.method} ${operation.path}`)]));
+}
 
 /** Every scenario of every operation, for the CLI banner and the README. */
 export function scenarioSummary(operations) {

@@ -2,18 +2,25 @@
 // http://127.0.0.1:4010 and prints one access-log line per request. A function rather than top-level
 // code, so that a CommonJS bundle (the single executable) can call it with Prism's modules and the
 // description's text passed in.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PrismMissingError } from './prism.js';
 import { ExampleDriftError } from './drift.js';
 import { listen } from './server.js';
 
-const USAGE = `Usage: vlens-mock [--port <port>] [--host <host>] [--quiet]
+const USAGE = `Usage: vlens-mock [--port <port>] [--host <host>] [--quiet] [--stateless] [--strict-tokens]
 
-Serves the Vlens Digital Identity API description with Stoplight Prism.
-  --port, -p   port to listen on (default: $PORT or 4010; 0 picks a free port)
-  --host       interface to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)
-  --quiet, -q  no access log
-  --help, -h   this text`;
+Serves the Vlens Digital Identity API description: its named examples as scenarios, and answers
+Stoplight Prism generates from its schemas (Prefer: dynamic=true). A sandbox by default: it keeps
+users, tokens, transactions and images per ApiKey (control API under /__vlens/).
+  --port, -p         port to listen on (default: $PORT or 4010; 0 picks a free port)
+  --host             interface to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)
+  --quiet, -q        no access log
+  --stateless        replay the examples, keep no state (the mock before the sandbox)
+  --strict-tokens    refuse bearer tokens the sandbox did not issue (401)
+  --image-budget-mb  megabytes of images kept, all tenants together (default 256)
+  --transaction-ttl  seconds a transaction is kept (default 86400)
+  --help, -h         this text`;
 
 function fail(message, code = 1) {
   process.stderr.write(`vlens-mock: ${message}\n`);
@@ -33,6 +40,10 @@ export async function main(argv = process.argv.slice(2), overrides = {}) {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
+        stateless: { type: 'boolean' },
+        'strict-tokens': { type: 'boolean' },
+        'image-budget-mb': { type: 'string' },
+        'transaction-ttl': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -47,10 +58,16 @@ export async function main(argv = process.argv.slice(2), overrides = {}) {
   const portText = args.port ?? process.env.PORT ?? '4010';
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`the port must be a number from 0 to 65535, got "${portText}"`, 2);
   const host = args.host ?? '127.0.0.1';
+  const sandbox = { stateless: args.stateless, strictTokens: args['strict-tokens'] };
+  for (const [flag, option, unit] of [['image-budget-mb', 'imageBudgetBytes', 1024 * 1024], ['transaction-ttl', 'transactionTtlSeconds', 1]]) {
+    if (args[flag] === undefined) continue;
+    if (!/^\d+$/.test(args[flag]) || Number(args[flag]) < 1) fail(`--${flag} must be a whole number from 1, got "${args[flag]}"`, 2);
+    sandbox[option] = Number(args[flag]) * unit;
+  }
 
   let mock;
   try {
-    mock = await listen({ ...overrides, port: Number(portText), host, log: !args.quiet });
+    mock = await listen({ ...overrides, ...sandbox, port: Number(portText), host, log: !args.quiet });
   } catch (error) {
     if (error instanceof PrismMissingError) fail(error.message);
     if (error instanceof ExampleDriftError) fail(error.message);
@@ -62,12 +79,48 @@ export async function main(argv = process.argv.slice(2), overrides = {}) {
   process.stdout.write(banner(mock));
 
   let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.on(signal, () => {
-      if (stopping) process.exit(130);
-      stopping = true;
-      mock.stop().then(() => process.exit(0), () => process.exit(1));
-    });
+  const stop = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    mock.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, stop);
+  stopWithParent(stop);
+}
+
+// How often the mock looks whether the processes that started it are still there.
+const PARENT_POLL_MS = 100;
+
+/**
+ * `npm start` and `npx vlens-mock` run the mock through `sh -c`, which does not pass signals on: killing
+ * npm's PID stops npm and its shell and leaves the mock holding the port. Started by npm (which sets
+ * npm_lifecycle_event for its scripts and for npx), the mock therefore stops when its parent (the
+ * shell) goes away, or its grandparent (npm: `kill -9` leaves the shell behind), where the system
+ * tells (/proc). Started any other way (a shell, a service manager, a container) it lives until it
+ * is stopped. `npm start` keeps no `exec` in front of node: Windows runs npm scripts with cmd.exe.
+ */
+function stopWithParent(stop) {
+  if (process.env.npm_lifecycle_event === undefined) return;
+  const parent = process.ppid;
+  const grandparent = parentOf(parent);
+  const watch = setInterval(() => {
+    // A /proc read that fails (null) is no evidence: only a parent PID that changed is.
+    const grandparentNow = grandparent === null ? null : parentOf(parent);
+    if (process.ppid === parent && (grandparentNow === null || grandparentNow === grandparent)) return;
+    clearInterval(watch);
+    stop();
+  }, PARENT_POLL_MS);
+  watch.unref();
+}
+
+/** The parent PID of a process, from Linux's /proc; null where there is no /proc or no such process. */
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command) state ppid ...": the command may itself contain ") ".
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
   }
 }
 

@@ -1,51 +1,190 @@
-// Which scenario a request asks for, read the way Prism reads it (the Prefer header, or the __code /
-// __example / __dynamic query parameters when there is no Prefer header), but checked against the
-// operation first so that a misspelt scenario gets a clear 400 naming the ones that exist instead of
-// Prism's problem+json.
+// Which scenario a request asks for: the Prefer header (`Prefer: code=401, example=tokenExpired`), or
+// the __code / __example / __dynamic query parameters, Prism's names for the same three preferences.
+//
+// Read strictly, because Prism reads it loosely (parse-prefer-header, then only the three names) and
+// answers the default scenario for anything it does not understand: `code=401; example=tokenExpired`
+// (the semicolon makes example= a parameter of code=, per RFC 7240), a misspelt preference
+// (`exampel=`), or a scenario of another status. A test that asked for an outcome and silently got the
+// success passes for the wrong reason; here each of those is a 400 that says how to write it.
 
 const MAX_SHOWN = 120;
+const PREFERENCES = ['code', 'example', 'dynamic'];
+// Preferences registered with IANA (RFC 7240, 8144, 8674) and OData's: a client may send them to any
+// API and the real service ignores them, so the mock does too.
+const FOREIGN_PREFERENCES = new Set(['respond-async', 'return', 'wait', 'handling', 'depth-noroot', 'safe']);
+const isForeign = (name) => FOREIGN_PREFERENCES.has(name) || name.startsWith('odata.');
 
-export function chooseScenario(prism, operation, headers, searchParams) {
-  const preferences = headers.prefer !== undefined
-    ? prism.parsePrefer(headers.prefer)
-    : { code: searchParams.get('__code') ?? undefined, example: searchParams.get('__example') ?? undefined, dynamic: searchParams.get('__dynamic') ?? undefined };
-  const where = headers.prefer !== undefined ? 'Prefer' : 'query';
+/**
+ * `{ code, exampleKey, dynamic }` (each undefined when not asked for), or `{ problem: { field, message } }`
+ * for a request that asks in a way the mock cannot answer exactly.
+ */
+export function chooseScenario(operation, headers, searchParams) {
+  const fromHeader = headers.prefer === undefined ? { preferences: {} } : readPreferHeader(headers.prefer);
+  if (fromHeader.problem) return fromHeader;
+  const fromQuery = readQuery(operation, searchParams);
+  if (fromQuery.problem) return fromQuery;
+  const inHeader = Object.keys(fromHeader.preferences).length > 0;
+  const inQuery = Object.keys(fromQuery.preferences).length > 0;
+  if (inHeader && inQuery) {
+    return problem('Prefer', 'Ask for the scenario either in the Prefer header or with the __code, __example and __dynamic query parameters, not both.');
+  }
+  return inQuery ? checkScenario(operation, fromQuery.preferences, QUERY) : checkScenario(operation, fromHeader.preferences, HEADER);
+}
 
+/** How a scenario is written in each form, for the hints. */
+const HEADER = {
+  field: () => 'Prefer',
+  label: (name) => `${name}=`,
+  write: (pairs) => `Prefer: ${pairs.map(([name, value]) => `${name}=${value}`).join(', ')}`,
+};
+const QUERY = {
+  field: (name) => `__${name}`,
+  label: (name) => `__${name}`,
+  write: (pairs) => `?${pairs.map(([name, value]) => `__${name}=${encodeURIComponent(value)}`).join('&')}`,
+};
+
+/** RFC 7240: a comma-separated list of `name[=value]` preferences, each with optional `;` parameters. */
+function readPreferHeader(header) {
+  const preferences = {};
+  for (const element of splitOutsideQuotes(header, ',')) {
+    const [head, ...parameters] = splitOutsideQuotes(element, ';');
+    if (head.trim() === '' && parameters.every((parameter) => parameter.trim() === '')) continue;
+    const { name, value } = nameAndValue(head);
+    if (isForeign(name)) continue;
+    if (!PREFERENCES.includes(name)) return unknownPreference(HEADER, name);
+    if (parameters.some((parameter) => parameter.trim() !== '')) {
+      const rewritten = [head, ...parameters].map((part) => part.trim()).filter(Boolean).join(', ');
+      return problem('Prefer', `Separate preferences with commas, not semicolons: send Prefer: ${shorten(rewritten)}.`);
+    }
+    if (name in preferences) return problem('Prefer', `The ${name}= preference is given twice; give it once.`);
+    preferences[name] = value;
+  }
+  return { preferences };
+}
+
+function readQuery(operation, searchParams) {
+  const preferences = {};
+  const declared = new Set(operation.parameters.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name));
+  for (const key of new Set(searchParams.keys())) {
+    if (!key.startsWith('__') || declared.has(key)) continue;
+    const name = key.slice(2).toLowerCase();
+    if (!PREFERENCES.includes(name)) return unknownPreference(QUERY, name);
+    const values = searchParams.getAll(key);
+    if (values.length > 1) return problem(key, `The ${key} query parameter is given ${values.length} times; give it once.`);
+    preferences[name] = values[0];
+  }
+  return { preferences };
+}
+
+function checkScenario(operation, preferences, form) {
   let code;
   if (preferences.code !== undefined) {
-    if (typeof preferences.code !== 'string' || !/^\d{3}$/.test(preferences.code)) {
-      return problem(where, 'code', 'code= must be a three-digit HTTP status, as in Prefer: code=401, example=unauthorized.');
+    if (!/^\d{3}$/.test(preferences.code ?? '')) {
+      return problem(form.field('code'), `${form.label('code')} must be a three-digit HTTP status, as in ${form.write([['code', 401], ['example', 'tokenExpired']])}.`);
     }
     code = Number(preferences.code);
     if (!operation.statuses.has(code)) {
-      return problem(where, 'code', `${operation.id} declares no ${code} answer; it declares ${[...operation.statuses].join(', ')}.`);
+      return problem(form.field('code'), `${operation.id} declares no ${code} answer; it declares ${[...operation.statuses].join(', ')}.`);
     }
   }
 
   let dynamic;
   if (preferences.dynamic !== undefined) {
-    if (preferences.dynamic !== 'true' && preferences.dynamic !== 'false') return problem(where, 'dynamic', 'dynamic= must be true or false.');
+    if (preferences.dynamic !== 'true' && preferences.dynamic !== 'false') return problem(form.field('dynamic'), `${form.label('dynamic')} must be true or false.`);
     dynamic = preferences.dynamic === 'true';
   }
 
   let exampleKey;
   if (preferences.example !== undefined) {
-    if (typeof preferences.example !== 'string' || preferences.example === '') return problem(where, 'example', 'example= needs a scenario name.');
-    const status = code ?? operation.responses.find((response) => response.status < 300)?.status;
+    if (!preferences.example) return problem(form.field('example'), `${form.label('example')} needs a scenario name, as in ${form.write([['example', operation.defaultScenario ?? 'name']])}.`);
+    if (dynamic) {
+      return problem(form.field('dynamic'), `${form.label('example')} and ${form.label('dynamic')}true cannot be combined: a named example is a fixed answer, dynamic=true generates one from the schema.`);
+    }
+    const status = code ?? operation.defaultStatus;
     const response = operation.responses.find((candidate) => candidate.status === status);
     if (!response?.examples.some((example) => example.name === preferences.example)) {
-      const elsewhere = operation.responses.find((candidate) => candidate.examples.some((example) => example.name === preferences.example));
-      const shown = preferences.example.length > MAX_SHOWN ? `${preferences.example.slice(0, MAX_SHOWN)}…` : preferences.example;
-      const hint = elsewhere
-        ? ` It is a ${elsewhere.status} scenario: send Prefer: code=${elsewhere.status}, example=${preferences.example}.`
-        : ` The ${status} scenarios are: ${response?.examples.map((example) => example.name).join(', ') || 'none'}.`;
-      return problem(where, 'example', `${operation.id} has no ${status} scenario named "${shown}".${hint}`);
+      return problem(form.field('example'), `${operation.id} has no ${status} scenario named "${shorten(preferences.example)}".${hintFor(operation, preferences.example, response, form)}`);
     }
     exampleKey = preferences.example;
   }
   return { code, exampleKey, dynamic };
 }
 
-function problem(where, preference, message) {
-  return { problem: { field: where === 'Prefer' ? 'Prefer' : `__${preference}`, message } };
+function hintFor(operation, name, response, form) {
+  const elsewhere = operation.responses.find((candidate) => candidate.examples.some((example) => example.name === name));
+  if (elsewhere) {
+    const pairs = elsewhere.status === operation.defaultStatus ? [['example', name]] : [['code', elsewhere.status], ['example', name]];
+    return ` It is a ${elsewhere.status} scenario: send ${form.write(pairs)}.`;
+  }
+  const names = response?.examples.map((example) => example.name) ?? [];
+  const near = closest(name.toLowerCase(), names);
+  return `${near ? ` Did you mean "${near}"?` : ''} The ${response?.status ?? ''} scenarios are: ${names.join(', ') || 'none'}.`;
+}
+
+function unknownPreference(form, name) {
+  const near = closest(name, PREFERENCES);
+  const what = form === HEADER ? `preference "${shorten(name)}"` : `query parameter "__${shorten(name)}"`;
+  return problem(
+    form === HEADER ? 'Prefer' : `__${shorten(name)}`,
+    `The mock does not know the ${what}.${near ? ` Did you mean ${form.label(near)}?` : ''} It understands ` +
+      `${PREFERENCES.map(form.label).join(', ')}, as in ${form.write([['code', 401], ['example', 'tokenExpired']])}.`,
+  );
+}
+
+function nameAndValue(text) {
+  const equals = text.indexOf('=');
+  const name = (equals < 0 ? text : text.slice(0, equals)).trim().toLowerCase();
+  let value = equals < 0 ? '' : text.slice(equals + 1).trim();
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1).replace(/\\(.)/g, '$1');
+  return { name, value };
+}
+
+function splitOutsideQuotes(text, separator) {
+  const parts = [];
+  let start = 0;
+  let quoted = false;
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index];
+    if (character === '\\' && quoted) index++;
+    else if (character === '"') quoted = !quoted;
+    else if (character === separator && !quoted) {
+      parts.push(text.slice(start, index));
+      start = index + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** The candidate within two edits of `name` (a misspelling), if any. */
+function closest(name, candidates) {
+  let best = null;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+function editDistance(a, b) {
+  if (Math.abs(a.length - b.length) > 2 || a.length > 64) return Infinity;
+  let before = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      // A swap of two neighbours is one edit ("exmaple").
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) current[j] = Math.min(current[j], before[j - 2] + 1);
+    }
+    [before, previous] = [previous, current];
+  }
+  return previous[b.length];
+}
+
+const shorten = (text) => (text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text);
+
+function problem(field, message) {
+  return { problem: { field, message } };
 }

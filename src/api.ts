@@ -2,10 +2,12 @@
 // options as a plain parameter instead of an inferred one. openapi-fetch infers its `init`
 // argument and adds an index signature to it, so a misspelt body field compiles
 // (openapi-ts/openapi-typescript#1769, #2329); typed this way, TypeScript's excess-property check
-// catches it. openapi-fetch's client at runtime; JSON answers only (no `parseAs`).
+// catches it. openapi-fetch's client at runtime (with the calls' checks, in api-calls.ts, loaded
+// with it); JSON answers only (no `parseAs`).
 import type { Client, ClientOptions, FetchOptions, FetchResponse, Middleware } from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
-import { VlensTransportError } from "./errors.js";
+import type { CallInit } from "./api-calls.js";
+import { VlensInputError, VlensTransportError } from "./errors.js";
 
 type HttpMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";
 type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
@@ -34,16 +36,16 @@ const methods = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TR
  * so a browser bundle fetches it only when the app uses `vlens.api`. Every method returns a
  * promise anyway; middleware registered before the load is applied when it happens.
  */
-export function lazyApi(options: ClientOptions): VlensApi {
+export function lazyApi(options: ClientOptions, secrets: ReadonlySet<string>): VlensApi {
   const middleware: Middleware[] = [];
   let loaded: Client<paths, "application/json"> | undefined;
-  let loading: Promise<Client<paths, "application/json">> | undefined;
+  let loading: Promise<{ client: Client<paths, "application/json">; calls: typeof import("./api-calls.js") }> | undefined;
   const load = () =>
-    (loading ??= import("openapi-fetch").then(
-      ({ default: createClient }) => {
-        loaded = createClient<paths, "application/json">(options);
+    (loading ??= import("./api-calls.js").then(
+      (calls) => {
+        loaded = calls.createApiClient(options);
         loaded.use(...middleware);
-        return loaded;
+        return { client: loaded, calls };
       },
       (error: unknown) => {
         loading = undefined;
@@ -52,7 +54,12 @@ export function lazyApi(options: ClientOptions): VlensApi {
     ));
   const api: Record<string, unknown> = {
     use(...added: Middleware[]) {
-      middleware.push(...added);
+      for (const item of added) {
+        if (item && (typeof item !== "object" || !("onRequest" in item || "onResponse" in item || "onError" in item))) {
+          throw new VlensInputError("invalid-option", "middleware", "expected an object with onRequest, onResponse or onError");
+        }
+      }
+      middleware.push(...added.filter(Boolean));
       loaded?.use(...added);
     },
     eject(...removed: Middleware[]) {
@@ -63,6 +70,6 @@ export function lazyApi(options: ClientOptions): VlensApi {
       loaded?.eject(...removed);
     },
   };
-  for (const method of methods) api[method] = (...args: unknown[]) => load().then((client) => (client[method] as (...args: unknown[]) => unknown)(...args));
+  for (const method of methods) api[method] = (path: string, init?: CallInit) => load().then(({ client, calls }) => calls.callApi(client, method, path, init, secrets));
   return api as VlensApi;
 }

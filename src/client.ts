@@ -5,6 +5,7 @@ import { operationTable } from "../generated/operations.js";
 import { lazyApi, type VlensApi } from "./api.js";
 import { errorCodeOf, hasValidationErrors, isFailureEnvelope, isRecord, servicesOf, type Envelope } from "./envelope.js";
 import { scrub, VlensApiError, VlensInputError, VlensTransportError } from "./errors.js";
+import { checkHeaderValue, withCallerHeaders } from "./headers.js";
 import { checkImageText, encodeFaces, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
 import {
   capturedOutcome,
@@ -19,7 +20,8 @@ import {
 import type { FailureContext } from "./failure.js";
 import { captureReasons, type RejectionReason } from "./reasons.js";
 import { preferHeader, type Scenario } from "./scenarios.js";
-import { createTransport, type AccessToken, type FetchFunction, type RefreshAccessToken } from "./transport.js";
+import { bodySecrets, headerSecrets } from "./secrets.js";
+import { createTransport, type AccessToken, type Exchange, type FetchFunction, type RefreshAccessToken } from "./transport.js";
 import type {
   IdBackData,
   IdFrontData,
@@ -72,6 +74,11 @@ export interface CallOptions<Op extends OperationId> {
   scenario?: Scenario<Op>;
   /** The `X-Request-Id` to send; default a new one from the `requestId` option. */
   requestId?: string;
+  /**
+   * More headers for this call. Each replaces the client's header of the same name, in any letter
+   * case; an `Authorization` given here is sent as it is (no token added, none refreshed).
+   */
+  headers?: Record<string, string>;
 }
 
 /** What an operation takes: its JSON body and/or its query parameters, as the description types them. */
@@ -148,12 +155,16 @@ export interface CaptureLivenessInput {
 
 export interface CaptureBeforeLoginOptions {
   signal?: AbortSignal;
+  /** More headers for every step (see `CallOptions.headers`). */
+  headers?: Record<string, string>;
   /** Mock scenarios per step. */
   scenarios?: { front?: Scenario<"ocrIdFront">; back?: Scenario<"ocrIdBack">; liveness?: Scenario<"ocrLiveness"> };
 }
 
 export interface VerifyIdentityOptions {
   signal?: AbortSignal;
+  /** More headers for every step (see `CallOptions.headers`). */
+  headers?: Record<string, string>;
   /** Mock scenarios per step. */
   scenarios?: { front?: Scenario<"verifyIdFront">; back?: Scenario<"verifyIdBack">; liveness?: Scenario<"verifyLiveness"> };
 }
@@ -281,8 +292,14 @@ function idScanBody(image: string, transactionId: string, getExtractedData: bool
 
 export function createVlensClient(options: VlensClientOptions): VlensClient {
   if (typeof options !== "object" || options === null) throw new VlensInputError("missing-option", "options", "createVlensClient needs { apiKey }");
-  const apiKey = requireText(options.apiKey, "apiKey", true)!;
-  const tenancyName = requireText(options.tenancyName, "tenancyName", false);
+  // Options sent as headers: a character no HTTP header can carry is named here, before anything is sent.
+  const headerOption = (name: "apiKey" | "tenancyName" | "language" | "bundleKey", required: boolean) => {
+    const value = requireText(options[name], name, required);
+    return value === undefined ? undefined : checkHeaderValue(value, name);
+  };
+  const apiKey = headerOption("apiKey", true)!;
+  const tenancyName = headerOption("tenancyName", false);
+  const language = headerOption("language", false);
   const baseUrl = (requireText(options.baseUrl, "baseUrl", false) ?? defaultBaseUrl).replace(/\/+$/, "");
   if (!/^(https?:\/\/[^/]|\/)/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "expected an http(s) URL or a path starting with /");
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -290,75 +307,94 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   for (const name of ["fetch", "refreshAccessToken", "requestId", "onWarning", "log"] as const) {
     if (options[name] !== undefined && typeof options[name] !== "function") throw new VlensInputError("invalid-option", name, "expected a function");
   }
-  if (options.accessToken !== undefined && typeof options.accessToken !== "function") requireText(options.accessToken, "accessToken", true);
+  if (options.accessToken !== undefined && typeof options.accessToken !== "function") checkHeaderValue(requireText(options.accessToken, "accessToken", true), "accessToken");
   const fetchImpl = options.fetch ?? ((input: string | Request, init?: RequestInit) => globalThis.fetch(input, init));
   const newRequestId = options.requestId ?? randomUuid;
-  const bundleKey = requireText(options.bundleKey, "bundleKey", false);
+  const bundleKey = headerOption("bundleKey", false);
   const captureHeaders = bundleKey ? { BundleKey: bundleKey } : undefined;
   const policy: ImagePolicy = {
     strict: options.strict === true,
     warn: options.onWarning ?? ((warning) => console.warn(`vlens: ${warning.message}`)),
   };
 
-  const secrets = new Set<string>();
-  const remember = (secret: string) => {
-    secrets.add(secret);
-    // Keep the API key and the latest tokens only.
-    if (secrets.size > 8) secrets.delete([...secrets][1]!);
-  };
-  const scrubText = (text: string | null | undefined) => scrub(text, secrets);
-
   const transport = createTransport({
     baseUrl,
     apiKey,
     tenancyName,
-    language: requireText(options.language, "language", false),
+    language,
     accessToken: options.accessToken,
     refreshAccessToken: options.refreshAccessToken,
     fetch: fetchImpl,
     timeoutMs,
     newRequestId,
     log: options.log,
-    remember,
   });
-  const api = lazyApi({ baseUrl, fetch: transport.fetch });
+  const scrubText = (text: string | null | undefined) => scrub(text, transport.secrets);
+  const api = lazyApi({ baseUrl, fetch: transport.fetch }, transport.secrets);
 
   async function call<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions: CallOptions<Op> = {}): Promise<VlensAnswer<Op>> {
     const { body, query, headers } = request as { body?: unknown; query?: Record<string, unknown>; headers?: Record<string, string> };
-    return sendJson(operation, body === undefined ? undefined : JSON.stringify(body), query, headers, callOptions);
+    let text: string | undefined;
+    try {
+      text = body === undefined ? undefined : JSON.stringify(body);
+    } catch (error) {
+      throw new VlensInputError("invalid-request", "body", `cannot be sent as JSON: ${scrubText((error as Error).message)}`);
+    }
+    return sendJson(operation, text, query, headers, callOptions, body);
   }
 
-  /** An operation with its body already as JSON text. */
+  /** What an error of a call is redacted of: the client's key and tokens, and what the call carried (its token, the caller's credentials, the body's secrets). */
+  const carried = (exchange: Exchange, sent: Record<string, string>, secrets: (() => string[]) | undefined) => [
+    ...transport.secrets,
+    ...(exchange.token ? [exchange.token] : []),
+    ...headerSecrets(Object.entries(sent)),
+    ...(secrets?.() ?? []),
+  ];
+
+  /** An operation with its body already as JSON text (`value`: the body before it was serialized, read for secrets if the call fails). */
   async function sendJson<Op extends OperationId>(
     operation: Op,
     body: string | undefined,
     query: Record<string, unknown> | undefined,
     headers: Record<string, string> | undefined,
     callOptions: CallOptions<Op>,
+    value?: unknown,
   ): Promise<VlensAnswer<Op>> {
     const { method, path } = operationTable[operation];
-    const requestId = callOptions.requestId ?? newRequestId();
     // Sent with fetch directly, not through openapi-fetch: one Request, built by fetch itself, as a bare call would.
     let url = `${baseUrl}${path}`;
     if (query) {
       const search = new URLSearchParams();
-      for (const [name, value] of Object.entries(query)) if (value != null) search.append(name, String(value));
+      for (const [name, item] of Object.entries(query)) {
+        if (item == null) continue;
+        if (typeof item === "object" || typeof item === "symbol" || typeof item === "function") throw new VlensInputError("invalid-request", `query.${name}`, "expected a string, a number or a boolean");
+        search.append(name, String(item));
+      }
       const queryText = search.toString();
       if (queryText) url += `?${queryText}`;
     }
-    const sent: Record<string, string> = { ...headers, "X-Request-Id": requestId };
+    let sent: Record<string, string> = {};
     if (body !== undefined) sent["Content-Type"] = "application/json";
     if (callOptions.scenario !== undefined) sent.Prefer = preferHeader(callOptions.scenario as string);
-    const exchange = await transport.send(operation, url, { method, headers: sent, body, signal: callOptions.signal });
+    // A caller's header replaces the client's of the same name, in any letter case (X-Request-Id too).
+    let given: Map<string, string> | undefined;
+    if (headers || callOptions.headers) ({ headers: sent, given } = withCallerHeaders(sent, headers, callOptions.headers));
+    const requestId = given?.get("x-request-id") ?? callOptions.requestId ?? newRequestId();
+    if (!given?.has("x-request-id")) sent["X-Request-Id"] = requestId;
+    // A caller's credentials are kept for errors built after the answer too (a scan's failed checks).
+    if (given) for (const secret of headerSecrets(given)) transport.remember(secret);
+    const secrets = value === undefined ? undefined : () => bodySecrets(value);
+    const exchange = await transport.send(operation, url, { method, headers: sent, given, requestId, body, signal: callOptions.signal, secrets });
     const { status, json: answer } = exchange;
     if (!isRecord(answer)) {
-      const detail = exchange.text === "" ? "empty body" : exchange.headers.get("Content-Type") ?? undefined;
-      throw new VlensTransportError("non-json", { operation, requestId, status, detail });
+      const detail = exchange.text === "" ? "empty body" : exchange.headers.get("Content-Type");
+      throw new VlensTransportError("non-json", { operation, requestId, status, detail: scrub(detail, carried(exchange, sent, secrets)) ?? undefined });
     }
     const ok = status >= 200 && status < 300;
     const envelope = answer as SuccessEnvelope<Op> & Envelope;
     if (!ok || isFailureEnvelope(envelope)) {
-      throw (await describeFailure()).apiError(envelope, { operation, status, requestId, scrubText });
+      const known = carried(exchange, sent, secrets);
+      throw (await describeFailure()).apiError(envelope, { operation, status, requestId, scrubText: (text) => scrub(text, known) });
     }
     // `data` is on every answer (the description requires it); a success without it is not an envelope,
     // whatever it holds (a proxy's `Data`, a wrapper object), and never a result.
@@ -369,16 +405,16 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   }
 
   /** Header parameters the operation requires that the client cannot send (only `TenancyName` exists): a clear error before sending. */
-  function checkRequiredHeaders(operation: OperationId, headers: Record<string, string> | undefined): void {
+  function checkRequiredHeaders(operation: OperationId, headers: Record<string, string> | undefined, callOptions?: CallOptions<OperationId>): void {
     for (const name of operationTable[operation].requiredHeaders as readonly string[]) {
       const given = name === "TenancyName" ? tenancyName : undefined;
-      const sent = Object.keys(headers ?? {}).some((header) => header.toLowerCase() === name.toLowerCase());
+      const sent = [...Object.keys(headers ?? {}), ...Object.keys(callOptions?.headers ?? {})].some((header) => header.toLowerCase() === name.toLowerCase());
       if (!given && !sent) throw new VlensInputError("missing-option", "tenancyName", `${operation} needs the ${name} header: pass tenancyName to createVlensClient`);
     }
   }
 
   async function dataOf<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions?: CallOptions<Op>): Promise<ResultData<Op>> {
-    checkRequiredHeaders(operation, (request as { headers?: Record<string, string> }).headers);
+    checkRequiredHeaders(operation, (request as { headers?: Record<string, string> }).headers, callOptions);
     const answer = await call(operation, request, callOptions);
     if (answer.data == null) throw noResult(operation, answer);
     return answer.data as ResultData<Op>;
@@ -502,10 +538,10 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     async verifyIdentity(input, flowOptions = {}) {
       const known: Known & { transactionId: string } = { transactionId: checkTransactionId(input.transactionId, "transactionId") ?? randomUuid() };
       const [idFront, idBack, faces] = await flowImages(input, policy);
-      const { signal, scenarios = {} } = flowOptions;
+      const { signal, headers, scenarios = {} } = flowOptions;
       for (const [side, image] of [["front", idFront], ["back", idBack]] as const) {
         try {
-          const scan = await sendScan(side, image, known.transactionId, true, { signal, scenario: scenarios[side] });
+          const scan = await sendScan(side, image, known.transactionId, true, { signal, headers, scenario: scenarios[side] });
           known.transactionId = scan.transactionId;
           known.idFront = scan.idFront ?? known.idFront;
           known.idBack = scan.idBack ?? known.idBack;
@@ -514,7 +550,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
           throw error;
         }
       }
-      return sendLiveness(faces, known, true, { signal, scenario: scenarios.liveness });
+      return sendLiveness(faces, known, true, { signal, headers, scenario: scenarios.liveness });
     },
 
     async scanIdFront(input, callOptions) {
@@ -537,15 +573,15 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     async captureBeforeLogin(input, flowOptions = {}) {
       const known: Known & { transactionId: string } = { transactionId: checkTransactionId(input.transactionId, "transactionId") ?? randomUuid() };
       const [idFront, idBack, faces] = await flowImages(input, policy);
-      const { signal, scenarios = {} } = flowOptions;
+      const { signal, headers, scenarios = {} } = flowOptions;
       try {
-        const front = await sendOcrScan("front", idFront, known.transactionId, true, { signal, scenario: scenarios.front });
+        const front = await sendOcrScan("front", idFront, known.transactionId, true, { signal, headers, scenario: scenarios.front });
         known.transactionId = front.transactionId;
         known.idFront = front.data;
-        const back = await sendOcrScan("back", idBack, known.transactionId, true, { signal, scenario: scenarios.back });
+        const back = await sendOcrScan("back", idBack, known.transactionId, true, { signal, headers, scenario: scenarios.back });
         known.transactionId = back.transactionId;
         known.idBack = back.data;
-        const liveness = await sendOcrLiveness(faces, known.transactionId, true, { signal, scenario: scenarios.liveness });
+        const liveness = await sendOcrLiveness(faces, known.transactionId, true, { signal, headers, scenario: scenarios.liveness });
         known.transactionId = liveness.transactionId;
         return capturedOutcome(liveness, known);
       } catch (error) {
@@ -585,12 +621,12 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
       return dataOf("adminLogin", { body: { tenancyName: name, ...credentials }, headers: { TenancyName: name } }, callOptions);
     },
     async cancelVerifiedDigitalIdentity(callOptions) {
-      checkRequiredHeaders("cancelVerifiedDigitalIdentity", undefined);
+      checkRequiredHeaders("cancelVerifiedDigitalIdentity", undefined, callOptions);
       return (await call("cancelVerifiedDigitalIdentity", { body: {} }, callOptions)).data;
     },
 
     async cancelVerifiedDigitalIdentityForAdmin(input, callOptions) {
-      checkRequiredHeaders("cancelVerifiedDigitalIdentityForAdmin", undefined);
+      checkRequiredHeaders("cancelVerifiedDigitalIdentityForAdmin", undefined, callOptions);
       return (await call("cancelVerifiedDigitalIdentityForAdmin", { body: input }, callOptions)).data;
     },
     ...(Object.fromEntries(

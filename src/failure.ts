@@ -11,20 +11,23 @@ type Scrub = (text: string | null | undefined) => string | null;
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : value == null ? null : String(value));
 
-/** A copy whose strings are scrubbed: an error may be logged whole, `services` included. */
+/** A copy whose strings (member names too) are scrubbed: an error may be logged whole, `services` included. */
 function scrubDeep<T>(value: T, scrubText: Scrub): T {
   if (typeof value === "string") return scrubText(value) as T;
   if (Array.isArray(value)) return value.map((item) => scrubDeep(item, scrubText)) as T;
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubDeep(item, scrubText)])) as T;
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [scrubText(key), scrubDeep(item, scrubText)])) as T;
   return value;
 }
+
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /** Field errors from `error_descriptions` (a list, an object of field -> messages, or a string) and from the validations of `services`. */
 export function fieldErrorsOf(envelope: Envelope, scrubText: Scrub): VlensFieldError[] {
   const errors: VlensFieldError[] = [];
+  // A server may echo anything, anywhere: field names are scrubbed like messages.
   const add = (field: unknown, message: unknown, code: unknown, source: VlensFieldError["source"], value?: unknown) =>
     errors.push({
-      field: text(field),
+      field: scrubText(text(field)),
       message: scrubText(text(message)),
       code: integer(code),
       ...(value !== undefined && { value: scrubText(text(value)) }),
@@ -39,17 +42,19 @@ export function fieldErrorsOf(envelope: Envelope, scrubText: Scrub): VlensFieldE
     }
   } else if (isRecord(descriptions)) {
     for (const [field, messages] of Object.entries(descriptions)) {
-      add(field, Array.isArray(messages) ? messages.join(" ") : messages, null, "error_descriptions");
+      add(field, Array.isArray(messages) ? messages.map(text).join(" ") : messages, null, "error_descriptions");
     }
   } else if (typeof descriptions === "string" && descriptions) {
     add(null, descriptions, null, "error_descriptions");
   }
 
-  const services = envelope.services;
-  for (const validations of [services?.Validations, services?.validations]) {
-    for (const failed of validations?.validation_errors ?? []) {
-      const reasons = failed.errors?.length ? failed.errors : [{ code: null, message: null }];
-      for (const reason of reasons) add(failed.field, reason.message, reason.code, "validations", failed.value);
+  // Shapes other than the description's are read as far as they make sense, never thrown on.
+  const services = isRecord(envelope.services) ? envelope.services : {};
+  for (const validations of [services.Validations, services.validations]) {
+    for (const failed of list(isRecord(validations) ? validations.validation_errors : null)) {
+      if (!isRecord(failed)) continue;
+      const reasons = list(failed.errors).filter(isRecord);
+      for (const reason of reasons.length ? reasons : [{ code: null, message: null }]) add(failed.field, reason.message, reason.code, "validations", failed.value);
     }
   }
   return errors;

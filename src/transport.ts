@@ -1,12 +1,15 @@
 // Every request goes through here: the client's own calls (`send`, a URL and a JSON text, one
 // Request built by fetch itself) and the openapi-fetch client's (`fetch`, a Request). It adds the
-// headers every operation takes (ApiKey, TenancyName, Accept-Language, X-Request-Id) and the bearer
-// token the operation's security asks for, enforces the timeout over the whole exchange (answer
-// body included), refreshes the token once on 401, and turns every way an exchange can break into
-// a VlensTransportError.
+// headers every operation takes (ApiKey, TenancyName, Accept-Language, Accept, X-Request-Id) where
+// the caller did not set them, and the bearer token the operation's security asks for unless the
+// caller sent its own Authorization; it enforces the timeout over the whole exchange (answer body
+// included), renews an expired token once for all the calls that hold it, and turns every way an
+// exchange can break into a VlensError whose cause holds no secret.
 import { operationTable } from "../generated/operations.js";
 import { errorCodeOf } from "./envelope.js";
-import { VlensInputError, VlensTransportError, type TransportFailure } from "./errors.js";
+import { redact, safeCause, scrub, VlensError, VlensInputError, VlensTransportError, type TransportFailure } from "./errors.js";
+import { checkHeaderValue } from "./headers.js";
+import { headerSecrets } from "./secrets.js";
 import type { OperationId } from "./types.js";
 
 export type TokenKind = "user" | "admin";
@@ -21,7 +24,11 @@ export interface TokenContext {
 /** A bearer token, or a function (sync or async) called for every request that needs one. */
 export type AccessToken = string | ((context: TokenContext) => string | null | undefined | Promise<string | null | undefined>);
 
-/** Called once when a request is refused with 401; returns the token to retry with. */
+/**
+ * Called when a request is refused with 401 (HTTP, or `error_code` 401 in an HTTP 200 envelope);
+ * returns the token to retry with. Called once per expired token: concurrent 401s wait for the same
+ * call, and a 401 for a token it already replaced is retried with the new token without calling it.
+ */
 export type RefreshAccessToken = (context: TokenContext) => string | Promise<string>;
 
 /** A fetch implementation, called like `globalThis.fetch`: with a URL and an init, or with a Request. */
@@ -29,17 +36,17 @@ export type FetchFunction = (input: string | Request, init?: RequestInit) => Pro
 
 export interface TransportOptions {
   baseUrl: string;
+  /** Checked already: a value an HTTP header can carry. */
   apiKey: string;
   tenancyName: string | undefined;
   language: string | undefined;
+  /** Checked already when it is a string. */
   accessToken: AccessToken | undefined;
   refreshAccessToken: RefreshAccessToken | undefined;
   fetch: FetchFunction;
   timeoutMs: number;
   newRequestId: () => string;
   log: ((line: string) => void) | undefined;
-  /** Records a secret the transport sent, so errors can scrub it. */
-  remember: (secret: string) => void;
 }
 
 interface Route {
@@ -58,6 +65,11 @@ const timedOut = { reason: "timeout" };
 const abortedByCaller = { reason: "aborted" };
 const nullBodyStatus = new Set([101, 204, 205, 304]);
 const looksCutOff = /end of (json|data)|unterminated|eof/i;
+const isTimeout = (reason: unknown) => (reason as { name?: unknown } | null | undefined)?.name === "TimeoutError";
+const isResponse = (value: unknown): value is Response =>
+  typeof (value as Response | null)?.status === "number" && typeof (value as Response).text === "function";
+// The tokens a refresh replaced, kept to answer late 401s; a few suffice.
+const replacedKept = 32;
 
 /** A complete answer: its body read to the end, and parsed when it is JSON. */
 export interface Exchange {
@@ -67,99 +79,203 @@ export interface Exchange {
   text: string;
   /** The parsed body; undefined when it is empty, or not JSON (only possible with an error status). */
   json: unknown;
+  /** The bearer token the answered request carried, if the client added one. */
+  token?: string | undefined;
 }
 
 export interface SendInit {
   method: string;
+  /** The call's headers, X-Request-Id included; the client adds ApiKey, TenancyName, Accept-Language, Accept and Authorization. */
   headers: Record<string, string>;
+  /** The names (lower case) the caller set in `headers`: the client adds none of its own of those names, and no token when Authorization is one. */
+  given?: { has(name: string): boolean } | undefined;
+  /** The X-Request-Id in `headers`. */
+  requestId: string;
   body?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** The body's secrets (passwords, OTPs, tokens), asked for only when an error is built. */
+  secrets?: (() => string[]) | undefined;
 }
 
 export interface Transport {
   /** For openapi-fetch: takes its Request, answers a Response whose body is already checked. */
   fetch(request: Request): Promise<Response>;
-  /** For the client's calls: the operation, its URL and init (headers must hold X-Request-Id). */
+  /** For the client's calls: the operation, its URL and init. */
   send(operation: OperationId, url: string, init: SendInit): Promise<Exchange>;
+  /** The API key and the latest tokens and credentials sent: every error text is redacted of them. */
+  readonly secrets: ReadonlySet<string>;
+  /** Adds a credential a call sent (a caller's Authorization), for errors built after its answer. */
+  remember(secret: string): void;
+}
+
+type Answer = Exchange & { unauthorized: boolean };
+type Attempt = (token: string | undefined, retry: boolean) => Promise<Answer>;
+
+/** What the client knows about the tokens of one kind (user or admin) beyond the one it is given. */
+interface TokenState {
+  /** The token the last refresh returned. */
+  current: string | undefined;
+  /** Tokens a refresh replaced ("" for none at all): a 401 for one of them is retried with `current`. */
+  replaced: Set<string>;
+  /** The refresh under way, and the tokens whose 401s wait for it. */
+  pending: { from: Set<string>; token: Promise<string> } | undefined;
+  /** The last failed refresh: a 401 for one of `from` sent before it failed fails with the same error. */
+  failed: { from: Set<string>; error: unknown; sentBefore: number } | undefined;
 }
 
 export function createTransport(options: TransportOptions): Transport {
-  const { apiKey, tenancyName, language, refreshAccessToken, timeoutMs, log } = options;
+  const { apiKey, tenancyName, language, refreshAccessToken, timeoutMs } = options;
+  // A log callback that throws must not break (or hang) the call it reports on.
+  const log =
+    options.log &&
+    ((line: string) => {
+      try {
+        options.log!(line);
+      } catch {
+        // ignored on purpose
+      }
+    });
   let { accessToken } = options;
   const basePath = new URL(options.baseUrl, "http://localhost").pathname.replace(/\/+$/, "");
-  const refreshing = new Map<TokenKind, Promise<string>>();
-  options.remember(apiKey);
+  const secrets = new Set<string>([apiKey]);
+  const states: Record<TokenKind, TokenState> = {
+    user: { current: undefined, replaced: new Set(), pending: undefined, failed: undefined },
+    admin: { current: undefined, replaced: new Set(), pending: undefined, failed: undefined },
+  };
+  // Requests sent so far: orders a 401 against the refresh that failed while it was under way.
+  let sentCount = 0;
+  if (typeof accessToken === "string") secrets.add(accessToken);
+
+  function remember(token: string): string {
+    if (!secrets.has(token)) {
+      secrets.add(token);
+      // Keep the API key and the latest ones only.
+      if (secrets.size > 64) secrets.delete([...secrets][1]!);
+    }
+    return token;
+  }
 
   function routeOf(request: Request): Route | undefined {
     const path = new URL(request.url).pathname;
     return routes.get(`${request.method} ${path.startsWith(basePath) ? path.slice(basePath.length) : path}`);
   }
 
-  /** Adds the headers every request carries, except those the caller already set (in any case). */
+  /** Adds the headers every request carries, except those the caller set (in any letter case). */
   function addCommonHeaders(has: (name: string) => boolean, set: (name: string, value: string) => void): void {
-    set("ApiKey", apiKey);
+    if (!has("apikey")) set("ApiKey", apiKey);
     if (tenancyName && !has("tenancyname")) set("TenancyName", tenancyName);
     if (language && !has("accept-language")) set("Accept-Language", language);
     if (!has("accept")) set("Accept", "application/json");
   }
 
-  function remembered(value: string | null | undefined): string | undefined {
-    if (value) options.remember(value);
-    return value || undefined;
+  /** A token function's failure as the client's error (its own errors pass as they are). */
+  function hookFailed(field: "accessToken" | "refreshAccessToken", error: unknown): VlensError {
+    if (error instanceof VlensError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new VlensInputError("token-hook-failed", field, `the function failed: ${scrub(message, secrets) || "no message"}`, { cause: safeCause(error, secrets) });
   }
-
-  /** The token for a request: a string as is (no extra tick), a function's answer awaited. */
-  function tokenFor(token: TokenKind, operation: OperationId | undefined): string | undefined | Promise<string | undefined> {
-    if (typeof accessToken !== "function") return remembered(accessToken);
-    const value = accessToken({ operation, token });
-    return typeof value === "string" || value == null ? remembered(value) : Promise.resolve(value).then(remembered);
-  }
-
-  function refreshed(token: TokenKind, operation: OperationId | undefined): Promise<string> {
-    let pending = refreshing.get(token);
-    if (!pending) {
-      // One refresh at a time per kind of token: concurrent 401s wait for the same new token.
-      pending = Promise.resolve()
-        .then(() => refreshAccessToken!({ operation, token }))
-        .then((value) => {
-          if (!value) throw new VlensInputError("missing-token", "refreshAccessToken", "the refresh hook returned no token");
-          options.remember(value);
-          if (typeof accessToken !== "function") accessToken = value;
-          return value;
-        })
-        .finally(() => refreshing.delete(token));
-      refreshing.set(token, pending);
-    }
-    return pending;
-  }
-
-  type Attempt = (token: string | undefined, retry: boolean) => Promise<Exchange & { unauthorized: boolean }>;
 
   /**
-   * Sends with the operation's token; on 401, refreshes once and sends again. Not an async
-   * function: with a string token and no refresh hook the exchange's own promise is returned.
+   * A token from the accessToken function: checked, and sent as its replacement when a refresh
+   * replaced it (the function's store is behind), or replaced "no token at all".
    */
-  function authorized(route: Route | undefined, requestId: string, attempt: Attempt): Promise<Exchange & { unauthorized: boolean }> {
-    if (!route || route.token === "none") return attempt(undefined, false);
+  function fromFunction(kind: TokenKind, value: unknown): string | undefined {
+    const token = value == null || value === "" ? "" : remember(checkHeaderValue(value, "accessToken"));
+    const { current, replaced } = states[kind];
+    return current !== undefined && replaced.has(token) ? current : token || undefined;
+  }
+
+  /** The token for a request: a string as is (no extra tick), a function's answer checked (and awaited). */
+  function tokenFor(kind: TokenKind, operation: OperationId): string | undefined | Promise<string | undefined> {
+    if (typeof accessToken !== "function") return accessToken;
+    let value: unknown;
+    try {
+      value = accessToken({ operation, token: kind });
+    } catch (error) {
+      throw hookFailed("accessToken", error);
+    }
+    if (typeof value !== "object" || value === null) return fromFunction(kind, value);
+    return Promise.resolve(value).then(
+      (resolved) => fromFunction(kind, resolved),
+      (error: unknown) => {
+        throw hookFailed("accessToken", error);
+      },
+    );
+  }
+
+  /**
+   * The token to retry with after a 401 for `stale` (sent as request number `sequence`): the one
+   * a refresh under way will return, the one that already replaced `stale`, the error of the
+   * refresh that just failed for it, or else a new refresh's.
+   */
+  function renewed(kind: TokenKind, operation: OperationId, stale: string, sequence: number): Promise<string> {
+    const state = states[kind];
+    if (state.pending) {
+      state.pending.from.add(stale);
+      return state.pending.token;
+    }
+    if (state.current !== undefined && state.replaced.has(stale)) return Promise.resolve(state.current);
+    const { failed } = state;
+    if (failed && failed.from.has(stale) && sequence <= failed.sentBefore) return Promise.reject(failed.error);
+
+    const from = new Set([stale]);
+    const token = Promise.resolve()
+      .then(() => refreshAccessToken!({ operation, token: kind }))
+      .then(
+        (value) => {
+          if (!value) throw new VlensInputError("missing-token", "refreshAccessToken", "the refresh function returned no token");
+          return remember(checkHeaderValue(value, "refreshAccessToken"));
+        },
+        (error: unknown) => {
+          throw hookFailed("refreshAccessToken", error);
+        },
+      );
+    state.pending = { from, token };
+    // Registered first, so the state is current before any waiting call retries.
+    token.then(
+      (fresh) => {
+        for (const replaced of from) if (replaced !== fresh) state.replaced.add(replaced);
+        while (state.replaced.size > replacedKept) state.replaced.delete(state.replaced.values().next().value!);
+        state.current = fresh;
+        state.pending = state.failed = undefined;
+        if (typeof accessToken !== "function") accessToken = fresh;
+      },
+      (error: unknown) => {
+        state.pending = undefined;
+        state.failed = { from, error, sentBefore: sentCount };
+      },
+    );
+    return token;
+  }
+
+  /**
+   * Sends with the operation's token; on 401, sends once more with a renewed one. Not an async
+   * function: with a string token and no refresh function the exchange's own promise is returned.
+   */
+  function authorized(route: Route | undefined, requestId: string, callerAuthorizes: boolean, attempt: Attempt): Promise<Answer> {
+    if (!route || route.token === "none" || callerAuthorizes) return attempt(undefined, false);
     const { operation, token: kind } = route;
     const token = tokenFor(kind, operation);
     return typeof token === "object" ? token.then((value) => withToken(operation, kind, requestId, attempt, value)) : withToken(operation, kind, requestId, attempt, token);
   }
 
-  function withToken(operation: OperationId, kind: TokenKind, requestId: string, attempt: Attempt, token: string | undefined) {
+  function withToken(operation: OperationId, kind: TokenKind, requestId: string, attempt: Attempt, token: string | undefined): Promise<Answer> {
     if (!token) {
       if (!refreshAccessToken) {
         return Promise.reject(new VlensInputError("missing-token", "accessToken", `${operation} needs a ${kind} bearer token: pass accessToken (or refreshAccessToken)`));
       }
       // A token fetched just now is not refreshed again on 401.
-      return refreshed(kind, operation).then((fresh) => attempt(fresh, false));
+      return renewed(kind, operation, "", Number.POSITIVE_INFINITY).then((fresh) => attempt(fresh, true));
     }
+    const sequence = (sentCount += 1);
     const first = attempt(token, false);
     if (!refreshAccessToken) return first;
     return first.then((answer) => {
       if (!answer.unauthorized) return answer;
-      log?.(`${operation}: 401, refreshing the ${kind} token once [request ${requestId}]`);
-      return refreshed(kind, operation).then((fresh) => attempt(fresh, true));
+      const { current, replaced, pending } = states[kind];
+      const how = !pending && current !== undefined && replaced.has(token) ? "retrying with the token that replaced it" : "renewing it";
+      log?.(`${operation}: 401 for the ${kind} token, ${how} [request ${requestId}]`);
+      return renewed(kind, operation, token, sequence).then((fresh) => attempt(fresh, true));
     });
   }
 
@@ -168,21 +284,47 @@ export function createTransport(options: TransportOptions): Transport {
    * caller's abort, and failure; either interruption also aborts the request, and the promise
    * settles even when a custom fetch ignores the signal. No listener on our own signal and no
    * Promise.race: they showed up as allocation (and GC) per request in the benchmark.
+   * `secretsOf` gives the request's secrets (asked for only when it fails).
    */
-  function exchange(operation: OperationId | undefined, requestId: string, start: (signal: AbortSignal) => Promise<Response>, callerSignal: AbortSignal | null | undefined) {
+  function exchange(
+    operation: OperationId | undefined,
+    requestId: string,
+    token: string | undefined,
+    start: (signal: AbortSignal) => Promise<Response>,
+    callerSignal: AbortSignal | null | undefined,
+    secretsOf: () => string[],
+  ) {
     const started = log ? Date.now() : 0;
     const controller = new AbortController();
     const fail = (error: unknown, otherwise: TransportFailure, status?: number) => {
-      const reason = controller.signal.reason;
-      const kind = reason === timedOut ? "timeout" : reason === abortedByCaller ? "aborted" : otherwise;
-      const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-      const detail = kind === "timeout" ? `${timeoutMs} ms` : typeof cause === "string" ? cause : undefined;
+      const interruption = controller.signal.reason;
+      let kind = otherwise;
+      let detail: string | undefined;
+      let cause = error;
+      if (interruption === timedOut) {
+        kind = "timeout";
+        detail = `the client's timeoutMs of ${timeoutMs} ms`;
+        cause = undefined;
+      } else if (interruption === abortedByCaller || (error === undefined && callerSignal?.aborted)) {
+        // AbortSignal.timeout(ms) aborts with a TimeoutError: the caller's own time limit.
+        cause = callerSignal?.reason;
+        kind = isTimeout(cause) ? "timeout" : "aborted";
+        if (kind === "timeout") detail = "the caller's AbortSignal timed out";
+      } else {
+        const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+        if (typeof code === "string") detail = code;
+      }
       log?.(`${operation} failed: ${kind} [request ${requestId}]`);
-      return new VlensTransportError(kind, { operation, requestId, status, detail }, error === undefined ? undefined : { cause: error });
+      const known = [...secrets, ...secretsOf()];
+      return new VlensTransportError(
+        kind,
+        { operation, requestId, status, detail: detail && redact(detail, known) },
+        cause === undefined ? undefined : { cause: safeCause(cause, known) },
+      );
     };
     if (callerSignal?.aborted) return Promise.reject(fail(undefined, "aborted"));
 
-    return new Promise<Exchange & { unauthorized: boolean }>((resolve, reject) => {
+    return new Promise<Answer>((resolve, reject) => {
       let settled = false;
       let status: number | undefined;
       const settle = () => {
@@ -190,14 +332,17 @@ export function createTransport(options: TransportOptions): Transport {
         clearTimeout(timer);
         callerSignal?.removeEventListener("abort", stop);
       };
-      const failed = (error: unknown, otherwise: TransportFailure) => {
+      const rejectWith = (error: unknown) => {
         if (settled) return;
         settle();
-        reject(fail(error, otherwise, status));
+        reject(error);
+      };
+      const failed = (error: unknown, otherwise: TransportFailure) => {
+        if (!settled) rejectWith(fail(error, otherwise, status));
       };
       const interrupt = (reason: object) => {
         controller.abort(reason);
-        failed(reason, "network");
+        failed(undefined, "network");
       };
       const stop = () => interrupt(abortedByCaller);
       const timer = setTimeout(interrupt, timeoutMs, timedOut);
@@ -205,7 +350,7 @@ export function createTransport(options: TransportOptions): Transport {
 
       const finish = (response: Response, text: string) => {
         if (settled) return;
-        const { ok } = response;
+        const { ok, statusText, headers } = response;
         let json: unknown;
         if (text) {
           try {
@@ -215,13 +360,14 @@ export function createTransport(options: TransportOptions): Transport {
             if (ok) return failed(undefined, looksCutOff.test(String((error as Error).message)) ? "truncated" : "non-json");
           }
         }
+        const errorCode = ok ? errorCodeOf((json as { error_code?: unknown } | null)?.error_code) : null;
         settle();
         log?.(`${operation} -> ${status} in ${Date.now() - started} ms [request ${requestId}]`);
-        const errorCode = ok ? errorCodeOf((json as { error_code?: unknown } | null)?.error_code) : null;
-        resolve({ status: status!, statusText: response.statusText, headers: response.headers, text, json, unauthorized: status === 401 || errorCode === 401 });
+        resolve({ status: status!, statusText, headers, text, json, token, unauthorized: status === 401 || errorCode === 401 });
       };
       const read = (response: Response) => {
         if (settled) return;
+        if (!isResponse(response)) return rejectWith(new VlensInputError("invalid-option", "fetch", "the fetch function answered something that is not a Response"));
         status = response.status;
         let body: Promise<string>;
         try {
@@ -231,12 +377,9 @@ export function createTransport(options: TransportOptions): Transport {
         }
         return body.then((text) => finish(response, text), (error: unknown) => failed(error, "truncated"));
       };
-      // Anything else that throws (a custom fetch answering something that is not a Response) is passed on as is.
-      const unexpected = (error: unknown) => {
-        if (settled) return;
-        settle();
-        reject(error);
-      };
+      // Anything else that throws comes from a Response-like answer of a custom fetch that cannot be read.
+      const unexpected = (error: unknown) =>
+        rejectWith(new VlensInputError("invalid-option", "fetch", "the fetch function answered a Response that cannot be read", { cause: safeCause(error, [...secrets, ...secretsOf()]) }));
       let answer: Promise<Response>;
       try {
         answer = Promise.resolve(start(controller.signal));
@@ -248,6 +391,9 @@ export function createTransport(options: TransportOptions): Transport {
   }
 
   return {
+    secrets,
+    remember,
+
     async fetch(request) {
       const route = routeOf(request);
       const headers = request.headers;
@@ -257,29 +403,28 @@ export function createTransport(options: TransportOptions): Transport {
         (name) => headers.has(name),
         (name, value) => headers.set(name, value),
       );
+      const callerAuthorizes = headers.has("authorization");
       // Only a request that may be sent twice needs a copy of its body.
-      const spare = refreshAccessToken && route && route.token !== "none" ? request.clone() : undefined;
-      const answer = await authorized(route, requestId, (token, retry) => {
+      const spare = refreshAccessToken && route && route.token !== "none" && !callerAuthorizes ? request.clone() : undefined;
+      const answer = await authorized(route, requestId, callerAuthorizes, (token, retry) => {
         const attempt = retry ? spare! : request;
         if (token) attempt.headers.set("Authorization", `Bearer ${token}`);
-        return exchange(route?.operation, requestId, (signal) => options.fetch(attempt, { signal }), attempt.signal);
+        return exchange(route?.operation, requestId, token, (signal) => options.fetch(attempt, { signal }), attempt.signal, () => headerSecrets(attempt.headers));
       });
       const { status, statusText } = answer;
       return new Response(nullBodyStatus.has(status) ? null : answer.text, { status, statusText, headers: answer.headers });
     },
 
     send(operation, url, init) {
-      const { method, headers, body } = init;
-      let names: string[] | undefined;
-      addCommonHeaders(
-        (wanted) => (names ??= Object.keys(headers).map((name) => name.toLowerCase())).includes(wanted),
-        (name, value) => (headers[name] = value),
-      );
-      const requestId = headers["X-Request-Id"]!;
-      return authorized(routeByOperation.get(operation), requestId, (token) => {
+      const { method, headers, body, given: names, requestId } = init;
+      addCommonHeaders(names ? (name) => names.has(name) : () => false, (name, value) => (headers[name] = value));
+      return authorized(routeByOperation.get(operation), requestId, names?.has("authorization") ?? false, (token) => {
         const sent = token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
         // The init is built here, one shape for every call (a spread of varying inits was slower).
-        return exchange(operation, requestId, (signal) => options.fetch(url, { method, headers: sent, body, signal }), init.signal);
+        return exchange(operation, requestId, token, (signal) => options.fetch(url, { method, headers: sent, body, signal }), init.signal, () => [
+          ...headerSecrets(Object.entries(sent)),
+          ...(init.secrets?.() ?? []),
+        ]);
       });
     },
   };

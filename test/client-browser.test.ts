@@ -1,5 +1,5 @@
 // The client in a real browser: esbuild bundles src/ for the browser (a Node-only import would fail
-// the build), and Chromium runs the bundle against the mock over HTTP (CORS included).
+// the build), and Chromium runs the bundle against the mock, a sandbox, over HTTP (CORS included).
 import { build } from "esbuild";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,6 +50,8 @@ describe("in Chromium", () => {
         const input = { idFront: new Blob([jpeg(1)]), idBack: jpeg(2), faces: [jpeg(3), new Blob([jpeg(4)]).arrayBuffer(), jpeg(5)] as const };
         const faces = [input.faces[0], await input.faces[1], input.faces[2]] as const;
         const verified = await vlens.verifyIdentity({ ...input, faces });
+        // The sandbox keeps the transaction the client started: the page can ask it (CORS included).
+        const kept = await fetch(`${baseUrl}/__vlens/transactions/${verified.transactionId}`, { headers: { ApiKey: "browser-key" } }).then((response) => response.json());
         const rejected = await vlens.verifyIdentity({ ...input, faces }, { scenarios: { front: "cardNotDetected" } });
         let error: unknown;
         try {
@@ -61,6 +63,7 @@ describe("in Chromium", () => {
         return {
           verified: verified.status,
           transactionId: verified.transactionId,
+          kept: { id: kept.id, state: kept.outcome.state, steps: kept.steps.length },
           rejected: rejected.status === "rejected" ? { step: rejected.step, code: rejected.errorCode, userMessage: rejected.error?.entry?.userMessage } : null,
           error: error instanceof VlensApiError ? { status: error.status, retryable: error.entry?.retryable } : String(error),
           raw: raw.data?.data,
@@ -68,7 +71,8 @@ describe("in Chromium", () => {
       }, mock.url);
       expect(result).toEqual({
         verified: "verified",
-        transactionId: "81f404b3-d7dc-4f08-b4fe-934853c86282",
+        transactionId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+        kept: { id: result.transactionId, state: "verified", steps: 3 },
         rejected: { step: "front", code: 3011, userMessage: "Error, Please make sure the document is in a good lighting condition and well focused." },
         error: { status: 500, retryable: true },
         raw: { exists: false },

@@ -1,5 +1,8 @@
 // Shared by the client's unit tests: an injected fetch that records what the client sent and
-// answers what the test says, and small images. Secrets are distinctive so leak checks can grep.
+// answers what the test says, a real local HTTP server that records what arrived on the wire, and
+// small images. Secrets are distinctive so leak checks can grep.
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createVlensClient, type VlensClientOptions } from "../src/index.js";
 
 export const API_KEY = "key-5b1f0c7e-SECRET-APIKEY-9d2a";
@@ -101,4 +104,75 @@ export async function failureOf(promise: Promise<unknown>): Promise<any> {
     return error;
   }
   throw new Error("expected a failure, got a result");
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A request as it arrived on the wire: every header line as sent (name in its letter case, value unjoined). */
+export interface Arrived {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  rawHeaders: [string, string][];
+  body: string;
+}
+
+/** Every value a header arrived with, whatever the letter case of its name. One value, unjoined, is what a client must send. */
+export function valuesOf(request: Arrived, name: string): string[] {
+  return request.rawHeaders.filter(([sent]) => sent.toLowerCase() === name.toLowerCase()).map(([, value]) => value);
+}
+
+/** The value of a header that arrived once (undefined when absent). */
+export function headerOf(request: Arrived, name: string): string | undefined {
+  return valuesOf(request, name)[0];
+}
+
+export function reply(response: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}): void {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  response.writeHead(status, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)), ...headers });
+  response.end(text);
+}
+
+/** A real HTTP server on a free local port; `handle` answers each request once its body has arrived. */
+export async function localServer(handle: (request: Arrived, response: ServerResponse) => void | Promise<void>) {
+  const arrived: Arrived[] = [];
+  const server = createServer((incoming, response) => {
+    const chunks: Buffer[] = [];
+    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+    incoming.on("end", () => {
+      const url = new URL(incoming.url ?? "/", "http://localhost");
+      const rawHeaders: [string, string][] = [];
+      for (let index = 0; index < incoming.rawHeaders.length; index += 2) rawHeaders.push([incoming.rawHeaders[index]!, incoming.rawHeaders[index + 1]!]);
+      const request: Arrived = { method: incoming.method ?? "", path: url.pathname, query: url.searchParams, rawHeaders, body: Buffer.concat(chunks).toString("utf8") };
+      arrived.push(request);
+      Promise.resolve(handle(request, response)).catch((error: unknown) => {
+        if (!response.headersSent) reply(response, { data: null, error_code: 500, error_message: String(error) }, 500);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    arrived,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** An answer every capture step (front, back, liveness, link) reads as a success, verified. */
+export function verifiedEverywhere(transactionId = TRANSACTION_ID) {
+  return envelope(
+    {
+      isVerificationProcessCompleted: true,
+      isDigitalIdentityVerified: true,
+      isMatched: true,
+      idFrontData: { idNumber: "29001012101235", transaction_id: transactionId },
+      idBackData: { idNumber: "29001012101235", transaction_id: transactionId },
+      user: { idNumber: "29001012101235" },
+    },
+    { services: { Validations: { validation_errors: [] }, spoofing: { fake: false }, liveness: true, SRC: { isValid: true }, AML: { AML_matched: false, data: [] } } },
+  );
 }

@@ -12,7 +12,8 @@ const input = { idFront: FRONT, idBack: BACK, faces: FACES };
 const EXAMPLE_TRANSACTION = "81f404b3-d7dc-4f08-b4fe-934853c86282";
 
 beforeAll(async () => {
-  mock = await startMock({ port: 0 });
+  // Every scenario's meaning to the client, from the examples as they are: the mock replays (--stateless).
+  mock = await startMock({ port: 0, stateless: true });
   vlens = createVlensClient({ baseUrl: mock.url, apiKey: "test-api-key", tenancyName: "acme", accessToken: "header.payload.signature", language: "en" });
 });
 afterAll(() => mock?.stop());

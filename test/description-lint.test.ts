@@ -36,7 +36,7 @@ async function lint(args: string[] = []) {
 describe('the description', () => {
   it('lints clean under redocly.yaml: zero errors, zero warnings', async () => {
     const { totals, problems, apis } = await lint();
-    expect(apis, 'the OpenAPI description and the Arazzo workflows').toBe(2);
+    expect(apis, 'the OpenAPI description, the Arazzo workflows and the sandbox control API').toBe(3);
     expect(problems.map((problem) => `${problem.ruleId}: ${problem.message}`)).toEqual([]);
     expect(totals).toMatchObject({ errors: 0, warnings: 0 });
   });

@@ -67,7 +67,9 @@ function writeImages(dir: string) {
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'vlens-samples-'));
   writeImages(workDir);
-  mock = await startMock({ port: 0, checkExamples: false });
+  // Each sample stands alone with the description's example ids, so the mock replays (a sandbox would
+  // rightly answer transactionNotFound to the back scan of a transaction it never saw).
+  mock = await startMock({ port: 0, checkExamples: false, stateless: true });
 });
 
 afterAll(async () => {

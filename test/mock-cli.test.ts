@@ -1,7 +1,7 @@
 // `npm start`, the vlens-mock bin and the ./mock entry as a consumer gets them: from the packed
 // tarball, with Prism installed next to it, and without Prism.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +64,7 @@ describe('vlens-mock (node mocks/cli.js)', () => {
   it('listens on the --host given', async () => {
     const mock = await startMockProcess(['--port', '0', '--host', '0.0.0.0']);
     try {
-      expect((await send(mock.url, validRequest(operation('register')))).status).toBe(200);
+      expect((await send(mock.url, validRequest(operation('checkExistenceOfEmailOrPhone')))).status).toBe(200);
     } finally {
       await mock.stop();
     }
@@ -90,24 +90,104 @@ describe('vlens-mock (node mocks/cli.js)', () => {
     }
   });
 
-  it('is what npm start runs', async () => {
-    const child = spawn('npm', ['start', '--silent', '--', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  it('is what npm start runs, and killing npm\'s PID (SIGTERM or SIGKILL) stops it and frees the port', async () => {
+    await expectKillingFreesPort(() => startThroughNpm(['start', '--silent', '--', '--port', '0'], ROOT));
+  });
+
+  it('outlives its parent when not started by npm (a shell that started it in the background, a service)', async () => {
+    // sh starts the mock in the background and exits at once; the mock must keep serving.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_')));
+    const shell = spawn('sh', ['-c', `"${process.execPath}" mocks/cli.js --port 0 --quiet > "${join(scratch, 'background.log')}" 2>&1 & echo $!`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let pid = '';
+    shell.stdout.on('data', (chunk) => (pid += chunk));
+    await new Promise((done) => shell.once('exit', done));
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let stdout = '';
-        child.stdout.on('data', (chunk) => {
-          stdout += chunk;
-          const match = /listening on (http:\/\/\S+)/.exec(stdout);
-          if (match) resolve(match[1]!);
-        });
-        child.on('exit', (code) => reject(new Error(`npm start exited with ${code}: ${stdout}`)));
-      });
-      expect((await send(url, validRequest(operation('register')))).status).toBe(200);
+      // The background job opens its log itself, possibly after the shell has exited.
+      const log = () => (existsSync(join(scratch, 'background.log')) ? readFileSync(join(scratch, 'background.log'), 'utf8') : '');
+      const url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(log())?.[1]);
+      await new Promise((done) => setTimeout(done, 500));
+      expect((await send(url, validRequest(operation('checkExistenceOfEmailOrPhone')))).status).toBe(200);
     } finally {
-      process.kill(-child.pid!, 'SIGTERM');
+      process.kill(Number(pid), 'SIGTERM');
     }
   });
 });
+
+const scratch = mkdtempSync(join(tmpdir(), 'vlens-mock-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((done) => setTimeout(done, 25));
+  }
+}
+
+/** True once nothing listens on the port any more (the mock has exited), within a few seconds. */
+async function portFreed(port: number, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer()
+        .once('error', () => resolve(false))
+        .listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+/** Starts the mock through npm, kills npm's PID (SIGTERM, then in a second run SIGKILL): the port must be freed. */
+async function expectKillingFreesPort(start: () => ReturnType<typeof startThroughNpm>) {
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    const npm = await start();
+    try {
+      expect((await send(npm.url, validRequest(operation('checkExistenceOfEmailOrPhone')))).status).toBe(200);
+      npm.child.kill(signal);
+      await npm.exited;
+      expect(await portFreed(npm.port), `${signal}: the port is still held after npm exited`).toBe(true);
+    } finally {
+      npm.cleanUp();
+    }
+  }
+}
+
+/**
+ * `npm <args>` (npm start, npx) in its own process group, until the mock it starts prints its URL.
+ * cleanUp kills whatever of the group is left, so a failing test leaves no mock behind.
+ */
+async function startThroughNpm(args: string[], cwd: string, command = 'npm') {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const read = (chunk: Buffer) => {
+      output += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    void exited.then(() => reject(new Error(`${command} ${args.join(' ')} exited before the mock listened: ${output}`)));
+  });
+  return {
+    child,
+    url,
+    port: Number(new URL(url).port),
+    exited,
+    cleanUp() {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // The whole group has already exited.
+      }
+    },
+  };
+}
 
 describe('as a consumer installs it (from the packed tarball)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vlens-mock-consumer-'));
@@ -167,6 +247,13 @@ await mock.stop();
     } finally {
       await mock.stop();
     }
+  });
+
+  it('runs as npx vlens-mock, and killing npx\'s PID (SIGTERM or SIGKILL) stops it and frees the port', async () => {
+    // What npm does when it installs the package: a link to the bin in node_modules/.bin.
+    mkdirSync(join(withPrism, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync('../vlens-digital-identity/mocks/cli.js', join(withPrism, 'node_modules', '.bin', 'vlens-mock'));
+    await expectKillingFreesPort(() => startThroughNpm(['--no-install', 'vlens-mock', '--port', '0'], withPrism, 'npx'));
   });
 
   it('says exactly what to install when Prism is missing', async () => {

@@ -1,13 +1,16 @@
 // An example that drifts from its schema must fail loudly: the mock refuses to start, naming it; and
 // with the start-up check turned off, asking for it answers a 500 that names it. Each case edits a copy
-// of the real bundled description.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// of the real bundled description. The shipped description is checked once, when its record
+// (mocks/checked-description.js) is written, and the record must be current.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ExampleDriftError, startMock } from '../mocks/index.js';
+import { RECORD_PATH, renderCheckedDescription } from '../scripts/mock-check.mjs';
 import { API_KEY, TOKEN, bundle, operation, send, validRequest } from './mock-process.js';
+import { BUNDLE_PATH } from '../scripts/lib/description.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'vlens-mock-drift-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,7 +78,20 @@ describe('other drifts', () => {
     await expect(startMock({ description: path })).rejects.toThrow(/verifyLiveness request example "threeFaces": transaction_id: The transaction_id field is required/);
   });
 
-  it('the shipped description has no drift (the mock starts with the check on)', async () => {
+  it('checks a description given as text at start, like one given as a path', async () => {
+    const text = readFileSync(BUNDLE_PATH, 'utf8').replace('error_code: 3011', "error_code: 'three thousand and eleven'");
+    expect(text).not.toBe(readFileSync(BUNDLE_PATH, 'utf8'));
+    await expect(startMock({ descriptionText: text })).rejects.toThrow(/verifyIdFront 200 "cardNotDetected": error_code/);
+  });
+});
+
+describe('the shipped description', () => {
+  it('has no drift, by the mock\'s check and by Prism\'s, and its record is current (run node scripts/mock-check.mjs if not)', async () => {
+    const rendered = await renderCheckedDescription(readFileSync(BUNDLE_PATH, 'utf8'));
+    expect(readFileSync(RECORD_PATH, 'utf8'), 'mocks/checked-description.js is stale: run node scripts/mock-check.mjs').toBe(rendered);
+  }, 30_000);
+
+  it('is served as recorded', async () => {
     const mock = await startMock();
     try {
       const answer = await send(mock.url, { ...validRequest(operation('verifyIdFront')), headers: { ApiKey: API_KEY, Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' } });
@@ -83,5 +99,10 @@ describe('other drifts', () => {
     } finally {
       await mock.stop();
     }
+  });
+
+  it('a record check that finds a drift refuses to write the record', async () => {
+    const text = readFileSync(BUNDLE_PATH, 'utf8').replace('error_code: 3011', 'error_code: []');
+    await expect(renderCheckedDescription(text)).rejects.toThrow(/verifyIdFront 200 "cardNotDetected": error_code .*\n(.|\n)*Prism: /);
   });
 });

@@ -1,11 +1,14 @@
-// Generated malformed requests against the real mock process: missing and extra fields, wrong types,
-// invalid base64, huge strings, broken JSON, wrong and missing headers. Every answer must be a status the
-// operation declares, below 500, in the vendor's envelope and valid against the declared schema; the
-// process must survive and still answer a valid request afterwards.
+// Generated malformed requests against the real mock process, a sandbox: missing and extra fields, wrong
+// types, invalid base64, huge strings, broken JSON, wrong and missing headers, sent half the time about a
+// transaction the sandbox really keeps. Every answer must be a status the operation declares, below 500,
+// in the vendor's envelope and valid against the declared schema; the process must survive, still answer
+// every operation, and still run a whole verification flow afterwards.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
+  API_KEY,
   SECRETS,
+  TOKEN,
   isRefusalEnvelope,
   operations,
   responseSchemaErrors,
@@ -16,12 +19,17 @@ import {
   type MockProcess,
   type MockRequest,
 } from './mock-process.js';
+import { PATHS, call, capture, register } from './sandbox-helpers.js';
 
 const RUNS = 320;
 
 let mock: MockProcess;
+// A transaction the sandbox keeps, completed before the fuzzing starts.
+let realTransaction: string;
+const EXAMPLE_TRANSACTION = '81f404b3-d7dc-4f08-b4fe-934853c86282';
 beforeAll(async () => {
   mock = await startMockProcess(['--port', '0', '--quiet']);
+  realTransaction = (await capture({ url: mock.url, apiKey: API_KEY }, TOKEN)).transactionId;
 });
 afterAll(async () => {
   await mock?.stop();
@@ -137,13 +145,21 @@ const mutations: fc.Arbitrary<Mutation>[] = [
 const malformedRequest = fc.record({
   target: fc.constantFrom(...operations),
   steps: fc.array(fc.oneof(...mutations), { minLength: 1, maxLength: 3 }),
+  aboutRealTransaction: fc.boolean(),
 });
+
+/** The valid request of an operation, about the transaction the sandbox keeps instead of the example's. */
+function aboutRealTransaction(request: MockRequest): MockRequest {
+  const swap = (text: string) => text.replaceAll(EXAMPLE_TRANSACTION, realTransaction).replaceAll('c83669c9-e06e-4564-b355-a2cb2d55a570', realTransaction);
+  return { ...request, body: typeof request.body === 'string' ? swap(request.body) : request.body, query: JSON.parse(swap(JSON.stringify(request.query))) };
+}
 
 it(`answers ${RUNS} malformed requests with a documented status in the envelope, and survives`, async () => {
   const seen = new Map<number, number>();
   await fc.assert(
-    fc.asyncProperty(malformedRequest, async ({ target, steps }) => {
-      const request = steps.reduce((current, step) => step(current, target), validRequest(target));
+    fc.asyncProperty(malformedRequest, async ({ target, steps, aboutRealTransaction: real }) => {
+      const valid = real ? aboutRealTransaction(validRequest(target)) : validRequest(target);
+      const request = steps.reduce((current, step) => step(current, target), valid);
       if (target.method === 'GET') delete request.body;
       const answer = await send(mock.url, request);
       seen.set(answer.status, (seen.get(answer.status) ?? 0) + 1);
@@ -164,6 +180,23 @@ it(`answers ${RUNS} malformed requests with a documented status in the envelope,
   expect([...seen.keys()]).toEqual(expect.arrayContaining([200, 400, 401, 413, 415]));
 
   expect(mock.child.exitCode).toBeNull();
-  for (const target of operations) expect((await send(mock.url, validRequest(target))).status, target.id).toBe(200);
+  for (const target of operations) {
+    const answer = await send(mock.url, validRequest(target));
+    expect(answer.status, target.id).toBeLessThan(500);
+    expect(target.statuses, target.id).toContain(answer.status);
+    expect(responseSchemaErrors(target, answer.status, answer.body), target.id).toEqual([]);
+  }
+  // The sandbox still keeps its state and runs a whole flow.
+  const caller = { url: mock.url, apiKey: API_KEY };
+  const kept = await call(caller, 'GET', `/__vlens/transactions/${realTransaction}`);
+  expect(kept.status).toBe(200);
+  expect(kept.body.id).toBe(realTransaction);
+  const user = await register(caller);
+  const flow = await capture(caller, user.token);
+  expect(flow.liveness.body.data.isDigitalIdentityVerified).toBe(true);
+  const adminToken = 'fuzz.admin.token';
+  const names = await call(caller, 'GET', PATHS.images, { token: adminToken, query: { emailOrPhoneNumber: user.phoneNumber } });
+  const step = await call(caller, 'GET', PATHS.stepImage, { token: adminToken, query: { TransactionId: flow.transactionId, FileName: names.body.data.idFrontImage } });
+  expect(step.body.data.image).toBe(flow.images.front);
   expect(mock.stderr()).toBe('');
 }, 120_000);

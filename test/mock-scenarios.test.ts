@@ -1,12 +1,14 @@
 // Every scenario of every operation, asked for over real HTTP from the real mock process: the scenario
 // list comes from the description (listScenarios), the expected answer is the named example itself.
+// That is replay, so the mock runs --stateless here; test/sandbox-schema.test.ts asks the sandbox for
+// every scenario and checks its filled answers against their schemas.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listScenarios, resolveRef } from '../scripts/lib/description.mjs';
 import { bundle, operation, responseSchemaErrors, send, startMockProcess, validRequest, type MockProcess } from './mock-process.js';
 
 let mock: MockProcess;
 beforeAll(async () => {
-  mock = await startMockProcess();
+  mock = await startMockProcess(['--port', '0', '--stateless']);
 });
 afterAll(async () => {
   await mock?.stop();

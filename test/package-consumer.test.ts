@@ -1,42 +1,95 @@
-// The package as consumers get it: build, pack, install the tarball into a fresh project, then
-// type-check (strict, NodeNext) and run a small consumer. publint and attw check the tarball.
+// The package as consumers get it, installed the three ways the README gives, each into a fresh
+// project: the packed tarball (type-checked strict under NodeNext, run on Node 20, 22 and 24; publint
+// and attw check it), by name from a registry (`npm publish` to a local registry, then
+// `npm install vlens-digital-identity @stoplight/prism-cli@5.14.x`: the client against the mock it
+// ships, on Node 20, 22 and 24), and from git (`prepare` builds dist/). Node 22 and 24 come from the
+// npm registry (scripts/ensure-node.mjs).
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NODE_VERSIONS, ensureNode } from "../scripts/ensure-node.mjs";
+import { startLocalRegistry, type LocalRegistry } from "./ship-registry.js";
 
 const run = promisify(execFile);
 const ROOT = new URL("..", import.meta.url).pathname;
 const bin = (name: string) => join(ROOT, "node_modules/.bin", name);
-const quiet = { cwd: ROOT, env: { ...process.env, npm_config_fund: "false", npm_config_audit: "false", npm_config_update_notifier: "false" } };
+const npmEnv = { ...process.env, npm_config_fund: "false", npm_config_audit: "false", npm_config_update_notifier: "false" };
+const quiet = { cwd: ROOT, env: npmEnv, maxBuffer: 32 * 1024 * 1024 };
+const { name: PACKAGE, version: VERSION } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 
-let work: string;
+const work = mkdtempSync(join(tmpdir(), "vlens-package-"));
 let tarball: string;
 let packed: { path: string }[];
+/** The Node binaries the consumers run on, by major version. */
+const nodes: Record<string, string> = { [process.versions.node.split(".")[0]!]: process.execPath };
+const MAJORS = ["20", ...Object.keys(NODE_VERSIONS)];
+
+function freshProject(name: string, manifest: object = {}) {
+  const project = join(work, name);
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name, private: true, type: "module", ...manifest }));
+  return project;
+}
+
+/**
+ * This working tree as a git repository of one commit (tracked and new files, as `git add -A` would
+ * take them), so the git install tests what is here, committed or not.
+ */
+async function gitSnapshot() {
+  const repo = join(work, "repo.git-snapshot");
+  const { stdout } = await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], quiet);
+  for (const file of stdout.split("\0").filter((path) => path && existsSync(join(ROOT, path)))) {
+    mkdirSync(dirname(join(repo, file)), { recursive: true });
+    copyFileSync(join(ROOT, file), join(repo, file));
+  }
+  const git = (...args: string[]) => run("git", ["-c", "user.name=snapshot", "-c", "user.email=snapshot@example.com", ...args], { cwd: repo });
+  await git("init", "--quiet");
+  await git("add", "--all");
+  await git("commit", "--quiet", "--message", "snapshot of the working tree");
+  return repo;
+}
+
+// Installing from git installs every development dependency to run `prepare`: the longest step
+// of this file (about a minute and a half), so it starts first and runs alongside the rest.
+const fromGit = (async () => {
+  const repo = await gitSnapshot();
+  // npm 11 warns about (and with --strict-allow-scripts refuses) the prepare script of a git
+  // dependency the project has not allowed; the key is the git URL.
+  const project = freshProject("from-git", { allowScripts: { [`git+file://${repo}`]: true } });
+  const started = performance.now();
+  const result = await run("npm", ["install", `git+file://${repo}`, "--prefer-offline", "--no-audit", "--no-fund"], { ...quiet, cwd: project });
+  return { project, output: `${result.stdout}${result.stderr}`, seconds: (performance.now() - started) / 1000 };
+})();
+fromGit.catch(() => {});
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), "vlens-package-"));
+  const installing = Promise.all(Object.keys(NODE_VERSIONS).map(async (major) => (nodes[major] = await ensureNode(Number(major), { log: () => {} }))));
   await run("npm", ["run", "build"], quiet);
   const { stdout } = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], quiet);
   const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   tarball = join(work, info!.filename);
   packed = info!.files;
-}, 120_000);
+  await installing;
+}, 180_000);
 
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+afterAll(async () => {
+  await fromGit.catch(() => {});
+  rmSync(work, { recursive: true, force: true });
+}, 300_000);
 
 describe("the tarball", () => {
-  it("holds the built client, its types, the mock and the bundled description, and nothing else", () => {
+  it("holds the built client, its types, the mock, the bundled description and the licence, and nothing else", () => {
     const paths = packed.map((file) => file.path);
     for (const needed of [
       "package.json",
       "README.md",
+      "LICENSE",
       "dist/src/index.js",
       "dist/src/index.d.ts",
       "dist/src/schema.js",
@@ -50,7 +103,7 @@ describe("the tarball", () => {
     ]) {
       expect(paths, needed).toContain(needed);
     }
-    const allowed = /^(package\.json|README\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|generated\/openapi\.yaml|mocks\/[\w-]+\.(js|d\.ts))$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|generated\/openapi\.yaml|mocks\/(sandbox\/)?[\w-]+\.(js|d\.ts))$/;
     expect(paths.filter((path) => !allowed.test(path))).toEqual([]);
   });
 
@@ -75,9 +128,7 @@ describe("the tarball", () => {
 describe("a fresh NodeNext project that installs the tarball", () => {
   let project: string;
   beforeAll(async () => {
-    project = join(work, "consumer");
-    await run("mkdir", ["-p", project]);
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+    project = freshProject("consumer");
     writeFileSync(
       join(project, "tsconfig.json"),
       JSON.stringify({
@@ -95,9 +146,10 @@ describe("a fresh NodeNext project that installs the tarball", () => {
     expect(result.code ?? 0).toBe(0);
   });
 
-  it("runs: verifies through an injected fetch and reports typed errors", async () => {
-    const { stdout } = await run(process.execPath, [join(project, "out/consumer.js")], { cwd: project });
+  it.each(MAJORS)("runs on Node %s: verifies through an injected fetch and reports typed errors", async (major) => {
+    const { stdout } = await run(nodes[major]!, [join(project, "out/consumer.js")], { cwd: project });
     expect(JSON.parse(stdout)).toEqual({
+      node: expect.stringMatching(new RegExp(`^v${major}\\.`)),
       status: "verified",
       transactionId: "81f404b3-d7dc-4f08-b4fe-934853c86282",
       errorName: "VlensApiError",
@@ -108,6 +160,91 @@ describe("a fresh NodeNext project that installs the tarball", () => {
     });
   });
 });
+
+describe("published to a registry, then installed by name with Prism", () => {
+  let registry: LocalRegistry;
+  let project: string;
+  let publishOutput: string;
+  let dryRun: { stdout: string; stderr: string };
+  beforeAll(async () => {
+    const { stdout: upstream } = await run("npm", ["config", "get", "registry"], quiet);
+    registry = await startLocalRegistry(PACKAGE, upstream.trim());
+    // What a maintainer runs first; against the local registry, so that it needs no npm login.
+    dryRun = await run("npm", ["publish", "--dry-run", "--ignore-scripts", "--json", ...registry.npmArgs], quiet);
+    // The tarball tested above, as `npm publish` uploads it.
+    const published = await run("npm", ["publish", tarball, "--ignore-scripts", ...registry.npmArgs], quiet);
+    publishOutput = `${published.stdout}${published.stderr}`;
+    project = freshProject("from-registry");
+    writeFileSync(join(project, "mock-consumer.mjs"), MOCK_CONSUMER);
+    await run("npm", ["install", PACKAGE, "@stoplight/prism-cli@5.14.x", "--prefer-offline", "--no-audit", "--no-fund", ...registry.npmArgs], { ...quiet, cwd: project });
+  }, 180_000);
+  afterAll(() => registry?.close());
+
+  it("npm publish --dry-run is clean (no warning) and lists exactly the tested tarball's files", () => {
+    const { stdout, stderr } = dryRun;
+    expect(stderr.split("\n").filter((line) => /^npm (warn|error)/i.test(line))).toEqual([]);
+    const listed = (JSON.parse(stdout)[PACKAGE] ?? JSON.parse(stdout)).files.map((file: { path: string }) => file.path).sort();
+    expect(listed).toEqual(packed.map((file) => file.path).sort());
+    expect(publishOutput).toContain(`+ ${PACKAGE}@${VERSION}`);
+  });
+
+  it("installs by name from the registry, with Prism 5.14 next to it", () => {
+    expect(registry.served).toContain(`PUT /${PACKAGE}`);
+    expect(registry.served).toContain(`GET /${PACKAGE}`);
+    // (The tarball itself may come from npm's cache: the tarball project installed the same bytes.)
+    const manifest = (name: string) => JSON.parse(readFileSync(join(project, "node_modules", name, "package.json"), "utf8"));
+    expect(manifest(PACKAGE).version).toBe(VERSION);
+    expect(manifest("@stoplight/prism-cli").version).toMatch(/^5\.14\./);
+    // The bytes installed are the tarball tested above.
+    const lock = JSON.parse(readFileSync(join(project, "package-lock.json"), "utf8"));
+    expect(lock.packages[`node_modules/${PACKAGE}`].integrity).toBe(`sha512-${createHash("sha512").update(readFileSync(tarball)).digest("base64")}`);
+  });
+
+  it.each(MAJORS)("on Node %s, the client verifies an identity against the mock the package ships", async (major) => {
+    const { stdout, stderr } = await run(nodes[major]!, ["mock-consumer.mjs"], { cwd: project });
+    expect(JSON.parse(stdout)).toEqual({ node: expect.stringMatching(new RegExp(`^v${major}\\.`)), prism: expect.stringMatching(/^5\.14\./), status: "verified", transactionId: expect.stringMatching(/^[0-9a-f-]{36}$/), refused: 401 });
+    expect(stderr.split("\n").filter((line) => line && !/DeprecationWarning|--trace-deprecation/.test(line))).toEqual([]);
+  }, 60_000);
+});
+
+describe("installed from git (npm install git+<url>)", () => {
+  it("builds dist/ with the prepare script, and the installed package works", async () => {
+    const { project, output } = await fromGit;
+    const installed = join(project, "node_modules", PACKAGE);
+    for (const file of ["dist/src/index.js", "dist/src/index.d.ts", "dist/generated/error-codes.js", "generated/openapi.yaml", "mocks/cli.js", "LICENSE"]) {
+      expect(existsSync(join(installed, file)), file).toBe(true);
+    }
+    // What npm packed from the clone follows package.json "files": no sources, no tests.
+    expect(existsSync(join(installed, "src"))).toBe(false);
+    expect(existsSync(join(installed, "test"))).toBe(false);
+    expect(output).not.toMatch(/install-scripts|npm (warn|error)/i);
+    // The consumer compiled in the tarball project, run against the git install.
+    cpSync(join(work, "consumer", "out"), join(project, "out"), { recursive: true });
+    const { stdout } = await run(process.execPath, [join(project, "out/consumer.js")], { cwd: project });
+    expect(JSON.parse(stdout)).toMatchObject({ status: "verified", errorName: "VlensApiError", errorCode: 3011 });
+  }, 300_000);
+});
+
+// What a test suite of a user writes: the mock the package ships, the client against it.
+const MOCK_CONSUMER = `
+import { createVlensClient, VlensApiError } from "vlens-digital-identity";
+import { startMock } from "vlens-digital-identity/mock";
+import { createRequire } from "node:module";
+
+const image = (seed) => Buffer.from(Array.from({ length: 64 }, (_, index) => (index < 2 ? [0xff, 0xd8][index] : (seed * 31 + index * 7) % 256))).toString("base64");
+const mock = await startMock({ port: 0 });
+try {
+  const vlens = createVlensClient({ baseUrl: mock.url, apiKey: "consumer-key", accessToken: "header.payload.signature" });
+  const result = await vlens.verifyIdentity({ idFront: image(1), idBack: image(2), faces: [image(3), image(4), image(5)] });
+  const refused = await vlens
+    .scanIdFront({ image: image(1) }, { scenario: { code: 401, example: "unauthorized" } })
+    .catch((error) => (error instanceof VlensApiError ? error.status : String(error)));
+  const prism = createRequire(import.meta.url)("@stoplight/prism-cli/package.json").version;
+  console.log(JSON.stringify({ node: process.version, prism, status: result.status, transactionId: result.transactionId, refused }));
+} finally {
+  await mock.stop();
+}
+`;
 
 // The consumer: what a user of the package writes. Its @ts-expect-error lines prove the shipped types
 // still reject a misspelt scenario and a wrong body.
@@ -155,6 +292,8 @@ export function wrongOnPurpose() {
 }
 
 console.log(JSON.stringify({
+  // No Node types in this project (types: []): the consumer code is runtime-neutral.
+  node: (globalThis as { process?: { version: string } }).process?.version,
   status: outcome.status,
   transactionId: outcome.transactionId,
   errorName: error.name,

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // The mock against a bare Node server that only parses the same JSON and answers a fixed body, both in
-// their own process, measured in one run, request by request in alternation (so a busy moment of the
-// machine hits both): median latency of a liveness call with a small body and with a 2 MB body (four
-// images of 500 KB). The mock keeps its access log on, written to a file as `npm start > mock.log`
-// would (a pipe would make this process wake up for every log line, between the timed requests). Then 50
-// concurrent connections for 20 s against the mock: requests, errors, latency and the mock's memory
-// before and after. Loopback only; every process started here is stopped here.
-import { spawn } from 'node:child_process';
+// their own process, measured in one run, in alternation (so a busy moment of the machine hits both).
+// Cold start: spawn to the first answer of a capture call, several runs of each, medians, with the
+// mock's CPU time and memory at that moment; also a description the mock has no record of (checked
+// at start) and the first Prefer: dynamic=true answer (which loads Prism). Then the median latency of
+// a liveness call with a small body and with a 2 MB body (four images of 500 KB). The mock keeps its
+// access log on, written to a file as `npm start > mock.log` would (a pipe would make this process
+// wake up for every log line, between the timed requests). Then 50 concurrent connections for 20 s
+// against the mock: requests, errors, latency and the mock's memory before and after. Loopback only;
+// every process started here is stopped here.
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +23,10 @@ const GOAL = 2.0;
 const ROUNDS = { small: 400, large: 120 };
 const WARMUP = { small: 50, large: 15 };
 const LOAD = { connections: 50, seconds: 20 };
+const FRONT = '/api/DigitalIdentity/verify/id/front';
+const COLD = { runs: 9, goalMs: 600 };
+const BENCH = fileURLToPath(import.meta.url);
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 function serveBare() {
   const fixed = JSON.stringify({ data: { ok: true }, error_code: null, error_message: null, error_descriptions: null });
@@ -41,11 +48,10 @@ async function main() {
   const stopAll = () => children.forEach((child) => child.kill('SIGTERM'));
   process.on('exit', stopAll);
   try {
-    const bare = await startProcess(children, [fileURLToPath(import.meta.url), 'bare-server'], /^(http:\/\/\S+)$/m);
-    const started = performance.now();
+    await coldStarts();
+
+    const bare = await startProcess(children, [BENCH, 'bare-server'], /^(http:\/\/\S+)$/m);
     const mock = await startProcess(children, [`${ROOT}mocks/cli.js`, '--port', '0'], /listening on (http:\/\/\S+)/, join(logDir, 'mock.log'));
-    const firstAnswerMs = await firstAnswer(mock.url, started);
-    console.log(`mock: first answer ${firstAnswerMs.toFixed(0)} ms after the process was spawned (goal: within 3000 ms); RSS ${residentMegabytes(mock.pid).toFixed(1)} MB`);
 
     const bodies = { small: livenessBody(4), large: livenessBody(375_000) };
     console.log(`bodies: small ${bodies.small.length} bytes, large ${bodies.large.length} bytes (four images of ${375_000 / 3 * 4} base64 characters)`);
@@ -106,23 +112,88 @@ function startProcess(children, args, urlPattern, logFile) {
   });
 }
 
-async function firstAnswer(url, started) {
-  for (;;) {
-    try {
-      await fetch(`${url}/api/DigitalIdentity/Register`, { method: 'POST' });
-      return performance.now() - started;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+const SERVERS = {
+  bare: { args: [BENCH, 'bare-server'], label: 'bare Node server' },
+  mock: { args: [`${ROOT}mocks/cli.js`, '--port', '0', '--quiet'], label: 'mock (npm start)' },
+  unrecorded: { args: [BENCH, 'unrecorded-mock'], label: 'mock, a description it has no record of (checked at start)' },
+};
+
+/** Spawn to first answer of each server, COLD.runs times, in rotating order; medians and the ratio to the bare server. */
+async function coldStarts() {
+  const names = Object.keys(SERVERS);
+  const runs = Object.fromEntries(names.map((name) => [name, []]));
+  await coldStart('bare'); // warms up this process's HTTP client
+  for (let run = 0; run < COLD.runs; run++) {
+    for (const name of [...names.slice(run % names.length), ...names.slice(0, run % names.length)]) runs[name].push(await coldStart(name));
   }
+  const medianOf = (name, key) => median(runs[name].map((result) => result[key]));
+  console.log(`cold start: process spawned to the first answer of POST ${FRONT}, ${COLD.runs} runs each in rotation, medians`);
+  const bareMs = medianOf('bare', 'ms');
+  for (const name of names) {
+    const ms = medianOf(name, 'ms');
+    const goal = name === 'mock' ? `; goal <= ${COLD.goalMs} ms: ${ms <= COLD.goalMs ? 'met' : 'NOT met'}` : '';
+    console.log(
+      `  ${SERVERS[name].label.padEnd(60)} ${ms.toFixed(0).padStart(5)} ms (${(ms / bareMs).toFixed(1)}x bare, +${(ms - bareMs).toFixed(0)} ms${goal}), ` +
+        `CPU ${medianOf(name, 'cpuSeconds').toFixed(2)} s, RSS ${medianOf(name, 'rssMegabytes').toFixed(0)} MB` +
+        ` (range ${Math.min(...runs[name].map((result) => result.ms)).toFixed(0)}-${Math.max(...runs[name].map((result) => result.ms)).toFixed(0)} ms)`,
+    );
+  }
+  console.log(`  first Prefer: dynamic=true answer after that (loads Prism): ${medianOf('mock', 'dynamicMs').toFixed(0)} ms`);
+}
+
+async function coldStart(name) {
+  const started = performance.now();
+  const child = spawn(process.execPath, SERVERS[name].args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((done) => child.once('exit', done));
+  try {
+    let output = '';
+    const url = await new Promise((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (text) => {
+        output += text;
+        const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+        if (match) resolve(match[1]);
+      });
+      void exited.then((code) => reject(new Error(`${name} exited with ${code} before listening:\n${output}`)));
+    });
+    const agent = new http.Agent({ keepAlive: false });
+    const { status } = await post(agent, url, Buffer.from(JSON.stringify(FRONT_BODY)), FRONT);
+    const ms = performance.now() - started;
+    if (status !== 200) throw new Error(`${name} answered ${status} to its first capture call`);
+    const result = { ms, cpuSeconds: cpuSeconds(child.pid), rssMegabytes: residentMegabytes(child.pid) };
+    if (name === 'mock') {
+      const before = performance.now();
+      await post(agent, url, Buffer.from(JSON.stringify(FRONT_BODY)), FRONT, { prefer: 'dynamic=true' });
+      result.dynamicMs = performance.now() - before;
+    }
+    return result;
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+const FRONT_BODY = { image: '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBD', transaction_id: '81f404b3-d7dc-4f08-b4fe-934853c86282' };
+
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+  return (utime + stime) / TICKS_PER_SECOND;
+}
+
+/** The mock's CLI serving a copy of the shipped description it has no record of, as a project with its own description would. */
+async function serveUnrecorded() {
+  const { main } = await import(`${ROOT}mocks/main.js`);
+  const text = `${readFileSync(`${ROOT}generated/openapi.yaml`, 'utf8')}\n# a copy, so not the recorded text\n`;
+  await main(['--port', '0', '--quiet'], { descriptionText: text });
 }
 
 const HEADERS = { 'content-type': 'application/json', apikey: 'bench-key', authorization: 'Bearer bench.token.value' };
 
-function post(agent, url, body) {
+function post(agent, url, body, path = LIVENESS, { prefer } = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const request = http.request(`${url}${LIVENESS}`, { method: 'POST', agent, headers: { ...HEADERS, 'content-length': body.length } }, (response) => {
+    const headers = { ...HEADERS, 'content-length': body.length, ...(prefer ? { prefer } : {}) };
+    const request = http.request(`${url}${path}`, { method: 'POST', agent, headers }, (response) => {
       response.resume();
       response.on('end', () => resolve({ ms: performance.now() - started, status: response.statusCode }));
       response.on('error', reject);
@@ -200,4 +271,6 @@ async function load(mock, body) {
 }
 
 if (process.argv[2] === 'bare-server') serveBare();
+else if (process.argv[2] === 'unrecorded-mock') await serveUnrecorded();
+else if (process.argv[2] === 'cold') await coldStarts(); // node scripts/bench/mock.bench.mjs cold: only the cold starts
 else await main();

@@ -38,6 +38,8 @@ const chain = {
   captured: new Set(),
   idFrontImage: '',
 };
+// The one-time password of the mock's sandbox (mocks/sandbox/index.js: SANDBOX_OTP).
+const SANDBOX_OTP = '123456';
 const records = [];
 const pending = new Map();
 
@@ -200,6 +202,8 @@ const SUCCESS = {
   register(request) {
     if (LIVE) skip('would create a user on the live tenant');
     if (chain.phoneNumberOtpRequestId) request.body.phoneNumberOtpRequestId = chain.phoneNumberOtpRequestId;
+    // The mock is a sandbox: it accepts its own one-time password only, not the example's.
+    request.body.phoneNumberOtp = SANDBOX_OTP;
   },
   createAuthSession() {
     if (LIVE) skip("needs a real user's phone or email and the integrating app's RSA public key");

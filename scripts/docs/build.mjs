@@ -11,6 +11,9 @@ import { promisify } from 'node:util';
 import { BUNDLE_PATH, ROOT, loadBundle } from '../lib/description.mjs';
 
 export const DOCS_PATH = join(ROOT, 'dist/docs/index.html');
+/** The mock sandbox's control API, a page of its own next to the portal (its description is not the API's). */
+export const SANDBOX_DOCS_PATH = join(ROOT, 'dist/docs/sandbox.html');
+export const SANDBOX_DESCRIPTION_PATH = join(ROOT, 'openapi/sandbox/openapi.yaml');
 const TEMPLATE_PATH = join(ROOT, 'scripts/docs/template.hbs');
 
 // Redoc shows only the x-codeSamples whose label is in this list, in this order; the first is the
@@ -53,7 +56,21 @@ export function inlineRemoteAssets(html) {
   return result;
 }
 
+/** Builds the portal page; the portal itself (default paths) also gets the control API page next to it. */
 export async function buildDocs({ bundlePath = BUNDLE_PATH, outFile = DOCS_PATH } = {}) {
+  if (bundlePath === BUNDLE_PATH && outFile === DOCS_PATH) {
+    const [portal] = await Promise.all([buildPage({ bundlePath, outFile }), buildSandboxDocs()]);
+    return portal;
+  }
+  return buildPage({ bundlePath, outFile });
+}
+
+/** The control API of the mock's sandbox (openapi/sandbox/openapi.yaml) as a page of the same kind. */
+export function buildSandboxDocs({ outFile = SANDBOX_DOCS_PATH } = {}) {
+  return buildPage({ bundlePath: SANDBOX_DESCRIPTION_PATH, outFile });
+}
+
+async function buildPage({ bundlePath, outFile }) {
   const { info } = loadBundle(bundlePath);
   const work = mkdtempSync(join(tmpdir(), 'vlens-docs-'));
   try {
@@ -95,5 +112,5 @@ export async function buildDocs({ bundlePath = BUNDLE_PATH, outFile = DOCS_PATH 
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { outFile, bytes } = await buildDocs();
-  console.log(`wrote ${relative(ROOT, outFile)} (${Math.round(bytes / 1024)} KiB, self-contained)`);
+  console.log(`wrote ${relative(ROOT, outFile)} (${Math.round(bytes / 1024)} KiB, self-contained) and ${relative(ROOT, SANDBOX_DOCS_PATH)} (the sandbox control API)`);
 }

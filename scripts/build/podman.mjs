@@ -1,0 +1,72 @@
+// Podman with a store of its own under a temporary folder, so that building or testing the image
+// leaves nothing in the user's images and containers, plus the settings machines without systemd
+// need (written into a containers.conf that CONTAINERS_CONF points at):
+// - runc when it is installed (crun refuses hybrid cgroup hierarchies);
+// - cgroupfs as cgroup manager where systemd is not running;
+// - ulimits inside the current hard limits: Podman's default raises them, which needs
+//   CAP_SYS_RESOURCE, which root in a container lacks. The process limit is capped at 32768 too:
+//   measured here, runc is refused even at the hard limit itself, and the mock is one process.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const PODMAN_INSTALL = 'sudo apt-get install -y podman runc';
+
+const onPath = (name) => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, name)));
+
+/** Whether podman is installed; the image is built and tested only where it is. */
+export const hasPodman = () => onPath('podman');
+
+function hardLimits() {
+  const text = existsSync('/proc/self/limits') ? readFileSync('/proc/self/limits', 'utf8') : '';
+  const hard = (label) => {
+    const match = new RegExp(`^${label}\\s+\\S+\\s+(\\S+)`, 'm').exec(text);
+    return match && /^\d+$/.test(match[1]) ? Number(match[1]) : null;
+  };
+  return { nofile: hard('Max open files'), nproc: hard('Max processes') };
+}
+
+function containersConf() {
+  const { nofile, nproc } = hardLimits();
+  const processes = Math.min(nproc ?? Infinity, 32768);
+  const ulimits = [nofile && `"nofile=${nofile}:${nofile}"`, `"nproc=${processes}:${processes}"`].filter(Boolean);
+  return [
+    '[containers]',
+    `default_ulimits = [${ulimits.join(', ')}]`,
+    '[engine]',
+    ...(onPath('runc') ? ['runtime = "runc"'] : []),
+    ...(existsSync('/run/systemd/system') ? [] : ['cgroup_manager = "cgroupfs"', 'events_logger = "file"']),
+    '',
+  ].join('\n');
+}
+
+/**
+ * A podman whose store lives in `dir` (created here). `podman(args)` resolves to its stdout and
+ * rejects with its stderr; `remove()` resets the store and deletes `dir`.
+ */
+export function createPodman(dir) {
+  mkdirSync(dir, { recursive: true });
+  const conf = join(dir, 'containers.conf');
+  writeFileSync(conf, containersConf());
+  const storage = ['--root', join(dir, 'root'), '--runroot', join(dir, 'runroot'), '--storage-driver', 'overlay', '--tmpdir', join(dir, 'tmp')];
+  const env = { ...process.env, CONTAINERS_CONF: conf };
+  const podman = async (args, { timeout = 120_000 } = {}) => {
+    try {
+      const { stdout } = await run('podman', [...storage, ...args], { env, timeout, maxBuffer: 64 * 1024 * 1024 });
+      return stdout;
+    } catch (error) {
+      throw new Error(`podman ${args.join(' ')} failed: ${(error.stderr || error.message).trim()}`, { cause: error });
+    }
+  };
+  podman.storageArgs = storage;
+  podman.env = env;
+  podman.remove = async () => {
+    // Unmounts the overlay layers and removes every container and image of this store.
+    await podman(['system', 'reset', '--force']).catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return podman;
+}

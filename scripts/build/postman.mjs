@@ -1,0 +1,303 @@
+#!/usr/bin/env node
+// `npm run postman`: a Postman collection and environment made from generated/openapi.yaml, in
+// dist/postman/. openapi-to-postmanv2 converts the description (folders by tag, request names and
+// descriptions, URLs); the rest is done here, because the converter
+// - keeps one saved response per status and drops the other named examples: here every named example
+//   of every status is a saved response, whose original request carries the `Prefer` header that makes
+//   the mock answer it;
+// - keeps only the ApiKey half of the `ApiKey + Bearer` security requirements: here ApiKey is a header
+//   of every request and the bearer token the request's auth ({{userToken}} or {{adminToken}});
+// - fills bodies and parameters with placeholders (`<string>`): here they are the description's first
+//   request example, with the values one step hands to the next replaced by variables that the
+//   test scripts set from the answers (the transaction id, the tokens, the OTP request ids, a file
+//   name), so the folders run top to bottom as one verification flow;
+// - writes random ids: here they are derived from the content, so the same description always gives
+//   the same files.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import converter from 'openapi-to-postmanv2';
+import { listOperations, loadBundle, resolveRef } from '../lib/description.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const POSTMAN_DIR = join(ROOT, 'dist', 'postman');
+export const COLLECTION_PATH = join(POSTMAN_DIR, 'vlens-digital-identity.postman_collection.json');
+export const ENVIRONMENT_PATH = join(POSTMAN_DIR, 'vlens-mock.postman_environment.json');
+const MOCK_URL = 'http://127.0.0.1:4010';
+// The OTP the mock's sandbox accepts (any other gets the OTP error); the stateless mock accepts any.
+const MOCK_OTP = '123456';
+
+/** The order a user runs them in: register, log in, verify, then read the images as an admin. */
+const FLOW = [
+  'checkExistenceOfEmailOrPhone',
+  'registerStepVerifyPhone',
+  'registerStepVerifyEmail',
+  'register',
+  'userLogin',
+  'verifyIdFront',
+  'verifyIdBack',
+  'verifyLiveness',
+  'linkUserWithExistingTransaction',
+  'adminLogin',
+  'refreshToken',
+  'getUserDigitalIdentityImages',
+  'getStepImage',
+];
+
+/**
+ * Values an answer hands to later requests: variable <- path in the answer's JSON. A path ending in
+ * `?` is kept when the answer has it and is not checked: the back scan may or may not repeat the
+ * transaction id (the client follows it when it does).
+ */
+const CAPTURES = {
+  registerStepVerifyPhone: { phoneNumberOtpRequestId: 'data.phoneNumberOtpRequestId' },
+  registerStepVerifyEmail: { emailOtpRequestId: 'data.emailOtpRequestId' },
+  register: { userToken: 'data.accessToken', userId: 'data.user.id#' },
+  userLogin: { userToken: 'data.accessToken', userId: 'data.user.id#' },
+  verifyIdFront: { transactionId: 'data.idFrontData.transaction_id' },
+  // The key-only captures start a transaction of their own (the mock's sandbox keeps it apart from the user's).
+  ocrIdFront: { transactionId: 'data.transaction_id' },
+  verifyIdBack: { transactionId: 'data.idBackData.transaction_id?' },
+  adminLogin: { adminToken: 'data.accessToken', refreshToken: 'data.refreshToken' },
+  refreshToken: { adminToken: 'data.accessToken' },
+  getUserDigitalIdentityImages: { fileName: 'data.idFrontImage' },
+};
+/** Variables that stand for a JSON number in a body (a capture path ending in `#` keeps a number). */
+const NUMBERS = new Set(['userId']);
+/** Where a token or id lives: tokens in the environment (with the key), the rest in the collection. */
+const ENVIRONMENT_VARIABLES = new Set(['userToken', 'adminToken', 'refreshToken']);
+/** Request fields (body members, query and header parameters) that take a value an earlier answer gave. */
+const CHAINED = {
+  transaction_id: '{{transactionId}}',
+  transactionId: '{{transactionId}}',
+  TransactionId: '{{transactionId}}',
+  // GetTransactionById's query parameter.
+  id: '{{transactionId}}',
+  userId: '{{userId}}',
+  FileName: '{{fileName}}',
+  refreshToken: '{{refreshToken}}',
+  phoneNumberOtpRequestId: '{{phoneNumberOtpRequestId}}',
+  emailOtpRequestId: '{{emailOtpRequestId}}',
+  phoneNumberOtp: '{{otp}}',
+  emailOtp: '{{otp}}',
+};
+/** Header parameters that take a variable in every request, saved responses' requests too. */
+const ALWAYS = { TenancyName: '{{tenancyName}}', 'X-Request-Id': '{{$guid}}' };
+/** Security scheme -> the variable holding its token. */
+const BEARER_TOKENS = { UserBearer: 'userToken', AdminBearer: 'adminToken' };
+
+const stableId = (...parts) => {
+  const hex = createHash('sha1').update(parts.join('\n')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+};
+
+function convert(text) {
+  return new Promise((resolve, reject) => {
+    converter.convert({ type: 'string', data: text }, { folderStrategy: 'Tags', parametersResolution: 'Example', requestNameSource: 'Fallback' }, (error, result) => {
+      if (error) reject(error);
+      else if (!result.result) reject(new Error(`openapi-to-postmanv2 could not convert the description: ${result.reason}`));
+      else resolve(result.output[0].data);
+    });
+  });
+}
+
+const requestItems = (items) => items.flatMap((item) => (item.item ? requestItems(item.item) : [item]));
+
+function substitute(value, inputs) {
+  if (Array.isArray(value)) return value.map((member) => substitute(member, inputs));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, key in inputs && typeof member !== 'object' ? inputs[key] : substitute(member, inputs)]));
+}
+
+function bearerOf(operation) {
+  const requirement = operation.security?.[0] ?? {};
+  const scheme = Object.keys(requirement).find((name) => name in BEARER_TOKENS);
+  if (!scheme && Object.keys(requirement).some((name) => /bearer/i.test(name))) {
+    throw new Error(`${operation.operationId}: no token variable for its security requirement ${JSON.stringify(requirement)}; add the scheme to BEARER_TOKENS`);
+  }
+  return scheme ? BEARER_TOKENS[scheme] : null;
+}
+
+/**
+ * The request of one operation: headers, query, auth and body from the description, not placeholders.
+ * `chained`: the ids and OTP come from variables set by earlier requests (the runnable request);
+ * otherwise they are the description's example values (the request of a saved response).
+ */
+function buildRequest(doc, op, converted, { chained }) {
+  const inputs = chained ? { ...CHAINED, ...ALWAYS } : ALWAYS;
+  const parameters = [...(doc.paths[op.path].parameters ?? []), ...(op.operation.parameters ?? [])].map((parameter) => resolveRef(doc, parameter));
+  const value = (parameter) => inputs[parameter.name] ?? String(parameter.example ?? '');
+  const header = [
+    { key: 'ApiKey', value: '{{apiKey}}', description: 'The tenant\'s API key (security scheme ApiKey), from the environment.' },
+    ...parameters
+      .filter((parameter) => parameter.in === 'header')
+      .map((parameter) => ({ key: parameter.name, value: value(parameter), description: parameter.description, ...(parameter.required || inputs[parameter.name] || parameter.example !== undefined ? {} : { disabled: true }) })),
+  ];
+  const body = resolveRef(doc, op.operation.requestBody)?.content?.['application/json'];
+  if (body) header.push({ key: 'Content-Type', value: 'application/json' });
+  header.push({ key: 'Accept', value: 'application/json' });
+  // Examples are percent-encoded: a `+` in a phone number would otherwise reach the server as a space.
+  const query = parameters
+    .filter((parameter) => parameter.in === 'query')
+    .map((parameter) => ({ key: parameter.name, value: inputs[parameter.name] ?? encodeURIComponent(value(parameter)), description: parameter.description, ...(parameter.required ? {} : { disabled: true }) }));
+  const token = bearerOf(op.operation);
+  const request = {
+    method: op.method.toUpperCase(),
+    header,
+    url: { raw: `{{baseUrl}}${op.path}${query.filter((entry) => !entry.disabled).length ? `?${query.filter((entry) => !entry.disabled).map((entry) => `${entry.key}=${entry.value}`).join('&')}` : ''}`, host: ['{{baseUrl}}'], path: op.path.split('/').filter(Boolean), query },
+    auth: token ? { type: 'bearer', bearer: [{ key: 'token', value: `{{${token}}}`, type: 'string' }] } : { type: 'noauth' },
+    description: converted.request.description,
+  };
+  if (body) {
+    const [, example] = Object.entries(body.examples ?? {})[0] ?? [];
+    const sample = example ? resolveRef(doc, example).value : body.example;
+    let raw = JSON.stringify(substitute(sample ?? {}, inputs), null, 2);
+    for (const variable of NUMBERS) raw = raw.replaceAll(`"{{${variable}}}"`, `{{${variable}}}`);
+    request.body = { mode: 'raw', raw, options: { raw: { language: 'json' } } };
+  }
+  return request;
+}
+
+/**
+ * One saved response per named example. Its original request (with the description's example values,
+ * so it stands alone) carries the `Prefer` header that asks the mock for that example.
+ */
+function savedResponses(doc, op, request) {
+  const responses = [];
+  for (const [status, declared] of Object.entries(op.operation.responses)) {
+    const response = resolveRef(doc, declared);
+    for (const [name, reference] of Object.entries(response.content?.['application/json']?.examples ?? {})) {
+      const example = resolveRef(doc, reference);
+      const prefer = Number(status) < 300 ? `example=${name}` : `code=${status}, example=${name}`;
+      responses.push({
+        id: stableId(op.operationId, status, name),
+        name: `${status} ${name}${example.summary ? `: ${example.summary}` : ''}`,
+        originalRequest: { ...request, header: [...request.header, { key: 'Prefer', value: prefer, description: 'Asks the mock for this scenario.' }] },
+        status: httpReason(Number(status)),
+        code: Number(status),
+        _postman_previewlanguage: 'json',
+        header: [{ key: 'Content-Type', value: 'application/json' }],
+        body: JSON.stringify(example.value, null, 2),
+      });
+    }
+  }
+  return responses;
+}
+
+const REASONS = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 500: 'Internal Server Error' };
+const httpReason = (status) => REASONS[status] ?? String(status);
+
+/** The test script of a request: a successful envelope, then what later requests need from it. */
+function testScript(op) {
+  const lines = [
+    `pm.test('HTTP 200', () => pm.response.to.have.status(200));`,
+    `const answer = pm.response.json();`,
+    `pm.test('no business error (error_code null, 0 or absent)', () => pm.expect([null, undefined, 0, '0']).to.include(answer.error_code));`,
+  ];
+  for (const [variable, spec] of Object.entries(CAPTURES[op.operationId] ?? {})) {
+    const scope = ENVIRONMENT_VARIABLES.has(variable) ? 'environment' : 'collectionVariables';
+    const path = spec.replace(/[?#]$/, '');
+    const type = spec.endsWith('#') ? 'number' : 'string';
+    const read = path.split('.').reduce((expression, key) => `${expression}?.${key}`, 'answer');
+    if (spec.endsWith('?')) {
+      lines.push(`{ const value = ${read}; if (typeof value === 'string' && value) pm.${scope}.set('${variable}', value); }`);
+      continue;
+    }
+    lines.push(
+      `pm.test('keeps ${path} as {{${variable}}}', () => {`,
+      `  const value = ${read};`,
+      type === 'number' ? `  pm.expect(value, '${path}').to.be.a('number');` : `  pm.expect(value, '${path}').to.be.a('string').and.not.empty;`,
+      `  pm.${scope}.set('${variable}', ${type === 'number' ? 'String(value)' : 'value'});`,
+      `});`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * Builds the collection and the environment from the bundled description; resolves to both objects
+ * (nothing written). `baseUrl` is the environment's, the mock's by default.
+ */
+export async function buildPostman({ text = readFileSync(join(ROOT, 'generated', 'openapi.yaml'), 'utf8'), baseUrl = MOCK_URL } = {}) {
+  const doc = loadBundle();
+  const converted = await convert(text);
+  const operations = listOperations(doc).map(({ path, method, operation }) => ({ path, method, operation, operationId: operation.operationId }));
+  const byRoute = new Map(operations.map((op) => [`${op.method.toUpperCase()} /${op.path.split('/').filter(Boolean).join('/')}`, op]));
+  const rank = (op) => (FLOW.includes(op.operationId) ? FLOW.indexOf(op.operationId) : FLOW.length);
+
+  const folders = new Map();
+  const walk = (items, folder) => {
+    for (const item of items) {
+      if (item.item) {
+        walk(item.item, item.name);
+        continue;
+      }
+      const op = byRoute.get(`${item.request.method} /${item.request.url.path.join('/')}`);
+      if (!op) throw new Error(`openapi-to-postmanv2 made a request the description does not have: ${item.request.method} ${item.request.url.path.join('/')}`);
+      const entry = {
+        id: stableId(op.operationId),
+        name: item.name,
+        request: buildRequest(doc, op, item, { chained: true }),
+        response: savedResponses(doc, op, buildRequest(doc, op, item, { chained: false })),
+        event: [{ listen: 'test', script: { type: 'text/javascript', exec: testScript(op) } }],
+      };
+      if (!folders.has(folder)) folders.set(folder, []);
+      folders.get(folder).push({ op, entry });
+    }
+  };
+  walk(converted.item, null);
+  const converted_operations = [...folders.values()].flat().length;
+  if (converted_operations !== operations.length) throw new Error(`openapi-to-postmanv2 converted ${converted_operations} of the description's ${operations.length} operations`);
+
+  const ordered = [...folders.entries()]
+    .map(([name, entries]) => ({ name, entries: entries.sort((a, b) => rank(a.op) - rank(b.op)) }))
+    .sort((a, b) => rank(a.entries[0].op) - rank(b.entries[0].op));
+  const chained = [...new Set(Object.values(CAPTURES).flatMap((captures) => Object.keys(captures)))].filter((variable) => !ENVIRONMENT_VARIABLES.has(variable));
+  const collection = {
+    info: {
+      _postman_id: stableId('collection', doc.info.title, doc.info.version),
+      name: `${doc.info.title} ${doc.info.version}`,
+      description: converted.info.description,
+      schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
+    },
+    item: ordered.map(({ name, entries }) =>
+      name === null ? entries.map(({ entry }) => entry) : { id: stableId('folder', name), name, item: entries.map(({ entry }) => entry) },
+    ).flat(),
+    variable: [
+      { key: 'baseUrl', value: baseUrl, type: 'string' },
+      ...chained.map((key) => ({ key, value: '', type: 'string', description: 'Set by a test script from an earlier answer.' })),
+    ],
+  };
+  const environment = {
+    id: stableId('environment', baseUrl),
+    name: 'Vlens mock (local)',
+    values: [
+      { key: 'baseUrl', value: baseUrl, type: 'default', enabled: true },
+      { key: 'apiKey', value: 'mock-api-key', type: 'secret', enabled: true },
+      { key: 'tenancyName', value: 'acme', type: 'default', enabled: true },
+      { key: 'otp', value: MOCK_OTP, type: 'default', enabled: true },
+      // Set by the login requests; the mock accepts any well-formed bearer token until then.
+      { key: 'userToken', value: 'mock.user.token', type: 'secret', enabled: true },
+      { key: 'adminToken', value: 'mock.admin.token', type: 'secret', enabled: true },
+      { key: 'refreshToken', value: '', type: 'secret', enabled: true },
+    ],
+    _postman_variable_scope: 'environment',
+  };
+  return { collection, environment };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    const { collection, environment } = await buildPostman();
+    mkdirSync(POSTMAN_DIR, { recursive: true });
+    writeFileSync(COLLECTION_PATH, `${JSON.stringify(collection, null, 2)}\n`);
+    writeFileSync(ENVIRONMENT_PATH, `${JSON.stringify(environment, null, 2)}\n`);
+    const requests = requestItems(collection.item);
+    const saved = requests.reduce((sum, item) => sum + item.response.length, 0);
+    console.log(`${COLLECTION_PATH} (${requests.length} requests, ${saved} saved responses)\n${ENVIRONMENT_PATH}`);
+  } catch (error) {
+    console.error(`postman: ${error.message}`);
+    process.exit(1);
+  }
+}
