@@ -5,8 +5,9 @@
 // caller's middleware) is wrapped, with a redacted copy as its cause.
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
-import { safeCause, scrub, VlensError, VlensInputError } from "./errors.js";
+import { VlensError, VlensInputError } from "./errors.js";
 import { checkHeaderOptions } from "./headers.js";
+import { safeCause, scrub } from "./redaction.js";
 import { bodySecrets, headerSecrets } from "./secrets.js";
 
 export interface CallInit {

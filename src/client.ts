@@ -4,7 +4,7 @@ import { transactionIdPattern } from "../generated/limits.js";
 import { operationTable } from "../generated/operations.js";
 import { lazyApi, type VlensApi } from "./api.js";
 import { errorCodeOf, hasValidationErrors, isFailureEnvelope, isRecord, servicesOf, type Envelope } from "./envelope.js";
-import { scrub, VlensApiError, VlensInputError, VlensTransportError } from "./errors.js";
+import { loadRedaction, VlensApiError, VlensInputError, VlensTransportError } from "./errors.js";
 import { checkHeaderValue, withCallerHeaders } from "./headers.js";
 import { checkImageText, encodeFaces, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
 import {
@@ -17,7 +17,7 @@ import {
   type VerificationOutcome,
   type VerificationStep,
 } from "./outcome.js";
-import type { FailureContext } from "./failure.js";
+import type { AnswerContext, FailureContext } from "./failure.js";
 import { captureReasons, type RejectionReason } from "./reasons.js";
 import { preferHeader, type Scenario } from "./scenarios.js";
 import { bodySecrets, headerSecrets } from "./secrets.js";
@@ -226,21 +226,19 @@ export interface VlensClient {
 
 const defaultBaseUrl = "https://api.vlenseg.com";
 // In a browser bundle the failure module is a chunk fetched on the first failure; if that fetch
-// fails the error is still a VlensApiError, only without catalogue entry and field errors.
+// fails the error is still a VlensError, only without catalogue entry, field errors and details.
 const describeFailure = () =>
-  import("./failure.js").catch(() => ({
-    apiError: (envelope: Envelope, { operation, status, requestId, scrubText }: FailureContext) =>
-      new VlensApiError({ operation, status, errorCode: errorCodeOf(envelope.error_code), errorMessage: scrubText(String(envelope.error_message ?? "")) || null, fieldErrors: [], requestId }),
-    validationReasonsOf: (): RejectionReason[] => [{ kind: "field-validation", field: null, code: null, message: null }],
-  }));
-/**
- * A success (no error code, no failed check) that carries no result: `data` null, absent or not an
- * object. Not a rejection (nothing says the capture was bad), so the flows throw it.
- */
-function noResult(operation: OperationId, answer: { status: number; requestId: string }, data?: unknown, detail?: string): VlensApiError {
-  const errorMessage = detail ?? (data == null ? "the answer has neither an error code nor data" : `the answer's data is not an object (${Array.isArray(data) ? "a list" : `a ${typeof data}`})`);
-  return new VlensApiError({ operation, status: answer.status, errorCode: null, errorMessage, fieldErrors: [], requestId: answer.requestId });
-}
+  import("./failure.js").catch(() => {
+    const bare = ({ operation, status, requestId }: AnswerContext | FailureContext, errorCode: number | null = null, errorMessage: string | null = null) =>
+      new VlensApiError({ operation, status, errorCode, errorMessage, fieldErrors: [], requestId });
+    return {
+      apiError: async (envelope: Envelope, context: FailureContext) =>
+        bare(context, errorCodeOf(envelope.error_code), (await loadRedaction()).scrub(String(envelope.error_message ?? ""), context.secrets) || null),
+      validationReasonsOf: (): RejectionReason[] => [{ kind: "field-validation", field: null, code: null, message: null }],
+      noResult: (context: AnswerContext) => bare(context),
+      missingData: ({ operation, status, requestId }: AnswerContext) => new VlensTransportError("non-json", { operation, requestId, status }),
+    };
+  });
 
 /** Operations whose method just unwraps the envelope: named after the operationId, taking its body or query. */
 const plainOperations = [
@@ -329,7 +327,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     newRequestId,
     log: options.log,
   });
-  const scrubText = (text: string | null | undefined) => scrub(text, transport.secrets);
+  const answerContext = (operation: OperationId, { status, requestId }: { status: number; requestId: string }): AnswerContext => ({ operation, status, requestId, secrets: [...transport.secrets] });
   const api = lazyApi({ baseUrl, fetch: transport.fetch }, transport.secrets);
 
   async function call<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions: CallOptions<Op> = {}): Promise<VlensAnswer<Op>> {
@@ -338,7 +336,8 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     try {
       text = body === undefined ? undefined : JSON.stringify(body);
     } catch (error) {
-      throw new VlensInputError("invalid-request", "body", `cannot be sent as JSON: ${scrubText((error as Error).message)}`);
+      const reason = (await loadRedaction()).scrub((error as Error | undefined)?.message, transport.secrets);
+      throw new VlensInputError("invalid-request", "body", `cannot be sent as JSON: ${reason || "the reason is not shown"}`);
     }
     return sendJson(operation, text, query, headers, callOptions, body);
   }
@@ -387,20 +386,17 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     const exchange = await transport.send(operation, url, { method, headers: sent, given, requestId, body, signal: callOptions.signal, secrets });
     const { status, json: answer } = exchange;
     if (!isRecord(answer)) {
-      const detail = exchange.text === "" ? "empty body" : exchange.headers.get("Content-Type");
-      throw new VlensTransportError("non-json", { operation, requestId, status, detail: scrub(detail, carried(exchange, sent, secrets)) ?? undefined });
+      const detail = exchange.text === "" ? "empty body" : (await loadRedaction()).scrub(exchange.headers.get("Content-Type"), carried(exchange, sent, secrets));
+      throw new VlensTransportError("non-json", { operation, requestId, status, detail: detail ?? undefined });
     }
     const ok = status >= 200 && status < 300;
     const envelope = answer as SuccessEnvelope<Op> & Envelope;
     if (!ok || isFailureEnvelope(envelope)) {
-      const known = carried(exchange, sent, secrets);
-      throw (await describeFailure()).apiError(envelope, { operation, status, requestId, scrubText: (text) => scrub(text, known) });
+      throw await (await describeFailure()).apiError(envelope, { operation, status, requestId, secrets: carried(exchange, sent, secrets) });
     }
     // `data` is on every answer (the description requires it); a success without it is not an envelope,
     // whatever it holds (a proxy's `Data`, a wrapper object), and never a result.
-    if (!("data" in envelope)) {
-      throw new VlensTransportError("non-json", { operation, requestId, status, detail: `no "data" member; it has ${memberNames(envelope)}` });
-    }
+    if (!("data" in envelope)) throw (await describeFailure()).missingData({ operation, status, requestId, secrets: carried(exchange, sent, secrets) }, envelope);
     return { data: envelope.data as VlensAnswer<Op>["data"], envelope, status, requestId };
   }
 
@@ -416,16 +412,8 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   async function dataOf<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions?: CallOptions<Op>): Promise<ResultData<Op>> {
     checkRequiredHeaders(operation, (request as { headers?: Record<string, string> }).headers, callOptions);
     const answer = await call(operation, request, callOptions);
-    if (answer.data == null) throw noResult(operation, answer);
+    if (answer.data == null) throw (await describeFailure()).noResult(answerContext(operation, answer), answer.data);
     return answer.data as ResultData<Op>;
-  }
-
-  /** The names of an answer's members, for an error: names only (never their values), scrubbed, a dozen at most. */
-  function memberNames(value: Record<string, unknown>): string {
-    const names = Object.keys(value);
-    if (names.length === 0) return "none";
-    const shown = names.slice(0, 12).map((name) => scrubText(name.length > 40 ? `${name.slice(0, 40)}…` : name));
-    return `${shown.join(", ")}${names.length > 12 ? `, … (${names.length} in all)` : ""}`;
   }
 
   /**
@@ -443,10 +431,10 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     const services = servicesOf(envelope);
     const data = isRecord(envelope.data) ? envelope.data : null;
     if (hasValidationErrors(services) || captureReasons(services, data as VerificationData | null).length) {
-      throw (await describeFailure()).apiError({ ...envelope, services }, { operation, status: answer.status, requestId: answer.requestId, scrubText });
+      throw await (await describeFailure()).apiError({ ...envelope, services }, answerContext(operation, answer));
     }
     // No error code and no check failed, yet no result: the server's fault, not a capture to redo.
-    if (data === null) throw noResult(operation, answer, envelope.data);
+    if (data === null) throw (await describeFailure()).noResult(answerContext(operation, answer), envelope.data);
     return { envelope, services, data, status: answer.status, requestId: answer.requestId };
   }
 
@@ -478,7 +466,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     // Every /v1 answer carries the transaction it continues (the description requires it): without it
     // the next step and the link would run on an id the server never confirmed.
     if (typeof data.transaction_id !== "string" || !data.transaction_id) {
-      throw noResult(operation, answer, data, `the answer's data has no transaction_id (it has ${memberNames(data)})`);
+      throw (await describeFailure()).noResult(answerContext(operation, answer), data, "transaction_id");
     }
     return { step, transactionId: data.transaction_id, data, services: answer.services, requestId: answer.requestId };
   }
@@ -513,12 +501,15 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
       const answer = await send();
       const envelope = answer.envelope as VerificationResponse & Envelope;
       const services = servicesOf(envelope);
-      const validation = hasValidationErrors(services) ? (await describeFailure()).validationReasonsOf({ ...envelope, services }, scrubText) : [];
+      const validation = hasValidationErrors(services) ? (await describeFailure()).validationReasonsOf({ ...envelope, services }, [...transport.secrets]) : [];
       // A verdict needs `data`; without it only a failed check (services) still says why.
       if (!isRecord(envelope.data) && !validation.length && !captureReasons(services, null).length) {
-        throw noResult(step === "link" ? "linkUserWithExistingTransaction" : "verifyLiveness", answer, envelope.data);
+        throw (await describeFailure()).noResult(answerContext(step === "link" ? "linkUserWithExistingTransaction" : "verifyLiveness", answer), envelope.data);
       }
-      return outcomeOf(step, { ...envelope, services }, validation, known, answer.requestId, scrubText);
+      const outcome = outcomeOf(step, { ...envelope, services }, validation, known, answer.requestId);
+      // The server's own text in the reasons (SRC, AML) is scrubbed, by code loaded only when there is some.
+      if (!outcome.reasons.some(({ kind }) => kind === "src-invalid" || kind === "aml-match")) return outcome;
+      return { ...outcome, reasons: (await loadRedaction()).scrubReasons(outcome.reasons, transport.secrets) } as VerificationOutcome;
     } catch (error) {
       if (error instanceof VlensApiError && error.isRejection) return rejectedBy(error, step, known);
       throw error;

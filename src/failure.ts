@@ -3,21 +3,14 @@
 // most of the client's weight), since a successful answer never needs any of it.
 import { lookupErrorCode } from "./catalogue.js";
 import { integer, isRecord, errorCodeOf, type Envelope } from "./envelope.js";
-import { VlensApiError, type VlensFieldError } from "./errors.js";
+import { VlensApiError, VlensTransportError, type VlensFieldError } from "./errors.js";
 import { captureReasons, codeReason, validationReasons, type RejectionReason } from "./reasons.js";
+import { scrub, scrubDeep } from "./redaction.js";
 import type { OperationId, VerificationData } from "./types.js";
 
 type Scrub = (text: string | null | undefined) => string | null;
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : value == null ? null : String(value));
-
-/** A copy whose strings (member names too) are scrubbed: an error may be logged whole, `services` included. */
-function scrubDeep<T>(value: T, scrubText: Scrub): T {
-  if (typeof value === "string") return scrubText(value) as T;
-  if (Array.isArray(value)) return value.map((item) => scrubDeep(item, scrubText)) as T;
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [scrubText(key), scrubDeep(item, scrubText)])) as T;
-  return value;
-}
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
@@ -61,19 +54,21 @@ export function fieldErrorsOf(envelope: Envelope, scrubText: Scrub): VlensFieldE
 }
 
 /** The rejection reasons of the field validations of an answer. */
-export function validationReasonsOf(envelope: Envelope, scrubText: Scrub): RejectionReason[] {
-  return validationReasons(fieldErrorsOf(envelope, scrubText));
+export function validationReasonsOf(envelope: Envelope, secrets: readonly string[]): RejectionReason[] {
+  return validationReasons(fieldErrorsOf(envelope, (text) => scrub(text, secrets)));
 }
 
 export interface FailureContext {
   operation: OperationId;
   status: number;
   requestId: string | undefined;
-  scrubText: Scrub;
+  /** What the error's texts are redacted of. */
+  secrets: readonly string[];
 }
 
 /** The error for a failed answer: HTTP error status, `error_code` set, or a capture whose checks failed. */
-export function apiError(envelope: Envelope, { operation, status, requestId, scrubText }: FailureContext): VlensApiError {
+export function apiError(envelope: Envelope, { operation, status, requestId, secrets }: FailureContext): VlensApiError {
+  const scrubText = (value: string | null | undefined) => scrub(value, secrets);
   const errorCode = errorCodeOf(envelope.error_code);
   const errorMessage = scrubText(text(envelope.error_message));
   const fieldErrors = fieldErrorsOf(envelope, scrubText);
@@ -94,4 +89,39 @@ export function apiError(envelope: Envelope, { operation, status, requestId, scr
       ...captureReasons(services, isRecord(envelope.data) ? (envelope.data as VerificationData) : null),
     ],
   });
+}
+
+/** Where an answer that carries no result came from, for its error. */
+export interface AnswerContext {
+  operation: OperationId;
+  status: number;
+  requestId: string;
+  secrets: readonly string[];
+}
+
+/** The names of an answer's members, for an error: names only (never their values), scrubbed, a dozen at most. */
+function memberNames(value: object, secrets: readonly string[]): string {
+  const names = Object.keys(value);
+  if (names.length === 0) return "none";
+  const shown = names.slice(0, 12).map((name) => scrub(name.length > 40 ? `${name.slice(0, 40)}…` : name, secrets));
+  return `${shown.join(", ")}${names.length > 12 ? `, … (${names.length} in all)` : ""}`;
+}
+
+/**
+ * A success (no error code, no failed check) that carries no result: `data` null, absent or not an
+ * object, or (`missing`) an object without the member the step needs. Not a rejection (nothing
+ * says the capture was bad), so the flows throw it.
+ */
+export function noResult({ operation, status, requestId, secrets }: AnswerContext, data: unknown, missing?: string): VlensApiError {
+  const errorMessage = missing
+    ? `the answer's data has no ${missing} (it has ${memberNames(data as object, secrets)})`
+    : data == null
+      ? "the answer has neither an error code nor data"
+      : `the answer's data is not an object (${Array.isArray(data) ? "a list" : `a ${typeof data}`})`;
+  return new VlensApiError({ operation, status, errorCode: null, errorMessage, fieldErrors: [], requestId });
+}
+
+/** A JSON success without the `data` member every answer has: not an envelope, whatever it holds. */
+export function missingData({ operation, status, requestId, secrets }: AnswerContext, answer: object): VlensTransportError {
+  return new VlensTransportError("non-json", { operation, requestId, status, detail: `no "data" member; it has ${memberNames(answer, secrets)}` });
 }

@@ -96,13 +96,12 @@ export function outcomeOf(
   validation: RejectionReason[],
   known: Known,
   requestId: string | undefined,
-  scrubText: (text: string | null | undefined) => string | null,
 ): VerificationOutcome {
   const data = answer.data ?? null;
   const services = answer.services ?? null;
   const base = { transactionId: transactionIdOf(answer) ?? known.transactionId, person: personOf(data, known), services, data, requestId };
   const capture = [...validation, ...captureReasons(services, data)];
-  const authority = authorityReasons(services, scrubText);
+  const authority = authorityReasons(services);
 
   if (capture.length || data?.isVerificationProcessCompleted !== true) {
     const reasons: RejectionReason[] = capture.length ? [...capture, ...authority] : [...authority, { kind: "not-completed" }];

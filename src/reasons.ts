@@ -48,9 +48,9 @@ export function captureReasons(services: Services | null | undefined, data: Veri
   return reasons;
 }
 
-/** What the authority checks said against the person. */
-export function authorityReasons(services: Services | null | undefined, scrubText: (text: string | null | undefined) => string | null): RejectionReason[] {
+/** What the authority checks said against the person (its texts as the server sent them: the client scrubs them). */
+export function authorityReasons(services: Services | null | undefined): RejectionReason[] {
   const src = services?.SRC;
   if (src?.isValid !== false) return [];
-  return [{ kind: "src-invalid", errorCode: src.errorCode ?? null, errorKey: src.errorKey ?? null, errorMessage: scrubText(src.errorMessage) }];
+  return [{ kind: "src-invalid", errorCode: src.errorCode ?? null, errorKey: src.errorKey ?? null, errorMessage: src.errorMessage ?? null }];
 }

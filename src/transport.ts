@@ -7,8 +7,9 @@
 // exchange can break into a VlensError whose cause holds no secret.
 import { operationTable } from "../generated/operations.js";
 import { errorCodeOf } from "./envelope.js";
-import { redact, safeCause, scrub, VlensError, VlensInputError, VlensTransportError, type TransportFailure } from "./errors.js";
+import { loadRedaction, VlensError, VlensInputError, VlensTransportError, type Redaction, type TransportFailure } from "./errors.js";
 import { checkHeaderValue } from "./headers.js";
+import type { Refresher } from "./refresh.js";
 import { headerSecrets } from "./secrets.js";
 import type { OperationId } from "./types.js";
 
@@ -68,8 +69,6 @@ const looksCutOff = /end of (json|data)|unterminated|eof/i;
 const isTimeout = (reason: unknown) => (reason as { name?: unknown } | null | undefined)?.name === "TimeoutError";
 const isResponse = (value: unknown): value is Response =>
   typeof (value as Response | null)?.status === "number" && typeof (value as Response).text === "function";
-// The tokens a refresh replaced, kept to answer late 401s; a few suffice.
-const replacedKept = 32;
 
 /** A complete answer: its body read to the end, and parsed when it is JSON. */
 export interface Exchange {
@@ -111,18 +110,6 @@ export interface Transport {
 type Answer = Exchange & { unauthorized: boolean };
 type Attempt = (token: string | undefined, retry: boolean) => Promise<Answer>;
 
-/** What the client knows about the tokens of one kind (user or admin) beyond the one it is given. */
-interface TokenState {
-  /** The token the last refresh returned. */
-  current: string | undefined;
-  /** Tokens a refresh replaced ("" for none at all): a 401 for one of them is retried with `current`. */
-  replaced: Set<string>;
-  /** The refresh under way, and the tokens whose 401s wait for it. */
-  pending: { from: Set<string>; token: Promise<string> } | undefined;
-  /** The last failed refresh: a 401 for one of `from` sent before it failed fails with the same error. */
-  failed: { from: Set<string>; error: unknown; sentBefore: number } | undefined;
-}
-
 export function createTransport(options: TransportOptions): Transport {
   const { apiKey, tenancyName, language, refreshAccessToken, timeoutMs } = options;
   // A log callback that throws must not break (or hang) the call it reports on.
@@ -138,10 +125,9 @@ export function createTransport(options: TransportOptions): Transport {
   let { accessToken } = options;
   const basePath = new URL(options.baseUrl, "http://localhost").pathname.replace(/\/+$/, "");
   const secrets = new Set<string>([apiKey]);
-  const states: Record<TokenKind, TokenState> = {
-    user: { current: undefined, replaced: new Set(), pending: undefined, failed: undefined },
-    admin: { current: undefined, replaced: new Set(), pending: undefined, failed: undefined },
-  };
+  // The refresh machinery (refresh.ts), loaded on the first 401 or missing token.
+  let refresher: Refresher | undefined;
+  let loadingRefresher: Promise<Refresher> | undefined;
   // Requests sent so far: orders a 401 against the refresh that failed while it was under way.
   let sentCount = 0;
   if (typeof accessToken === "string") secrets.add(accessToken);
@@ -169,10 +155,32 @@ export function createTransport(options: TransportOptions): Transport {
   }
 
   /** A token function's failure as the client's error (its own errors pass as they are). */
-  function hookFailed(field: "accessToken" | "refreshAccessToken", error: unknown): VlensError {
-    if (error instanceof VlensError) return error;
-    const message = error instanceof Error ? error.message : String(error);
-    return new VlensInputError("token-hook-failed", field, `the function failed: ${scrub(message, secrets) || "no message"}`, { cause: safeCause(error, secrets) });
+  function hookFailed(field: "accessToken" | "refreshAccessToken", error: unknown): Promise<never> {
+    if (error instanceof VlensError) return Promise.reject(error);
+    return loadRedaction().then(({ scrub, safeCause }) => {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new VlensInputError("token-hook-failed", field, `the function failed: ${scrub(message, secrets) || "no message"}`, { cause: safeCause(error, secrets) });
+    });
+  }
+
+  /** The refresh machinery, loaded once (again after a failed load). */
+  function refresh(): Promise<Refresher> {
+    return (loadingRefresher ??= import("./refresh.js").then(
+      ({ createRefresher }) =>
+        (refresher = createRefresher({
+          refreshAccessToken: refreshAccessToken!,
+          remember,
+          hookFailed,
+          sentCount: () => sentCount,
+          renewedTo(fresh) {
+            if (typeof accessToken !== "function") accessToken = fresh;
+          },
+        })),
+      () => {
+        loadingRefresher = undefined;
+        throw new VlensTransportError("network", { operation: undefined, requestId: undefined, detail: "the token refresh could not be loaded" });
+      },
+    ));
   }
 
   /**
@@ -181,8 +189,7 @@ export function createTransport(options: TransportOptions): Transport {
    */
   function fromFunction(kind: TokenKind, value: unknown): string | undefined {
     const token = value == null || value === "" ? "" : remember(checkHeaderValue(value, "accessToken"));
-    const { current, replaced } = states[kind];
-    return current !== undefined && replaced.has(token) ? current : token || undefined;
+    return refresher?.replacement(kind, token) ?? (token || undefined);
   }
 
   /** The token for a request: a string as is (no extra tick), a function's answer checked (and awaited). */
@@ -192,60 +199,13 @@ export function createTransport(options: TransportOptions): Transport {
     try {
       value = accessToken({ operation, token: kind });
     } catch (error) {
-      throw hookFailed("accessToken", error);
+      return hookFailed("accessToken", error);
     }
     if (typeof value !== "object" || value === null) return fromFunction(kind, value);
     return Promise.resolve(value).then(
       (resolved) => fromFunction(kind, resolved),
-      (error: unknown) => {
-        throw hookFailed("accessToken", error);
-      },
+      (error: unknown) => hookFailed("accessToken", error),
     );
-  }
-
-  /**
-   * The token to retry with after a 401 for `stale` (sent as request number `sequence`): the one
-   * a refresh under way will return, the one that already replaced `stale`, the error of the
-   * refresh that just failed for it, or else a new refresh's.
-   */
-  function renewed(kind: TokenKind, operation: OperationId, stale: string, sequence: number): Promise<string> {
-    const state = states[kind];
-    if (state.pending) {
-      state.pending.from.add(stale);
-      return state.pending.token;
-    }
-    if (state.current !== undefined && state.replaced.has(stale)) return Promise.resolve(state.current);
-    const { failed } = state;
-    if (failed && failed.from.has(stale) && sequence <= failed.sentBefore) return Promise.reject(failed.error);
-
-    const from = new Set([stale]);
-    const token = Promise.resolve()
-      .then(() => refreshAccessToken!({ operation, token: kind }))
-      .then(
-        (value) => {
-          if (!value) throw new VlensInputError("missing-token", "refreshAccessToken", "the refresh function returned no token");
-          return remember(checkHeaderValue(value, "refreshAccessToken"));
-        },
-        (error: unknown) => {
-          throw hookFailed("refreshAccessToken", error);
-        },
-      );
-    state.pending = { from, token };
-    // Registered first, so the state is current before any waiting call retries.
-    token.then(
-      (fresh) => {
-        for (const replaced of from) if (replaced !== fresh) state.replaced.add(replaced);
-        while (state.replaced.size > replacedKept) state.replaced.delete(state.replaced.values().next().value!);
-        state.current = fresh;
-        state.pending = state.failed = undefined;
-        if (typeof accessToken !== "function") accessToken = fresh;
-      },
-      (error: unknown) => {
-        state.pending = undefined;
-        state.failed = { from, error, sentBefore: sentCount };
-      },
-    );
-    return token;
   }
 
   /**
@@ -265,17 +225,21 @@ export function createTransport(options: TransportOptions): Transport {
         return Promise.reject(new VlensInputError("missing-token", "accessToken", `${operation} needs a ${kind} bearer token: pass accessToken (or refreshAccessToken)`));
       }
       // A token fetched just now is not refreshed again on 401.
-      return renewed(kind, operation, "", Number.POSITIVE_INFINITY).then((fresh) => attempt(fresh, true));
+      return refresh()
+        .then((renewal) => renewal.renewed(kind, operation, "", Number.POSITIVE_INFINITY))
+        .then((fresh) => attempt(fresh, true));
     }
     const sequence = (sentCount += 1);
     const first = attempt(token, false);
     if (!refreshAccessToken) return first;
     return first.then((answer) => {
       if (!answer.unauthorized) return answer;
-      const { current, replaced, pending } = states[kind];
-      const how = !pending && current !== undefined && replaced.has(token) ? "retrying with the token that replaced it" : "renewing it";
-      log?.(`${operation}: 401 for the ${kind} token, ${how} [request ${requestId}]`);
-      return renewed(kind, operation, token, sequence).then((fresh) => attempt(fresh, true));
+      return refresh()
+        .then((renewal) => {
+          log?.(`${operation}: 401 for the ${kind} token, ${renewal.how(kind, token)} [request ${requestId}]`);
+          return renewal.renewed(kind, operation, token, sequence);
+        })
+        .then((fresh) => attempt(fresh, true));
     });
   }
 
@@ -296,10 +260,12 @@ export function createTransport(options: TransportOptions): Transport {
   ) {
     const started = log ? Date.now() : 0;
     const controller = new AbortController();
-    const fail = (error: unknown, otherwise: TransportFailure, status?: number) => {
+    // The error is built with the redaction code, loaded on the first failure.
+    const fail = (error: unknown, otherwise: TransportFailure, status?: number): Promise<never> => {
       const interruption = controller.signal.reason;
       let kind = otherwise;
       let detail: string | undefined;
+      let code: unknown;
       let cause = error;
       if (interruption === timedOut) {
         kind = "timeout";
@@ -311,18 +277,19 @@ export function createTransport(options: TransportOptions): Transport {
         kind = isTimeout(cause) ? "timeout" : "aborted";
         if (kind === "timeout") detail = "the caller's AbortSignal timed out";
       } else {
-        const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-        if (typeof code === "string") detail = code;
+        code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
       }
       log?.(`${operation} failed: ${kind} [request ${requestId}]`);
-      const known = [...secrets, ...secretsOf()];
-      return new VlensTransportError(
-        kind,
-        { operation, requestId, status, detail: detail && redact(detail, known) },
-        cause === undefined ? undefined : { cause: safeCause(cause, known) },
-      );
+      return failWith(({ scrub, safeCause }, known) => {
+        if (typeof code === "string") detail = scrub(code, known) ?? undefined;
+        return new VlensTransportError(kind, { operation, requestId, status, detail }, cause === undefined ? undefined : { cause: safeCause(cause, known) });
+      });
     };
-    if (callerSignal?.aborted) return Promise.reject(fail(undefined, "aborted"));
+    const failWith = (build: (redaction: Redaction, known: string[]) => VlensError): Promise<never> =>
+      loadRedaction().then((redaction) => {
+        throw build(redaction, [...secrets, ...secretsOf()]);
+      });
+    if (callerSignal?.aborted) return fail(undefined, "aborted");
 
     return new Promise<Answer>((resolve, reject) => {
       let settled = false;
@@ -338,7 +305,9 @@ export function createTransport(options: TransportOptions): Transport {
         reject(error);
       };
       const failed = (error: unknown, otherwise: TransportFailure) => {
-        if (!settled) rejectWith(fail(error, otherwise, status));
+        if (settled) return;
+        settle();
+        resolve(fail(error, otherwise, status));
       };
       const interrupt = (reason: object) => {
         controller.abort(reason);
@@ -378,8 +347,11 @@ export function createTransport(options: TransportOptions): Transport {
         return body.then((text) => finish(response, text), (error: unknown) => failed(error, "truncated"));
       };
       // Anything else that throws comes from a Response-like answer of a custom fetch that cannot be read.
-      const unexpected = (error: unknown) =>
-        rejectWith(new VlensInputError("invalid-option", "fetch", "the fetch function answered a Response that cannot be read", { cause: safeCause(error, [...secrets, ...secretsOf()]) }));
+      const unexpected = (error: unknown) => {
+        if (settled) return;
+        settle();
+        resolve(failWith(({ safeCause }, known) => new VlensInputError("invalid-option", "fetch", "the fetch function answered a Response that cannot be read", { cause: safeCause(error, known) })));
+      };
       let answer: Promise<Response>;
       try {
         answer = Promise.resolve(start(controller.signal));

@@ -1,0 +1,102 @@
+// Redaction of the text an error keeps from outside the client (the server's, fetch's, a token
+// function's), loaded with the first error that keeps any: a successful call never needs it.
+import { isRecord } from "./envelope.js";
+import { VlensError } from "./errors.js";
+import type { RejectionReason } from "./reasons.js";
+
+// Long unbroken runs of base64/base64url/hex characters are tokens, keys or image bytes.
+const secretLike = /[A-Za-z0-9+/=_-]{40,}/g;
+// fetch (undici) quotes a header value it refuses: "Headers.append: "<value>" is an invalid header value."
+const quotedHeaderValue = /"[\s\S]*" (?=is an invalid header (?:name|value))/g;
+const redacted = "[redacted]";
+/** Shorter values cannot be told from ordinary text (replacing them would garble it); OTPs have 4 digits at least. */
+const shortestSecret = 4;
+/** A secret's first characters, from this many on, are redacted where a text cuts it short ("Bearer eyJhbGciOiJIUzI1…"). */
+const shortestPrefix = 8;
+
+/** `text` without any run of at least `shortestPrefix` characters that starts `secret`. */
+function withoutPrefixes(text: string, secret: string): string {
+  const head = secret.slice(0, shortestPrefix);
+  let safe = text;
+  for (let at = safe.indexOf(head); at !== -1; at = safe.indexOf(head, at + redacted.length)) {
+    let length = head.length;
+    while (length < secret.length && safe[at + length] === secret[length]) length += 1;
+    safe = `${safe.slice(0, at)}${redacted}${safe.slice(at + length)}`;
+  }
+  return safe;
+}
+
+/**
+ * `text` without the given secrets (as they are, as JSON escapes them for a server that echoes
+ * the raw body, and cut short), without runs that look like keys, tokens or image bytes, and
+ * without a header value fetch quoted. Repeated until nothing changes, so a replacement cannot
+ * complete another secret.
+ */
+export function redact(text: string, secrets: Iterable<string>): string {
+  const list = Array.isArray(secrets) ? (secrets as readonly string[]) : [...secrets];
+  let safe = text;
+  for (let pass = 0; pass < 4; pass += 1) {
+    const before = safe;
+    for (const secret of list) {
+      if (secret.length < shortestSecret) continue;
+      const escaped = JSON.stringify(secret).slice(1, -1);
+      for (const form of escaped === secret ? [secret] : [secret, escaped]) {
+        if (safe.includes(form)) safe = safe.split(form).join(redacted);
+        if (form.length > shortestPrefix) safe = withoutPrefixes(safe, form);
+      }
+    }
+    safe = safe.replace(secretLike, redacted).replace(quotedHeaderValue, `${redacted} `);
+    if (safe === before) return safe;
+  }
+  return redacted;
+}
+
+/** Makes server-provided text safe to keep in an error: secrets redacted, length capped (an echoed image may be megabytes). */
+export function scrub(text: string | null | undefined, secrets: Iterable<string>): string | null {
+  if (text == null) return null;
+  const safe = redact(String(text).slice(0, 4000), secrets);
+  return safe.length > 300 ? `${safe.slice(0, 300)}…` : safe;
+}
+
+/**
+ * What to keep as the `cause` of an error the client throws: one of its own errors as it is, any
+ * other error (or value) as a plain Error copy with its name, code, message and stack redacted, and
+ * its own cause likewise. fetch's errors quote header values, a custom fetch or a token function
+ * may quote anything it was given.
+ */
+export function safeCause(error: unknown, secrets: Iterable<string>, depth = 0): unknown {
+  if (error === undefined || error instanceof VlensError) return error;
+  const list = [...secrets];
+  const source = (typeof error === "object" && error !== null ? error : {}) as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown; cause?: unknown };
+  const copy = new Error(redact(typeof error === "object" && error !== null ? String(source.message ?? "") : String(error), list));
+  if (typeof source.name === "string") copy.name = redact(source.name, list);
+  copy.stack = typeof source.stack === "string" ? redact(source.stack, list) : `${copy.name}: ${copy.message}`;
+  if (typeof source.code === "string" || typeof source.code === "number") Object.assign(copy, { code: typeof source.code === "string" ? redact(source.code, list) : source.code });
+  if (source.cause !== undefined && depth < 4) copy.cause = safeCause(source.cause, list, depth + 1);
+  return copy;
+}
+
+/** A copy whose strings (member names too) are scrubbed: an error may be logged whole, `services` included. */
+export function scrubDeep<T>(value: T, scrubText: (text: string) => string | null): T {
+  if (typeof value === "string") return scrubText(value) as T;
+  if (Array.isArray(value)) return value.map((item) => scrubDeep(item, scrubText)) as T;
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [scrubText(key), scrubDeep(item, scrubText)])) as T;
+  return value;
+}
+
+/**
+ * Reasons of a verification outcome with the server's text in them scrubbed (the SRC check's key
+ * and message, the AML records): an outcome is a result, not an error, but its reasons are what
+ * an app shows and logs, and a server may echo a secret there as anywhere. `services` and `data`
+ * stay as the server sent them, as in any result.
+ */
+export function scrubReasons(reasons: RejectionReason[], secrets: Iterable<string>): RejectionReason[] {
+  const scrubText = (text: string | null) => scrub(text, secrets);
+  return reasons.map((reason) =>
+    reason.kind === "src-invalid"
+      ? { ...reason, errorKey: scrubText(reason.errorKey), errorMessage: scrubText(reason.errorMessage) }
+      : reason.kind === "aml-match"
+        ? { ...reason, records: scrubDeep(reason.records, scrubText) }
+        : reason,
+  );
+}
