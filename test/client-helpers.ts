@@ -172,6 +172,8 @@ export function verifiedEverywhere(transactionId = TRANSACTION_ID) {
       idFrontData: { idNumber: "29001012101235", transaction_id: transactionId },
       idBackData: { idNumber: "29001012101235", transaction_id: transactionId },
       user: { idNumber: "29001012101235" },
+      // The key-only (/v1) answers carry it here.
+      transaction_id: transactionId,
     },
     { services: { Validations: { validation_errors: [] }, spoofing: { fake: false }, liveness: true, SRC: { isValid: true }, AML: { AML_matched: false, data: [] } } },
   );
