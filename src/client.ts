@@ -20,7 +20,7 @@ import {
 import type { AnswerContext, FailureContext } from "./failure.js";
 import { captureReasons, type RejectionReason } from "./reasons.js";
 import { preferHeader, type Scenario } from "./scenarios.js";
-import { bodySecrets, headerSecrets } from "./secrets.js";
+import type { Carried } from "./secrets.js";
 import { createTransport, type AccessToken, type Exchange, type FetchFunction, type RefreshAccessToken } from "./transport.js";
 import type {
   IdBackData,
@@ -233,7 +233,7 @@ const describeFailure = () =>
       new VlensApiError({ operation, status, errorCode, errorMessage, fieldErrors: [], requestId });
     return {
       apiError: async (envelope: Envelope, context: FailureContext) =>
-        bare(context, errorCodeOf(envelope.error_code), (await loadRedaction()).scrub(String(envelope.error_message ?? ""), context.secrets) || null),
+        bare(context, errorCodeOf(envelope.error_code), (await loadRedaction()).scrub(String(envelope.error_message ?? ""), (await loadRedaction()).secretsIn(context.carried)) || null),
       validationReasonsOf: (): RejectionReason[] => [{ kind: "field-validation", field: null, code: null, message: null }],
       noResult: (context: AnswerContext) => bare(context),
       missingData: ({ operation, status, requestId }: AnswerContext) => new VlensTransportError("non-json", { operation, requestId, status }),
@@ -327,7 +327,14 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     newRequestId,
     log: options.log,
   });
-  const answerContext = (operation: OperationId, { status, requestId }: { status: number; requestId: string }): AnswerContext => ({ operation, status, requestId, secrets: [...transport.secrets] });
+  /** What an error built after an answer is redacted of: the client's key and tokens, and the credentials among the caller's headers. */
+  const withCaller = (headers: Record<string, string> | undefined): Carried => ({ known: transport.secrets, headers: headers && Object.entries(headers) });
+  const answerContext = (operation: OperationId, { status, requestId }: { status: number; requestId: string }, headers?: Record<string, string>): AnswerContext => ({
+    operation,
+    status,
+    requestId,
+    carried: withCaller(headers),
+  });
   const api = lazyApi({ baseUrl, fetch: transport.fetch }, transport.secrets);
 
   async function call<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions: CallOptions<Op> = {}): Promise<VlensAnswer<Op>> {
@@ -343,12 +350,11 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   }
 
   /** What an error of a call is redacted of: the client's key and tokens, and what the call carried (its token, the caller's credentials, the body's secrets). */
-  const carried = (exchange: Exchange, sent: Record<string, string>, secrets: (() => string[]) | undefined) => [
-    ...transport.secrets,
-    ...(exchange.token ? [exchange.token] : []),
-    ...headerSecrets(Object.entries(sent)),
-    ...(secrets?.() ?? []),
-  ];
+  const carried = (exchange: Exchange, sent: Record<string, string>, value: unknown): Carried => ({
+    known: exchange.token ? [...transport.secrets, exchange.token] : transport.secrets,
+    headers: Object.entries(sent),
+    body: value,
+  });
 
   /** An operation with its body already as JSON text (`value`: the body before it was serialized, read for secrets if the call fails). */
   async function sendJson<Op extends OperationId>(
@@ -380,23 +386,21 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     if (headers || callOptions.headers) ({ headers: sent, given } = withCallerHeaders(sent, headers, callOptions.headers));
     const requestId = given?.get("x-request-id") ?? callOptions.requestId ?? newRequestId();
     if (!given?.has("x-request-id")) sent["X-Request-Id"] = requestId;
-    // A caller's credentials are kept for errors built after the answer too (a scan's failed checks).
-    if (given) for (const secret of headerSecrets(given)) transport.remember(secret);
-    const secrets = value === undefined ? undefined : () => bodySecrets(value);
-    const exchange = await transport.send(operation, url, { method, headers: sent, given, requestId, body, signal: callOptions.signal, secrets });
+    const exchange = await transport.send(operation, url, { method, headers: sent, given, requestId, body, signal: callOptions.signal, value });
     const { status, json: answer } = exchange;
     if (!isRecord(answer)) {
-      const detail = exchange.text === "" ? "empty body" : (await loadRedaction()).scrub(exchange.headers.get("Content-Type"), carried(exchange, sent, secrets));
+      const redaction = exchange.text === "" ? undefined : await loadRedaction();
+      const detail = redaction ? redaction.scrub(exchange.headers.get("Content-Type"), redaction.secretsIn(carried(exchange, sent, value))) : "empty body";
       throw new VlensTransportError("non-json", { operation, requestId, status, detail: detail ?? undefined });
     }
     const ok = status >= 200 && status < 300;
     const envelope = answer as SuccessEnvelope<Op> & Envelope;
     if (!ok || isFailureEnvelope(envelope)) {
-      throw await (await describeFailure()).apiError(envelope, { operation, status, requestId, secrets: carried(exchange, sent, secrets) });
+      throw await (await describeFailure()).apiError(envelope, { operation, status, requestId, carried: carried(exchange, sent, value) });
     }
     // `data` is on every answer (the description requires it); a success without it is not an envelope,
     // whatever it holds (a proxy's `Data`, a wrapper object), and never a result.
-    if (!("data" in envelope)) throw (await describeFailure()).missingData({ operation, status, requestId, secrets: carried(exchange, sent, secrets) }, envelope);
+    if (!("data" in envelope)) throw (await describeFailure()).missingData({ operation, status, requestId, carried: carried(exchange, sent, value) }, envelope);
     return { data: envelope.data as VlensAnswer<Op>["data"], envelope, status, requestId };
   }
 
@@ -431,7 +435,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     const services = servicesOf(envelope);
     const data = isRecord(envelope.data) ? envelope.data : null;
     if (hasValidationErrors(services) || captureReasons(services, data as VerificationData | null).length) {
-      throw await (await describeFailure()).apiError({ ...envelope, services }, answerContext(operation, answer));
+      throw await (await describeFailure()).apiError({ ...envelope, services }, answerContext(operation, answer, callOptions?.headers));
     }
     // No error code and no check failed, yet no result: the server's fault, not a capture to redo.
     if (data === null) throw (await describeFailure()).noResult(answerContext(operation, answer), envelope.data);
@@ -466,7 +470,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     // Every /v1 answer carries the transaction it continues (the description requires it): without it
     // the next step and the link would run on an id the server never confirmed.
     if (typeof data.transaction_id !== "string" || !data.transaction_id) {
-      throw (await describeFailure()).noResult(answerContext(operation, answer), data, "transaction_id");
+      throw (await describeFailure()).noResult(answerContext(operation, answer, callOptions?.headers), data, "transaction_id");
     }
     return { step, transactionId: data.transaction_id, data, services: answer.services, requestId: answer.requestId };
   }
@@ -496,12 +500,13 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     step: VerificationStep,
     send: () => Promise<VlensAnswer<"verifyLiveness" | "linkUserWithExistingTransaction">>,
     known: Known,
+    headers: Record<string, string> | undefined,
   ): Promise<VerificationOutcome> {
     try {
       const answer = await send();
       const envelope = answer.envelope as VerificationResponse & Envelope;
       const services = servicesOf(envelope);
-      const validation = hasValidationErrors(services) ? (await describeFailure()).validationReasonsOf({ ...envelope, services }, [...transport.secrets]) : [];
+      const validation = hasValidationErrors(services) ? (await describeFailure()).validationReasonsOf({ ...envelope, services }, withCaller(headers)) : [];
       // A verdict needs `data`; without it only a failed check (services) still says why.
       if (!isRecord(envelope.data) && !validation.length && !captureReasons(services, null).length) {
         throw (await describeFailure()).noResult(answerContext(step === "link" ? "linkUserWithExistingTransaction" : "verifyLiveness", answer), envelope.data);
@@ -509,7 +514,8 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
       const outcome = outcomeOf(step, { ...envelope, services }, validation, known, answer.requestId);
       // The server's own text in the reasons (SRC, AML) is scrubbed, by code loaded only when there is some.
       if (!outcome.reasons.some(({ kind }) => kind === "src-invalid" || kind === "aml-match")) return outcome;
-      return { ...outcome, reasons: (await loadRedaction()).scrubReasons(outcome.reasons, transport.secrets) } as VerificationOutcome;
+      const redaction = await loadRedaction();
+      return { ...outcome, reasons: redaction.scrubReasons(outcome.reasons, redaction.secretsIn(withCaller(headers))) } as VerificationOutcome;
     } catch (error) {
       if (error instanceof VlensApiError && error.isRejection) return rejectedBy(error, step, known);
       throw error;
@@ -519,7 +525,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   function sendLiveness(faces: [string, string, string], known: Known & { transactionId: string }, getExtractedData: boolean, callOptions?: CallOptions<"verifyLiveness">) {
     const [face_1, face_2, face_3] = faces;
     const body = { face_1, face_2, face_3, transaction_id: known.transactionId, getExtractedData };
-    return verdict("liveness", () => call("verifyLiveness", { body }, callOptions), known);
+    return verdict("liveness", () => call("verifyLiveness", { body }, callOptions), known, callOptions?.headers);
   }
 
   return {
@@ -604,7 +610,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     async linkTransaction(input, callOptions) {
       const transactionId = requiredTransactionId(input.transactionId);
       const body = { transactionId, getExtractedData: input.getExtractedData ?? true };
-      return verdict("link", () => call("linkUserWithExistingTransaction", { body }, callOptions), { transactionId });
+      return verdict("link", () => call("linkUserWithExistingTransaction", { body }, callOptions), { transactionId }, callOptions?.headers);
     },
 
     async adminLogin({ tenancyName: tenant = tenancyName, ...credentials }, callOptions) {

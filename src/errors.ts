@@ -5,6 +5,7 @@
 import type { ErrorCodeEntry } from "./catalogue.js";
 import type { OperationId, Services } from "./types.js";
 import type { RejectionReason } from "./reasons.js";
+import type { Carried } from "./secrets.js";
 
 /** Base class: `catch (e) { if (e instanceof VlensError) ... }` catches everything the client throws. */
 export class VlensError extends Error {
@@ -156,6 +157,7 @@ export interface Redaction {
   scrub(text: string | null | undefined, secrets: Iterable<string>): string | null;
   safeCause(error: unknown, secrets: Iterable<string>): unknown;
   scrubReasons(reasons: RejectionReason[], secrets: Iterable<string>): RejectionReason[];
+  secretsIn(carried: Carried): string[];
 }
 
 /**
@@ -166,5 +168,6 @@ export const loadRedaction = (): Promise<Redaction> =>
   import("./redaction.js").catch(() => ({
     scrub: () => null,
     safeCause: () => undefined,
+    secretsIn: () => [],
     scrubReasons: (reasons) => reasons.map((reason) => (reason.kind === "src-invalid" ? { ...reason, errorKey: null, errorMessage: null } : reason.kind === "aml-match" ? { ...reason, records: [] } : reason)),
   }));

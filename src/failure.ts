@@ -6,6 +6,7 @@ import { integer, isRecord, errorCodeOf, type Envelope } from "./envelope.js";
 import { VlensApiError, VlensTransportError, type VlensFieldError } from "./errors.js";
 import { captureReasons, codeReason, validationReasons, type RejectionReason } from "./reasons.js";
 import { scrub, scrubDeep } from "./redaction.js";
+import { secretsIn, type Carried } from "./secrets.js";
 import type { OperationId, VerificationData } from "./types.js";
 
 type Scrub = (text: string | null | undefined) => string | null;
@@ -54,7 +55,8 @@ export function fieldErrorsOf(envelope: Envelope, scrubText: Scrub): VlensFieldE
 }
 
 /** The rejection reasons of the field validations of an answer. */
-export function validationReasonsOf(envelope: Envelope, secrets: readonly string[]): RejectionReason[] {
+export function validationReasonsOf(envelope: Envelope, carried: Carried): RejectionReason[] {
+  const secrets = secretsIn(carried);
   return validationReasons(fieldErrorsOf(envelope, (text) => scrub(text, secrets)));
 }
 
@@ -62,12 +64,13 @@ export interface FailureContext {
   operation: OperationId;
   status: number;
   requestId: string | undefined;
-  /** What the error's texts are redacted of. */
-  secrets: readonly string[];
+  /** What the error's texts are redacted of: the secrets the request carried. */
+  carried: Carried;
 }
 
 /** The error for a failed answer: HTTP error status, `error_code` set, or a capture whose checks failed. */
-export function apiError(envelope: Envelope, { operation, status, requestId, secrets }: FailureContext): VlensApiError {
+export function apiError(envelope: Envelope, { operation, status, requestId, carried }: FailureContext): VlensApiError {
+  const secrets = secretsIn(carried);
   const scrubText = (value: string | null | undefined) => scrub(value, secrets);
   const errorCode = errorCodeOf(envelope.error_code);
   const errorMessage = scrubText(text(envelope.error_message));
@@ -96,11 +99,12 @@ export interface AnswerContext {
   operation: OperationId;
   status: number;
   requestId: string;
-  secrets: readonly string[];
+  carried: Carried;
 }
 
 /** The names of an answer's members, for an error: names only (never their values), scrubbed, a dozen at most. */
-function memberNames(value: object, secrets: readonly string[]): string {
+function memberNames(value: object, carried: Carried): string {
+  const secrets = secretsIn(carried);
   const names = Object.keys(value);
   if (names.length === 0) return "none";
   const shown = names.slice(0, 12).map((name) => scrub(name.length > 40 ? `${name.slice(0, 40)}…` : name, secrets));
@@ -112,9 +116,9 @@ function memberNames(value: object, secrets: readonly string[]): string {
  * object, or (`missing`) an object without the member the step needs. Not a rejection (nothing
  * says the capture was bad), so the flows throw it.
  */
-export function noResult({ operation, status, requestId, secrets }: AnswerContext, data: unknown, missing?: string): VlensApiError {
+export function noResult({ operation, status, requestId, carried }: AnswerContext, data: unknown, missing?: string): VlensApiError {
   const errorMessage = missing
-    ? `the answer's data has no ${missing} (it has ${memberNames(data as object, secrets)})`
+    ? `the answer's data has no ${missing} (it has ${memberNames(data as object, carried)})`
     : data == null
       ? "the answer has neither an error code nor data"
       : `the answer's data is not an object (${Array.isArray(data) ? "a list" : `a ${typeof data}`})`;
@@ -122,6 +126,6 @@ export function noResult({ operation, status, requestId, secrets }: AnswerContex
 }
 
 /** A JSON success without the `data` member every answer has: not an envelope, whatever it holds. */
-export function missingData({ operation, status, requestId, secrets }: AnswerContext, answer: object): VlensTransportError {
-  return new VlensTransportError("non-json", { operation, requestId, status, detail: `no "data" member; it has ${memberNames(answer, secrets)}` });
+export function missingData({ operation, status, requestId, carried }: AnswerContext, answer: object): VlensTransportError {
+  return new VlensTransportError("non-json", { operation, requestId, status, detail: `no "data" member; it has ${memberNames(answer, carried)}` });
 }

@@ -4,6 +4,8 @@ import { isRecord } from "./envelope.js";
 import { VlensError } from "./errors.js";
 import type { RejectionReason } from "./reasons.js";
 
+export { secretsIn } from "./secrets.js";
+
 // Long unbroken runs of base64/base64url/hex characters are tokens, keys or image bytes.
 const secretLike = /[A-Za-z0-9+/=_-]{40,}/g;
 // fetch (undici) quotes a header value it refuses: "Headers.append: "<value>" is an invalid header value."

@@ -27,3 +27,18 @@ export function bodySecrets(body: unknown, found: string[] = [], depth = 0): str
   }
   return found;
 }
+
+/** What a request carried that may hold secrets, gathered only when an error is built. */
+export interface Carried {
+  /** Secrets known already (the client's key and tokens). */
+  known?: Iterable<string> | undefined;
+  /** The request's headers, or the caller's. */
+  headers?: Iterable<[string, string]> | undefined;
+  /** The JSON body before it was serialized. */
+  body?: unknown;
+}
+
+/** Every secret of `carried`: those known, the credential headers' values, the body's secret members. */
+export function secretsIn({ known = [], headers = [], body }: Carried): string[] {
+  return [...known, ...headerSecrets(headers), ...bodySecrets(body)];
+}

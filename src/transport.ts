@@ -10,7 +10,7 @@ import { errorCodeOf } from "./envelope.js";
 import { loadRedaction, VlensError, VlensInputError, VlensTransportError, type Redaction, type TransportFailure } from "./errors.js";
 import { checkHeaderValue } from "./headers.js";
 import type { Refresher } from "./refresh.js";
-import { headerSecrets } from "./secrets.js";
+import type { Carried } from "./secrets.js";
 import type { OperationId } from "./types.js";
 
 export type TokenKind = "user" | "admin";
@@ -92,8 +92,8 @@ export interface SendInit {
   requestId: string;
   body?: string | undefined;
   signal?: AbortSignal | undefined;
-  /** The body's secrets (passwords, OTPs, tokens), asked for only when an error is built. */
-  secrets?: (() => string[]) | undefined;
+  /** The body before it was serialized, read for secrets (passwords, OTPs, tokens) only when an error is built. */
+  value?: unknown;
 }
 
 export interface Transport {
@@ -248,7 +248,7 @@ export function createTransport(options: TransportOptions): Transport {
    * caller's abort, and failure; either interruption also aborts the request, and the promise
    * settles even when a custom fetch ignores the signal. No listener on our own signal and no
    * Promise.race: they showed up as allocation (and GC) per request in the benchmark.
-   * `secretsOf` gives the request's secrets (asked for only when it fails).
+   * `carried` gives what the request carried (asked for only when it fails).
    */
   function exchange(
     operation: OperationId | undefined,
@@ -256,7 +256,7 @@ export function createTransport(options: TransportOptions): Transport {
     token: string | undefined,
     start: (signal: AbortSignal) => Promise<Response>,
     callerSignal: AbortSignal | null | undefined,
-    secretsOf: () => string[],
+    carried: () => Carried,
   ) {
     const started = log ? Date.now() : 0;
     const controller = new AbortController();
@@ -287,7 +287,7 @@ export function createTransport(options: TransportOptions): Transport {
     };
     const failWith = (build: (redaction: Redaction, known: string[]) => VlensError): Promise<never> =>
       loadRedaction().then((redaction) => {
-        throw build(redaction, [...secrets, ...secretsOf()]);
+        throw build(redaction, redaction.secretsIn({ ...carried(), known: secrets }));
       });
     if (callerSignal?.aborted) return fail(undefined, "aborted");
 
@@ -381,7 +381,7 @@ export function createTransport(options: TransportOptions): Transport {
       const answer = await authorized(route, requestId, callerAuthorizes, (token, retry) => {
         const attempt = retry ? spare! : request;
         if (token) attempt.headers.set("Authorization", `Bearer ${token}`);
-        return exchange(route?.operation, requestId, token, (signal) => options.fetch(attempt, { signal }), attempt.signal, () => headerSecrets(attempt.headers));
+        return exchange(route?.operation, requestId, token, (signal) => options.fetch(attempt, { signal }), attempt.signal, () => ({ headers: attempt.headers }));
       });
       const { status, statusText } = answer;
       return new Response(nullBodyStatus.has(status) ? null : answer.text, { status, statusText, headers: answer.headers });
@@ -393,10 +393,10 @@ export function createTransport(options: TransportOptions): Transport {
       return authorized(routeByOperation.get(operation), requestId, names?.has("authorization") ?? false, (token) => {
         const sent = token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
         // The init is built here, one shape for every call (a spread of varying inits was slower).
-        return exchange(operation, requestId, token, (signal) => options.fetch(url, { method, headers: sent, body, signal }), init.signal, () => [
-          ...headerSecrets(Object.entries(sent)),
-          ...(init.secrets?.() ?? []),
-        ]);
+        return exchange(operation, requestId, token, (signal) => options.fetch(url, { method, headers: sent, body, signal }), init.signal, () => ({
+          headers: Object.entries(sent),
+          body: init.value,
+        }));
       });
     },
   };
