@@ -3,12 +3,15 @@
 // checked before openapi-fetch builds its Request (whose Headers would throw with the value in the
 // message), and anything else thrown (a body or query it cannot serialize, an error of the
 // caller's middleware) is wrapped, with a redacted copy as its cause.
-import createClient, { type Client, type ClientOptions } from "openapi-fetch";
+import createClient, { type Client } from "openapi-fetch";
+import { operationTable } from "../generated/operations.js";
 import type { paths } from "../generated/schema.js";
 import { VlensError, VlensInputError } from "./errors.js";
 import { checkHeaderOptions } from "./headers.js";
 import { safeCause, scrub } from "./redaction.js";
 import { bodySecrets, headerSecrets } from "./secrets.js";
+import type { Route, Transport } from "./transport.js";
+import type { OperationId } from "./types.js";
 
 export interface CallInit {
   body?: unknown;
@@ -16,7 +19,42 @@ export interface CallInit {
   params?: { header?: unknown };
 }
 
-export const createApiClient = (options: ClientOptions) => createClient<paths, "application/json">(options);
+const routes = new Map<string, Route>(
+  Object.entries(operationTable).map(([operation, { method, path, token }]) => [`${method} ${path}`, { operation: operation as OperationId, token }]),
+);
+const nullBodyStatus = new Set([101, 204, 205, 304]);
+
+/**
+ * The fetch of openapi-fetch's client: takes its Request, adds the headers and token of the
+ * transport, and answers a Response whose body is already checked.
+ */
+function requestFetch(baseUrl: string, { options, addCommonHeaders, authorized, exchange }: Transport["parts"]) {
+  const basePath = new URL(baseUrl, "http://localhost").pathname.replace(/\/+$/, "");
+  return async (request: Request): Promise<Response> => {
+    const path = new URL(request.url).pathname;
+    const route = routes.get(`${request.method} ${path.startsWith(basePath) ? path.slice(basePath.length) : path}`);
+    const headers = request.headers;
+    const requestId = headers.get("X-Request-Id") || options.newRequestId();
+    headers.set("X-Request-Id", requestId);
+    addCommonHeaders(
+      (name) => headers.has(name),
+      (name, value) => headers.set(name, value),
+    );
+    const callerAuthorizes = headers.has("authorization");
+    // Only a request that may be sent twice needs a copy of its body.
+    const spare = options.refreshAccessToken && route && route.token !== "none" && !callerAuthorizes ? request.clone() : undefined;
+    const answer = await authorized(route, requestId, callerAuthorizes, (token, retry) => {
+      const attempt = retry ? spare! : request;
+      if (token) attempt.headers.set("Authorization", `Bearer ${token}`);
+      return exchange(route?.operation, requestId, token, (signal) => options.fetch(attempt, { signal }), attempt.signal, () => ({ headers: attempt.headers }));
+    });
+    const { status, statusText } = answer;
+    return new Response(nullBodyStatus.has(status) ? null : answer.text, { status, statusText, headers: answer.headers });
+  };
+}
+
+/** openapi-fetch's client over the Vlens transport. */
+export const createApiClient = (baseUrl: string, transport: Transport) => createClient<paths, "application/json">({ baseUrl, fetch: requestFetch(baseUrl, transport.parts) });
 
 /** Header entries of any form openapi-fetch takes (several values of a name as several entries), for the secrets among them. */
 function headerEntries(headers: unknown): [string, string][] {

@@ -4,10 +4,11 @@
 // (openapi-ts/openapi-typescript#1769, #2329); typed this way, TypeScript's excess-property check
 // catches it. openapi-fetch's client at runtime (with the calls' checks, in api-calls.ts, loaded
 // with it); JSON answers only (no `parseAs`).
-import type { Client, ClientOptions, FetchOptions, FetchResponse, Middleware } from "openapi-fetch";
+import type { Client, FetchOptions, FetchResponse, Middleware } from "openapi-fetch";
 import type { paths } from "../generated/schema.js";
 import type { CallInit } from "./api-calls.js";
 import { VlensInputError, VlensTransportError } from "./errors.js";
+import type { Transport } from "./transport.js";
 
 type HttpMethod = "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace";
 type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
@@ -36,14 +37,14 @@ const methods = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TR
  * so a browser bundle fetches it only when the app uses `vlens.api`. Every method returns a
  * promise anyway; middleware registered before the load is applied when it happens.
  */
-export function lazyApi(options: ClientOptions, secrets: ReadonlySet<string>): VlensApi {
+export function lazyApi(baseUrl: string, transport: Transport): VlensApi {
   const middleware: Middleware[] = [];
   let loaded: Client<paths, "application/json"> | undefined;
   let loading: Promise<{ client: Client<paths, "application/json">; calls: typeof import("./api-calls.js") }> | undefined;
   const load = () =>
     (loading ??= import("./api-calls.js").then(
       (calls) => {
-        loaded = calls.createApiClient(options);
+        loaded = calls.createApiClient(baseUrl, transport);
         loaded.use(...middleware);
         return { client: loaded, calls };
       },
@@ -70,6 +71,6 @@ export function lazyApi(options: ClientOptions, secrets: ReadonlySet<string>): V
       loaded?.eject(...removed);
     },
   };
-  for (const method of methods) api[method] = (path: string, init?: CallInit) => load().then(({ client, calls }) => calls.callApi(client, method, path, init, secrets));
+  for (const method of methods) api[method] = (path: string, init?: CallInit) => load().then(({ client, calls }) => calls.callApi(client, method, path, init, transport.secrets));
   return api as VlensApi;
 }

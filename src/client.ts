@@ -335,7 +335,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     requestId,
     carried: withCaller(headers),
   });
-  const api = lazyApi({ baseUrl, fetch: transport.fetch }, transport.secrets);
+  const api = lazyApi(baseUrl, transport);
 
   async function call<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions: CallOptions<Op> = {}): Promise<VlensAnswer<Op>> {
     const { body, query, headers } = request as { body?: unknown; query?: Record<string, unknown>; headers?: Record<string, string> };

@@ -50,7 +50,7 @@ export interface TransportOptions {
   log: ((line: string) => void) | undefined;
 }
 
-interface Route {
+export interface Route {
   operation: OperationId;
   token: TokenKind | "none";
 }
@@ -58,13 +58,9 @@ interface Route {
 const routeByOperation = new Map<OperationId, Route>(
   Object.entries(operationTable).map(([operation, { token }]) => [operation as OperationId, { operation: operation as OperationId, token }]),
 );
-const routes = new Map<string, Route>(
-  Object.entries(operationTable).map(([operation, { method, path, token }]) => [`${method} ${path}`, { operation: operation as OperationId, token }]),
-);
 
 const timedOut = { reason: "timeout" };
 const abortedByCaller = { reason: "aborted" };
-const nullBodyStatus = new Set([101, 204, 205, 304]);
 const looksCutOff = /end of (json|data)|unterminated|eof/i;
 const isTimeout = (reason: unknown) => (reason as { name?: unknown } | null | undefined)?.name === "TimeoutError";
 const isResponse = (value: unknown): value is Response =>
@@ -97,18 +93,33 @@ export interface SendInit {
 }
 
 export interface Transport {
-  /** For openapi-fetch: takes its Request, answers a Response whose body is already checked. */
-  fetch(request: Request): Promise<Response>;
   /** For the client's calls: the operation, its URL and init. */
   send(operation: OperationId, url: string, init: SendInit): Promise<Exchange>;
-  /** The API key and the latest tokens and credentials sent: every error text is redacted of them. */
+  /** The API key and the latest tokens sent: every error text is redacted of them. */
   readonly secrets: ReadonlySet<string>;
-  /** Adds a credential a call sent (a caller's Authorization), for errors built after its answer. */
-  remember(secret: string): void;
+  /** What vlens.api's fetch (api-calls.ts, loaded with openapi-fetch) is built from. */
+  readonly parts: TransportParts;
 }
 
-type Answer = Exchange & { unauthorized: boolean };
-type Attempt = (token: string | undefined, retry: boolean) => Promise<Answer>;
+export interface TransportParts {
+  options: TransportOptions;
+  /** Adds the headers every request carries, except those the caller set (in any letter case). */
+  addCommonHeaders(has: (name: string) => boolean, set: (name: string, value: string) => void): void;
+  /** Sends with the operation's token; on 401, sends once more with a renewed one. */
+  authorized(route: Route | undefined, requestId: string, callerAuthorizes: boolean, attempt: Attempt): Promise<Answer>;
+  /** One exchange under the timeout. */
+  exchange(
+    operation: OperationId | undefined,
+    requestId: string,
+    token: string | undefined,
+    start: (signal: AbortSignal) => Promise<Response>,
+    callerSignal: AbortSignal | null | undefined,
+    carried: () => Carried,
+  ): Promise<Answer>;
+}
+
+export type Answer = Exchange & { unauthorized: boolean };
+export type Attempt = (token: string | undefined, retry: boolean) => Promise<Answer>;
 
 export function createTransport(options: TransportOptions): Transport {
   const { apiKey, tenancyName, language, refreshAccessToken, timeoutMs } = options;
@@ -123,7 +134,6 @@ export function createTransport(options: TransportOptions): Transport {
       }
     });
   let { accessToken } = options;
-  const basePath = new URL(options.baseUrl, "http://localhost").pathname.replace(/\/+$/, "");
   const secrets = new Set<string>([apiKey]);
   // The refresh machinery (refresh.ts), loaded on the first 401 or missing token.
   let refresher: Refresher | undefined;
@@ -139,11 +149,6 @@ export function createTransport(options: TransportOptions): Transport {
       if (secrets.size > 64) secrets.delete([...secrets][1]!);
     }
     return token;
-  }
-
-  function routeOf(request: Request): Route | undefined {
-    const path = new URL(request.url).pathname;
-    return routes.get(`${request.method} ${path.startsWith(basePath) ? path.slice(basePath.length) : path}`);
   }
 
   /** Adds the headers every request carries, except those the caller set (in any letter case). */
@@ -364,28 +369,7 @@ export function createTransport(options: TransportOptions): Transport {
 
   return {
     secrets,
-    remember,
-
-    async fetch(request) {
-      const route = routeOf(request);
-      const headers = request.headers;
-      const requestId = headers.get("X-Request-Id") || options.newRequestId();
-      headers.set("X-Request-Id", requestId);
-      addCommonHeaders(
-        (name) => headers.has(name),
-        (name, value) => headers.set(name, value),
-      );
-      const callerAuthorizes = headers.has("authorization");
-      // Only a request that may be sent twice needs a copy of its body.
-      const spare = refreshAccessToken && route && route.token !== "none" && !callerAuthorizes ? request.clone() : undefined;
-      const answer = await authorized(route, requestId, callerAuthorizes, (token, retry) => {
-        const attempt = retry ? spare! : request;
-        if (token) attempt.headers.set("Authorization", `Bearer ${token}`);
-        return exchange(route?.operation, requestId, token, (signal) => options.fetch(attempt, { signal }), attempt.signal, () => ({ headers: attempt.headers }));
-      });
-      const { status, statusText } = answer;
-      return new Response(nullBodyStatus.has(status) ? null : answer.text, { status, statusText, headers: answer.headers });
-    },
+    parts: { options, addCommonHeaders, authorized, exchange },
 
     send(operation, url, init) {
       const { method, headers, body, given: names, requestId } = init;
