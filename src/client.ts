@@ -1,24 +1,16 @@
 // createVlensClient: the typed openapi-fetch client over the transport, the envelope rules on top
 // of it, and the verification flow (front, back, liveness, chained by one transaction id).
-import { transactionIdPattern } from "../generated/limits.js";
 import { operationTable } from "../generated/operations.js";
 import { lazyApi, type VlensApi } from "./api.js";
-import { errorCodeOf, hasValidationErrors, isFailureEnvelope, isRecord, servicesOf, type Envelope } from "./envelope.js";
-import { loadRedaction, VlensApiError, VlensInputError, VlensTransportError } from "./errors.js";
+import { checkTransactionId, requiredTransactionId, requireText } from "./checks.js";
+import { hasValidationErrors, isFailureEnvelope, isRecord, servicesOf, type Envelope } from "./envelope.js";
+import { describeFailure, loadRedaction, VlensInputError, VlensTransportError } from "./errors.js";
+import type { AnswerContext } from "./failure.js";
+import type { FlowCore, FlowName } from "./flows.js";
 import { checkHeaderValue, withCallerHeaders } from "./headers.js";
-import { checkImageText, encodeFaces, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
-import {
-  capturedOutcome,
-  outcomeOf,
-  rejectedBy,
-  transactionIdOf,
-  type CaptureOutcome,
-  type Known,
-  type VerificationOutcome,
-  type VerificationStep,
-} from "./outcome.js";
-import type { AnswerContext, FailureContext } from "./failure.js";
-import { captureReasons, type RejectionReason } from "./reasons.js";
+import { checkImageText, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
+import { transactionIdOf, type CaptureOutcome, type VerificationOutcome } from "./outcome.js";
+import { captureReasons } from "./reasons.js";
 import { preferHeader, type Scenario } from "./scenarios.js";
 import type { Carried } from "./secrets.js";
 import { createTransport, type AccessToken, type Exchange, type FetchFunction, type RefreshAccessToken } from "./transport.js";
@@ -225,21 +217,6 @@ export interface VlensClient {
 }
 
 const defaultBaseUrl = "https://api.vlenseg.com";
-// In a browser bundle the failure module is a chunk fetched on the first failure; if that fetch
-// fails the error is still a VlensError, only without catalogue entry, field errors and details.
-const describeFailure = () =>
-  import("./failure.js").catch(() => {
-    const bare = ({ operation, status, requestId }: AnswerContext | FailureContext, errorCode: number | null = null, errorMessage: string | null = null) =>
-      new VlensApiError({ operation, status, errorCode, errorMessage, fieldErrors: [], requestId });
-    return {
-      apiError: async (envelope: Envelope, context: FailureContext) =>
-        bare(context, errorCodeOf(envelope.error_code), (await loadRedaction()).scrub(String(envelope.error_message ?? ""), (await loadRedaction()).secretsIn(context.carried)) || null),
-      validationReasonsOf: (): RejectionReason[] => [{ kind: "field-validation", field: null, code: null, message: null }],
-      noResult: (context: AnswerContext) => bare(context),
-      missingData: ({ operation, status, requestId }: AnswerContext) => new VlensTransportError("non-json", { operation, requestId, status }),
-    };
-  });
-
 /** Operations whose method just unwraps the envelope: named after the operationId, taking its body or query. */
 const plainOperations = [
   "refreshToken",
@@ -258,30 +235,8 @@ const plainOperations = [
   "getTransactionById",
 ] as const;
 
-function requireText(value: unknown, field: string, required: boolean): string | undefined {
-  if (value === undefined && !required) return undefined;
-  if (typeof value !== "string" || !value.trim()) throw new VlensInputError(value === undefined ? "missing-option" : "invalid-option", field, "expected a non-empty string");
-  return value;
-}
-
-/** A transaction id as given: a GUID with hyphens in any letter case (the vendor's iOS SDK sends upper case). */
-function checkTransactionId(value: unknown, field: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || !transactionIdPattern.test(value)) {
-    throw new VlensInputError("invalid-transaction-id", field, "expected a UUID with hyphens, such as 81f404b3-d7dc-4f08-b4fe-934853c86282 (any letter case)");
-  }
-  return value;
-}
-
-/** A transaction id a step requires: present, and a GUID in any letter case. */
-const requiredTransactionId = (value: unknown): string => checkTransactionId(requireText(value, "transactionId", true), "transactionId")!;
-
 /** A step's image as checked base64; base64 text is checked without a promise (the common case of the ID scans). */
 const stepImage = (image: ImageInput): string | Promise<string> => (typeof image === "string" ? checkImageText(image, "image") : encodeImage(image, "image"));
-
-/** The three images of a flow, with every pre-flight check run before the first request. */
-const flowImages = (input: VerifyIdentityInput, policy: ImagePolicy) =>
-  Promise.all([encodeImage(input.idFront, "idFront"), encodeImage(input.idBack, "idBack"), encodeFaces(input.faces, policy)]);
 
 /** The JSON body of an ID scan. The checked base64 image holds nothing JSON escapes, so the body is spliced around it rather than scanned by JSON.stringify once more (2 ms for a 2 MB image): the same text as JSON.stringify({ image, transaction_id, getExtractedData }). */
 function idScanBody(image: string, transactionId: string, getExtractedData: boolean): string {
@@ -475,80 +430,26 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     return { step, transactionId: data.transaction_id, data, services: answer.services, requestId: answer.requestId };
   }
 
-  async function sendOcrLiveness(faces: [string, string, string], transactionId: string, getExtractedData: boolean, callOptions?: CallOptions<"ocrLiveness">): Promise<CaptureStep<"liveness">> {
-    const [face_1, face_2, face_3] = faces;
-    const body = JSON.stringify({ face_1, face_2, face_3, transaction_id: transactionId, getExtractedData });
-    const answer = await sendCapture("ocrLiveness", body, captureHeaders, callOptions);
-    const data = answer.data as OcrLivenessData;
-    // No verdict yet (that is the link's), but a capture that did not complete is turned down now.
-    if (data.isVerificationProcessCompleted !== true) {
-      throw new VlensApiError({
-        operation: "ocrLiveness",
-        status: answer.status,
-        errorCode: null,
-        errorMessage: "the liveness capture did not complete (data.isVerificationProcessCompleted is not true)",
-        fieldErrors: [],
-        requestId: answer.requestId,
-        services: answer.services,
-        reasons: [{ kind: "not-completed" }],
-      });
-    }
-    return { step: "liveness", transactionId: transactionIdOf(answer.envelope) ?? transactionId, data, services: answer.services, requestId: answer.requestId };
-  }
-
-  async function verdict(
-    step: VerificationStep,
-    send: () => Promise<VlensAnswer<"verifyLiveness" | "linkUserWithExistingTransaction">>,
-    known: Known,
-    headers: Record<string, string> | undefined,
-  ): Promise<VerificationOutcome> {
-    try {
-      const answer = await send();
-      const envelope = answer.envelope as VerificationResponse & Envelope;
-      const services = servicesOf(envelope);
-      const validation = hasValidationErrors(services) ? (await describeFailure()).validationReasonsOf({ ...envelope, services }, withCaller(headers)) : [];
-      // A verdict needs `data`; without it only a failed check (services) still says why.
-      if (!isRecord(envelope.data) && !validation.length && !captureReasons(services, null).length) {
-        throw (await describeFailure()).noResult(answerContext(step === "link" ? "linkUserWithExistingTransaction" : "verifyLiveness", answer), envelope.data);
-      }
-      const outcome = outcomeOf(step, { ...envelope, services }, validation, known, answer.requestId);
-      // The server's own text in the reasons (SRC, AML) is scrubbed, by code loaded only when there is some.
-      if (!outcome.reasons.some(({ kind }) => kind === "src-invalid" || kind === "aml-match")) return outcome;
-      const redaction = await loadRedaction();
-      return { ...outcome, reasons: redaction.scrubReasons(outcome.reasons, redaction.secretsIn(withCaller(headers))) } as VerificationOutcome;
-    } catch (error) {
-      if (error instanceof VlensApiError && error.isRejection) return rejectedBy(error, step, known);
-      throw error;
-    }
-  }
-
-  function sendLiveness(faces: [string, string, string], known: Known & { transactionId: string }, getExtractedData: boolean, callOptions?: CallOptions<"verifyLiveness">) {
-    const [face_1, face_2, face_3] = faces;
-    const body = { face_1, face_2, face_3, transaction_id: known.transactionId, getExtractedData };
-    return verdict("liveness", () => call("verifyLiveness", { body }, callOptions), known, callOptions?.headers);
-  }
+  // The flows (flows.ts) load on the first call of one of them.
+  let loadingFlows: Promise<Pick<VlensClient, FlowName>> | undefined;
+  const flowCore: FlowCore = { policy, captureHeaders, call, sendScan, sendOcrScan, sendCapture, answerContext, withCaller };
+  const flows = () =>
+    (loadingFlows ??= import("./flows.js").then(
+      ({ createFlows }) => createFlows(flowCore),
+      (error: unknown) => {
+        loadingFlows = undefined;
+        throw new VlensTransportError("network", { operation: undefined, requestId: undefined, detail: "the verification flows could not be loaded" }, { cause: error });
+      },
+    ));
 
   return {
     api,
     call,
-
-    async verifyIdentity(input, flowOptions = {}) {
-      const known: Known & { transactionId: string } = { transactionId: checkTransactionId(input.transactionId, "transactionId") ?? randomUuid() };
-      const [idFront, idBack, faces] = await flowImages(input, policy);
-      const { signal, headers, scenarios = {} } = flowOptions;
-      for (const [side, image] of [["front", idFront], ["back", idBack]] as const) {
-        try {
-          const scan = await sendScan(side, image, known.transactionId, true, { signal, headers, scenario: scenarios[side] });
-          known.transactionId = scan.transactionId;
-          known.idFront = scan.idFront ?? known.idFront;
-          known.idBack = scan.idBack ?? known.idBack;
-        } catch (error) {
-          if (error instanceof VlensApiError && error.isRejection) return rejectedBy(error, side, known);
-          throw error;
-        }
-      }
-      return sendLiveness(faces, known, true, { signal, headers, scenario: scenarios.liveness });
-    },
+    verifyIdentity: (input, flowOptions) => flows().then((loaded) => loaded.verifyIdentity(input, flowOptions)),
+    checkLiveness: (input, callOptions) => flows().then((loaded) => loaded.checkLiveness(input, callOptions)),
+    linkTransaction: (input, callOptions) => flows().then((loaded) => loaded.linkTransaction(input, callOptions)),
+    captureBeforeLogin: (input, flowOptions) => flows().then((loaded) => loaded.captureBeforeLogin(input, flowOptions)),
+    ocrLiveness: (input, callOptions) => flows().then((loaded) => loaded.ocrLiveness(input, callOptions)),
 
     async scanIdFront(input, callOptions) {
       const transactionId = checkTransactionId(input.transactionId, "transactionId") ?? randomUuid();
@@ -562,34 +463,6 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
       return sendScan("back", typeof image === "string" ? image : await image, transactionId, input.getExtractedData ?? true, callOptions);
     },
 
-    async checkLiveness(input, callOptions) {
-      const transactionId = requiredTransactionId(input.transactionId);
-      return sendLiveness(await encodeFaces(input.faces, policy), { transactionId }, input.getExtractedData ?? true, callOptions);
-    },
-
-    async captureBeforeLogin(input, flowOptions = {}) {
-      const known: Known & { transactionId: string } = { transactionId: checkTransactionId(input.transactionId, "transactionId") ?? randomUuid() };
-      const [idFront, idBack, faces] = await flowImages(input, policy);
-      const { signal, headers, scenarios = {} } = flowOptions;
-      try {
-        const front = await sendOcrScan("front", idFront, known.transactionId, true, { signal, headers, scenario: scenarios.front });
-        known.transactionId = front.transactionId;
-        known.idFront = front.data;
-        const back = await sendOcrScan("back", idBack, known.transactionId, true, { signal, headers, scenario: scenarios.back });
-        known.transactionId = back.transactionId;
-        known.idBack = back.data;
-        const liveness = await sendOcrLiveness(faces, known.transactionId, true, { signal, headers, scenario: scenarios.liveness });
-        known.transactionId = liveness.transactionId;
-        return capturedOutcome(liveness, known);
-      } catch (error) {
-        if (error instanceof VlensApiError && error.isRejection) {
-          const step = error.operation === "ocrIdFront" ? "front" : error.operation === "ocrIdBack" ? "back" : "liveness";
-          return rejectedBy(error, step, known);
-        }
-        throw error;
-      }
-    },
-
     async ocrIdFront(input, callOptions) {
       const transactionId = checkTransactionId(input.transactionId, "transactionId") ?? randomUuid();
       const image = stepImage(input.image);
@@ -600,17 +473,6 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
       const transactionId = requiredTransactionId(input.transactionId);
       const image = stepImage(input.image);
       return sendOcrScan("back", typeof image === "string" ? image : await image, transactionId, input.getExtractedData ?? true, callOptions);
-    },
-
-    async ocrLiveness(input, callOptions) {
-      const transactionId = requiredTransactionId(input.transactionId);
-      return sendOcrLiveness(await encodeFaces(input.faces, policy), transactionId, input.getExtractedData ?? true, callOptions);
-    },
-
-    async linkTransaction(input, callOptions) {
-      const transactionId = requiredTransactionId(input.transactionId);
-      const body = { transactionId, getExtractedData: input.getExtractedData ?? true };
-      return verdict("link", () => call("linkUserWithExistingTransaction", { body }, callOptions), { transactionId }, callOptions?.headers);
     },
 
     async adminLogin({ tenancyName: tenant = tenancyName, ...credentials }, callOptions) {

@@ -3,6 +3,8 @@
 // are built from ids, codes and the server's redacted text, a cause is a redacted copy of the error
 // it stands for, and the Request (whose headers carry the secrets) is never attached.
 import type { ErrorCodeEntry } from "./catalogue.js";
+import { errorCodeOf, type Envelope } from "./envelope.js";
+import type { AnswerContext, FailureContext } from "./failure.js";
 import type { OperationId, Services } from "./types.js";
 import type { RejectionReason } from "./reasons.js";
 import type { Carried } from "./secrets.js";
@@ -171,3 +173,18 @@ export const loadRedaction = (): Promise<Redaction> =>
     secretsIn: () => [],
     scrubReasons: (reasons) => reasons.map((reason) => (reason.kind === "src-invalid" ? { ...reason, errorKey: null, errorMessage: null } : reason.kind === "aml-match" ? { ...reason, records: [] } : reason)),
   }));
+
+// In a browser bundle the failure module is a chunk fetched on the first failure; if that fetch
+// fails the error is still a VlensError, only without catalogue entry, field errors and details.
+export const describeFailure = () =>
+  import("./failure.js").catch(() => {
+    const bare = ({ operation, status, requestId }: AnswerContext | FailureContext, errorCode: number | null = null, errorMessage: string | null = null) =>
+      new VlensApiError({ operation, status, errorCode, errorMessage, fieldErrors: [], requestId });
+    return {
+      apiError: async (envelope: Envelope, context: FailureContext) =>
+        bare(context, errorCodeOf(envelope.error_code), (await loadRedaction()).scrub(String(envelope.error_message ?? ""), (await loadRedaction()).secretsIn(context.carried)) || null),
+      validationReasonsOf: (): RejectionReason[] => [{ kind: "field-validation", field: null, code: null, message: null }],
+      noResult: (context: AnswerContext) => bare(context),
+      missingData: ({ operation, status, requestId }: AnswerContext) => new VlensTransportError("non-json", { operation, requestId, status }),
+    };
+  });
