@@ -7,11 +7,22 @@ import createClient, { type Client } from "openapi-fetch";
 import { operationTable } from "../generated/operations.js";
 import type { paths } from "../generated/schema.js";
 import { VlensError, VlensInputError } from "./errors.js";
-import { checkHeaderOptions } from "./headers.js";
+import { checkHeader } from "./headers.js";
 import { safeCause, scrub } from "./redaction.js";
 import { bodySecrets, headerSecrets } from "./secrets.js";
 import type { Route, Transport } from "./transport.js";
 import type { OperationId } from "./types.js";
+
+type HeaderValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
+
+/** Checks headers given to `vlens.api` in any form openapi-fetch takes (a Headers object was checked when it was built). */
+function checkHeaderOptions(headers: unknown, field: string): void {
+  if (headers == null || typeof headers !== "object" || (typeof Headers !== "undefined" && headers instanceof Headers)) return;
+  // As openapi-fetch reads them: the members of an object, several values of a name as an array.
+  for (const [name, value] of Object.entries(headers as Record<string, HeaderValue>)) {
+    for (const item of Array.isArray(value) ? value : [value]) if (item != null) checkHeader(String(name), String(item), field);
+  }
+}
 
 export interface CallInit {
   body?: unknown;

@@ -3,13 +3,13 @@
 import { operationTable } from "../generated/operations.js";
 import { lazyApi, type VlensApi } from "./api.js";
 import { checkTransactionId, requiredTransactionId, requireText } from "./checks.js";
-import { hasValidationErrors, isFailureEnvelope, isRecord, servicesOf, type Envelope } from "./envelope.js";
+import { hasValidationErrors, isFailureEnvelope, isRecord, servicesOf, transactionIdOf, type Envelope } from "./envelope.js";
 import { describeFailure, loadRedaction, VlensInputError, VlensTransportError } from "./errors.js";
 import type { AnswerContext } from "./failure.js";
 import type { FlowCore, FlowName } from "./flows.js";
 import { checkHeaderValue, withCallerHeaders } from "./headers.js";
 import { checkImageText, encodeImage, type Faces, type ImageInput, type ImagePolicy, type VlensWarning } from "./images.js";
-import { transactionIdOf, type CaptureOutcome, type VerificationOutcome } from "./outcome.js";
+import type { CaptureOutcome, VerificationOutcome } from "./outcome.js";
 import { captureReasons } from "./reasons.js";
 import { preferHeader, type Scenario } from "./scenarios.js";
 import type { Carried } from "./secrets.js";

@@ -4,7 +4,7 @@
 // Arazzo criteria and the mock's examples follow the same rule). Field problems found by the OCR checks come in
 // `services.Validations` or `services.validations`; the older documentation spells `services` itself
 // `Services`.
-import type { Services } from "./types.js";
+import type { Services, VerificationData } from "./types.js";
 
 export interface Envelope {
   data?: unknown;
@@ -51,4 +51,15 @@ export function servicesOf(envelope: Envelope): Services | null {
 /** Whether the validations of `services` (either spelling) list a failed field. */
 export function hasValidationErrors(services: Services | null | undefined): boolean {
   return Boolean(services?.Validations?.validation_errors?.length || services?.validations?.validation_errors?.length);
+}
+
+/**
+ * The transaction id an answer carries, wherever the API put it: `data.idFrontData` (current
+ * documentation), `data.transaction_id` (the `/v1` OCR answers); `data.idBackData` and a top-level
+ * `TransactionId` were seen only in a third-party proxy's answers, and cost nothing to read.
+ */
+export function transactionIdOf(answer: { data?: unknown; TransactionId?: unknown }): string | null {
+  const data = (answer.data ?? null) as (VerificationData & { transaction_id?: unknown }) | null;
+  const found = data?.idFrontData?.transaction_id || data?.transaction_id || data?.idBackData?.transaction_id || answer.TransactionId;
+  return typeof found === "string" && found ? found : null;
 }

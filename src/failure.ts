@@ -1,10 +1,10 @@
 // Describes a failed answer as a VlensApiError: the catalogue entry of its code, its field errors
 // and the reasons a capture was turned down. Loaded on the first failure only (with the catalogue,
 // most of the client's weight), since a successful answer never needs any of it.
-import { lookupErrorCode } from "./catalogue.js";
+import { lookupErrorCode, type ErrorCodeEntry } from "./catalogue.js";
 import { integer, isRecord, errorCodeOf, type Envelope } from "./envelope.js";
 import { VlensApiError, VlensTransportError, type VlensFieldError } from "./errors.js";
-import { captureReasons, codeReason, validationReasons, type RejectionReason } from "./reasons.js";
+import { captureReasons, type RejectionReason } from "./reasons.js";
 import { scrub, scrubDeep } from "./redaction.js";
 import { secretsIn, type Carried } from "./secrets.js";
 import type { OperationId, VerificationData } from "./types.js";
@@ -58,6 +58,20 @@ export function fieldErrorsOf(envelope: Envelope, scrubText: Scrub): VlensFieldE
 export function validationReasonsOf(envelope: Envelope, carried: Carried): RejectionReason[] {
   const secrets = secretsIn(carried);
   return validationReasons(fieldErrorsOf(envelope, (text) => scrub(text, secrets)));
+}
+
+const captureCategories: ReadonlySet<string> = new Set(["document", "face", "validation"]);
+
+/** The reason an error code gives, when the code is about the capture rather than the request, the account or the server. */
+export function codeReason(code: number | null, message: string | null, entry: ErrorCodeEntry | undefined): RejectionReason[] {
+  if (code === null || !entry || !(captureCategories.has(entry.category) || entry.retry === "recapture")) return [];
+  return [{ kind: "error-code", code, message, entry }];
+}
+
+export function validationReasons(fieldErrors: VlensFieldError[]): RejectionReason[] {
+  return fieldErrors
+    .filter((error) => error.source === "validations")
+    .map(({ field, code, message, value }) => ({ kind: "field-validation", field, code, message, value }));
 }
 
 export interface FailureContext {

@@ -3,12 +3,13 @@
 // need. Loaded on the first call of one of them (in a browser bundle, a chunk fetched then), so a
 // page that only scans or calls operations does not load them up front.
 import type { CallOptions, CaptureStep, IdScan, VerifyIdentityInput, VlensAnswer, VlensClient } from "./client.js";
-import { hasValidationErrors, isRecord, servicesOf, type Envelope } from "./envelope.js";
+import { hasValidationErrors, isRecord, servicesOf, transactionIdOf, type Envelope } from "./envelope.js";
 import { describeFailure, loadRedaction, VlensApiError } from "./errors.js";
 import type { AnswerContext } from "./failure.js";
 import { checkTransactionId, requiredTransactionId } from "./checks.js";
-import { encodeFaces, encodeImage, type ImagePolicy } from "./images.js";
-import { capturedOutcome, outcomeOf, rejectedBy, transactionIdOf, type Known, type VerificationOutcome, type VerificationStep } from "./outcome.js";
+import { encodeFaces } from "./faces.js";
+import { encodeImage, type ImagePolicy } from "./images.js";
+import { capturedOutcome, outcomeOf, rejectedBy, type Known, type VerificationOutcome, type VerificationStep } from "./outcome.js";
 import { captureReasons } from "./reasons.js";
 import type { Carried } from "./secrets.js";
 import type { OcrLivenessData, OperationId, Services, VerificationResponse } from "./types.js";

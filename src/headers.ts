@@ -43,17 +43,6 @@ export function checkHeader(name: string, value: string, field: string): void {
   if (problem) throw new VlensInputError("invalid-header", `${field}.${name}`, cannotCarry(problem));
 }
 
-type HeaderValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
-
-/** Checks headers given to `vlens.api` in any form openapi-fetch takes (a Headers object was checked when it was built). */
-export function checkHeaderOptions(headers: unknown, field: string): void {
-  if (headers == null || typeof headers !== "object" || (typeof Headers !== "undefined" && headers instanceof Headers)) return;
-  // As openapi-fetch reads them: the members of an object, several values of a name as an array.
-  for (const [name, value] of Object.entries(headers as Record<string, HeaderValue>)) {
-    for (const item of Array.isArray(value) ? value : [value]) if (item != null) checkHeader(String(name), String(item), field);
-  }
-}
-
 /**
  * The client's headers with the caller's laid over them, each caller header replacing the client's
  * of the same name in any letter case (and the later of two spellings in the caller's own records

@@ -2,7 +2,8 @@
 // description defines it: Validated is `data.isVerificationProcessCompleted`, Verified is
 // Validated plus `data.isDigitalIdentityVerified`; `services` says which check failed.
 import type { VlensApiError } from "./errors.js";
-import { authorityReasons, captureReasons, type RejectionReason } from "./reasons.js";
+import { transactionIdOf } from "./envelope.js";
+import { captureReasons, type RejectionReason } from "./reasons.js";
 import type { IdBackData, IdFrontData, OcrLivenessData, Services, User, VerificationData } from "./types.js";
 
 export type VerificationStep = "front" | "back" | "liveness" | "link";
@@ -79,17 +80,6 @@ export function personOf(data: VerificationData | null | undefined, known: Known
   return { idNumber: idFront?.idNumber ?? idBack?.idNumber ?? user?.idNumber ?? null, idFront, idBack, user };
 }
 
-/**
- * The transaction id an answer carries, wherever the API put it: `data.idFrontData` (current
- * documentation), `data.transaction_id` (the `/v1` OCR answers); `data.idBackData` and a top-level
- * `TransactionId` were seen only in a third-party proxy's answers, and cost nothing to read.
- */
-export function transactionIdOf(answer: { data?: unknown; TransactionId?: unknown }): string | null {
-  const data = (answer.data ?? null) as (VerificationData & { transaction_id?: unknown }) | null;
-  const found = data?.idFrontData?.transaction_id || data?.transaction_id || data?.idBackData?.transaction_id || answer.TransactionId;
-  return typeof found === "string" && found ? found : null;
-}
-
 export function outcomeOf(
   step: VerificationStep,
   answer: { data?: VerificationData | null; services?: Services | null; TransactionId?: string | null },
@@ -134,4 +124,11 @@ export function capturedOutcome(
 ): CapturedOutcome {
   const { data, services, requestId } = liveness;
   return { status: "captured", transactionId: known.transactionId, person: personOf(null, known), services, data, requestId };
+}
+
+/** What the authority checks said against the person (its texts as the server sent them: the client scrubs them). */
+export function authorityReasons(services: Services | null | undefined): RejectionReason[] {
+  const src = services?.SRC;
+  if (src?.isValid !== false) return [];
+  return [{ kind: "src-invalid", errorCode: src.errorCode ?? null, errorKey: src.errorKey ?? null, errorMessage: src.errorMessage ?? null }];
 }

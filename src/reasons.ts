@@ -1,7 +1,6 @@
 // Machine-readable reasons why a capture or a verification was turned down, read from the parts of
 // an answer that carry a verdict: the error code, field validations, and `services`.
 import type { ErrorCodeEntry } from "./catalogue.js";
-import type { VlensFieldError } from "./errors.js";
 import type { AmlRecord, Services, VerificationData } from "./types.js";
 
 export type RejectionReason =
@@ -24,20 +23,6 @@ export type RejectionReason =
   /** Validated but `data.isDigitalIdentityVerified` is not true and no authority check says why. */
   | { kind: "not-verified" };
 
-const captureCategories: ReadonlySet<string> = new Set(["document", "face", "validation"]);
-
-/** The reason an error code gives, when the code is about the capture rather than the request, the account or the server. */
-export function codeReason(code: number | null, message: string | null, entry: ErrorCodeEntry | undefined): RejectionReason[] {
-  if (code === null || !entry || !(captureCategories.has(entry.category) || entry.retry === "recapture")) return [];
-  return [{ kind: "error-code", code, message, entry }];
-}
-
-export function validationReasons(fieldErrors: VlensFieldError[]): RejectionReason[] {
-  return fieldErrors
-    .filter((error) => error.source === "validations")
-    .map(({ field, code, message, value }) => ({ kind: "field-validation", field, code, message, value }));
-}
-
 /** What the capture itself failed: spoofing, liveness, face match, AML. */
 export function captureReasons(services: Services | null | undefined, data: VerificationData | null | undefined): RejectionReason[] {
   const reasons: RejectionReason[] = [];
@@ -48,9 +33,3 @@ export function captureReasons(services: Services | null | undefined, data: Veri
   return reasons;
 }
 
-/** What the authority checks said against the person (its texts as the server sent them: the client scrubs them). */
-export function authorityReasons(services: Services | null | undefined): RejectionReason[] {
-  const src = services?.SRC;
-  if (src?.isValid !== false) return [];
-  return [{ kind: "src-invalid", errorCode: src.errorCode ?? null, errorKey: src.errorKey ?? null, errorMessage: src.errorMessage ?? null }];
-}
