@@ -15,14 +15,10 @@ const carried = /^(?:[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?)?$/;
 /** What in `value` no HTTP header can carry, with its position (the character itself is not shown); undefined when nothing. */
 export function headerProblem(value: string): string | undefined {
   if (carried.test(value)) return undefined;
-  for (let index = 0; index < value.length; index += 1) {
-    const code = value.charCodeAt(index);
-    const where = `at position ${index + 1} of ${value.length}`;
-    if (code === 10 || code === 13) return `a line break ${where}`;
-    if (code > 126) return `a non-ASCII character ${where}`;
-    if ((code < 32 && code !== 9) || code === 127) return `a control character ${where}`;
-  }
-  return "a space or tab at its start or end";
+  const index = value.search(/[^\t\x20-\x7e]/);
+  if (index === -1) return "a space or tab at its start or end";
+  const code = value.charCodeAt(index);
+  return `${code === 10 || code === 13 ? "a line break" : code > 126 ? "a non-ASCII character" : "a control character"} at position ${index + 1} of ${value.length}`;
 }
 
 const cannotCarry = (problem: string) => `the value has ${problem}, which no HTTP header can carry (the value is not shown)`;

@@ -80,6 +80,25 @@ describe("secrets never leak", () => {
     expectNoSecrets(rejected.status === "rejected" ? rejected.error : undefined);
   });
 
+  it("from the server's text in an outcome's reasons: the SRC key and message, the AML records (services and data stay as sent)", async () => {
+    const callerToken = "caller-session-token-0123456789";
+    const echoed = `caller ${callerToken} ${echo}`;
+    const src = { isValid: false, errorCode: 2, errorKey: echoed, errorMessage: echoed };
+    const aml = { AML_matched: true, data: [{ caseNo: "1452", caseYear: 2019, fullName: echoed, aliases: [echoed], [echoed]: "keyed by the echo" }] };
+    const { vlens } = clientWith([answers.front(), answers.back(), answers.liveness({ isDigitalIdentityVerified: false }, { SRC: src, AML: aml })], options);
+    const outcome = await vlens.verifyIdentity({ idFront: IMAGE, idBack: FRONT, faces: FACES }, { headers: { Authorization: `Bearer ${callerToken}` } });
+    expect(outcome.status).toBe("rejected");
+    expect(outcome.reasons.map((reason) => reason.kind)).toEqual(["aml-match", "src-invalid"]);
+    expectNoSecrets(outcome.reasons);
+    for (const text of renderings(outcome.reasons)) expect(text).not.toContain(callerToken);
+    // What is not a secret is kept: the record's case, the check's code, the words around the echo.
+    const [amlMatch, srcInvalid] = outcome.reasons;
+    expect(amlMatch).toMatchObject({ kind: "aml-match", records: [{ caseNo: "1452", caseYear: 2019, fullName: expect.stringContaining("[redacted]") }] });
+    expect(srcInvalid).toMatchObject({ kind: "src-invalid", errorCode: 2, errorKey: expect.stringMatching(/^caller \[redacted\] key \[redacted\]/), errorMessage: expect.stringMatching(/^caller \[redacted\] key/) });
+    // An outcome is a result: its services are the answer's, as any result's data.
+    expect(outcome.services?.AML).toEqual(aml);
+  });
+
   it("from transport errors of every kind", async () => {
     const failures = [
       () => Promise.reject(Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNRESET" } })),
