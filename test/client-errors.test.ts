@@ -352,9 +352,79 @@ describe("every error the client throws is a VlensError", () => {
   });
 });
 
-// Last: it resets the module registry, after which a failure loads its own copy of the error classes.
-describe("when the failure module cannot be loaded (a browser chunk that fails to download)", () => {
-  it("failures are still VlensApiErrors, without the catalogue details", async () => {
+// Last: they reset the module registry, after which a failure loads its own copy of the error classes.
+describe("when a chunk loaded on demand cannot be loaded (a browser chunk that fails to download)", () => {
+  /** The client's entry, loaded afresh with `module` failing to load; `run` gets it, then the mock is undone. */
+  async function without(module: string, run: (fresh: typeof import("../src/index.js")) => Promise<void>) {
+    vi.resetModules();
+    vi.doMock(module, () => {
+      throw new Error("Failed to fetch dynamically imported module");
+    });
+    try {
+      await run(await import("../src/index.js"));
+    } finally {
+      vi.doUnmock(module);
+      vi.resetModules();
+    }
+  }
+  const echo = `the key ${API_KEY} and the token ${USER_TOKEN}`;
+  const expectNoSecret = (error: Error) => {
+    for (const text of [error.message, String(error), JSON.stringify(error), String(error.cause), (error.cause as Error | undefined)?.stack]) {
+      expect(text ?? "").not.toContain(API_KEY);
+      expect(text ?? "").not.toContain(USER_TOKEN);
+    }
+  };
+
+  it("without redaction, errors are still VlensErrors and keep no outside text at all", async () => {
+    // The failure module imports redaction: both are missing then.
+    await without("../src/redaction.js", async ({ createVlensClient: freshClient, VlensApiError: FreshApiError, VlensTransportError: FreshTransportError }) => {
+      const { fetch } = recordingFetch(json(envelope(null, { error_code: 3011, error_message: echo })));
+      const apiError = await failureOf(freshClient({ apiKey: API_KEY, accessToken: USER_TOKEN, fetch }).scanIdFront({ image: FRONT }));
+      expect(apiError).toBeInstanceOf(FreshApiError);
+      expect(apiError).toMatchObject({ status: 200, errorCode: 3011, errorMessage: null, fieldErrors: [] });
+      expectNoSecret(apiError);
+
+      const refused = () => Promise.reject(new TypeError(`fetch failed: ${echo}`, { cause: { code: `ECONN ${API_KEY}` } }));
+      const transportError = await failureOf(freshClient({ apiKey: API_KEY, accessToken: USER_TOKEN, fetch: refused }).scanIdFront({ image: FRONT }));
+      expect(transportError).toBeInstanceOf(FreshTransportError);
+      expect(transportError).toMatchObject({ kind: "network", cause: undefined });
+      expectNoSecret(transportError);
+
+      const failing = () => {
+        throw new Error(`no token: ${echo}`);
+      };
+      const hookError = await failureOf(freshClient({ apiKey: API_KEY, accessToken: failing, fetch }).scanIdFront({ image: FRONT }));
+      expect(hookError).toMatchObject({ name: "VlensInputError", code: "token-hook-failed", field: "accessToken" });
+      expectNoSecret(hookError);
+    });
+  });
+
+  it("without the refresh machinery, a 401 fails as a VlensTransportError that says so", async () => {
+    await without("../src/refresh.js", async ({ createVlensClient: freshClient, VlensError: FreshError }) => {
+      const refreshAccessToken = vi.fn(() => "fresh-token-0123456789");
+      const { fetch, sent } = recordingFetch(json(envelope(null, { error_code: 401, error_message: "expired" }), 401), json(envelope({ exists: true })));
+      const error = await failureOf(freshClient({ apiKey: API_KEY, accessToken: USER_TOKEN, refreshAccessToken, fetch }).scanIdFront({ image: FRONT }));
+      expect(error).toBeInstanceOf(FreshError);
+      expect(error).toMatchObject({ name: "VlensTransportError", kind: "network", message: expect.stringContaining("the token refresh could not be loaded") });
+      expect(refreshAccessToken).not.toHaveBeenCalled();
+      expect(sent).toHaveLength(1);
+      expectNoSecret(error);
+    });
+  });
+
+  it("without the flows, a flow fails as a VlensTransportError that says so, and the scans still work", async () => {
+    await without("../src/flows.js", async ({ createVlensClient: freshClient, VlensError: FreshError }) => {
+      const { fetch, sent } = recordingFetch(json(envelope({ idFrontData: { transaction_id: TRANSACTION_ID } })));
+      const vlens = freshClient({ apiKey: API_KEY, accessToken: USER_TOKEN, fetch });
+      const error = await failureOf(vlens.verifyIdentity({ idFront: FRONT, idBack: BACK, faces: FACES }));
+      expect(error).toBeInstanceOf(FreshError);
+      expect(error).toMatchObject({ name: "VlensTransportError", kind: "network", message: expect.stringContaining("the verification flows could not be loaded") });
+      expect(sent).toHaveLength(0);
+      expect((await vlens.scanIdFront({ image: FRONT })).transactionId).toBe(TRANSACTION_ID);
+    });
+  });
+
+  it("without the failure module, failures are still VlensApiErrors, without the catalogue details", async () => {
     vi.resetModules();
     vi.doMock("../src/failure.js", () => {
       throw new Error("Failed to fetch dynamically imported module");
