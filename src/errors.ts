@@ -1,7 +1,9 @@
 // Every failure the client reports is one of these errors. None of them ever holds a secret the
 // request carried (the API key, bearer and refresh tokens, passwords, OTPs, image bytes): messages
 // are built from ids, codes and the server's redacted text, a cause is a redacted copy of the error
-// it stands for, and the Request (whose headers carry the secrets) is never attached.
+// it stands for, and the Request (whose headers carry the secrets) is never attached. The code that
+// builds them from outside text (redaction.ts, failure.ts) loads on the first error that needs it;
+// the loaders below say what an error keeps when it cannot be loaded.
 import type { ErrorCodeEntry } from "./catalogue.js";
 import { errorCodeOf, type Envelope } from "./envelope.js";
 import type { AnswerContext, FailureContext } from "./failure.js";

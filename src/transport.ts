@@ -1,10 +1,12 @@
 // Every request goes through here: the client's own calls (`send`, a URL and a JSON text, one
-// Request built by fetch itself) and the openapi-fetch client's (`fetch`, a Request). It adds the
-// headers every operation takes (ApiKey, TenancyName, Accept-Language, Accept, X-Request-Id) where
-// the caller did not set them, and the bearer token the operation's security asks for unless the
-// caller sent its own Authorization; it enforces the timeout over the whole exchange (answer body
-// included), renews an expired token once for all the calls that hold it, and turns every way an
-// exchange can break into a VlensError whose cause holds no secret.
+// Request built by fetch itself) and, through `parts`, the openapi-fetch client's (a Request; its
+// fetch is in api-calls.ts, loaded with openapi-fetch). It adds the headers every operation takes
+// (ApiKey, TenancyName, Accept-Language, Accept, X-Request-Id) where the caller did not set them,
+// and the bearer token the operation's security asks for unless the caller sent its own
+// Authorization; it enforces the timeout over the whole exchange (answer body included), renews an
+// expired token once for all the calls that hold it (refresh.ts, loaded on the first 401), and
+// turns every way an exchange can break into a VlensError whose cause holds no secret (built with
+// redaction.ts, loaded on the first failure).
 import { operationTable } from "../generated/operations.js";
 import { errorCodeOf } from "./envelope.js";
 import { loadRedaction, VlensError, VlensInputError, VlensTransportError, type Redaction, type TransportFailure } from "./errors.js";

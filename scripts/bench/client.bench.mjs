@@ -192,15 +192,15 @@ async function measureCalls(createVlensClient, createClient, url) {
   }
 }
 
-/** What a chunk loaded on demand holds, and when it loads, from the modules in it. */
-function chunkContents(inputs) {
-  const has = (name) => inputs.some((input) => input.includes(name));
-  if (has('openapi-fetch')) return 'vlens.api: openapi-fetch and its calls, on the first vlens.api call';
+/** What a chunk loaded on demand holds, and when it loads: its entry module, or the modules in it. */
+function chunkContents({ entryPoint = '', inputs }) {
+  const has = (name) => entryPoint.includes(name) || (!entryPoint && Object.keys(inputs).some((input) => input.includes(name)));
+  if (has('openapi-fetch') || has('src/api-calls.ts')) return 'vlens.api: openapi-fetch and its calls, on the first vlens.api call';
   if (has('src/failure.ts')) return 'failure module and error catalogue, on the first failed answer';
   if (has('src/flows.ts')) return 'the flows and their verdicts, on the first verifyIdentity, checkLiveness, linkTransaction, captureBeforeLogin or ocrLiveness';
   if (has('src/refresh.ts')) return 'token refresh, on the first 401';
-  if (has('src/redaction.ts')) return 'redaction, on the first error that keeps outside text';
-  return `shared by those: ${inputs.map((input) => input.replace(/^.*\/(src|generated)\//, '$1/')).join(', ')}`;
+  if (has('src/redaction.ts')) return entryPoint ? 'redaction entry' : 'redaction and the secrets of a request, on the first error that keeps outside text';
+  return `shared: ${Object.keys(inputs).join(', ')}`;
 }
 
 async function measureBundle(dir) {
@@ -231,7 +231,7 @@ async function measureBundle(dir) {
   for (const file of Object.keys(outputs)) {
     const text = readFileSync(join(ROOT, file), 'utf8');
     if (eager.has(file)) upfront += text;
-    else lazy.push({ text, what: chunkContents(Object.keys(outputs[file].inputs)) });
+    else lazy.push({ text, what: chunkContents(outputs[file]) });
   }
   const size = gzip(upfront);
   console.log(
