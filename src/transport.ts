@@ -257,14 +257,7 @@ export function createTransport(options: TransportOptions): Transport {
    * Promise.race: they showed up as allocation (and GC) per request in the benchmark.
    * `carried` gives what the request carried (asked for only when it fails).
    */
-  function exchange(
-    operation: OperationId | undefined,
-    requestId: string,
-    token: string | undefined,
-    start: (signal: AbortSignal) => Promise<Response>,
-    callerSignal: AbortSignal | null | undefined,
-    carried: () => Carried,
-  ) {
+  const exchange: TransportParts["exchange"] = (operation, requestId, token, start, callerSignal, carried) => {
     const started = log ? Date.now() : 0;
     const controller = new AbortController();
     // The error is built with the redaction code, loaded on the first failure.
@@ -367,7 +360,7 @@ export function createTransport(options: TransportOptions): Transport {
       }
       answer.then(read, (error: unknown) => failed(error, "network")).catch(unexpected);
     });
-  }
+  };
 
   return {
     secrets,
