@@ -224,7 +224,7 @@ export interface paths {
          * Withdraw the user's own verified identity
          * @description The logged-in user cancels their own verified digital identity: they are no longer Verified and must capture again to be. The body is an empty object.
          *
-         *     From the older reference only (its user panel): the user token, `ApiKey`, and `TenancyName` marked required. What `data` holds on success is not public ("Digital identity canceled successfully" is all it says), so any value is accepted.
+         *     From the older reference only (its user panel): the user token, `ApiKey`, and `TenancyName` marked required. What `data` holds on success is not public ("Digital identity canceled successfully" is all it says), so any value is accepted. Which statuses it answers is not public either: 400, 401 and 500 as on the admin call, and 403, 413 and 415 as on every other operation with a body, are an inference.
          */
         post: operations["cancelVerifiedDigitalIdentity"];
         delete?: never;
@@ -286,7 +286,7 @@ export interface paths {
          * Get a transaction with its steps and device
          * @description Returns one verification transaction: who created it, whether it matched and was verified, the fields read from the card (`digitalIdentityData`), the device it was captured on and its steps. Named by the transaction id of the capture steps (as `id`, any letter case: the older reference's own example is upper case).
          *
-         *     The older reference is split on the token: its admin-panel page sends the admin token, its "Get Verify Data" page the user token from login. Both are declared; the client of this package sends the admin token. Both pages mark `TenancyName` required. The answer's dates are zone-less (`dd/MM/yyyy HH:mm:ss` inside `deviceInfo`, ISO 8601 elsewhere), `deviceInfo` is an object (not the string of the verification answers) and its `geoLocation` is JSON text; the page is cut off after the first members of `steps`.
+         *     The older reference is split on the token: its "Get Verify Data" page sends the admin token, its admin-panel page ("GetTransactionById API") the user token from login. The notes taken from that admin-panel page contradict themselves (an earlier reading of it lists the admin token), so which token the API wants is unsure. Both are declared; the client of this package sends the admin token. Both pages mark `TenancyName` required. The answer's dates are zone-less (`dd/MM/yyyy HH:mm:ss` inside `deviceInfo`, ISO 8601 elsewhere), `deviceInfo` is an object (not the string of the verification answers) and its `geoLocation` is JSON text; the page is cut off after the first members of `steps`.
          */
         get: operations["getTransactionById"];
         put?: never;
@@ -310,7 +310,7 @@ export interface paths {
          * Withdraw a user's verified identity as an admin
          * @description A tenant admin cancels the verified digital identity of one user, named by `userId` (the `data.user.id` of the user's login and registration answers). The user is no longer Verified and must capture again to be.
          *
-         *     From the older reference only (its admin panel): the admin token, `ApiKey`, and `TenancyName` marked required; documented answers 200 ("Digital identity canceled successfully"), 400 (missing or invalid `userId`), 401 and 500. What `data` holds on success is not public, so any value is accepted.
+         *     From the older reference only (its admin panel): the admin token, `ApiKey`, and `TenancyName` marked required; documented answers 200 ("Digital identity canceled successfully"), 400 (missing or invalid `userId`), 401 and 500. 403 (a user token), 413 and 415 are not on that page: they are declared as on every other operation with a body, by inference (the older error table lists them for the whole API). What `data` holds on success is not public, so any value is accepted.
          */
         post: operations["cancelVerifiedDigitalIdentityForAdmin"];
         delete?: never;
@@ -902,7 +902,7 @@ export interface components {
         };
         /** @description Binary data (not an image), base64-encoded (standard alphabet, padded), without line breaks. The same 4,194,304-character ceiling as images. */
         Base64Data: string;
-        /** @description Body of `verify/passport/nfc`: the data groups read from the passport's chip, base64-encoded, as the vendor's iOS SDK sends them ("snake_case per backend spec", its code says; no documentation describes this operation). It continues the transaction of the passport scan, so the transaction id is required here. */
+        /** @description Body of `verify/passport/nfc`: the data groups read from the passport's chip, base64-encoded, as the vendor's iOS SDK sends them ("snake_case per backend spec", its code says; no documentation describes this operation). It continues the transaction of the passport scan; the SDK always sends its id, and that the server requires it is an inference (no source shows the chip check without one). */
         PassportNfcRequest: {
             transaction_id: components["schemas"]["TransactionId"];
             /** @description Data group 1 (the machine-readable zone). */
@@ -1004,7 +1004,7 @@ export interface components {
                 creationTime?: string | null;
                 clientTransactionId?: string | null;
                 isVerified?: boolean | null;
-                /** @description The user who created the transaction (`null` for a capture made with the ApiKey alone). */
+                /** @description The id of the user who created the transaction. When it is `null` (if ever) is not public. */
                 creatorUserId?: number | null;
             };
             transactionItems: {

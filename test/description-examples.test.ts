@@ -341,3 +341,41 @@ describe('the named examples follow the success rule the client applies', () => 
     expect(wrong).toEqual([]);
   });
 });
+
+describe('an error example names only what its request can carry', () => {
+  /** The members a request of this operation has: body properties, parameters, credential headers. */
+  function requestMembers(operation: any): Set<string> {
+    const members = new Set(['body', 'Authorization']);
+    const schema = resolveRef(doc, operation.requestBody?.content?.['application/json']?.schema ?? {});
+    for (const part of [schema, ...(schema.allOf ?? []).map((item: unknown) => resolveRef(doc, item))]) {
+      for (const name of Object.keys(part.properties ?? {})) members.add(name);
+    }
+    for (const parameter of operation.parameters ?? []) members.add(resolveRef(doc, parameter).name);
+    for (const requirement of operation.security ?? doc.security ?? []) {
+      for (const scheme of Object.keys(requirement)) {
+        const declared = doc.components.securitySchemes[scheme];
+        if (declared.type === 'apiKey') members.add(declared.name);
+      }
+    }
+    return members;
+  }
+
+  it("every field in an operation's own error examples is a member of that operation's request", () => {
+    const strays: string[] = [];
+    for (const { operation } of listOperations(doc)) {
+      const members = requestMembers(operation);
+      // Shared responses ($ref) carry the generic samples of the older error table; only the operation's own examples are checked.
+      for (const [status, response] of Object.entries<any>(operation.responses)) {
+        if (response.$ref) continue;
+        for (const media of Object.values<any>(response.content ?? {})) {
+          for (const [name, example] of Object.entries<any>(media.examples ?? {})) {
+            for (const fieldError of resolveRef(doc, example).value?.error_descriptions ?? []) {
+              if (!members.has(fieldError.field)) strays.push(`${operation.operationId} ${status} ${name}: ${fieldError.field}`);
+            }
+          }
+        }
+      }
+    }
+    expect(strays).toEqual([]);
+  });
+});
