@@ -396,7 +396,7 @@ export interface paths {
          * Open a hosted session for identity verification alone
          * @description Creates the session of the vendor's hosted (iframe) flow, with the `ApiKey` alone. With `sessionPermissions.DigitalIdentityOnly: true` the hosted flow does identity verification only (ID front, ID back, liveness), without contracts. The answer's `data` is the session token as a plain string, encrypted with the app's RSA `userPublicKey`; the iframe needs `allow="camera; microphone"`.
          *
-         *     From the current reference (its body members; which of them are required is not public) and the iframe guide. A pre-filled variant (admin token, `RequestFieldsValues` keyed by contract-type id) belongs to e-contracting and is not described here.
+         *     From the current reference (its body members; which of them are required is not public) and the iframe guide. A pre-filled variant (admin token, `RequestFieldsValues` keyed by contract-type id) belongs to e-contracting and is not described here: this description refuses `RequestFieldsValues` (see "Where the sources disagree").
          */
         post: operations["createAuthSession"];
         delete?: never;
@@ -1135,7 +1135,7 @@ export interface components {
         Email: string;
         /** @description What the hosted (iframe) session may do. `DigitalIdentityOnly` (PascalCase among camelCase, as documented) opens the flow for identity verification alone, without contracts. */
         SessionPermissions: {
-            /** @description Contract types the session may sign. */
+            /** @description Contract types the session may sign. The reference shows only an empty list: that the ids are integers is an inference. */
             allowedContractTypeIds?: number[];
             minimalSignatureFlow?: boolean;
             /** @description Identity verification alone (ID front, ID back, liveness), no contract. */
