@@ -1066,10 +1066,10 @@ export interface components {
          * @example +201001234567
          */
         PhoneNumber: string;
-        /** @description The device's position in decimal degrees. The older login schema types both as numbers; the iOS SDK's README sends strings, which the server seems to tolerate. Numbers are required here. */
+        /** @description The device's position in decimal degrees. The older login schema types both as numbers; the iOS SDK's README and demo app send them as strings (`"latitude": "30"`), which the server evidently accepts. Both are accepted here: a number, or a decimal number written as text, in the same range. */
         GeoLocation: {
-            latitude: number;
-            longitude: number;
+            latitude: number | string;
+            longitude: number | string;
         };
         /**
          * Format: uuid

@@ -137,6 +137,23 @@ describe('requests are strict', () => {
   });
 });
 
+describe('the login position is a number or decimal text, as the iOS SDK sends it', () => {
+  const login = (geoLocation: unknown) => ({ ...exampleValue('userLogin request', 'knownDevice'), geoLocation });
+  const validate = () => validatorAt(schemaOf('userLogin request', 'knownDevice'));
+
+  it('accepts numbers and numeric strings ("latitude": "30") in range', () => {
+    for (const geoLocation of [{ latitude: 30.0444, longitude: 31.2357 }, { latitude: '30', longitude: '31' }, { latitude: '-90', longitude: '180.0' }, { latitude: '30.0444', longitude: -31.2357 }]) {
+      expect(validate()(login(geoLocation)), JSON.stringify(geoLocation)).toBe(true);
+    }
+  });
+
+  it('refuses text that is not a number of degrees in range, and numbers out of range', () => {
+    for (const geoLocation of [{ latitude: 'thirty', longitude: '31' }, { latitude: '91', longitude: '31' }, { latitude: '30', longitude: '180.5' }, { latitude: '', longitude: '31' }, { latitude: ' 30', longitude: '31' }, { latitude: 95, longitude: 31 }, { latitude: '30' }]) {
+      expect(validate()(login(geoLocation)), JSON.stringify(geoLocation)).toBe(false);
+    }
+  });
+});
+
 describe('responses are tolerant of what the real API is seen to send', () => {
   const validateLiveness = () => validatorAt(schemaOf('verifyLiveness 200', 'verified'));
 
