@@ -400,3 +400,24 @@ describe('an error example names only what its request can carry', () => {
     expect(strays).toEqual([]);
   });
 });
+
+describe('the key-only capture (/v1) is described as it is called', () => {
+  const keyOnly = listOperations(doc).filter(({ operation }) =>
+    (operation.security ?? doc.security ?? []).every((requirement: Record<string, unknown>) => Object.keys(requirement).every((scheme) => !/bearer/i.test(scheme))),
+  );
+
+  it('a refusal of an operation that takes no token does not say the token was refused', () => {
+    const summaries = keyOnly.flatMap(({ operation }) =>
+      Object.entries<any>(resolveRef(doc, operation.responses['403'] ?? {}).content?.['application/json']?.examples ?? {}).map(
+        ([name, example]) => [`${operation.operationId} 403 ${name}`, resolveRef(doc, example).summary as string] as const,
+      ),
+    );
+    expect(summaries.length).toBe(3);
+    expect(summaries.filter(([, summary]) => /token/i.test(summary))).toEqual([]);
+  });
+
+  it("ocrLiveness has a named example of the OCR reference's body: an ID photo and three faces, no transaction id", () => {
+    const bodies = examples.filter((example) => example.where === 'ocrLiveness request').map((example) => example.value as Record<string, unknown>);
+    expect(bodies.some((body) => typeof body.image === 'string' && !('transaction_id' in body) && ['face_1', 'face_2', 'face_3'].every((face) => face in body))).toBe(true);
+  });
+});
