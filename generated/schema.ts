@@ -617,21 +617,6 @@ export interface components {
             error_message?: components["schemas"]["ErrorMessage"];
             error_descriptions?: components["schemas"]["ErrorDescriptions"];
         };
-        /** @description The device a transaction was captured on. `GetTransactionById` returns an object (older reference); the verification answers document a string. Both are accepted here. */
-        DeviceInfo: string | null | {
-            deviceId?: number | null;
-            imei?: string | null;
-            imsi?: string | null;
-            /** @description The position as JSON text with PascalCase members, for example `{"Latitude":30.0444,"Longitude":31.2357}` (a string, not an object). */
-            geoLocation?: string | null;
-            ipAddress?: string | null;
-            timezone?: string | null;
-            /** @description `dd/MM/yyyy HH:mm:ss`, no zone. */
-            currentTimestamp?: string | null;
-            /** @description `dd/MM/yyyy HH:mm:ss`, no zone. */
-            creationTime?: string | null;
-            isActive?: boolean | null;
-        };
         /** @description The end user a verification or a token belongs to. Every field may be missing or null. */
         User: {
             id?: number | null;
@@ -703,8 +688,8 @@ export interface components {
             isDigitalIdentityVerified: boolean | null;
             /** @description Liveness only. Whether the faces matched the ID photo (read by the newer React Native SDK). */
             isMatched?: boolean | null;
-            /** @description A string in every verification answer the vendor documents; `GetTransactionById` returns the same device as an object (see `DeviceInfo`), and a third-party proxy re-serialises it so too. Either is accepted here. */
-            deviceInfo?: components["schemas"]["DeviceInfo"];
+            /** @description A string in every verification answer the vendor documents. (A third-party proxy re-serialises it as an object; `GetTransactionById` does return an object, see `DeviceInfo`.) */
+            deviceInfo?: string | null;
             user?: components["schemas"]["User"];
             idFrontData?: components["schemas"]["IdFrontData"];
             idBackData?: components["schemas"]["IdBackData"];
@@ -990,6 +975,21 @@ export interface components {
         /** @description Answer of `GetStepImage`. Its documented success uses `error_code: 0`. */
         StepImageResponse: components["schemas"]["Envelope"] & {
             data?: components["schemas"]["StepImage"];
+        };
+        /** @description The device a transaction was captured on. `GetTransactionById` returns an object (older reference); the verification answers document a string. Both are accepted here. */
+        DeviceInfo: string | null | {
+            deviceId?: number | null;
+            imei?: string | null;
+            imsi?: string | null;
+            /** @description The position as JSON text with PascalCase members, for example `{"Latitude":30.0444,"Longitude":31.2357}` (a string, not an object). */
+            geoLocation?: string | null;
+            ipAddress?: string | null;
+            timezone?: string | null;
+            /** @description `dd/MM/yyyy HH:mm:ss`, no zone. */
+            currentTimestamp?: string | null;
+            /** @description `dd/MM/yyyy HH:mm:ss`, no zone. */
+            creationTime?: string | null;
+            isActive?: boolean | null;
         };
         /** @description A transaction as `GetTransactionById` returns it (older reference; its page is cut off after the first member of `steps`). Dates come as the server writes them: zone-less ISO 8601 or `dd/MM/yyyy HH:mm:ss`. `transaction` and `transactionItems` are required, and the transaction's `id`. */
         TransactionDetails: {
