@@ -80,7 +80,7 @@ describe("npm run build:binary", () => {
   });
 
   it("starts on a free port with no Node and no files around it, and answers a capture call", async () => {
-    expect(mock.output()).toMatch(/^Vlens Digital Identity mock \(Prism 5\.14\.\d+\) listening on http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(mock.output()).toMatch(/^Vlens Digital Identity mock, sandbox \(Prism 5\.14\.\d+\) listening on http:\/\/127\.0\.0\.1:\d+$/m);
     const answer = await send(url, validRequest(operation("verifyIdFront")));
     expect(answer.status).toBe(200);
     expect(answer.body.data.idFrontData.idNumber).toEqual(expect.any(String));
