@@ -254,7 +254,14 @@ function newTransaction(id, userId, request) {
 const ownedBy = (transaction, identity) => transaction.userId === null || transaction.userId === (identity?.userId ?? null);
 
 function stepRecord(request, scenario, images) {
-  return { operationId: request.entry.id, scenario: scenario.name, succeeded: scenario.succeeded, at: request.now, images };
+  return { operationId: request.entry.id, scenario: scenario.name, succeeded: scenario.succeeded, at: request.now, images, idNumber: cardIdNumber(scenario.value) };
+}
+
+/** The national ID number a scan's answer read off the card (the example's card: the sandbox does no OCR), or null. */
+function cardIdNumber(value) {
+  const data = value?.data;
+  const idNumber = data?.idFrontData?.idNumber ?? data?.idBackData?.idNumber;
+  return typeof idNumber === 'string' ? idNumber : null;
 }
 
 function pickImages(images, fields) {
@@ -319,7 +326,10 @@ const liveness = (tenant, request, state, identity) => {
   state.putTransaction({ ...base, updatedAt: request.now, steps: { ...base.steps, liveness: recorded }, validated, verified });
   const owner = state.user(base.userId);
   if (owner && validated && owner.verified !== verified) state.putUser({ ...owner, verified });
-  return { ...result, fill: { transactionId: id } };
+  // The verdict names the card the transaction's scans read, whichever example answers it (the
+  // vendor's documented one shows a card of its own).
+  const idNumber = base.steps.front?.idNumber ?? base.steps.back?.idNumber;
+  return { ...result, fill: { transactionId: id, set: idNumber ? [[['data', 'user', 'idNumber'], idNumber]] : [] } };
 };
 
 function identicalFaces(images) {
