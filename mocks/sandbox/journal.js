@@ -47,6 +47,14 @@ export function redactBody(body, images = {}) {
   return visit(body, null);
 }
 
+// A full journal drops its oldest entry on every request. Moving the array down each time would cost
+// a copy of `limit` entries per request; the dropped slots are cleared at once and the array is moved
+// down once per this many of them.
+const COMPACT_EVERY = 256;
+
+/** The entries a journal still holds, oldest first (`start` counts the dropped slots not yet compacted away). */
+const liveEntries = (journal) => (journal.start ? journal.entries.slice(journal.start) : journal.entries);
+
 /** `images`: the image store, told when an entry that alone kept an image goes. */
 export function createJournal(limit, images) {
   return {
@@ -57,19 +65,26 @@ export function createJournal(limit, images) {
       journal.seq += 1;
       entry.seq = journal.seq;
       journal.entries.push(entry);
-      if (journal.entries.length > limit) {
-        for (const dropped of journal.entries.splice(0, journal.entries.length - limit)) images.forget(dropped.images);
+      if (journal.entries.length - journal.start > limit) {
+        images.forget(journal.entries[journal.start].images);
+        journal.entries[journal.start] = undefined;
+        journal.start += 1;
         journal.dropped = journal.seq - limit;
+        if (journal.start >= COMPACT_EVERY) {
+          journal.entries.splice(0, journal.start);
+          journal.start = 0;
+        }
       }
     },
     /** The tenant is forgotten: so are the images only its journal kept. */
     forget(tenant) {
-      for (const entry of tenant.journal.entries) images.forget(entry.images);
+      for (const entry of liveEntries(tenant.journal)) images.forget(entry.images);
     },
     /** What `GET /__vlens/requests` shows, oldest first. */
     read(tenant, { operationId, limit: wanted } = {}, summary) {
       const journal = tenant?.journal ?? { entries: [], dropped: 0 };
-      let entries = operationId ? journal.entries.filter((entry) => entry.operationId === operationId) : journal.entries;
+      const held = liveEntries(journal);
+      let entries = operationId ? held.filter((entry) => entry.operationId === operationId) : held;
       if (wanted !== undefined) entries = entries.slice(-wanted);
       return { limit, dropped: journal.dropped, requests: entries.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString(), images: entry.images.map(summary) })) };
     },

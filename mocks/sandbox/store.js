@@ -33,7 +33,7 @@ function newTenant() {
     planned: new Map(),
     queue: new Map(),
     faults: new Map(),
-    journal: { entries: [], seq: 0, dropped: 0 },
+    journal: { entries: [], start: 0, seq: 0, dropped: 0 },
   };
 }
 
