@@ -65,16 +65,18 @@ export function createJournal(limit, images) {
       journal.seq += 1;
       entry.seq = journal.seq;
       journal.entries.push(entry);
-      if (journal.entries.length - journal.start > limit) {
-        images.forget(journal.entries[journal.start].images);
-        journal.entries[journal.start] = undefined;
-        journal.start += 1;
+      let start = journal.start ?? 0;
+      while (journal.entries.length - start > limit) {
+        images.forget(journal.entries[start].images);
+        journal.entries[start] = undefined;
+        start += 1;
         journal.dropped = journal.seq - limit;
-        if (journal.start >= COMPACT_EVERY) {
-          journal.entries.splice(0, journal.start);
-          journal.start = 0;
-        }
       }
+      if (start >= COMPACT_EVERY) {
+        journal.entries.splice(0, start);
+        start = 0;
+      }
+      journal.start = start;
     },
     /** The tenant is forgotten: so are the images only its journal kept. */
     forget(tenant) {
@@ -93,9 +95,9 @@ export function createJournal(limit, images) {
 
 /**
  * One journal entry, from what handle() learnt about a request. `trace`: `{ operationId, body, images,
- * by, why, fault, transactionId, bodyText }`.
+ * by, transactionId, bodyBytes }`; `why`: why it was refused or failed; `fault`: the fault's name.
  */
-export function journalEntry(request, { pathname, query, started, status, scenario, trace }) {
+export function journalEntry(request, { pathname, query, started, status, scenario, trace, why = null, fault = null }) {
   const body = trace.body !== undefined ? redactBody(trace.body, trace.images ?? {}) : trace.bodyBytes ? `<not JSON, ${trace.bodyBytes} bytes>` : null;
   return {
     // Given by add(): the entries keep the order of the members of the description's JournalEntry.
@@ -108,8 +110,8 @@ export function journalEntry(request, { pathname, query, started, status, scenar
     status,
     scenario: scenario ?? null,
     forcedBy: trace.by ?? null,
-    refusal: trace.why ?? null,
-    fault: trace.fault ?? null,
+    refusal: why,
+    fault,
     transactionId: trace.transactionId ?? null,
     ms: Math.round((performance.now() - started) * 10) / 10,
     query,

@@ -251,6 +251,26 @@ function newTransaction(id, userId, request) {
   };
 }
 
+/**
+ * A transaction with some members changed. Built member by member: a spread copy whose members are
+ * then redefined takes V8's slow path, and this runs on every capture step.
+ */
+function transactionWith(base, changes) {
+  const next = {
+    id: base.id,
+    userId: base.userId,
+    createdAt: base.createdAt,
+    updatedAt: base.updatedAt,
+    expiresAt: base.expiresAt,
+    steps: base.steps,
+    validated: base.validated,
+    verified: base.verified,
+    linked: base.linked,
+    imageGroup: base.imageGroup,
+  };
+  return Object.assign(next, changes);
+}
+
 const ownedBy = (transaction, identity) => transaction.userId === null || transaction.userId === (identity?.userId ?? null);
 
 function stepRecord(request, scenario, images) {
@@ -290,7 +310,7 @@ const idScan = (step) => (tenant, request, state, identity) => {
   const base = existing ?? newTransaction(id, owner, request);
   const recorded = stepRecord(request, choice.scenario, pickImages(request.images, ['image']));
   // A new scan of a side puts the transaction back to incomplete until liveness runs again.
-  state.putTransaction({ ...base, updatedAt: request.now, steps: { ...base.steps, [step]: recorded }, validated: false, verified: false });
+  state.putTransaction(transactionWith(base, { updatedAt: request.now, steps: { ...base.steps, [step]: recorded }, validated: false, verified: false }));
   return { ...result, transactionId: id, fill: { transactionId: id } };
 };
 
@@ -323,7 +343,7 @@ const liveness = (tenant, request, state, identity) => {
   const base = existing ?? newTransaction(id, identity?.userId ?? null, request);
   const { validated, verified } = choice.scenario;
   const recorded = stepRecord(request, choice.scenario, pickImages(images, ['face_1', 'face_2', 'face_3', 'image']));
-  state.putTransaction({ ...base, updatedAt: request.now, steps: { ...base.steps, liveness: recorded }, validated, verified });
+  state.putTransaction(transactionWith(base, { updatedAt: request.now, steps: { ...base.steps, liveness: recorded }, validated, verified }));
   const owner = state.user(base.userId);
   if (owner && validated && owner.verified !== verified) state.putUser({ ...owner, verified });
   // The verdict names the card the transaction's scans read, whichever example answers it (the
@@ -364,7 +384,7 @@ const link = (tenant, request, state, identity) => {
 
   const { validated, verified } = choice.scenario;
   const base = existing ?? newTransaction(id, user.id, request);
-  state.putTransaction({ ...base, userId: user.id, linked: true, updatedAt: request.now, validated, verified });
+  state.putTransaction(transactionWith(base, { userId: user.id, linked: true, updatedAt: request.now, validated, verified }));
   if (validated && user.verified !== verified) state.putUser({ ...user, verified });
   return { ...result, fill: { transactionId: id, merge: [[['data', 'user'], userFill(tenant, { ...user, verified }, request.now)]] } };
 };
