@@ -373,8 +373,13 @@ describe('capture before login', () => {
     const user = await register(caller);
     const linked = await call(caller, 'POST', PATHS.link, { token: user.token, body: { transactionId } });
     expect(linked.body.data).toMatchObject({ isDigitalIdentityVerified: true, user: { id: user.userId } });
+    // The link gives the user the card the key-only scans read, in this very answer.
+    expect(linked.body.data.user.idNumber).toBe(front.body.data.idNumber);
+    expect(responseSchemaErrors(operation('linkUserWithExistingTransaction'), 200, linked.body)).toEqual([]);
     expect((await call(caller, 'GET', `/__vlens/transactions/${transactionId}`)).body).toMatchObject({ user: { id: user.userId }, linked: true });
-    expect((await login(caller, user)).body.data.isDigitalIdentityVerified).toBe(true);
+    const later = (await login(caller, user)).body.data;
+    expect(later.isDigitalIdentityVerified).toBe(true);
+    expect(later.user.idNumber).toBe(front.body.data.idNumber);
     const names = (await call(caller, 'GET', PATHS.images, { token: ADMIN, query: { emailOrPhoneNumber: user.phoneNumber } })).body.data;
     const face = await call(caller, 'GET', PATHS.stepImage, { token: ADMIN, query: { TransactionId: transactionId, FileName: names.livenessFace01Image } });
     expect(face.body.data.image).toBe(faces.face_1);

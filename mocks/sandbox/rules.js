@@ -215,12 +215,19 @@ function tokenFill(tokens, { newRefreshToken = false } = {}) {
   return set;
 }
 
-/** The `user` object of an answer, from what the sandbox knows of the user. */
-function userFill(tenant, user, now) {
-  const verifiedTransaction = latestTransaction(tenant, user.id, now, (transaction) => transaction.validated);
+/**
+ * The `user` object of an answer, from what the sandbox knows of the user. `cardTransaction`: the
+ * validated transaction this answer gives the user (a link), which the tenant does not hold yet.
+ */
+function userFill(tenant, user, now, cardTransaction = null) {
+  const verifiedTransaction = cardTransaction ?? latestTransaction(tenant, user.id, now, (transaction) => transaction.validated);
   const fields = { id: user.id, userName: user.phoneNumber ?? user.email, emailAddress: user.email, phoneNumber: user.phoneNumber };
   // Names and the ID number come from a captured card; a user who never completed one has none.
   if (!verifiedTransaction) Object.assign(fields, { name: null, surname: null, fullName: null, idNumber: null, address: null });
+  else {
+    const idNumber = verifiedTransaction.steps.front?.idNumber ?? verifiedTransaction.steps.back?.idNumber;
+    if (idNumber) fields.idNumber = idNumber;
+  }
   return fields;
 }
 
@@ -280,7 +287,8 @@ function stepRecord(request, scenario, images) {
 /** The national ID number a scan's answer read off the card (the example's card: the sandbox does no OCR), or null. */
 function cardIdNumber(value) {
   const data = value?.data;
-  const idNumber = data?.idFrontData?.idNumber ?? data?.idBackData?.idNumber;
+  // The /v1 key-only scans put the card's fields directly under data.
+  const idNumber = data?.idFrontData?.idNumber ?? data?.idBackData?.idNumber ?? data?.idNumber;
   return typeof idNumber === 'string' ? idNumber : null;
 }
 
@@ -384,9 +392,10 @@ const link = (tenant, request, state, identity) => {
 
   const { validated, verified } = choice.scenario;
   const base = existing ?? newTransaction(id, user.id, request);
-  state.putTransaction(transactionWith(base, { userId: user.id, linked: true, updatedAt: request.now, validated, verified }));
+  const linked = transactionWith(base, { userId: user.id, linked: true, updatedAt: request.now, validated, verified });
+  state.putTransaction(linked);
   if (validated && user.verified !== verified) state.putUser({ ...user, verified });
-  return { ...result, fill: { transactionId: id, merge: [[['data', 'user'], userFill(tenant, { ...user, verified }, request.now)]] } };
+  return { ...result, fill: { transactionId: id, merge: [[['data', 'user'], userFill(tenant, { ...user, verified }, request.now, validated ? linked : null)]] } };
 };
 
 // ---------------------------------------------------------------------------------------------
