@@ -76,16 +76,16 @@ export async function main(argv = process.argv.slice(2), overrides = {}) {
     throw error;
   }
 
-  process.stdout.write(banner(mock));
-
   let stopping = false;
   const stop = () => {
     if (stopping) process.exit(130);
     stopping = true;
     mock.stop().then(() => process.exit(0), () => process.exit(1));
   };
+  // Before the banner: a supervisor that stops the mock as soon as it reads the URL gets a clean exit.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, stop);
   stopWithParent(stop);
+  process.stdout.write(banner(mock));
 }
 
 // How often the mock looks whether the processes that started it are still there.
@@ -126,8 +126,10 @@ function parentOf(pid) {
 
 function banner({ url, context }) {
   const { operations } = context.description;
+  const { stateless, strictTokens } = context.sandbox.settings;
   const width = Math.max(...operations.map((operation) => `${operation.method} ${operation.path}`.length));
-  const lines = [`Vlens Digital Identity mock (Prism ${context.prism.version}) listening on ${url}`, ''];
+  const mode = stateless ? 'stateless replay' : 'sandbox';
+  const lines = [`Vlens Digital Identity mock, ${mode} (Prism ${context.prism.version}) listening on ${url}`, ''];
   for (const operation of operations) {
     const success = operation.responses.filter((response) => response.status < 300).flatMap((response) => response.examples.map((example) => example.name));
     const errors = operation.responses.filter((response) => response.status >= 300).map((response) => response.status);
@@ -139,12 +141,36 @@ function banner({ url, context }) {
   }
   lines.push(
     '',
-    'The first scenario of each operation is its default answer. Pick another with the Prefer header:',
+    stateless
+      ? 'The first scenario of each operation is its answer. Pick another with the Prefer header:'
+      : 'The flow decides each answer\'s scenario (a success, or the refusal the real service gives). Force one with the Prefer header:',
     '  Prefer: example=livenessFailed',
     '  Prefer: code=401, example=tokenExpired',
     `Error scenarios: ${[...errorScenarios].map(([status, names]) => `${status} ${[...names].join(' ')}`).join(' · ')}`,
-    'Any ApiKey header and any well-formed "Authorization: Bearer <token>" are accepted. Ctrl+C stops.',
+    '',
+    ...modeLines(stateless, strictTokens, url),
+    'Ctrl+C stops.',
     '',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** What the mode keeps and which credentials it takes: the two things a newcomer's first calls depend on. */
+function modeLines(stateless, strictTokens, url) {
+  const control = `Control API: ${url}/__vlens/scenarios (the catalog), ${url}/__vlens/health (readiness).`;
+  if (stateless) {
+    return [
+      'Stateless replay (--stateless): every answer is a named example as written; no user, token, transaction or image is kept.',
+      `Any ApiKey header and any well-formed "Authorization: Bearer <token>" are accepted${strictTokens ? ' (--strict-tokens applies to the sandbox only)' : ''}.`,
+      control,
+    ];
+  }
+  return [
+    'Sandbox: users, tokens, transactions and images are kept per ApiKey, and the flow\'s rules apply',
+    '(liveness needs both sides of the card on its transaction_id; the OTP is 123456). --stateless replays the examples alone.',
+    strictTokens
+      ? 'Bearer tokens: only those this sandbox issued (Login, RefreshToken); any other gets 401 (--strict-tokens).'
+      : 'Bearer tokens: those this sandbox issued (Login, RefreshToken), and any other well-formed one as a fresh user (or admin) of the ApiKey; --strict-tokens refuses those.',
+    control,
+  ];
 }

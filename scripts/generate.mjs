@@ -7,6 +7,8 @@
 //   scenarios.ts    the named mock scenarios of every operation, per HTTP status
 //   error-codes.ts  the error-code catalogue (x-vlens-error-codes)
 //   limits.ts       the request limits the schemas declare (image ceiling, transaction id pattern)
+// and, after them, mocks/checked-description.js (scripts/mock-check.mjs: the bundle's examples checked)
+// and the sandbox control API's modules (scripts/generate-sandbox.mjs).
 // The output is byte-stable: test/client-generate.test.ts regenerates in memory and compares.
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -155,4 +157,6 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     writeFileSync(`${ROOT}${path}`, content);
     console.log(`wrote ${path}`);
   }
+  const { recordCheckedDescription } = await import('./mock-check.mjs');
+  console.log(await recordCheckedDescription());
 }

@@ -3,8 +3,9 @@
 // the mock's own check and with Prism's response validation, and records the result in
 // mocks/checked-description.js: the description's SHA-256 and its parsed form. The mock serves a
 // description with that hash without parsing YAML or checking examples at start (0.1-0.2 s instead of
-// 1-2 s); any other description is checked when the mock starts. Run it after `npm run bundle`;
-// `--check` only reports whether the record is current (test/mock-startup.test.ts fails when not).
+// 1-2 s); any other description is checked when the mock starts. `npm run bundle` and `npm run generate`
+// run it after writing the bundle, so the record never lags the description; `--check` only reports
+// whether the record is current (test/mock-drift.test.ts fails when not).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { bundledDescriptionPath, describe, descriptionHash } from '../mocks/description.js';
@@ -50,18 +51,26 @@ export async function renderCheckedDescription(text, prism = loadPrism()) {
   );
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+/**
+ * Checks the bundle as it is on disk and rewrites the record when it changed. Returns what it did, as a
+ * line to print; rejects with ExampleDriftError (every drift listed) and leaves the record as it was.
+ */
+export async function recordCheckedDescription() {
   const rendered = await renderCheckedDescription(readFileSync(bundledDescriptionPath(), 'utf8'));
-  const current = readFileSync(RECORD_PATH, 'utf8');
+  if (rendered === readFileSync(RECORD_PATH, 'utf8')) return 'mocks/checked-description.js is current';
+  writeFileSync(RECORD_PATH, rendered);
+  return 'wrote mocks/checked-description.js (the shipped description, checked)';
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv.includes('--check')) {
-    if (rendered !== current) {
+    const rendered = await renderCheckedDescription(readFileSync(bundledDescriptionPath(), 'utf8'));
+    if (rendered !== readFileSync(RECORD_PATH, 'utf8')) {
       console.error('mocks/checked-description.js is stale: run node scripts/mock-check.mjs');
       process.exit(1);
     }
-  } else if (rendered !== current) {
-    writeFileSync(RECORD_PATH, rendered);
-    console.log('mocks/checked-description.js: the shipped description is checked and recorded');
-  } else {
     console.log('mocks/checked-description.js is current');
+  } else {
+    console.log(await recordCheckedDescription());
   }
 }

@@ -35,7 +35,7 @@ describe('vlens-mock (node mocks/cli.js)', () => {
     const mock = await startMockProcess();
     try {
       const banner = mock.stdout();
-      expect(banner).toMatch(/^Vlens Digital Identity mock \(Prism 5\.14\.\d+\) listening on http:\/\/127\.0\.0\.1:\d+$/m);
+      expect(banner).toMatch(/^Vlens Digital Identity mock, sandbox \(Prism 5\.14\.\d+\) listening on http:\/\/127\.0\.0\.1:\d+$/m);
       for (const id of ['verifyIdFront', 'verifyLiveness', 'getStepImage', 'register']) {
         const { method, path } = operation(id);
         expect(banner).toContain(`${method} ${path}`);
@@ -49,6 +49,30 @@ describe('vlens-mock (node mocks/cli.js)', () => {
     } finally {
       expect(await mock.stop()).toBe(0);
     }
+  });
+
+  it('says which mode it runs in and which bearer tokens it takes: sandbox, --strict-tokens, --stateless', async () => {
+    const banners: Record<string, string> = {};
+    for (const [name, args] of Object.entries({ sandbox: [], strict: ['--strict-tokens'], stateless: ['--stateless'] })) {
+      const mock = await startMockProcess(['--port', '0', ...args]);
+      await mock.waitForLine(/^Ctrl\+C stops\.$/);
+      banners[name] = mock.stdout();
+      expect(await mock.stop()).toBe(0);
+      expect(banners[name]).toContain(`${mock.url}/__vlens/health`);
+    }
+    const { sandbox, strict, stateless } = banners as Record<'sandbox' | 'strict' | 'stateless', string>;
+    expect(sandbox).toMatch(/^Vlens Digital Identity mock, sandbox \(Prism/m);
+    expect(sandbox).toMatch(/^Sandbox: users, tokens, transactions and images are kept per ApiKey/m);
+    expect(sandbox).toMatch(/any other well-formed one as a fresh user \(or admin\) of the ApiKey; --strict-tokens refuses those/);
+
+    expect(strict).toMatch(/^Vlens Digital Identity mock, sandbox \(Prism/m);
+    expect(strict).toMatch(/^Bearer tokens: only those this sandbox issued \(Login, RefreshToken\); any other gets 401 \(--strict-tokens\)\.$/m);
+    expect(strict).not.toMatch(/well-formed|accepted/i);
+
+    expect(stateless).toMatch(/^Vlens Digital Identity mock, stateless replay \(Prism/m);
+    expect(stateless).toMatch(/^Stateless replay \(--stateless\): every answer is a named example as written; no user, token, transaction or image is kept\.$/m);
+    expect(stateless).toContain('Any ApiKey header and any well-formed "Authorization: Bearer <token>" are accepted.');
+    expect(stateless).not.toMatch(/sandbox/i);
   });
 
   it('listens on PORT, and --port wins over PORT', async () => {

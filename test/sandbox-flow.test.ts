@@ -270,7 +270,7 @@ describe('transactions', () => {
     expect(steps.map((step: { step: string; scenario: string; succeeded: boolean }) => [step.step, step.scenario, step.succeeded])).toEqual([
       ['front', 'extracted', true],
       ['back', 'extracted', true],
-      ['liveness', 'verified', true],
+      ['liveness', 'documented', true],
     ]);
   });
 });
@@ -279,11 +279,35 @@ describe('the verdict and linking', () => {
   it('is Validated and Verified by default, and the user\'s later login says so', async () => {
     const caller = tenant();
     const user = await register(caller);
-    const { transactionId, liveness } = await capture(caller, user.token);
+    const { transactionId, front, liveness } = await capture(caller, user.token);
     expect(liveness.body.data).toMatchObject({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: true });
+    // The default answer is the vendor's documented one, naming the card the scans read.
+    const cardIdNumber = front.body.data.idFrontData.idNumber;
+    expect(liveness.body.data.user.idNumber).toBe(cardIdNumber);
+    expect(responseSchemaErrors(operation('verifyLiveness'), 200, liveness.body)).toEqual([]);
     const later = (await login(caller, user)).body.data;
     expect(later).toMatchObject({ isDigitalIdentityVerified: true, transactionId });
-    expect(later.user.idNumber).toEqual(expect.any(String));
+    expect(later.user.idNumber).toBe(cardIdNumber);
+    const steps = (await call(caller, 'GET', `/__vlens/transactions/${transactionId}`)).body;
+    expect(steps.outcome).toEqual({ state: 'verified', validated: true, verified: true });
+  });
+
+  it('answers the verified example when Prefer asks for it, on a completed transaction, with its ids', async () => {
+    const caller = tenant();
+    const user = await register(caller);
+    const { transactionId, front } = await capture(caller, user.token);
+    const asked = await call(caller, 'POST', PATHS.liveness, {
+      token: user.token,
+      headers: { Prefer: 'example=verified' },
+      body: { face_1: image('p1'), face_2: image('p2'), face_3: image('p3'), transaction_id: transactionId },
+    });
+    expect(asked.status).toBe(200);
+    expect(asked.body).toMatchObject({ error_code: null, data: { isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, isMatched: true } });
+    expect(asked.body.data.user.idNumber).toBe(front.body.data.idFrontData.idNumber);
+    expect(responseSchemaErrors(operation('verifyLiveness'), 200, asked.body)).toEqual([]);
+    const kept = (await call(caller, 'GET', `/__vlens/transactions/${transactionId}`)).body;
+    expect(kept.steps.at(-1)).toMatchObject({ step: 'liveness', scenario: 'verified', succeeded: true });
+    expect(kept.outcome.state).toBe('verified');
   });
 
   it('is Validated but not Verified when an outcome says so', async () => {
@@ -349,8 +373,13 @@ describe('capture before login', () => {
     const user = await register(caller);
     const linked = await call(caller, 'POST', PATHS.link, { token: user.token, body: { transactionId } });
     expect(linked.body.data).toMatchObject({ isDigitalIdentityVerified: true, user: { id: user.userId } });
+    // The link gives the user the card the key-only scans read, in this very answer.
+    expect(linked.body.data.user.idNumber).toBe(front.body.data.idNumber);
+    expect(responseSchemaErrors(operation('linkUserWithExistingTransaction'), 200, linked.body)).toEqual([]);
     expect((await call(caller, 'GET', `/__vlens/transactions/${transactionId}`)).body).toMatchObject({ user: { id: user.userId }, linked: true });
-    expect((await login(caller, user)).body.data.isDigitalIdentityVerified).toBe(true);
+    const later = (await login(caller, user)).body.data;
+    expect(later.isDigitalIdentityVerified).toBe(true);
+    expect(later.user.idNumber).toBe(front.body.data.idNumber);
     const names = (await call(caller, 'GET', PATHS.images, { token: ADMIN, query: { emailOrPhoneNumber: user.phoneNumber } })).body.data;
     const face = await call(caller, 'GET', PATHS.stepImage, { token: ADMIN, query: { TransactionId: transactionId, FileName: names.livenessFace01Image } });
     expect(face.body.data.image).toBe(faces.face_1);

@@ -82,6 +82,19 @@ describe('caps', () => {
     expect(journal.requests.map((entry: { seq: number }) => entry.seq)).toEqual([4, 5, 6, 7, 8]);
   });
 
+  it('keeps exactly the last journalLimit entries over many requests, filtered or not', async () => {
+    const caller = tenantOf();
+    for (let round = 0; round < 600; round++) {
+      const path = round % 2 === 0 ? PATHS.exists : PATHS.front;
+      await call(caller, 'POST', path, round % 2 === 0 ? { body: { phoneNumber: '+201900000000' } } : { token: 'journal.user.token', body: { image: image(round) } });
+    }
+    const journal = (await call(caller, 'GET', '/__vlens/requests')).body;
+    expect(journal).toMatchObject({ limit: 5, dropped: 595 });
+    expect(journal.requests.map((entry: { seq: number }) => entry.seq)).toEqual([596, 597, 598, 599, 600]);
+    const fronts = (await call(caller, 'GET', '/__vlens/requests', { query: { operationId: 'verifyIdFront', limit: '3' } })).body.requests;
+    expect(fronts.map((entry: { seq: number; images: unknown[] }) => [entry.seq, entry.images.length])).toEqual([[596, 1], [598, 1], [600, 1]]);
+  });
+
   it('forgets the tenant unused for longest past maxTenants, and the oldest transactions and users past their caps', async () => {
     const first = tenantOf();
     const { transactionId } = await capture(first, 'first.tenant.token');

@@ -13,7 +13,7 @@ import { IMAGE_NAME, IMAGE_PATH, IMAGE_PORT, IMAGE_USER, buildImage } from "../s
 import { createPodman, hasPodman } from "../scripts/build/podman.mjs";
 import { NODE_VERSIONS } from "../scripts/ensure-node.mjs";
 import { operation, send, validRequest } from "./mock-process.js";
-import { reachable, runWholeFlow, start, type Started } from "./ship-process.js";
+import { healthy, runWholeFlow, start, type Started } from "./ship-process.js";
 
 const run = promisify(execFile);
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -79,8 +79,9 @@ describe("npm run build:binary", () => {
     for (const section of sections) expect(section).toMatch(/^\n[^\n]+@\d[^\n]* \([^)]+\)\n\n\S/);
   });
 
-  it("starts on a free port with no Node and no files around it, and answers a capture call", async () => {
-    expect(mock.output()).toMatch(/^Vlens Digital Identity mock \(Prism 5\.14\.\d+\) listening on http:\/\/127\.0\.0\.1:\d+$/m);
+  it("starts on a free port with no Node and no files around it, is ready by its health probe, and answers a capture call", async () => {
+    expect(mock.output()).toMatch(/^Vlens Digital Identity mock, sandbox \(Prism 5\.14\.\d+\) listening on http:\/\/127\.0\.0\.1:\d+$/m);
+    await healthy(url);
     const answer = await send(url, validRequest(operation("verifyIdFront")));
     expect(answer.status).toBe(200);
     expect(answer.body.data.idFrontData.idNumber).toEqual(expect.any(String));
@@ -139,16 +140,16 @@ describe.skipIf(!hasPodman())("npm run build:image (Podman)", () => {
     container = (await podman(["run", "--detach", "--publish", `127.0.0.1::${IMAGE_PORT}`, IMAGE_NAME])).trim();
     const hostPort = (await podman(["port", container, String(IMAGE_PORT)])).trim();
     url = `http://${hostPort}`;
-    await reachable(`${url}/`);
+    // The readiness probe the README's CI recipes use.
+    await healthy(url);
     // Not root: the process's real and effective uid, read from the host's /proc.
     const pid = (await podman(["inspect", "--format", "{{.State.Pid}}", container])).trim();
     expect(/^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.slice(1)).toEqual([String(IMAGE_USER.uid), String(IMAGE_USER.uid)]);
     expect((await podman(["top", container, "user"])).trim().split("\n").slice(1)).toEqual([IMAGE_USER.name]);
-    const answer = await send(url, validRequest(operation("verifyLiveness")));
-    expect(answer.status).toBe(200);
     await runWholeFlow(url);
     await checkContract(url);
-    expect(await podman(["logs", container])).toMatch(/^POST \/api\/DigitalIdentity\/verify\/liveness\/multi 200 verified /m);
+    expect(await podman(["logs", container])).toMatch(/^GET \/__vlens\/health 200 /m);
+    expect(await podman(["logs", container])).toMatch(/^POST \/api\/DigitalIdentity\/verify\/liveness\/multi 200 documented /m);
   }, 240_000);
 
   it("stops on SIGTERM (podman stop) with exit code 0, well before the kill timeout", async () => {

@@ -117,6 +117,19 @@ describe("newman against the mock", () => {
     expect(images.request.headers.get("Authorization")).toBe(`Bearer ${adminToken}`);
   });
 
+  it("runs the collection top to bottom with 0 failures against the stateless mock too (the example ids)", async () => {
+    const summary = await newmanRun({ collection, environment }, statelessMock.url);
+    expect(failures(summary)).toEqual([]);
+    expect(summary.run.stats.requests).toMatchObject({ total: operations.length, failed: 0 });
+    const executions = summary.run.executions as any[];
+    expect(executions.map((execution) => execution.response.code)).toEqual(executions.map(() => 200));
+    // The replay answers the example's own transaction id, and the chain carries that one on.
+    const front = executions.find((execution) => execution.item.name.startsWith("Scan the front"));
+    const transactionId = JSON.parse(front.response.stream.toString()).data.idFrontData.transaction_id;
+    const back = executions.find((execution) => execution.item.name.startsWith("Scan the back"));
+    expect(JSON.parse(back.request.body.raw).transaction_id).toBe(transactionId);
+  }, 60_000);
+
   // Each saved response sent as its original request; the mock must answer it exactly.
   const savedResponseRun = (items: Item[]) => ({
     info: { name: "saved responses", schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },

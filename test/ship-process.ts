@@ -45,17 +45,24 @@ export function start(command: string, args: string[], options: { cwd?: string; 
   };
 }
 
-/** Retries `fetch` until the server accepts connections (a container needs a moment after start). */
-export async function reachable(url: string, timeoutMs = 30_000): Promise<number> {
+/**
+ * Polls the documented readiness probe, `GET <baseUrl>/__vlens/health`, until it answers 200
+ * `{"status":"ok"}` (a container needs a moment after start); resolves with the milliseconds it took.
+ */
+export async function healthy(baseUrl: string, timeoutMs = 30_000): Promise<number> {
   const started = Date.now();
+  let last: unknown = null;
   for (;;) {
     try {
-      await fetch(url, { method: "POST" });
-      return Date.now() - started;
+      const answer = await fetch(`${baseUrl}/__vlens/health`);
+      const body = await answer.text();
+      if (answer.status === 200 && body === '{"status":"ok"}') return Date.now() - started;
+      last = new Error(`GET /__vlens/health answered ${answer.status} ${body.slice(0, 200)}`);
     } catch (error) {
-      if (Date.now() - started > timeoutMs) throw new Error(`${url} is not reachable after ${timeoutMs} ms`, { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      last = error;
     }
+    if (Date.now() - started > timeoutMs) throw new Error(`${baseUrl}/__vlens/health is not ready after ${timeoutMs} ms`, { cause: last });
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

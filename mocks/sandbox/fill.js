@@ -1,48 +1,64 @@
 // Fills the sandbox's values into the answer of a named example: the real transaction id wherever the
 // example has one, tokens, user fields, file names, image bytes, field errors. Only members the example
 // already has are written, so the description keeps deciding the answer's shape. The answer from
-// answerFor is cached and shared: it is copied, never changed.
+// answerFor is cached and shared: it is never changed. Only the objects on the way to a written member
+// are copied (the rest is shared with the example), which costs a fraction of cloning the whole body.
 
 const TRANSACTION_ID_MEMBERS = new Set(['transaction_id', 'transactionId', 'TransactionId']);
 
-// Whether an example's body has a transaction id member anywhere, by body (the cached answers are shared).
-const hasTransactionIds = new WeakMap();
+// Where an example's body has transaction id members (string values), by body: the cached answers are
+// shared, so each body is walked once.
+const transactionIdPaths = new WeakMap();
 
-function containsTransactionId(node) {
-  if (Array.isArray(node)) return node.some(containsTransactionId);
-  if (!node || typeof node !== 'object') return false;
-  return Object.entries(node).some(([key, value]) => (TRANSACTION_ID_MEMBERS.has(key) && typeof value === 'string') || containsTransactionId(value));
+function findTransactionIds(node, at, found) {
+  if (Array.isArray(node)) node.forEach((item, index) => findTransactionIds(item, [...at, index], found));
+  else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (TRANSACTION_ID_MEMBERS.has(key) && typeof value === 'string') found.push([...at, key]);
+      else if (value && typeof value === 'object') findTransactionIds(value, [...at, key], found);
+    }
+  }
+  return found;
 }
 
 function transactionIdsIn(body) {
-  if (!hasTransactionIds.has(body)) hasTransactionIds.set(body, containsTransactionId(body));
-  return hasTransactionIds.get(body);
+  let paths = transactionIdPaths.get(body);
+  if (!paths) transactionIdPaths.set(body, (paths = findTransactionIds(body, [], [])));
+  return paths;
 }
 
-function replaceTransactionIds(node, id) {
-  if (Array.isArray(node)) {
-    for (const item of node) replaceTransactionIds(item, id);
-    return;
-  }
-  if (!node || typeof node !== 'object') return;
-  for (const [key, value] of Object.entries(node)) {
-    if (TRANSACTION_ID_MEMBERS.has(key) && typeof value === 'string') node[key] = id;
-    else if (value && typeof value === 'object') replaceTransactionIds(value, id);
-  }
+/**
+ * Edits of a shared body: `at(path)` gives the object at `path` in the edited copy, copying each object
+ * on the way the first time it is reached, or null when the example has no object there (or, unless
+ * `throughArrays`, an array on the way: the fill's paths name objects, only transaction ids are
+ * looked for inside arrays).
+ */
+function copyOnWrite(body) {
+  const copied = new Set();
+  const copy = (node) => {
+    const fresh = Array.isArray(node) ? [...node] : { ...node };
+    copied.add(fresh);
+    return fresh;
+  };
+  const root = copy(body);
+  return {
+    root,
+    at(path, throughArrays = false) {
+      let node = root;
+      for (const key of path) {
+        const child = node[key];
+        if (!child || typeof child !== 'object' || (!throughArrays && Array.isArray(child))) return null;
+        node = copied.has(child) ? child : (node[key] = copy(child));
+      }
+      return node;
+    },
+  };
 }
 
-/** The object at `path`, or null. */
-function objectAt(body, path) {
-  let node = body;
-  for (const key of path) {
-    node = node?.[key];
-    if (!node || typeof node !== 'object' || Array.isArray(node)) return null;
-  }
-  return node;
-}
+const isPlainObject = (node) => node !== null && typeof node === 'object' && !Array.isArray(node);
 
 const hasFill = (fill, body) =>
-  Boolean(fill && ((fill.transactionId && transactionIdsIn(body)) || fill.set?.length || fill.merge?.length || fill.errorDescriptions || fill.image));
+  Boolean(fill && ((fill.transactionId && transactionIdsIn(body).length > 0) || fill.set?.length || fill.merge?.length || fill.errorDescriptions || fill.image));
 // Stands for an image while the rest of the answer is serialised; it cannot occur in an answer.
 const IMAGE_PLACEHOLDER = JSON.stringify('\u0000vlens-image\u0000');
 
@@ -54,21 +70,24 @@ const IMAGE_PLACEHOLDER = JSON.stringify('\u0000vlens-image\u0000');
  */
 export function fillAnswer(answer, fill) {
   if (answer.body === undefined || answer.body === null || typeof answer.body !== 'object' || answer.scenario?.startsWith('drift:') || !hasFill(fill, answer.body)) return answer;
-  const body = structuredClone(answer.body);
-  if (fill.transactionId) replaceTransactionIds(body, fill.transactionId);
+  const edit = copyOnWrite(answer.body);
+  if (fill.transactionId) {
+    for (const path of transactionIdsIn(answer.body)) edit.at(path.slice(0, -1), true)[path.at(-1)] = fill.transactionId;
+  }
   for (const [path, value] of fill.set ?? []) {
-    const parent = objectAt(body, path.slice(0, -1));
+    const parent = edit.at(path.slice(0, -1));
     const key = path[path.length - 1];
-    if (parent && Object.hasOwn(parent, key)) parent[key] = value;
+    if (isPlainObject(parent) && Object.hasOwn(parent, key)) parent[key] = value;
   }
   for (const [path, values] of fill.merge ?? []) {
-    const target = objectAt(body, path);
-    if (!target) continue;
+    const target = edit.at(path);
+    if (!isPlainObject(target)) continue;
     for (const [key, value] of Object.entries(values)) if (Object.hasOwn(target, key)) target[key] = value;
   }
-  if (fill.errorDescriptions && typeof body === 'object' && Object.hasOwn(body, 'error_descriptions')) body.error_descriptions = fill.errorDescriptions;
-  const image = fill.image && objectAt(body, fill.image[0].slice(0, -1));
-  if (!image || !Object.hasOwn(image, fill.image[0].at(-1))) return { ...answer, body, payload: JSON.stringify(body) };
+  const body = edit.root;
+  if (fill.errorDescriptions && Object.hasOwn(body, 'error_descriptions')) body.error_descriptions = fill.errorDescriptions;
+  const image = fill.image && edit.at(fill.image[0].slice(0, -1));
+  if (!isPlainObject(image) || !Object.hasOwn(image, fill.image[0].at(-1))) return { ...answer, body, payload: JSON.stringify(body) };
   const [path, base64] = fill.image;
   image[path.at(-1)] = JSON.parse(IMAGE_PLACEHOLDER);
   const text = JSON.stringify(body);

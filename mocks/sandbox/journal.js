@@ -47,6 +47,14 @@ export function redactBody(body, images = {}) {
   return visit(body, null);
 }
 
+// A full journal drops its oldest entry on every request. Moving the array down each time would cost
+// a copy of `limit` entries per request; the dropped slots are cleared at once and the array is moved
+// down once per this many of them.
+const COMPACT_EVERY = 256;
+
+/** The entries a journal still holds, oldest first (`start` counts the dropped slots not yet compacted away). */
+const liveEntries = (journal) => (journal.start ? journal.entries.slice(journal.start) : journal.entries);
+
 /** `images`: the image store, told when an entry that alone kept an image goes. */
 export function createJournal(limit, images) {
   return {
@@ -57,19 +65,28 @@ export function createJournal(limit, images) {
       journal.seq += 1;
       entry.seq = journal.seq;
       journal.entries.push(entry);
-      if (journal.entries.length > limit) {
-        for (const dropped of journal.entries.splice(0, journal.entries.length - limit)) images.forget(dropped.images);
+      let start = journal.start ?? 0;
+      while (journal.entries.length - start > limit) {
+        images.forget(journal.entries[start].images);
+        journal.entries[start] = undefined;
+        start += 1;
         journal.dropped = journal.seq - limit;
       }
+      if (start >= COMPACT_EVERY) {
+        journal.entries.splice(0, start);
+        start = 0;
+      }
+      journal.start = start;
     },
     /** The tenant is forgotten: so are the images only its journal kept. */
     forget(tenant) {
-      for (const entry of tenant.journal.entries) images.forget(entry.images);
+      for (const entry of liveEntries(tenant.journal)) images.forget(entry.images);
     },
     /** What `GET /__vlens/requests` shows, oldest first. */
     read(tenant, { operationId, limit: wanted } = {}, summary) {
       const journal = tenant?.journal ?? { entries: [], dropped: 0 };
-      let entries = operationId ? journal.entries.filter((entry) => entry.operationId === operationId) : journal.entries;
+      const held = liveEntries(journal);
+      let entries = operationId ? held.filter((entry) => entry.operationId === operationId) : held;
       if (wanted !== undefined) entries = entries.slice(-wanted);
       return { limit, dropped: journal.dropped, requests: entries.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString(), images: entry.images.map(summary) })) };
     },
@@ -78,9 +95,9 @@ export function createJournal(limit, images) {
 
 /**
  * One journal entry, from what handle() learnt about a request. `trace`: `{ operationId, body, images,
- * by, why, fault, transactionId, bodyText }`.
+ * by, transactionId, bodyBytes }`; `why`: why it was refused or failed; `fault`: the fault's name.
  */
-export function journalEntry(request, { pathname, query, started, status, scenario, trace }) {
+export function journalEntry(request, { pathname, query, started, status, scenario, trace, why = null, fault = null }) {
   const body = trace.body !== undefined ? redactBody(trace.body, trace.images ?? {}) : trace.bodyBytes ? `<not JSON, ${trace.bodyBytes} bytes>` : null;
   return {
     // Given by add(): the entries keep the order of the members of the description's JournalEntry.
@@ -93,8 +110,8 @@ export function journalEntry(request, { pathname, query, started, status, scenar
     status,
     scenario: scenario ?? null,
     forcedBy: trace.by ?? null,
-    refusal: trace.why ?? null,
-    fault: trace.fault ?? null,
+    refusal: why,
+    fault,
     transactionId: trace.transactionId ?? null,
     ms: Math.round((performance.now() - started) * 10) / 10,
     query,

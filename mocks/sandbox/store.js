@@ -33,7 +33,7 @@ function newTenant() {
     planned: new Map(),
     queue: new Map(),
     faults: new Map(),
-    journal: { entries: [], seq: 0, dropped: 0 },
+    journal: { entries: [], start: 0, seq: 0, dropped: 0 },
   };
 }
 
@@ -65,6 +65,9 @@ function stepRecords(transaction) {
 /** `journal`: told when a tenant is forgotten, for the images only its journal kept. */
 export function createStore(limits, images, journal) {
   const tenants = new Map();
+  // The tenant used last is already the newest in `tenants`: most requests come from the same key as
+  // the one before, and moving a key to the end (delete, set) makes the Map shrink and grow again.
+  let newestKey;
 
   const forgetTransaction = (transaction) => images.release(transaction.imageGroup);
   const forgetTenant = (tenant) => {
@@ -111,17 +114,22 @@ export function createStore(limits, images, journal) {
     tenant(key) {
       let tenant = tenants.get(key);
       if (tenant) {
-        tenants.delete(key);
-        tenants.set(key, tenant);
+        if (key !== newestKey) {
+          tenants.delete(key);
+          tenants.set(key, tenant);
+          newestKey = key;
+        }
         return tenant;
       }
       tenant = newTenant();
       putBounded(tenants, key, tenant, limits.maxTenants, forgetTenant);
+      newestKey = key;
       return tenant;
     },
     reset(key) {
       const tenant = tenants.get(key);
       if (!tenant) return;
+      if (key === newestKey) newestKey = undefined;
       tenants.delete(key);
       forgetTenant(tenant);
     },

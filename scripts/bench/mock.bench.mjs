@@ -9,6 +9,12 @@
 // wake up for every log line, between the timed requests). Then 50 concurrent connections for 20 s
 // against the mock: requests, errors, latency and the mock's memory before and after. Loopback only;
 // every process started here is stopped here.
+//
+// The latency and load runs measure the mock's front and its replay of named examples: the mock runs
+// with --stateless, where every liveness call answers its default scenario, a Validated and Verified
+// verdict (checked before timing). In the sandbox (the default) the same call on a transaction that was
+// never created is refused with transactionNotFound; scripts/bench/sandbox.bench.mjs measures the
+// sandbox's liveness on a real transaction, and its whole flow. Cold starts run `npm start`'s default.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -51,16 +57,18 @@ async function main() {
     await coldStarts();
 
     const bare = await startProcess(children, [BENCH, 'bare-server'], /^(http:\/\/\S+)$/m);
-    const mock = await startProcess(children, [`${ROOT}mocks/cli.js`, '--port', '0'], /listening on (http:\/\/\S+)/, join(logDir, 'mock.log'));
+    const mock = await startProcess(children, [`${ROOT}mocks/cli.js`, '--port', '0', '--stateless'], /listening on (http:\/\/\S+)/, join(logDir, 'mock.log'));
 
     const bodies = { small: livenessBody(4), large: livenessBody(375_000) };
     console.log(`bodies: small ${bodies.small.length} bytes, large ${bodies.large.length} bytes (four images of ${375_000 / 3 * 4} base64 characters)`);
+    const verdict = await verifiedLiveness(mock.url, bodies.small);
+    console.log(`mock: --stateless (the replay of named examples); each liveness call answers ${verdict} (the sandbox: sandbox.bench.mjs)`);
     const logLinesBefore = mock.lines();
     for (const size of ['small', 'large']) {
       const result = await alternate(bare.url, mock.url, bodies[size], ROUNDS[size], WARMUP[size]);
       const ratio = result.mock / result.bare;
       console.log(
-        `${size.padEnd(5)} median: bare ${result.bare.toFixed(3)} ms, mock ${result.mock.toFixed(3)} ms, ratio ${ratio.toFixed(2)}x ` +
+        `${size.padEnd(5)} median: bare ${result.bare.toFixed(3)} ms, mock --stateless ${result.mock.toFixed(3)} ms, ratio ${ratio.toFixed(2)}x ` +
           `(goal <= ${GOAL.toFixed(1)}x: ${ratio <= GOAL ? 'met' : 'NOT met'}; ${ROUNDS[size]} requests each, statuses ${result.statuses})`,
       );
     }
@@ -72,6 +80,27 @@ async function main() {
     stopAll();
     rmSync(logDir, { recursive: true, force: true });
   }
+}
+
+/** The scenario a liveness call answers, after checking it is a Validated and Verified verdict: a refusal would measure the wrong thing. */
+async function verifiedLiveness(url, body) {
+  const agent = new http.Agent({ keepAlive: false });
+  const answer = await new Promise((resolve, reject) => {
+    const request = http.request(`${url}${LIVENESS}`, { method: 'POST', agent, headers: { ...HEADERS, 'content-length': body.length } }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+  const parsed = JSON.parse(answer.text);
+  const data = parsed.data ?? {};
+  if (answer.status !== 200 || (parsed.error_code ?? null) !== null || data.isVerificationProcessCompleted !== true || data.isDigitalIdentityVerified !== true) {
+    throw new Error(`the mock's liveness answer is not a verified verdict, so the figures would measure a refusal: ${answer.status} ${answer.text.slice(0, 200)}`);
+  }
+  return `200, Validated and Verified (error_code ${parsed.error_code ?? null})`;
 }
 
 function livenessBody(imageBytes) {

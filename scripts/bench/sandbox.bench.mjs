@@ -11,7 +11,9 @@
 //    back is its own: errors, cross-talk, and the mock's memory (RSS) every second, with a 128 MB image
 //    budget so that eviction runs during the test.
 // The mock writes its access log to a file, as `npm start > mock.log` would. Every process started
-// here is stopped here.
+// here is stopped here. `node scripts/bench/sandbox.bench.mjs liveness [runs]` measures only 1, `runs`
+// times over (default 1) with the same three processes, and prints each run's ratios and their median:
+// for before/after comparisons on a shared machine.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -211,6 +213,10 @@ async function flow(agent, url, key, images, check = false, times = null) {
 
 // ---------------------------------------------------------------------------------------------
 
+const livenessOnly = process.argv[2] === 'liveness';
+const livenessRuns = livenessOnly ? Number(process.argv[3] ?? 1) : 1;
+const ratios = [];
+
 async function main() {
   const children = [];
   const logDir = mkdtempSync(join(tmpdir(), 'vlens-sandbox-bench-'));
@@ -241,7 +247,7 @@ async function main() {
     };
     const bodies = { small: livenessBody(6), large: livenessBody(375_000) };
     console.log(`liveness bodies: small ${bodies.small.length} bytes, large ${bodies.large.length} bytes (four images of ${(375_000 / 3) * 4} base64 characters)`);
-    for (const size of ['small', 'large']) {
+    for (let run = 1; run <= livenessRuns; run++) for (const size of livenessOnly ? ['small'] : ['small', 'large']) {
       const statuses = new Set();
       const call = (name) => async () => {
         const answer = await send(agents[name], urls[name], 'POST', PATH.liveness, { key, token: user.token, body: bodies[size] });
@@ -250,6 +256,12 @@ async function main() {
       const result = await alternate({ bare: call('bare'), sandbox: call('sandbox'), stateless: call('stateless') }, ROUNDS[size], WARMUP[size]);
       const replay = `--stateless ${result.stateless.toFixed(3)} ms (${(result.stateless / result.bare).toFixed(2)}x)`;
       report(`liveness ${size}`, result, GOALS[size], `${replay}; ${ROUNDS[size]} requests each; ${[...statuses].join(', ')}`);
+      ratios.push({ sandbox: result.sandbox / result.bare, stateless: result.stateless / result.bare });
+    }
+    if (livenessOnly) {
+      const of = (name) => ratios.map((ratio) => ratio[name]);
+      console.log(`liveness small, ${livenessRuns} runs: sandbox ${of('sandbox').map((ratio) => ratio.toFixed(2)).join(' ')} (median ${median(of('sandbox')).toFixed(2)}x), --stateless median ${median(of('stateless')).toFixed(2)}x`);
+      return;
     }
 
     // 2. The whole flow, nine requests, against the same nine to the bare server.
