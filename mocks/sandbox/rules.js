@@ -635,7 +635,7 @@ const cancelVerified = (byAdmin) => (tenant, request, state, identity) => {
   let natural;
   if (!user) natural = refusal(entry, [[200, 'userNotFound']], `This tenant has no user ${body?.userId}.`, [{ field: 'userId', message: 'No user was found with this id.' }]);
   else if (!byAdmin && !user.verified) {
-    natural = refusal(entry, [[200, 'notVerified']], 'The user has no verified digital identity to cancel.', [{ field: 'userId', message: 'The user has no verified digital identity.' }]);
+    natural = refusal(entry, [[200, 'notVerified']], 'The user has no verified digital identity to cancel.', [{ field: null, message: 'The user has no verified digital identity.' }]);
   } else natural = chosen(entry.defaultScenario);
   const choice = explicitChoice(tenant, request, state) ?? natural;
   if (!choice.asAsked && user && choice.scenario === entry.defaultScenario && user.verified) state.putUser({ ...user, verified: false });
