@@ -127,6 +127,20 @@ describe('every operation, held to the description', () => {
     expect(limited.body.requests[0].operationId).toBe('verifyIdBack');
   });
 
+  it('the journal redacts secrets sent in the query string or an API-key header (review S2)', async () => {
+    const caller = tenant();
+    const secrets = { password: 'QUERY-PASSWORD-7', accessToken: 'rfc6750.QUERY.token', apiKey: 'HEADER-API-KEY-9', otp: '654321' };
+    const user = { phoneNumber: '+201900000123', password: 'x', imei: '356938035643809' };
+    await call(caller, 'POST', PATHS.login, { body: user, query: { password: secrets.password, phoneNumberOtp: secrets.otp, lang: 'en' } });
+    await call(caller, 'POST', PATHS.exists, { body: { phoneNumber: user.phoneNumber }, query: { access_token: secrets.accessToken }, headers: { 'X-Api-Key': secrets.apiKey } });
+    const answer = await control(caller, 'GET', '/__vlens/requests');
+    for (const secret of Object.values(secrets)) expect(answer.text).not.toContain(secret);
+    const [loginEntry, existsEntry] = answer.body.requests;
+    expect(loginEntry.query).toEqual({ password: '<redacted>', phoneNumberOtp: '<redacted>', lang: 'en' });
+    expect(existsEntry.query).toEqual({ access_token: '<redacted>' });
+    expect(existsEntry.headers).toMatchObject({ 'x-api-key': '<redacted>', apikey: '<redacted>', 'content-type': 'application/json' });
+  });
+
   it('reset forgets the calling tenant only', async () => {
     const [mine, theirs] = [tenant(), tenant()];
     const [a, b] = [await register(mine), await register(theirs)];
