@@ -179,6 +179,8 @@ describe('invalid calls name what is valid', () => {
     expect(stepScenario).toMatchObject({ field: 'liveness', allowed: expect.arrayContaining(['spoofDetected']) });
     const times = await refused(caller, 'POST', '/__vlens/outcomes', '/__vlens/outcomes', { operationId: 'verifyLiveness', scenario: 'verified', times: 0 });
     expect(times).toMatchObject({ field: 'times' });
+    const journal = await refused(caller, 'GET', '/__vlens/requests', '/__vlens/requests?operationId=verifyFront');
+    expect(journal).toMatchObject({ status: 400, field: 'operationId', detail: expect.stringContaining('verifyFront'), allowed: expect.arrayContaining(['verifyIdFront', 'verifyLiveness']) });
   });
 
   it('an unknown transaction gets a 404 listing the tenant\'s latest ids; a malformed one a 400', async () => {
