@@ -224,7 +224,7 @@ export interface paths {
          * Withdraw the user's own verified identity
          * @description The logged-in user cancels their own verified digital identity: they are no longer Verified and must capture again to be. The body is an empty object.
          *
-         *     From the older reference only (its user panel): the user token, `ApiKey`, and `TenancyName` marked required. What `data` holds on success is not public ("Digital identity canceled successfully" is all it says), so any value is accepted.
+         *     From the older reference only (its user panel): the user token, `ApiKey`, and `TenancyName` marked required. What `data` holds on success is not public ("Digital identity canceled successfully" is all it says), so any value is accepted. Which statuses it answers is not public either: 400, 401 and 500 as on the admin call, and 403, 413 and 415 as on every other operation with a body, are an inference.
          */
         post: operations["cancelVerifiedDigitalIdentity"];
         delete?: never;
@@ -286,7 +286,7 @@ export interface paths {
          * Get a transaction with its steps and device
          * @description Returns one verification transaction: who created it, whether it matched and was verified, the fields read from the card (`digitalIdentityData`), the device it was captured on and its steps. Named by the transaction id of the capture steps (as `id`, any letter case: the older reference's own example is upper case).
          *
-         *     The older reference is split on the token: its admin-panel page sends the admin token, its "Get Verify Data" page the user token from login. Both are declared; the client of this package sends the admin token. Both pages mark `TenancyName` required. The answer's dates are zone-less (`dd/MM/yyyy HH:mm:ss` inside `deviceInfo`, ISO 8601 elsewhere), `deviceInfo` is an object (not the string of the verification answers) and its `geoLocation` is JSON text; the page is cut off after the first members of `steps`.
+         *     The older reference is split on the token: its "Get Verify Data" page sends the admin token, its admin-panel page ("GetTransactionById API") the user token from login. The notes taken from that admin-panel page contradict themselves (an earlier reading of it lists the admin token), so which token the API wants is unsure. Both are declared; the client of this package sends the admin token. Both pages mark `TenancyName` required. The answer's dates are zone-less (`dd/MM/yyyy HH:mm:ss` inside `deviceInfo`, ISO 8601 elsewhere), `deviceInfo` is an object (not the string of the verification answers) and its `geoLocation` is JSON text; the page is cut off after the first members of `steps`.
          */
         get: operations["getTransactionById"];
         put?: never;
@@ -310,7 +310,7 @@ export interface paths {
          * Withdraw a user's verified identity as an admin
          * @description A tenant admin cancels the verified digital identity of one user, named by `userId` (the `data.user.id` of the user's login and registration answers). The user is no longer Verified and must capture again to be.
          *
-         *     From the older reference only (its admin panel): the admin token, `ApiKey`, and `TenancyName` marked required; documented answers 200 ("Digital identity canceled successfully"), 400 (missing or invalid `userId`), 401 and 500. What `data` holds on success is not public, so any value is accepted.
+         *     From the older reference only (its admin panel): the admin token, `ApiKey`, and `TenancyName` marked required; documented answers 200 ("Digital identity canceled successfully"), 400 (missing or invalid `userId`), 401 and 500. 403 (a user token), 413 and 415 are not on that page: they are declared as on every other operation with a body, by inference (the older error table lists them for the whole API). What `data` holds on success is not public, so any value is accepted.
          */
         post: operations["cancelVerifiedDigitalIdentityForAdmin"];
         delete?: never;
@@ -396,7 +396,7 @@ export interface paths {
          * Open a hosted session for identity verification alone
          * @description Creates the session of the vendor's hosted (iframe) flow, with the `ApiKey` alone. With `sessionPermissions.DigitalIdentityOnly: true` the hosted flow does identity verification only (ID front, ID back, liveness), without contracts. The answer's `data` is the session token as a plain string, encrypted with the app's RSA `userPublicKey`; the iframe needs `allow="camera; microphone"`.
          *
-         *     From the current reference (its body members; which of them are required is not public) and the iframe guide. A pre-filled variant (admin token, `RequestFieldsValues` keyed by contract-type id) belongs to e-contracting and is not described here.
+         *     From the current reference (its body members; which of them are required is not public) and the iframe guide. A pre-filled variant (admin token, `RequestFieldsValues` keyed by contract-type id) belongs to e-contracting and is not described here: this description refuses `RequestFieldsValues` (see "Where the sources disagree").
          */
         post: operations["createAuthSession"];
         delete?: never;
@@ -902,7 +902,7 @@ export interface components {
         };
         /** @description Binary data (not an image), base64-encoded (standard alphabet, padded), without line breaks. The same 4,194,304-character ceiling as images. */
         Base64Data: string;
-        /** @description Body of `verify/passport/nfc`: the data groups read from the passport's chip, base64-encoded, as the vendor's iOS SDK sends them ("snake_case per backend spec", its code says; no documentation describes this operation). It continues the transaction of the passport scan, so the transaction id is required here. */
+        /** @description Body of `verify/passport/nfc`: the data groups read from the passport's chip, base64-encoded, as the vendor's iOS SDK sends them ("snake_case per backend spec", its code says; no documentation describes this operation). It continues the transaction of the passport scan; the SDK always sends its id, and that the server requires it is an inference (no source shows the chip check without one). */
         PassportNfcRequest: {
             transaction_id: components["schemas"]["TransactionId"];
             /** @description Data group 1 (the machine-readable zone). */
@@ -1004,7 +1004,7 @@ export interface components {
                 creationTime?: string | null;
                 clientTransactionId?: string | null;
                 isVerified?: boolean | null;
-                /** @description The user who created the transaction (`null` for a capture made with the ApiKey alone). */
+                /** @description The id of the user who created the transaction. When it is `null` (if ever) is not public. */
                 creatorUserId?: number | null;
             };
             transactionItems: {
@@ -1066,10 +1066,10 @@ export interface components {
          * @example +201001234567
          */
         PhoneNumber: string;
-        /** @description The device's position in decimal degrees. The older login schema types both as numbers; the iOS SDK's README sends strings, which the server seems to tolerate. Numbers are required here. */
+        /** @description The device's position in decimal degrees. The older login schema types both as numbers; the iOS SDK's README and demo app send them as strings (`"latitude": "30"`), which the server evidently accepts. Both are accepted here: a number, or a decimal number written as text, in the same range. */
         GeoLocation: {
-            latitude: number;
-            longitude: number;
+            latitude: number | string;
+            longitude: number | string;
         };
         /**
          * Format: uuid
@@ -1135,7 +1135,7 @@ export interface components {
         Email: string;
         /** @description What the hosted (iframe) session may do. `DigitalIdentityOnly` (PascalCase among camelCase, as documented) opens the flow for identity verification alone, without contracts. */
         SessionPermissions: {
-            /** @description Contract types the session may sign. */
+            /** @description Contract types the session may sign. The reference shows only an empty list: that the ids are integers is an inference. */
             allowedContractTypeIds?: number[];
             minimalSignatureFlow?: boolean;
             /** @description Identity verification alone (ID front, ID back, liveness), no contract. */
@@ -1321,6 +1321,15 @@ export interface components {
         };
         /** @description Well-formed request received, but an unexpected error occurred. Retry later; quote `X-Request-Id` to support if it persists. */
         InternalServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The `ApiKey` is valid but may not call this operation (a key of another tenant, or a tenant whose bundle lacks the service). These operations take no bearer token. */
+        ForbiddenKey: {
             headers: {
                 [name: string]: unknown;
             };
@@ -1595,7 +1604,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenKey"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -1647,7 +1656,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenKey"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
@@ -1699,7 +1708,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForbiddenKey"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];

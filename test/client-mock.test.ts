@@ -1,5 +1,6 @@
 // Integration: the client against the real mock (Prism serving the description, over HTTP), for
 // every operation and the scenarios that decide an outcome.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startMock } from "../mocks/index.js";
 import { createVlensClient, scenarioHeaders, VlensApiError, type VlensClient } from "../src/index.js";
@@ -269,4 +270,35 @@ describe("capture before login against the mock, over HTTP", () => {
     expect(capture.reasons.map((reason) => reason.kind)).toEqual(["spoofing", "liveness", "face-mismatch"]);
     expect(wire.map((exchange) => exchange.path)).toEqual(["/v1/ocr/id/front", "/v1/ocr/id/back", "/v1/ocr/liveness/multi"]);
   });
+});
+
+describe("the README's capture-before-login sample", () => {
+  it("runs as written against the mock, with no environment variable, and prints the verdict", async () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("\n## Capture before login\n"));
+    const sample = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+    // The package's names resolve to this repository; the images, phone number and password are the reader's.
+    const runnable = [
+      'import { BACK as idBack, FACES, FRONT as idFront } from "../test/client-helpers.js";',
+      "const [face1, face2, face3] = FACES;",
+      `const phoneNumber = "+2010${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}";`,
+      'const password = "S3cure!pass";',
+      sample.replace('from "vlens-digital-identity";', 'from "../src/index.js";').replace('from "vlens-digital-identity/mock";', 'from "../mocks/index.js";'),
+    ].join("\n");
+    const directory = new URL("../test-output/", import.meta.url);
+    mkdirSync(directory, { recursive: true });
+    const file = new URL("readme-capture-before-login.ts", directory);
+    writeFileSync(file, runnable);
+
+    const printed: unknown[][] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((...line: unknown[]) => void printed.push(line));
+    vi.stubEnv("VLENS_API_KEY", undefined as unknown as string);
+    try {
+      await import(/* @vite-ignore */ file.href);
+    } finally {
+      log.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    expect(printed).toEqual([["verified"]]);
+  }, 60_000);
 });

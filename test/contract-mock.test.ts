@@ -18,6 +18,6 @@ describe('npm run contract:mock', () => {
     expect(output).toContain('Contract checks passed.');
     expect(code, output).toBe(0);
     for (const value of Object.values(credentials)) expect(output).not.toContain(value);
-    // 171 Dredd transactions and three workflows: about 20 s on an idle machine, far more on a busy one.
+    // About 9 CPU-seconds in all (README, Contract checks): 9-11 s of wall time on a quiet 2-core machine, 28-34 s on a busy one.
   }, 180_000);
 });

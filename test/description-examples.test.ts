@@ -137,6 +137,23 @@ describe('requests are strict', () => {
   });
 });
 
+describe('the login position is a number or decimal text, as the iOS SDK sends it', () => {
+  const login = (geoLocation: unknown) => ({ ...exampleValue('userLogin request', 'knownDevice'), geoLocation });
+  const validate = () => validatorAt(schemaOf('userLogin request', 'knownDevice'));
+
+  it('accepts numbers and numeric strings ("latitude": "30") in range', () => {
+    for (const geoLocation of [{ latitude: 30.0444, longitude: 31.2357 }, { latitude: '30', longitude: '31' }, { latitude: '-90', longitude: '180.0' }, { latitude: '30.0444', longitude: -31.2357 }]) {
+      expect(validate()(login(geoLocation)), JSON.stringify(geoLocation)).toBe(true);
+    }
+  });
+
+  it('refuses text that is not a number of degrees in range, and numbers out of range', () => {
+    for (const geoLocation of [{ latitude: 'thirty', longitude: '31' }, { latitude: '91', longitude: '31' }, { latitude: '30', longitude: '180.5' }, { latitude: '', longitude: '31' }, { latitude: ' 30', longitude: '31' }, { latitude: 95, longitude: 31 }, { latitude: '30' }]) {
+      expect(validate()(login(geoLocation)), JSON.stringify(geoLocation)).toBe(false);
+    }
+  });
+});
+
 describe('responses are tolerant of what the real API is seen to send', () => {
   const validateLiveness = () => validatorAt(schemaOf('verifyLiveness 200', 'verified'));
 
@@ -339,5 +356,64 @@ describe('the named examples follow the success rule the client applies', () => 
       .filter(({ where, value }: { where: string; value: any }) => (Number(where.split(' ')[1]) >= 400 || value.data === null) && successful(value))
       .map((example) => `${example.where} / ${example.name}`);
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('an error example names only what its request can carry', () => {
+  /** The members a request of this operation has: body properties, parameters, credential headers. */
+  function requestMembers(operation: any): Set<string> {
+    const members = new Set(['body', 'Authorization']);
+    const schema = resolveRef(doc, operation.requestBody?.content?.['application/json']?.schema ?? {});
+    for (const part of [schema, ...(schema.allOf ?? []).map((item: unknown) => resolveRef(doc, item))]) {
+      for (const name of Object.keys(part.properties ?? {})) members.add(name);
+    }
+    for (const parameter of operation.parameters ?? []) members.add(resolveRef(doc, parameter).name);
+    for (const requirement of operation.security ?? doc.security ?? []) {
+      for (const scheme of Object.keys(requirement)) {
+        const declared = doc.components.securitySchemes[scheme];
+        if (declared.type === 'apiKey') members.add(declared.name);
+      }
+    }
+    return members;
+  }
+
+  it("every field in an operation's own error examples is a member of that operation's request", () => {
+    const strays: string[] = [];
+    for (const { operation } of listOperations(doc)) {
+      const members = requestMembers(operation);
+      // Shared responses ($ref) carry the generic samples of the older error table; only the operation's own examples are checked.
+      for (const [status, response] of Object.entries<any>(operation.responses)) {
+        if (response.$ref) continue;
+        for (const media of Object.values<any>(response.content ?? {})) {
+          for (const [name, example] of Object.entries<any>(media.examples ?? {})) {
+            for (const fieldError of resolveRef(doc, example).value?.error_descriptions ?? []) {
+              if (!members.has(fieldError.field)) strays.push(`${operation.operationId} ${status} ${name}: ${fieldError.field}`);
+            }
+          }
+        }
+      }
+    }
+    expect(strays).toEqual([]);
+  });
+});
+
+describe('the key-only capture (/v1) is described as it is called', () => {
+  const keyOnly = listOperations(doc).filter(({ operation }) =>
+    (operation.security ?? doc.security ?? []).every((requirement: Record<string, unknown>) => Object.keys(requirement).every((scheme) => !/bearer/i.test(scheme))),
+  );
+
+  it('a refusal of an operation that takes no token does not say the token was refused', () => {
+    const summaries = keyOnly.flatMap(({ operation }) =>
+      Object.entries<any>(resolveRef(doc, operation.responses['403'] ?? {}).content?.['application/json']?.examples ?? {}).map(
+        ([name, example]) => [`${operation.operationId} 403 ${name}`, resolveRef(doc, example).summary as string] as const,
+      ),
+    );
+    expect(summaries.length).toBe(3);
+    expect(summaries.filter(([, summary]) => /token/i.test(summary))).toEqual([]);
+  });
+
+  it("ocrLiveness has a named example of the OCR reference's body: an ID photo and three faces, no transaction id", () => {
+    const bodies = examples.filter((example) => example.where === 'ocrLiveness request').map((example) => example.value as Record<string, unknown>);
+    expect(bodies.some((body) => typeof body.image === 'string' && !('transaction_id' in body) && ['face_1', 'face_2', 'face_3'].every((face) => face in body))).toBe(true);
   });
 });
