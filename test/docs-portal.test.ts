@@ -1,13 +1,13 @@
 // The docs portal in a real browser: headless Chromium (Debian's, /usr/bin/chromium) opens the built
 // page from a local static server and from disk. Every request that leaves the page's own origin is
 // refused and counted, and the test asserts that none was even attempted.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDocs } from '../scripts/docs/build.mjs';
+import { PORTAL_LINKS, SANDBOX_DESCRIPTION_PATH, buildDocs, buildSandboxDocs } from '../scripts/docs/build.mjs';
 import { serveDocs } from '../scripts/docs/serve.mjs';
 import { ROOT, listOperations, loadBundle } from '../scripts/lib/description.mjs';
 
@@ -54,7 +54,8 @@ let pageFile: string;
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'vlens-docs-test-'));
   pageFile = join(workDir, 'index.html');
-  await buildDocs({ outFile: pageFile });
+  // The portal and, next to it as `npm run docs` writes it, the control API page it links to.
+  await Promise.all([buildDocs({ outFile: pageFile }), buildSandboxDocs({ outFile: join(workDir, 'sandbox.html') })]);
   server = await serveDocs({ dir: workDir, port: 0 });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -141,6 +142,29 @@ async function expectNothingLeftTheOrigin(visit: Visit) {
 }
 
 describe('docs portal in Chromium', () => {
+  it('links to the sandbox control API page, which opens and links back (review S4)', async () => {
+    const sandboxInfo = loadBundle(SANDBOX_DESCRIPTION_PATH).info;
+    const portal = await visit(server.url);
+    try {
+      const { page } = portal;
+      const toSandbox = page.getByRole('link', { name: PORTAL_LINKS.toSandbox.text });
+      await toSandbox.waitFor({ state: 'visible' });
+      // From disk the same relative link must find the file next to the page.
+      expect(existsSync(fileURLToPath(new URL((await toSandbox.getAttribute('href'))!, pathToFileURL(pageFile))))).toBe(true);
+      await toSandbox.click();
+      await page.waitForURL((url) => url.pathname === '/sandbox.html');
+      await expect(page.title()).resolves.toBe(`${sandboxInfo.title} ${sandboxInfo.version}`);
+      await menu(page).waitFor({ state: 'visible' });
+      expect(await page.content()).toContain('/__vlens/transactions/{id}/outcomes');
+      await page.getByRole('link', { name: PORTAL_LINKS.toPortal.text }).click();
+      await page.waitForURL((url) => url.pathname === '/index.html');
+      await expect(page.title()).resolves.toBe(`${bundle.info.title} ${bundle.info.version}`);
+      await expectNothingLeftTheOrigin(portal);
+    } finally {
+      await portal.close();
+    }
+  });
+
   it('served over HTTP: the flow section, the error table, and no request to any other origin', async () => {
     const portal = await visit(server.url);
     try {

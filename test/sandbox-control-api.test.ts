@@ -127,6 +127,20 @@ describe('every operation, held to the description', () => {
     expect(limited.body.requests[0].operationId).toBe('verifyIdBack');
   });
 
+  it('the journal redacts secrets sent in the query string or an API-key header (review S2)', async () => {
+    const caller = tenant();
+    const secrets = { password: 'QUERY-PASSWORD-7', accessToken: 'rfc6750.QUERY.token', apiKey: 'HEADER-API-KEY-9', otp: '654321' };
+    const user = { phoneNumber: '+201900000123', password: 'x', imei: '356938035643809' };
+    await call(caller, 'POST', PATHS.login, { body: user, query: { password: secrets.password, phoneNumberOtp: secrets.otp, lang: 'en' } });
+    await call(caller, 'POST', PATHS.exists, { body: { phoneNumber: user.phoneNumber }, query: { access_token: secrets.accessToken }, headers: { 'X-Api-Key': secrets.apiKey } });
+    const answer = await control(caller, 'GET', '/__vlens/requests');
+    for (const secret of Object.values(secrets)) expect(answer.text).not.toContain(secret);
+    const [loginEntry, existsEntry] = answer.body.requests;
+    expect(loginEntry.query).toEqual({ password: '<redacted>', phoneNumberOtp: '<redacted>', lang: 'en' });
+    expect(existsEntry.query).toEqual({ access_token: '<redacted>' });
+    expect(existsEntry.headers).toMatchObject({ 'x-api-key': '<redacted>', apikey: '<redacted>', 'content-type': 'application/json' });
+  });
+
   it('reset forgets the calling tenant only', async () => {
     const [mine, theirs] = [tenant(), tenant()];
     const [a, b] = [await register(mine), await register(theirs)];
@@ -165,6 +179,8 @@ describe('invalid calls name what is valid', () => {
     expect(stepScenario).toMatchObject({ field: 'liveness', allowed: expect.arrayContaining(['spoofDetected']) });
     const times = await refused(caller, 'POST', '/__vlens/outcomes', '/__vlens/outcomes', { operationId: 'verifyLiveness', scenario: 'verified', times: 0 });
     expect(times).toMatchObject({ field: 'times' });
+    const journal = await refused(caller, 'GET', '/__vlens/requests', '/__vlens/requests?operationId=verifyFront');
+    expect(journal).toMatchObject({ status: 400, field: 'operationId', detail: expect.stringContaining('verifyFront'), allowed: expect.arrayContaining(['verifyIdFront', 'verifyLiveness']) });
   });
 
   it('an unknown transaction gets a 404 listing the tenant\'s latest ids; a malformed one a 400', async () => {

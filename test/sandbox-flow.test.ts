@@ -222,6 +222,39 @@ describe('transactions', () => {
     expect(back.body.data.idFrontData.transaction_id).toBe(sent);
   });
 
+  it('fills the transaction id into generated answers too (Prefer: dynamic=true), and keeps the transaction (review S3)', async () => {
+    const caller = tenant();
+    const { token } = await register(caller);
+    const dynamic = { Prefer: 'dynamic=true' };
+    // A generated answer may leave an object out (null) where the schema allows: every id it does carry is the real one.
+    const idsIn = (node: unknown): unknown[] =>
+      Array.isArray(node)
+        ? node.flatMap(idsIn)
+        : node && typeof node === 'object'
+          ? Object.entries(node).flatMap(([key, value]) => (/^transaction_?id$/i.test(key) && typeof value === 'string' ? [value] : idsIn(value)))
+          : [];
+    const sent = randomUUID();
+    const steps = [
+      [PATHS.front, { image: image('dyn-front'), transaction_id: sent }],
+      [PATHS.back, { image: image('dyn-back'), transaction_id: sent }],
+      [PATHS.liveness, { face_1: image('d1'), face_2: image('d2'), face_3: image('d3'), transaction_id: sent }],
+    ] as const;
+    for (const [path, body] of steps) {
+      const answer = await call(caller, 'POST', path, { token, headers: dynamic, body });
+      expect(answer.status).toBe(200);
+      expect(idsIn(answer.body).every((id) => id === sent), answer.text).toBe(true);
+    }
+    const kept = (await call(caller, 'GET', `/__vlens/transactions/${sent}`)).body;
+    expect(kept.steps.map((step: { step: string; succeeded: boolean }) => [step.step, step.succeeded])).toEqual([['front', true], ['back', true], ['liveness', true]]);
+    expect(kept.outcome.validated).toBe(true);
+
+    const fresh = await call(caller, 'POST', PATHS.back, { token, headers: dynamic, body: { image: image('dyn-new') } });
+    const [entry] = (await call(caller, 'GET', '/__vlens/requests', { query: { operationId: 'verifyIdBack', limit: '1' } })).body.requests;
+    expect(entry).toMatchObject({ scenario: 'dynamic', forcedBy: 'prefer', transactionId: expect.stringMatching(UUID) });
+    expect(idsIn(fresh.body).every((id) => id === entry.transactionId)).toBe(true);
+    expect((await call(caller, 'GET', `/__vlens/transactions/${entry.transactionId}`)).status).toBe(200);
+  });
+
   it('takes front and back in either order, and refuses liveness until both succeeded', async () => {
     const caller = tenant();
     const { token } = await register(caller);

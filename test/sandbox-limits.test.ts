@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock } from '../mocks/index.js';
 import { startMockProcess, type MockProcess } from './mock-process.js';
-import { PATHS, call, capture, image, register, sha256Of, type Caller } from './sandbox-helpers.js';
+import { PATHS, call, capture, image, register, sha256Of, testPhone, type Caller } from './sandbox-helpers.js';
 
 const ADMIN = 'limits.admin.token';
 let budgeted: MockProcess;
@@ -124,5 +124,62 @@ describe('caps', () => {
     const over = await arm();
     expect(over.status).toBe(400);
     expect(over.body.detail).toMatch(/At most 1000/);
+  });
+});
+
+describe('a refused body is kept as a sketch, never whole (review B1)', () => {
+  const journalOf = async (caller: Caller) => {
+    const answer = await call(caller, 'GET', '/__vlens/requests');
+    expect(answer.status).toBe(200);
+    return answer;
+  };
+
+  it('an image sent as a serialised Uint8Array or a plain array: refused, its bytes absent from the journal', async () => {
+    const caller: Caller = { url: budgeted.url, apiKey: `bytes-${randomUUID()}` };
+    const bytes = Buffer.from(image('uint8', 300_000), 'base64');
+    // JSON.stringify(new Uint8Array(...)) is what an app sends when it forgets to base64 the picture.
+    const front = await call(caller, 'POST', PATHS.front, { token: 'bytes.user.token', body: { image: new Uint8Array(bytes), transaction_id: randomUUID() } });
+    expect(front.status).toBe(400);
+    const faces = await call(caller, 'POST', PATHS.liveness, { token: 'bytes.user.token', body: { face_1: [...bytes], face_2: 7, face_3: image('short', 60), transaction_id: randomUUID() } });
+    expect(faces.status).toBe(400);
+
+    const journal = await journalOf(caller);
+    const [frontEntry, facesEntry] = journal.body.requests;
+    expect(frontEntry).toMatchObject({ operationId: 'verifyIdFront', status: 400, body: { image: `<image: object of ${bytes.length} members, not base64 text>` } });
+    expect(facesEntry.body).toMatchObject({
+      face_1: `<image: array of ${bytes.length} items, not base64 text>`,
+      face_2: '<image: number, not base64 text>',
+      face_3: `<image: text of ${image('short', 60).length} characters, not kept>`,
+    });
+    // Not even the first bytes: a sketch of a few entries would still be the picture's start.
+    expect(journal.text).not.toContain(`"0":${bytes[0]},"1":${bytes[1]}`);
+    expect(journal.text).not.toContain(`${bytes[0]},${bytes[1]},${bytes[2]},${bytes[3]}`);
+    expect(journal.text).not.toContain(image('short', 60).slice(0, 40));
+    expect(journal.text.length).toBeLessThan(10_000);
+  });
+
+  it('a huge or deeply nested body shows its first members, a few levels deep, and counts the rest', async () => {
+    const caller: Caller = { url: budgeted.url, apiKey: `nested-${randomUUID()}` };
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 50; level++) deep = { level: deep };
+    const wide = Object.fromEntries(Array.from({ length: 50_000 }, (_, index) => [`member${index}`, 'x'.repeat(200)]));
+    const body = { phoneNumber: testPhone(), x: Array.from({ length: 200_000 }, () => ({})), deep, wide, ['n'.repeat(10_000)]: 1 };
+    const answer = await call(caller, 'POST', PATHS.exists, { body });
+    expect(answer.status).toBe(400);
+
+    const journal = await journalOf(caller);
+    const [entry] = journal.body.requests;
+    expect(entry.body.phoneNumber).toBe(body.phoneNumber);
+    expect(entry.body.x).toHaveLength(11);
+    expect(entry.body.x.at(-1)).toBe(`<${200_000 - 10} more items>`);
+    let level = entry.body.deep;
+    let depth = 1;
+    while (typeof level === 'object') [level, depth] = [level.level, depth + 1];
+    expect(level).toBe('<object of 1 members>');
+    expect(depth).toBeLessThan(10);
+    expect(Object.keys(entry.body.wide).length).toBeLessThanOrEqual(11);
+    expect(Object.values(entry.body.wide).at(-1)).toMatch(/^<\d+ more members>$/);
+    expect(JSON.stringify(entry.body).length).toBeLessThan(8_000);
+    expect(journal.text.length).toBeLessThan(20_000);
   });
 });

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import newman from "newman";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMock } from "../mocks/index.js";
-import { COLLECTION_PATH, ENVIRONMENT_PATH, buildPostman } from "../scripts/build/postman.mjs";
+import { COLLECTION_PATH, ENVIRONMENT_PATH, SANDBOX_FOLDER, buildPostman } from "../scripts/build/postman.mjs";
 import { listOperations, loadBundle, resolveRef } from "../scripts/lib/description.mjs";
 
 const run = promisify(execFile);
@@ -21,6 +21,8 @@ const headerOf = (request: any, name: string) => request.header.find((header: an
 let collection: { item: Item[]; variable: any[] };
 let environment: { values: { key: string; value: string }[] };
 let requests: Item[];
+// The first folder holds the sandbox's reset (a control API call, not an operation of the description).
+let reset: Item;
 let mock: Awaited<ReturnType<typeof startMock>>;
 // The saved responses are the description's examples as they are: what the mock answers when it keeps
 // no state (a sandbox fills in the ids, tokens and images of its own transactions and users).
@@ -43,7 +45,10 @@ beforeAll(async () => {
   statelessMock = stateless;
   collection = JSON.parse(readFileSync(COLLECTION_PATH, "utf8"));
   environment = JSON.parse(readFileSync(ENVIRONMENT_PATH, "utf8"));
-  requests = requestsOf(collection.item);
+  const [sandboxFolder, ...operationFolders] = collection.item;
+  expect(sandboxFolder!.name).toBe(SANDBOX_FOLDER);
+  [reset] = sandboxFolder!.item!;
+  requests = requestsOf(operationFolders);
 }, 60_000);
 afterAll(() => Promise.all([mock?.stop(), statelessMock?.stop()]));
 
@@ -95,12 +100,13 @@ describe("newman against the mock", () => {
   it("runs the collection top to bottom with 0 failures, chaining tokens and the transaction id", async () => {
     const summary = await newmanRun({ collection, environment });
     expect(failures(summary)).toEqual([]);
-    expect(summary.run.stats.requests).toMatchObject({ total: operations.length, failed: 0 });
+    expect(summary.run.stats.requests).toMatchObject({ total: operations.length + 1, failed: 0 });
     // Every pm.test of every script ran.
-    const declared = requests.flatMap((item) => item.event ?? []).flatMap((event) => event.script.exec).filter((line: string) => line.startsWith("pm.test(")).length;
+    const declared = [reset, ...requests].flatMap((item) => item.event ?? []).flatMap((event) => event.script.exec).filter((line: string) => line.startsWith("pm.test(")).length;
     expect(declared).toBeGreaterThan(operations.length * 2);
     expect(summary.run.stats.assertions).toMatchObject({ total: declared, failed: 0 });
-    const executions = summary.run.executions as any[];
+    const [first, ...executions] = summary.run.executions as any[];
+    expect([first.request.method, first.request.url.getPath(), first.response.code]).toEqual(["POST", "/__vlens/reset", 204]);
     expect(executions.map((execution) => execution.response.code)).toEqual(executions.map(() => 200));
     // The transaction id the front scan answered with is the one the later requests sent.
     const front = executions.find((execution) => execution.item.name.startsWith("Scan the front"));
@@ -120,8 +126,10 @@ describe("newman against the mock", () => {
   it("runs the collection top to bottom with 0 failures against the stateless mock too (the example ids)", async () => {
     const summary = await newmanRun({ collection, environment }, statelessMock.url);
     expect(failures(summary)).toEqual([]);
-    expect(summary.run.stats.requests).toMatchObject({ total: operations.length, failed: 0 });
-    const executions = summary.run.executions as any[];
+    expect(summary.run.stats.requests).toMatchObject({ total: operations.length + 1, failed: 0 });
+    // The stateless mock has no tenant to reset, and answers the collection's reset all the same.
+    const [first, ...executions] = summary.run.executions as any[];
+    expect([first.request.url.getPath(), first.response.code]).toEqual(["/__vlens/reset", 204]);
     expect(executions.map((execution) => execution.response.code)).toEqual(executions.map(() => 200));
     // The replay answers the example's own transaction id, and the chain carries that one on.
     const front = executions.find((execution) => execution.item.name.startsWith("Scan the front"));
@@ -129,6 +137,24 @@ describe("newman against the mock", () => {
     const back = executions.find((execution) => execution.item.name.startsWith("Scan the back"));
     expect(JSON.parse(back.request.body.raw).transaction_id).toBe(transactionId);
   }, 60_000);
+
+  it("runs again, twice more, against the same mock with 0 failures: the reset forgets the previous run's user (review S1)", async () => {
+    const one = await newmanRun({ collection, environment });
+    const two = await newmanRun({ collection, environment });
+    expect([failures(one), failures(two)]).toEqual([[], []]);
+    // The sandbox kept state between the runs: the second one registered the example's phone number again, after the reset.
+    const register = (two.run.executions as any[]).find((execution) => execution.request.url.getPath() === "/api/DigitalIdentity/Register");
+    expect(JSON.parse(register.response.stream.toString()).data.accessToken).toEqual(expect.any(String));
+  });
+
+  it("without its reset, a second run fails: the sandbox finds the phone number registered (the reset is what makes the runs repeatable)", async () => {
+    const withoutReset = { ...collection, item: collection.item.slice(1) };
+    await newmanRun({ collection: withoutReset, environment });
+    const again = await newmanRun({ collection: withoutReset, environment });
+    const register = requests.find((item) => item.request.url.path.join("/") === "api/DigitalIdentity/Register")!;
+    expect(failures(again).length).toBeGreaterThan(0);
+    expect(failures(again).every((failure: string) => failure.startsWith(`${register.name}:`)), failures(again).join("\n")).toBe(true);
+  });
 
   // Each saved response sent as its original request; the mock must answer it exactly.
   const savedResponseRun = (items: Item[]) => ({

@@ -170,6 +170,7 @@ export function createControlApi(sandbox, { createAjv, describeViolations }) {
       return ok(200, { expired });
     },
     listRequests({ tenant, query }) {
+      if (query.operationId !== undefined && !sandbox.catalog.get(query.operationId)) return unknownOperation(query.operationId);
       return ok(200, sandbox.journal.read(tenant, query, sandbox.images.summary));
     },
   };

@@ -37,7 +37,7 @@ export function createSandbox(description, options = {}, validation) {
   };
   const catalog = createCatalog(description);
   const images = createImageStore(limits.imageBudgetBytes);
-  const journal = createJournal(limits.journalLimit, images);
+  const journal = createJournal(limits.journalLimit, images, (operationId) => catalog.get(operationId)?.imageFields ?? []);
   const store = createStore(limits, images, journal);
   const make = createTokenFactory();
   const stepScenarios = (step) => catalog.stepScenarios(step);

@@ -91,15 +91,20 @@ function chosen(scenario, by = null) {
 
 /**
  * `Prefer` (already checked against the operation) or the head of the tenant's queue for it. A
- * generated answer (`dynamic=true`, or a status without a named example) is answered `asAsked`: the
- * sandbox has no example to follow, so it fills nothing and changes nothing.
+ * `dynamic=true` answer is generated (answered `asAsked`), but the state and the filled ids follow the
+ * status's named example that stands for it: the default one, else the first without an error code.
+ * A status without a named example has nothing to follow: it fills nothing and changes nothing.
  */
 function explicitChoice(tenant, request, state) {
   const { entry, prefer } = request;
   if (prefer && (prefer.code !== undefined || prefer.exampleKey !== undefined || prefer.dynamic)) {
     const status = prefer.code ?? entry.defaultScenario?.status;
-    const scenario = prefer.exampleKey ? entry.scenario(prefer.exampleKey, status) : entry.scenarios.find((candidate) => candidate.status === status);
-    return prefer.dynamic || !scenario ? { asAsked: true, by: 'prefer', scenario: null } : chosen(scenario, 'prefer');
+    const scenario = prefer.exampleKey
+      ? entry.scenario(prefer.exampleKey, status)
+      : prefer.dynamic
+        ? generatedStandIn(entry, status)
+        : entry.scenarios.find((candidate) => candidate.status === status);
+    return scenario ? chosen(scenario, 'prefer') : { asAsked: true, by: 'prefer', scenario: null };
   }
   const queued = tenant.queue.get(entry.id)?.[0];
   if (queued) {
@@ -107,6 +112,13 @@ function explicitChoice(tenant, request, state) {
     return chosen(entry.scenario(queued.scenario, queued.status), 'queue');
   }
   return null;
+}
+
+/** The named example a generated answer of `status` stands for: the default, else the first without an error code. */
+function generatedStandIn(entry, status) {
+  const candidates = entry.scenarios.filter((candidate) => candidate.status === status);
+  if (candidates.includes(entry.defaultScenario)) return entry.defaultScenario;
+  return candidates.find((candidate) => errorCodeOf(candidate.value) === null) ?? candidates[0] ?? null;
 }
 
 /** The transaction's planned outcome for the step, then the user's magic value. */
@@ -701,6 +713,8 @@ export function decide(tenant, request) {
   const state = draft(tenant);
   const rule = request.settings.stateless ? replay : (RULES[request.entry.id] ?? replay);
   const decision = rule(tenant, request, state, request.identity);
+  // A generated answer is answered as asked, with the fill and the state of the example standing for it.
+  if (request.prefer?.dynamic) decision.asAsked = true;
   decision.changes = state.changes;
   return decision;
 }

@@ -13,17 +13,24 @@
 //   name), so the folders run top to bottom as one verification flow;
 // - writes random ids: here they are derived from the content, so the same description always gives
 //   the same files.
+// The mock's sandbox keeps users and transactions per ApiKey, so a second run would find the example's
+// phone number registered: the collection starts with the control API's reset (from
+// openapi/sandbox/openapi.yaml), which forgets the calling key's tenant; against the real API, skip it.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import converter from 'openapi-to-postmanv2';
+import { parse } from 'yaml';
 import { listOperations, loadBundle, resolveRef } from '../lib/description.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const POSTMAN_DIR = join(ROOT, 'dist', 'postman');
 export const COLLECTION_PATH = join(POSTMAN_DIR, 'vlens-digital-identity.postman_collection.json');
 export const ENVIRONMENT_PATH = join(POSTMAN_DIR, 'vlens-mock.postman_environment.json');
+const CONTROL_API_PATH = join(ROOT, 'openapi', 'sandbox', 'openapi.yaml');
+/** The name of the collection's first folder, which holds the sandbox's reset. */
+export const SANDBOX_FOLDER = 'Sandbox (the mock only)';
 const MOCK_URL = 'http://127.0.0.1:4010';
 // The OTP the mock's sandbox accepts (any other gets the OTP error); the stateless mock accepts any.
 const MOCK_OTP = '123456';
@@ -215,6 +222,26 @@ function testScript(op) {
   return lines;
 }
 
+/** The control API's resetTenant as the collection's first request: each run starts from an empty tenant. */
+function resetItem(controlApi) {
+  const [path, method, operation] = Object.entries(controlApi.paths)
+    .flatMap(([route, item]) => Object.entries(item).map(([verb, candidate]) => [route, verb, candidate]))
+    .find(([, , candidate]) => candidate.operationId === 'resetTenant');
+  return {
+    id: stableId('control', operation.operationId),
+    name: operation.summary,
+    request: {
+      method: method.toUpperCase(),
+      header: [{ key: 'ApiKey', value: '{{apiKey}}', description: 'The tenant to forget: the one every later request names.' }],
+      url: { raw: `{{baseUrl}}${path}`, host: ['{{baseUrl}}'], path: path.split('/').filter(Boolean) },
+      auth: { type: 'noauth' },
+      description: `${operation.description} The mock's control API (not the Vlens API): it lets the collection run again against the same mock, whose sandbox would otherwise find the example's phone number registered already. Skip this request against the real API.`,
+    },
+    response: [],
+    event: [{ listen: 'test', script: { type: 'text/javascript', exec: [`pm.test('the sandbox forgot this ApiKey (HTTP 204)', () => pm.response.to.have.status(204));`] } }],
+  };
+}
+
 /**
  * Builds the collection and the environment from the bundled description; resolves to both objects
  * (nothing written). `baseUrl` is the environment's, the mock's by default.
@@ -261,9 +288,12 @@ export async function buildPostman({ text = readFileSync(join(ROOT, 'generated',
       description: converted.info.description,
       schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
     },
-    item: ordered.map(({ name, entries }) =>
-      name === null ? entries.map(({ entry }) => entry) : { id: stableId('folder', name), name, item: entries.map(({ entry }) => entry) },
-    ).flat(),
+    item: [
+      { id: stableId('folder', SANDBOX_FOLDER), name: SANDBOX_FOLDER, item: [resetItem(parse(readFileSync(CONTROL_API_PATH, 'utf8')))] },
+      ...ordered.map(({ name, entries }) =>
+        name === null ? entries.map(({ entry }) => entry) : { id: stableId('folder', name), name, item: entries.map(({ entry }) => entry) },
+      ).flat(),
+    ],
     variable: [
       { key: 'baseUrl', value: baseUrl, type: 'string' },
       ...chained.map((key) => ({ key, value: '', type: 'string', description: 'Set by a test script from an earlier answer.' })),

@@ -56,21 +56,32 @@ export function inlineRemoteAssets(html) {
   return result;
 }
 
-/** Builds the portal page; the portal itself (default paths) also gets the control API page next to it. */
+// The two pages link to each other from a bar above Redoc (relative links: they sit in one folder,
+// and work from disk as from a server).
+export const PORTAL_LINKS = {
+  toSandbox: { href: 'sandbox.html', text: 'The mock sandbox\'s control API: reset, forced outcomes, faults, the journal \u2192' },
+  toPortal: { href: 'index.html', text: '\u2190 The Vlens Digital Identity API' },
+};
+
+/**
+ * Builds the portal page, with its link to the control API page; the portal itself (default paths)
+ * also gets that page next to it.
+ */
 export async function buildDocs({ bundlePath = BUNDLE_PATH, outFile = DOCS_PATH } = {}) {
+  const portal = () => buildPage({ bundlePath, outFile, link: PORTAL_LINKS.toSandbox });
   if (bundlePath === BUNDLE_PATH && outFile === DOCS_PATH) {
-    const [portal] = await Promise.all([buildPage({ bundlePath, outFile }), buildSandboxDocs()]);
-    return portal;
+    const [built] = await Promise.all([portal(), buildSandboxDocs()]);
+    return built;
   }
-  return buildPage({ bundlePath, outFile });
+  return portal();
 }
 
-/** The control API of the mock's sandbox (openapi/sandbox/openapi.yaml) as a page of the same kind. */
+/** The control API of the mock's sandbox (openapi/sandbox/openapi.yaml) as a page of the same kind, linking back to the portal. */
 export function buildSandboxDocs({ outFile = SANDBOX_DOCS_PATH } = {}) {
-  return buildPage({ bundlePath: SANDBOX_DESCRIPTION_PATH, outFile });
+  return buildPage({ bundlePath: SANDBOX_DESCRIPTION_PATH, outFile, link: PORTAL_LINKS.toPortal });
 }
 
-async function buildPage({ bundlePath, outFile }) {
+async function buildPage({ bundlePath, outFile, link }) {
   const { info } = loadBundle(bundlePath);
   const work = mkdtempSync(join(tmpdir(), 'vlens-docs-'));
   try {
@@ -88,6 +99,8 @@ async function buildPage({ bundlePath, outFile }) {
         '--title',
         `${info.title} ${info.version}`,
         `--templateOptions.description=${info.summary ?? info.title}`,
+        `--templateOptions.linkHref=${link.href}`,
+        `--templateOptions.linkText=${link.text}`,
         '--output',
         raw,
       ],
