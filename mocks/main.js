@@ -85,7 +85,7 @@ export async function main(argv = process.argv.slice(2), overrides = {}) {
   // Before the banner: a supervisor that stops the mock as soon as it reads the URL gets a clean exit.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, stop);
   stopWithParent(stop);
-  process.stdout.write(banner(mock));
+  process.stdout.write(banner(mock, host));
 }
 
 // How often the mock looks whether the processes that started it are still there.
@@ -124,12 +124,14 @@ function parentOf(pid) {
   }
 }
 
-function banner({ url, context }) {
+function banner({ url, context }, host) {
   const { operations } = context.description;
   const { stateless, strictTokens } = context.sandbox.settings;
   const width = Math.max(...operations.map((operation) => `${operation.method} ${operation.path}`.length));
   const mode = stateless ? 'stateless replay' : 'sandbox';
-  const lines = [`Vlens Digital Identity mock, ${mode} (Prism ${context.prism.version}) listening on ${url}`, ''];
+  // In a container the mock listens on every interface; the URL shown is the one to reach it from inside.
+  const everywhere = host === '0.0.0.0' || host === '::' ? ` (on every interface, ${host}, port ${new URL(url).port})` : '';
+  const lines = [`Vlens Digital Identity mock, ${mode} (Prism ${context.prism.version}) listening on ${url}${everywhere}`, ''];
   for (const operation of operations) {
     const success = operation.responses.filter((response) => response.status < 300).flatMap((response) => response.examples.map((example) => example.name));
     const errors = operation.responses.filter((response) => response.status >= 300).map((response) => response.status);

@@ -75,6 +75,17 @@ describe('vlens-mock (node mocks/cli.js)', () => {
     expect(stateless).not.toMatch(/sandbox/i);
   });
 
+  it('on --host 0.0.0.0 (as in the container image) says it listens on every interface, and the URL it shows answers', async () => {
+    const mock = await startMockProcess(['--port', '0', '--host', '0.0.0.0']);
+    try {
+      await mock.waitForLine(/^Ctrl\+C stops\.$/);
+      expect(mock.stdout()).toMatch(/^Vlens Digital Identity mock, sandbox \(Prism 5\.14\.\d+\) listening on http:\/\/127\.0\.0\.1:(\d+) \(on every interface, 0\.0\.0\.0, port \1\)$/m);
+      expect((await fetch(`${mock.url}/__vlens/health`)).status).toBe(200);
+    } finally {
+      expect(await mock.stop()).toBe(0);
+    }
+  });
+
   it('listens on PORT, and --port wins over PORT', async () => {
     const [fromEnv, fromFlag] = [await freePort(), await freePort()];
     const byEnv = await startMockProcess([], { PORT: String(fromEnv) });
