@@ -25,6 +25,9 @@ async function tokenServer({ calls, spreadMs = 60, refreshMs = 10 }: TokenServer
   const server = await localServer(async (request, response) => {
     if (request.path === REFRESH_PATH) {
       state.refreshes += 1;
+      // Every call's first request is on the wire before the refresh ends, however slow the machine (a
+      // flow's first request waits for its chunk to load): so each call meets exactly one 401.
+      for (const deadline = Date.now() + 5000; state.unauthorized > 0 && state.unauthorized < calls && Date.now() < deadline; ) await sleep(1);
       await sleep(refreshMs);
       if ((JSON.parse(request.body) as { refreshToken?: string }).refreshToken !== state.refresh) {
         return reply(response, { data: null, error_code: 401, error_message: "The refresh token is not valid.", error_descriptions: null }, 401);
