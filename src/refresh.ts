@@ -13,7 +13,7 @@ const replacedKept = 32;
 interface TokenState {
   /** The token the last refresh returned. */
   current: string | undefined;
-  /** Tokens a refresh replaced ("" for none at all): a 401 for one of them is retried with `current`. */
+  /** Tokens a refresh replaced: a 401 for one of them is retried with `current`. */
   replaced: Set<string>;
   /** The refresh under way, and the tokens whose 401s wait for it. */
   pending: { from: Set<string>; token: Promise<string> } | undefined;
@@ -82,7 +82,9 @@ export function createRefresher(hooks: RefreshHooks): Refresher {
       // Registered first, so the state is current before any waiting call retries.
       token.then(
         (fresh) => {
-          for (const replaced of from) if (replaced !== fresh) state.replaced.add(replaced);
+          // "" (no token at all) is replaced for the calls that waited on this refresh only: a later
+          // call without a token (the app logged out) must not inherit this one.
+          for (const replaced of from) if (replaced && replaced !== fresh) state.replaced.add(replaced);
           while (state.replaced.size > replacedKept) state.replaced.delete(state.replaced.values().next().value!);
           state.current = fresh;
           state.pending = state.failed = undefined;

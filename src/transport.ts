@@ -192,7 +192,7 @@ export function createTransport(options: TransportOptions): Transport {
 
   /**
    * A token from the accessToken function: checked, and sent as its replacement when a refresh
-   * replaced it (the function's store is behind), or replaced "no token at all".
+   * replaced it (the function's store is behind). No token at all is never replaced: the call refreshes.
    */
   function fromFunction(kind: TokenKind, value: unknown): string | undefined {
     const token = value == null || value === "" ? "" : remember(checkHeaderValue(value, "accessToken"));

@@ -6,7 +6,7 @@
 // vlens.api.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createVlensClient, VlensApiError, VlensError, VlensInputError, type VlensClient } from "../src/index.js";
-import { API_KEY, BACK, FACES, failureOf, FRONT, headerOf, localServer, reply, sleep, TRANSACTION_ID, verifiedEverywhere } from "./client-helpers.js";
+import { answers, API_KEY, BACK, FACES, failureOf, FRONT, headerOf, localServer, recordingFetch, reply, sleep, TRANSACTION_ID, verifiedEverywhere } from "./client-helpers.js";
 
 const EXPIRED = "expired.access.token";
 const FIRST_REFRESH = "refresh-token-0";
@@ -158,13 +158,14 @@ describe("one refresh per expired token", () => {
 describe("without a token to start with", () => {
   it("the first refresh's token serves the calls after it, and is renewed when it expires", async () => {
     server = await tokenServer({ calls: 1 });
-    let refresh = FIRST_REFRESH;
+    // The app's session store: empty at first, filled by the refresh function.
+    const session: { access: string | null; refresh: string } = { access: null, refresh: FIRST_REFRESH };
     const refreshAccessToken = vi.fn(async () => {
-      const data = await vlens.refreshToken({ refreshToken: refresh });
-      refresh = data.newRefreshToken!;
-      return data.accessToken!;
+      const data = await vlens.refreshToken({ refreshToken: session.refresh });
+      session.refresh = data.newRefreshToken!;
+      return (session.access = data.accessToken!);
     });
-    const vlens = createVlensClient({ baseUrl: server.url, apiKey: API_KEY, accessToken: () => null, refreshAccessToken });
+    const vlens = createVlensClient({ baseUrl: server.url, apiKey: API_KEY, accessToken: () => session.access, refreshAccessToken });
     await Promise.all([vlens.scanIdFront({ image: FRONT }), vlens.linkTransaction({ transactionId: TRANSACTION_ID })]);
     await vlens.scanIdFront({ image: FRONT });
     expect(refreshAccessToken).toHaveBeenCalledTimes(1);
@@ -178,6 +179,38 @@ describe("without a token to start with", () => {
       "Bearer access.token.1",
       "Bearer access.token.2",
     ]);
+  });
+});
+
+describe("after the app logs out", () => {
+  it("a call with no token again refreshes again: it never sends the token an earlier refresh returned", async () => {
+    const { fetch, sent } = recordingFetch(answers.front());
+    const session: { access: string | undefined; loggedIn: boolean } = { access: undefined, loggedIn: true };
+    const refreshAccessToken = vi.fn(async () => {
+      if (!session.loggedIn) throw new Error("logged out");
+      return "T1-from-refresh";
+    });
+    const vlens = createVlensClient({ baseUrl: "http://vlens.test", apiKey: API_KEY, fetch, accessToken: () => session.access, refreshAccessToken });
+    // Two calls wait on the first refresh (no token at all): both carry its token.
+    await Promise.all([vlens.scanIdFront({ image: FRONT }), vlens.scanIdFront({ image: FRONT })]);
+    expect(sent.map((request) => request.headers.authorization)).toEqual(["Bearer T1-from-refresh", "Bearer T1-from-refresh"]);
+    expect(refreshAccessToken).toHaveBeenCalledTimes(1);
+
+    session.loggedIn = false;
+    const error = await failureOf(vlens.scanIdFront({ image: FRONT }));
+    expect(error).toMatchObject({ name: "VlensInputError", code: "token-hook-failed", field: "refreshAccessToken" });
+    expect(refreshAccessToken).toHaveBeenCalledTimes(2);
+    expect(sent).toHaveLength(2);
+  });
+
+  it("a call with no token and no refresh function fails missing-token after a token was given", async () => {
+    const { fetch, sent } = recordingFetch(answers.front());
+    let access: string | undefined = "T1";
+    const vlens = createVlensClient({ baseUrl: "http://vlens.test", apiKey: API_KEY, fetch, accessToken: () => access });
+    await vlens.scanIdFront({ image: FRONT });
+    access = undefined;
+    expect(await failureOf(vlens.scanIdFront({ image: FRONT }))).toMatchObject({ name: "VlensInputError", code: "missing-token", field: "accessToken" });
+    expect(sent.map((request) => request.headers.authorization)).toEqual(["Bearer T1"]);
   });
 });
 
