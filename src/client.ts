@@ -255,6 +255,8 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   const language = headerOption("language", false);
   const baseUrl = (requireText(options.baseUrl, "baseUrl", false) ?? defaultBaseUrl).replace(/\/+$/, "");
   if (!/^(https?:\/\/[^/]|\/)/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "expected an http(s) URL or a path starting with /");
+  // fetch would put the password into its error text; credentials go in headers (ApiKey, a token).
+  if (/^https?:\/\/[^/?#\\]*@/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "must not hold a user name or password (the value is not shown)");
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) throw new VlensInputError("invalid-option", "timeoutMs", "expected a positive number of milliseconds");
   for (const name of ["fetch", "refreshAccessToken", "requestId", "onWarning", "log"] as const) {

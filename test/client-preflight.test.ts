@@ -1,4 +1,5 @@
 // Pre-flight checks: each bad input gets its own clear VlensInputError, and nothing is sent.
+import { inspect } from "node:util";
 import { describe, expect, it, vi } from "vitest";
 import { createVlensClient, VlensInputError } from "../src/index.js";
 import { answers, API_KEY, BACK, clientWith, envelope, FACES, failureOf, FRONT, imageBase64, json, TRANSACTION_ID, USER_TOKEN } from "./client-helpers.js";
@@ -201,6 +202,26 @@ describe("ids and options", () => {
     }
     expect(error).toBeInstanceOf(VlensInputError);
     expect(error).toMatchObject({ code, field });
+  });
+
+  it.each(["http://u5er:s3cretPass@127.0.0.1:9", "https://u5er@api.test/vlens", "HTTP://:s3cretPass@api.test", "http://u5er:s3cretPass@api.test?x=1"])(
+    "refuses a base URL with user info (%s) when the client is created, naming baseUrl and not showing the value",
+    (baseUrl) => {
+      let error: any;
+      try {
+        createVlensClient({ apiKey: API_KEY, baseUrl });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(VlensInputError);
+      expect(error).toMatchObject({ code: "invalid-option", field: "baseUrl" });
+      const shown = [error.message, String(error), JSON.stringify(error), inspect(error, { depth: 9, showHidden: true })].join("\n");
+      for (const part of ["u5er", "s3cretPass", "api.test", "127.0.0.1"]) expect(shown).not.toContain(part);
+    },
+  );
+
+  it("accepts an @ in the path of a base URL", () => {
+    expect(() => createVlensClient({ apiKey: API_KEY, baseUrl: "http://app.test/@vlens" })).not.toThrow();
   });
 
   it("keeps the path of a base URL (a proxy in front of Vlens)", async () => {
