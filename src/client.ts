@@ -264,7 +264,9 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   }
   if (options.accessToken !== undefined && typeof options.accessToken !== "function") checkHeaderValue(requireText(options.accessToken, "accessToken", true), "accessToken");
   const fetchImpl = options.fetch ?? ((input: string | Request, init?: RequestInit) => globalThis.fetch(input, init));
-  const newRequestId = options.requestId ?? randomUuid;
+  // Sent as X-Request-Id: a value no header can carry is named, never sent (nor echoed).
+  const makeRequestId = options.requestId;
+  const newRequestId = makeRequestId ? () => checkHeaderValue(makeRequestId(), "requestId") : randomUuid;
   const bundleKey = headerOption("bundleKey", false);
   const captureHeaders = bundleKey ? { BundleKey: bundleKey } : undefined;
   const policy: ImagePolicy = {
@@ -341,7 +343,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     // A caller's header replaces the client's of the same name, in any letter case (X-Request-Id too).
     let given: Map<string, string> | undefined;
     if (headers || callOptions.headers) ({ headers: sent, given } = withCallerHeaders(sent, headers, callOptions.headers));
-    const requestId = given?.get("x-request-id") ?? callOptions.requestId ?? newRequestId();
+    const requestId = given?.get("x-request-id") ?? (callOptions.requestId === undefined ? newRequestId() : checkHeaderValue(callOptions.requestId, "requestId"));
     if (!given?.has("x-request-id")) sent["X-Request-Id"] = requestId;
     const exchange = await transport.send(operation, url, { method, headers: sent, given, requestId, body, signal: callOptions.signal, value });
     const { status, json: answer } = exchange;

@@ -132,6 +132,45 @@ describe("header values no HTTP header can carry", () => {
     expect(server.arrived.length).toBe(before);
   });
 
+  it.each([
+    ["a line break", "id\r\nX-Injected: 1", "a line break at position 3"],
+    ["a non-ASCII character", "idé", "a non-ASCII character at position 3"],
+  ])("a requestId function answering %s is a VlensInputError naming requestId, before anything is sent, on every path", async (_case, requestId, problem) => {
+    const before = server.arrived.length;
+    const vlens = createVlensClient({ baseUrl: server.url, apiKey: API_KEY, tenancyName: "acme", accessToken: USER_TOKEN, requestId: () => requestId });
+    // The first path passes its own requestId option.
+    for (const [, send] of paths.slice(1)) {
+      const error = await failureOf(send(vlens, {}));
+      expect(error).toBeInstanceOf(VlensInputError);
+      expect(error).toMatchObject({ code: "invalid-option", field: "requestId" });
+      expect(error.message).toContain(problem);
+      expect(error.message).not.toContain("X-Injected");
+    }
+    expect(server.arrived.length).toBe(before);
+  });
+
+  it("a requestId call option no header can carry is a VlensInputError naming requestId, before anything is sent", async () => {
+    const before = server.arrived.length;
+    const requestId = "id\r\nX-Injected: 1";
+    const sends = [
+      (vlens: VlensClient) => vlens.call("verifyIdFront", { body: frontBody }, { requestId }),
+      (vlens: VlensClient) => vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" }, { requestId }),
+      (vlens: VlensClient) => vlens.scanIdFront({ image: FRONT }, { requestId }),
+      (vlens: VlensClient) => vlens.ocrIdFront({ image: FRONT }, { requestId }),
+      (vlens: VlensClient) => vlens.checkLiveness({ faces: FACES, transactionId: TRANSACTION_ID }, { requestId }),
+      (vlens: VlensClient) => vlens.linkTransaction({ transactionId: TRANSACTION_ID }, { requestId }),
+      (vlens: VlensClient) => vlens.cancelVerifiedDigitalIdentity({ requestId }),
+    ];
+    for (const send of sends) {
+      const error = await failureOf(send(client()));
+      expect(error).toBeInstanceOf(VlensInputError);
+      expect(error).toMatchObject({ code: "invalid-option", field: "requestId" });
+      expect(error.message).toContain("a line break at position 3");
+      expect(error.message).not.toContain("X-Injected");
+    }
+    expect(server.arrived.length).toBe(before);
+  });
+
   it("an invalid header name is a VlensInputError too", async () => {
     for (const [, send] of paths) expect(await failureOf(send(client(), { "Bad Name": "x" }))).toMatchObject({ name: "VlensInputError", code: "invalid-header", field: "headers" });
   });
