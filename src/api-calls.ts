@@ -7,7 +7,7 @@ import createClient, { type Client } from "openapi-fetch";
 import { operationTable } from "../generated/operations.js";
 import type { paths } from "../generated/schema.js";
 import { VlensError, VlensInputError } from "./errors.js";
-import { checkHeader } from "./headers.js";
+import { checkHeader, checkHeaderValue } from "./headers.js";
 import { safeCause, scrub } from "./redaction.js";
 import { bodySecrets, headerSecrets } from "./secrets.js";
 import type { Route, Transport } from "./transport.js";
@@ -45,7 +45,7 @@ function requestFetch(baseUrl: string, { options, addCommonHeaders, authorized, 
     const path = new URL(request.url).pathname;
     const route = routes.get(`${request.method} ${path.startsWith(basePath) ? path.slice(basePath.length) : path}`);
     const headers = request.headers;
-    const requestId = headers.get("X-Request-Id") || options.newRequestId();
+    const requestId = headers.get("X-Request-Id") || checkHeaderValue(options.newRequestId(), "requestId");
     headers.set("X-Request-Id", requestId);
     addCommonHeaders(
       (name) => headers.has(name),

@@ -3,7 +3,7 @@
 import { operationTable } from "../generated/operations.js";
 import { lazyApi, type VlensApi } from "./api.js";
 import { checkTransactionId, requiredTransactionId, requireText } from "./checks.js";
-import { hasValidationErrors, isFailureEnvelope, isRecord, servicesOf, transactionIdOf, type Envelope } from "./envelope.js";
+import { hasValidationErrors, isFailureEnvelope, isRecord, renamedErrorMember, servicesOf, transactionIdOf, type Envelope } from "./envelope.js";
 import { describeFailure, loadRedaction, VlensInputError, VlensTransportError } from "./errors.js";
 import type { AnswerContext } from "./failure.js";
 import type { FlowCore, FlowName } from "./flows.js";
@@ -254,9 +254,8 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   const tenancyName = headerOption("tenancyName", false);
   const language = headerOption("language", false);
   const baseUrl = (requireText(options.baseUrl, "baseUrl", false) ?? defaultBaseUrl).replace(/\/+$/, "");
-  if (!/^(https?:\/\/[^/]|\/)/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "expected an http(s) URL or a path starting with /");
-  // fetch would put the password into its error text; credentials go in headers (ApiKey, a token).
-  if (/^https?:\/\/[^/?#\\]*@/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "must not hold a user name or password (the value is not shown)");
+  // No user info (user:password@): fetch would quote the password in its errors; credentials go in headers.
+  if (!/^(https?:\/\/[^/?#@]+([/?#]|$)|\/)/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "expected an http(s) URL without user info or a path starting with /");
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) throw new VlensInputError("invalid-option", "timeoutMs", "expected a positive number of milliseconds");
   for (const name of ["fetch", "refreshAccessToken", "requestId", "onWarning", "log"] as const) {
@@ -264,9 +263,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   }
   if (options.accessToken !== undefined && typeof options.accessToken !== "function") checkHeaderValue(requireText(options.accessToken, "accessToken", true), "accessToken");
   const fetchImpl = options.fetch ?? ((input: string | Request, init?: RequestInit) => globalThis.fetch(input, init));
-  // Sent as X-Request-Id: a value no header can carry is named, never sent (nor echoed).
-  const makeRequestId = options.requestId;
-  const newRequestId = makeRequestId ? () => checkHeaderValue(makeRequestId(), "requestId") : randomUuid;
+  const newRequestId = options.requestId ?? randomUuid;
   const bundleKey = headerOption("bundleKey", false);
   const captureHeaders = bundleKey ? { BundleKey: bundleKey } : undefined;
   const policy: ImagePolicy = {
@@ -343,7 +340,8 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     // A caller's header replaces the client's of the same name, in any letter case (X-Request-Id too).
     let given: Map<string, string> | undefined;
     if (headers || callOptions.headers) ({ headers: sent, given } = withCallerHeaders(sent, headers, callOptions.headers));
-    const requestId = given?.get("x-request-id") ?? (callOptions.requestId === undefined ? newRequestId() : checkHeaderValue(callOptions.requestId, "requestId"));
+    // Sent as X-Request-Id: a value no header can carry is named, never sent (nor echoed).
+    const requestId = given?.get("x-request-id") ?? checkHeaderValue(callOptions.requestId ?? newRequestId(), "requestId");
     if (!given?.has("x-request-id")) sent["X-Request-Id"] = requestId;
     const exchange = await transport.send(operation, url, { method, headers: sent, given, requestId, body, signal: callOptions.signal, value });
     const { status, json: answer } = exchange;
@@ -358,8 +356,9 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
       throw await (await describeFailure()).apiError(envelope, { operation, status, requestId, carried: carried(exchange, sent, value) });
     }
     // `data` is on every answer (the description requires it); a success without it is not an envelope,
-    // whatever it holds (a proxy's `Data`, a wrapper object), and never a result.
-    if (!("data" in envelope)) throw (await describeFailure()).missingData({ operation, status, requestId, carried: carried(exchange, sent, value) }, envelope);
+    // whatever it holds (a proxy's `Data`, a wrapper object), and never a result. Nor is one whose
+    // error members are spelled otherwise (`Error_Code`): they may hold a failure.
+    if (!("data" in envelope) || renamedErrorMember(envelope)) throw (await describeFailure()).unexpectedShape({ operation, status, requestId, carried: carried(exchange, sent, value) }, envelope);
     return { data: envelope.data as VlensAnswer<Op>["data"], envelope, status, requestId };
   }
 

@@ -38,6 +38,13 @@ export function isFailureEnvelope(envelope: Envelope): boolean {
   return isFailureCode(envelope.error_code) || !(message == null || message === "");
 }
 
+/**
+ * A member named like `error_code` or `error_message` once lower-cased without `_` and `-`, but not
+ * spelled so (`Error_Code`, `ERROR-CODE`, `errorMessage`): an envelope the client cannot read, never a success.
+ */
+export const renamedErrorMember = (envelope: object): string | undefined =>
+  Object.keys(envelope).find((name) => /^error(code|message)$/i.test(name.replace(/[-_]/g, "")) && !/^error_(code|message)$/.test(name));
+
 /** `error_code` as a number, or null when it is absent, success, or not numeric. */
 export function errorCodeOf(value: unknown): number | null {
   return isFailureCode(value) ? integer(value) : null;

@@ -2,7 +2,7 @@
 // and the reasons a capture was turned down. Loaded on the first failure only (with the catalogue,
 // most of the client's weight), since a successful answer never needs any of it.
 import { lookupErrorCode, type ErrorCodeEntry } from "./catalogue.js";
-import { integer, isRecord, errorCodeOf, type Envelope } from "./envelope.js";
+import { integer, isRecord, errorCodeOf, renamedErrorMember, type Envelope } from "./envelope.js";
 import { VlensApiError, VlensTransportError, type VlensFieldError } from "./errors.js";
 import { captureReasons, type RejectionReason } from "./reasons.js";
 import { scrub, scrubDeep } from "./redaction.js";
@@ -139,7 +139,12 @@ export function noResult({ operation, status, requestId, carried }: AnswerContex
   return new VlensApiError({ operation, status, errorCode: null, errorMessage, fieldErrors: [], requestId });
 }
 
-/** A JSON success without the `data` member every answer has: not an envelope, whatever it holds. */
-export function missingData({ operation, status, requestId, carried }: AnswerContext, answer: object): VlensTransportError {
-  return new VlensTransportError("non-json", { operation, requestId, status, detail: `no "data" member; it has ${memberNames(answer, carried)}` });
+/**
+ * A JSON success that is not the envelope: without the `data` member every answer has, or with an
+ * error member spelled otherwise (`Error_Code`), whatever it holds. Names only, never values.
+ */
+export function unexpectedShape({ operation, status, requestId, carried }: AnswerContext, answer: object): VlensTransportError {
+  const renamed = "data" in answer ? renamedErrorMember(answer) : undefined;
+  const what = renamed === undefined ? 'no "data" member' : `an error member spelled "${scrub(renamed, secretsIn(carried))}", not error_code or error_message`;
+  return new VlensTransportError("non-json", { operation, requestId, status, detail: `${what}; it has ${memberNames(answer, carried)}` });
 }

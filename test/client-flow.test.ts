@@ -507,6 +507,33 @@ describe("answers that are not the envelope, or a success with no result, are ne
     expect(error.message).toMatch(/it has Data, ErrorCode, ErrorMessage/);
   });
 
+  const everyPath: [string, (vlens: Client) => Promise<unknown>][] = [
+    ["verifyIdentity", (vlens) => vlens.verifyIdentity(input)],
+    ["scanIdFront", (vlens) => vlens.scanIdFront({ image: FRONT })],
+    ["ocrIdFront", (vlens) => vlens.ocrIdFront({ image: FRONT })],
+    ["checkLiveness", (vlens) => vlens.checkLiveness({ faces: FACES, transactionId: TRANSACTION_ID })],
+    ["linkTransaction", (vlens) => vlens.linkTransaction({ transactionId: TRANSACTION_ID })],
+    ["captureBeforeLogin", (vlens) => vlens.captureBeforeLogin(input)],
+    ["ocrLiveness", (vlens) => vlens.ocrLiveness({ faces: FACES, transactionId: TRANSACTION_ID })],
+    ["userLogin", (vlens) => vlens.userLogin({ phoneNumber: "+201000000000", password: "pass-word-1", imei: "1" })],
+    ["call", (vlens) => vlens.call("checkExistenceOfEmailOrPhone", { body: { email: "a@example.com" } })],
+  ];
+  it.each([
+    ["Error_Code", { Error_Code: 5000, Error_Message: "Internal error" }],
+    ["ERROR-CODE", { "ERROR-CODE": 5000 }],
+    ["errorMessage", { error_code: null, errorMessage: "Internal error" }],
+    ["ErrorCode beside a null error_code", { error_code: null, error_message: null, ErrorCode: 3011 }],
+  ])("a body with data whose error member is spelled %s is an unexpected shape on every path, naming the member, not its value", async (name, members) => {
+    const data = { accessToken: "a.b.c", isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, idFrontData: { transaction_id: TRANSACTION_ID }, transaction_id: TRANSACTION_ID };
+    for (const [path, run] of everyPath) {
+      const { vlens } = clientWith([json({ data, ...members }, 200)], { tenancyName: "acme" });
+      const error = await failureOf(run(vlens));
+      expect(error, path).toMatchObject({ name: "VlensTransportError", kind: "non-json", status: 200 });
+      expect(error.message, path).toContain(`an error member spelled "${name.split(" ")[0]}"`);
+      expect(error.message, path).not.toMatch(/5000|3011|Internal error/);
+    }
+  });
+
   it.each([
     ["verifyIdentity", (vlens: Client) => vlens.verifyIdentity(input)],
     ["scanIdFront", (vlens: Client) => vlens.scanIdFront({ image: FRONT })],
