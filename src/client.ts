@@ -255,7 +255,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   const language = headerOption("language", false);
   const baseUrl = (requireText(options.baseUrl, "baseUrl", false) ?? defaultBaseUrl).replace(/\/+$/, "");
   // No user info (user:password@): fetch would quote the password in its errors; credentials go in headers.
-  if (!/^(https?:\/\/[^/?#@]+([/?#]|$)|\/)/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "expected an http(s) URL without user info or a path starting with /");
+  if (!/^(https?:\/\/(?![^/]*@)[^/]|\/)/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "expected an http(s) URL (no user info) or a path starting with /");
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) throw new VlensInputError("invalid-option", "timeoutMs", "expected a positive number of milliseconds");
   for (const name of ["fetch", "refreshAccessToken", "requestId", "onWarning", "log"] as const) {
@@ -299,8 +299,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     try {
       text = body === undefined ? undefined : JSON.stringify(body);
     } catch (error) {
-      const reason = (await loadRedaction()).scrub((error as Error | undefined)?.message, transport.secrets);
-      throw new VlensInputError("invalid-request", "body", `cannot be sent as JSON: ${reason || "the reason is not shown"}`);
+      throw (await describeFailure()).unserializableBody(error, { known: transport.secrets, body });
     }
     return sendJson(operation, text, query, headers, callOptions, body);
   }
@@ -358,7 +357,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     // `data` is on every answer (the description requires it); a success without it is not an envelope,
     // whatever it holds (a proxy's `Data`, a wrapper object), and never a result. Nor is one whose
     // error members are spelled otherwise (`Error_Code`): they may hold a failure.
-    if (!("data" in envelope) || renamedErrorMember(envelope)) throw (await describeFailure()).unexpectedShape({ operation, status, requestId, carried: carried(exchange, sent, value) }, envelope);
+    if (!("data" in envelope) || renamedErrorMember(envelope)) throw (await describeFailure()).notEnvelope({ operation, status, requestId, carried: carried(exchange, sent, value) }, envelope);
     return { data: envelope.data as VlensAnswer<Op>["data"], envelope, status, requestId };
   }
 

@@ -43,7 +43,7 @@ export function isFailureEnvelope(envelope: Envelope): boolean {
  * spelled so (`Error_Code`, `ERROR-CODE`, `errorMessage`): an envelope the client cannot read, never a success.
  */
 export const renamedErrorMember = (envelope: object): string | undefined =>
-  Object.keys(envelope).find((name) => /^error(code|message)$/i.test(name.replace(/[-_]/g, "")) && !/^error_(code|message)$/.test(name));
+  Object.keys(envelope).find((name) => /^error(code|message)$/i.test(name.replace(/[-_]/g, "")) && !/^error_[a-z]+$/.test(name));
 
 /** `error_code` as a number, or null when it is absent, success, or not numeric. */
 export function errorCodeOf(value: unknown): number | null {

@@ -187,6 +187,7 @@ export const describeFailure = () =>
         bare(context, errorCodeOf(envelope.error_code), (await loadRedaction()).scrub(String(envelope.error_message ?? ""), (await loadRedaction()).secretsIn(context.carried)) || null),
       validationReasonsOf: (): RejectionReason[] => [{ kind: "field-validation", field: null, code: null, message: null }],
       noResult: (context: AnswerContext) => bare(context),
-      unexpectedShape: ({ operation, status, requestId }: AnswerContext) => new VlensTransportError("non-json", { operation, requestId, status }),
+      unserializableBody: () => new VlensInputError("invalid-request", "body", "cannot be sent as JSON"),
+      notEnvelope: ({ operation, status, requestId }: AnswerContext) => new VlensTransportError("non-json", { operation, requestId, status }),
     };
   });

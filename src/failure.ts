@@ -3,7 +3,7 @@
 // most of the client's weight), since a successful answer never needs any of it.
 import { lookupErrorCode, type ErrorCodeEntry } from "./catalogue.js";
 import { integer, isRecord, errorCodeOf, renamedErrorMember, type Envelope } from "./envelope.js";
-import { VlensApiError, VlensTransportError, type VlensFieldError } from "./errors.js";
+import { VlensApiError, VlensInputError, VlensTransportError, type VlensFieldError } from "./errors.js";
 import { captureReasons, type RejectionReason } from "./reasons.js";
 import { scrub, scrubDeep } from "./redaction.js";
 import { secretsIn, type Carried } from "./secrets.js";
@@ -143,8 +143,18 @@ export function noResult({ operation, status, requestId, carried }: AnswerContex
  * A JSON success that is not the envelope: without the `data` member every answer has, or with an
  * error member spelled otherwise (`Error_Code`), whatever it holds. Names only, never values.
  */
-export function unexpectedShape({ operation, status, requestId, carried }: AnswerContext, answer: object): VlensTransportError {
+export function notEnvelope({ operation, status, requestId, carried }: AnswerContext, answer: object): VlensTransportError {
   const renamed = "data" in answer ? renamedErrorMember(answer) : undefined;
   const what = renamed === undefined ? 'no "data" member' : `an error member spelled "${scrub(renamed, secretsIn(carried))}", not error_code or error_message`;
   return new VlensTransportError("non-json", { operation, requestId, status, detail: `${what}; it has ${memberNames(answer, carried)}` });
+}
+
+/**
+ * A body JSON.stringify refused (a cycle, a BigInt), its reason redacted of everything the call
+ * carried: the client's key and tokens, the caller's credentials and the body's own secrets (a
+ * circular body quotes its keys, a password used as one).
+ */
+export function unserializableBody(error: unknown, carried: Carried): VlensInputError {
+  const reason = scrub((error as Error | undefined)?.message, secretsIn(carried));
+  return new VlensInputError("invalid-request", "body", `cannot be sent as JSON: ${reason || "the reason is not shown"}`);
 }

@@ -195,8 +195,9 @@ export function createTransport(options: TransportOptions): Transport {
    * replaced it (the function's store is behind). No token at all is never replaced: the call refreshes.
    */
   function fromFunction(kind: TokenKind, value: unknown): string | undefined {
-    const token = value == null || value === "" ? "" : remember(checkHeaderValue(value, "accessToken"));
-    return refresher?.replacement(kind, token) ?? (token || undefined);
+    if (value == null || value === "") return undefined;
+    const token = remember(checkHeaderValue(value, "accessToken"));
+    return refresher?.replacement(kind, token) ?? token;
   }
 
   /** The token for a request: a string as is (no extra tick), a function's answer checked (and awaited). */

@@ -412,3 +412,20 @@ describe("no generated secret in errors raised before or instead of an answer", 
     );
   });
 });
+
+describe("a body that cannot be sent as JSON", () => {
+  it("a circular body holding a password (used as a key too) shows it nowhere, through call and vlens.api", async () => {
+    const password = "hunter2-pw-S3CRET";
+    const { vlens, sent } = clientWith([json(envelope({}))]);
+    const body: Record<string, unknown> = { phoneNumber: "+201000000000", password };
+    body[password] = body;
+    const errors = [await failureOf(vlens.call("register", { body: body as never })), await failureOf(vlens.api.POST("/api/DigitalIdentity/Register", { body: body as never }))];
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(VlensError);
+      expect(error).toMatchObject({ name: "VlensInputError", code: "invalid-request" });
+      expect(error.message).toContain("circular");
+      for (const text of renderings(error)) expect(text).not.toContain(password);
+    }
+    expect(sent).toHaveLength(0);
+  });
+});
