@@ -373,7 +373,8 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   async function dataOf<Op extends OperationId>(operation: Op, request: OperationRequest<Op>, callOptions?: CallOptions<Op>): Promise<ResultData<Op>> {
     checkRequiredHeaders(operation, (request as { headers?: Record<string, string> }).headers, callOptions);
     const answer = await call(operation, request, callOptions);
-    if (answer.data == null) throw (await describeFailure()).noResult(answerContext(operation, answer), answer.data);
+    // Every result is an object, but the session token of createAuthSession (a string).
+    if (operation === "createAuthSession" ? answer.data == null : !isRecord(answer.data)) throw (await describeFailure()).noResult(answerContext(operation, answer), answer.data);
     return answer.data as ResultData<Op>;
   }
 

@@ -428,6 +428,33 @@ describe("captureBeforeLogin: the key-only captures, then linkTransaction for th
 });
 
 describe("the other operations", () => {
+  it.each([
+    ["a string", "ok", "a string"],
+    ["a list", [{ accessToken: "a.b.c" }], "a list"],
+    ["a number", 0, "a number"],
+    ["a boolean", true, "a boolean"],
+  ])("a named method whose result is an object refuses data that is %s (no error code, HTTP 200), as the capture steps do", async (_case, data, kind) => {
+    const runs: [string, (vlens: Client) => Promise<unknown>][] = [
+      ["userLogin", (vlens) => vlens.userLogin({ phoneNumber: "+201000000000", password: "pass-word-1", imei: "1" })],
+      ["adminLogin", (vlens) => vlens.adminLogin({ userNameOrEmailAddress: "admin", password: "pass-word-1" })],
+      ["refreshToken", (vlens) => vlens.refreshToken({ refreshToken: "refresh-1" })],
+      ["checkExistenceOfEmailOrPhone", (vlens) => vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" })],
+      ["getTransactionById", (vlens) => vlens.getTransactionById({ id: TRANSACTION_ID })],
+    ];
+    for (const [name, run] of runs) {
+      const { vlens } = clientWith([json(envelope(data))], { tenancyName: "acme" });
+      const error = await failureOf(run(vlens));
+      expect(error, name).toBeInstanceOf(VlensApiError);
+      expect(error, name).toMatchObject({ status: 200, errorCode: null, isRejection: false });
+      expect(error.message, name).toContain(`the answer's data is not an object (${kind})`);
+    }
+  });
+
+  it("createAuthSession, whose data is the session token as a string, resolves with it", async () => {
+    const { vlens } = clientWith([json(envelope("encrypted-session-token"))]);
+    expect(await vlens.createAuthSession({ phoneNumber: "+201001234567", sessionPermissions: { DigitalIdentityOnly: true } })).toBe("encrypted-session-token");
+  });
+
   it("each is a method named after its operationId, with the token its security asks for", async () => {
     const { vlens, sent } = clientWith([json(envelope({ oAuthTokenVerificationRequestId: "oauth-1", isVerified: true }))], {
       tenancyName: "acme",
