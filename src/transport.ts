@@ -107,8 +107,8 @@ export interface TransportParts {
   options: TransportOptions;
   /** Adds the headers every request carries, except those the caller set (in any letter case). */
   addCommonHeaders(has: (name: string) => boolean, set: (name: string, value: string) => void): void;
-  /** Sends with the operation's token; on 401, sends once more with a renewed one. */
-  authorized(route: Route | undefined, requestId: string, callerAuthorizes: boolean, attempt: Attempt): Promise<Answer>;
+  /** Sends with the operation's token; on 401, sends once more with a renewed one (a wait for it ends when `signal` aborts). */
+  authorized(route: Route | undefined, requestId: string, callerAuthorizes: boolean, attempt: Attempt, signal?: AbortSignal | null): Promise<Answer>;
   /** One exchange under the timeout. */
   exchange(
     operation: OperationId | undefined,
@@ -220,21 +220,22 @@ export function createTransport(options: TransportOptions): Transport {
    * Sends with the operation's token; on 401, sends once more with a renewed one. Not an async
    * function: with a string token and no refresh function the exchange's own promise is returned.
    */
-  function authorized(route: Route | undefined, requestId: string, callerAuthorizes: boolean, attempt: Attempt): Promise<Answer> {
+  function authorized(route: Route | undefined, requestId: string, callerAuthorizes: boolean, attempt: Attempt, signal?: AbortSignal | null): Promise<Answer> {
     if (!route || route.token === "none" || callerAuthorizes) return attempt(undefined, false);
     const { operation, token: kind } = route;
     const token = tokenFor(kind, operation);
-    return typeof token === "object" ? token.then((value) => withToken(operation, kind, requestId, attempt, value)) : withToken(operation, kind, requestId, attempt, token);
+    return typeof token === "object" ? token.then((value) => withToken(operation, kind, requestId, attempt, value, signal)) : withToken(operation, kind, requestId, attempt, token, signal);
   }
 
-  function withToken(operation: OperationId, kind: TokenKind, requestId: string, attempt: Attempt, token: string | undefined): Promise<Answer> {
+  // A wait for a refresh ends when the caller's signal aborts: the attempt then fails as an aborted exchange, sending nothing.
+  function withToken(operation: OperationId, kind: TokenKind, requestId: string, attempt: Attempt, token: string | undefined, signal?: AbortSignal | null): Promise<Answer> {
     if (!token) {
       if (!refreshAccessToken) {
         return Promise.reject(new VlensInputError("missing-token", "accessToken", `${operation} needs a ${kind} bearer token: pass accessToken (or refreshAccessToken)`));
       }
       // A token fetched just now is not refreshed again on 401.
       return refresh()
-        .then((renewal) => renewal.renewed(kind, operation, "", Number.POSITIVE_INFINITY))
+        .then((renewal) => renewal.renewed(kind, operation, "", Number.POSITIVE_INFINITY, signal))
         .then((fresh) => attempt(fresh, true));
     }
     const sequence = (sentCount += 1);
@@ -245,7 +246,7 @@ export function createTransport(options: TransportOptions): Transport {
       return refresh()
         .then((renewal) => {
           log?.(`${operation}: 401 for the ${kind} token, ${renewal.how(kind, token)} [request ${requestId}]`);
-          return renewal.renewed(kind, operation, token, sequence);
+          return renewal.renewed(kind, operation, token, sequence, signal);
         })
         .then((fresh) => attempt(fresh, true));
     });
@@ -377,7 +378,7 @@ export function createTransport(options: TransportOptions): Transport {
           headers: Object.entries(sent),
           body: init.value,
         }));
-      });
+      }, init.signal);
     },
   };
 }

@@ -6,7 +6,7 @@
 // vlens.api.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createVlensClient, VlensApiError, VlensError, VlensInputError, type VlensClient } from "../src/index.js";
-import { answers, API_KEY, BACK, FACES, failureOf, FRONT, headerOf, localServer, recordingFetch, reply, sleep, TRANSACTION_ID, verifiedEverywhere } from "./client-helpers.js";
+import { answers, API_KEY, BACK, envelope, FACES, failureOf, FRONT, headerOf, json, localServer, recordingFetch, reply, sleep, TRANSACTION_ID, verifiedEverywhere } from "./client-helpers.js";
 
 const EXPIRED = "expired.access.token";
 const FIRST_REFRESH = "refresh-token-0";
@@ -211,6 +211,44 @@ describe("after the app logs out", () => {
     access = undefined;
     expect(await failureOf(vlens.scanIdFront({ image: FRONT }))).toMatchObject({ name: "VlensInputError", code: "missing-token", field: "accessToken" });
     expect(sent.map((request) => request.headers.authorization)).toEqual(["Bearer T1"]);
+  });
+});
+
+describe("a caller's signal while the call waits for a refresh", () => {
+  it.each(["call", "named", "flow", "vlens.api"] as const)("%s: ends the wait (timeout, then abort); the refresh goes on for the calls without one", async (path) => {
+    let release!: (token: string) => void;
+    const refreshAccessToken = vi.fn(() => new Promise<string>((resolve) => (release = resolve)));
+    const { fetch, sent } = recordingFetch((request) =>
+      request.headers.authorization === "Bearer fresh-token" ? answers.liveness({ transaction_id: TRANSACTION_ID }) : json(envelope(null, { error_code: 401, error_message: "Unauthorized" }), 401),
+    );
+    const vlens = createVlensClient({ baseUrl: "http://vlens.test", apiKey: API_KEY, fetch, accessToken: "expired.token", refreshAccessToken });
+    const send = (signal?: AbortSignal) =>
+      path === "call"
+        ? vlens.call("verifyIdFront", { body: { image: FRONT, transaction_id: TRANSACTION_ID, getExtractedData: true } }, { signal })
+        : path === "named"
+          ? vlens.scanIdFront({ image: FRONT }, { signal })
+          : path === "flow"
+            ? vlens.linkTransaction({ transactionId: TRANSACTION_ID }, { signal })
+            : vlens.api.POST("/api/DigitalIdentity/verify/id/front", { body: { image: FRONT, transaction_id: TRANSACTION_ID, getExtractedData: true }, signal });
+    const patient = send();
+    // Without a wait that ends on the signal, a call would hang until the refresh answers: it answers at the latest after 2 s.
+    const fallback = setTimeout(() => release("fresh-token"), 2000);
+    const timedOut = await failureOf(send(AbortSignal.timeout(30)));
+    expect(timedOut).toMatchObject({ name: "VlensTransportError", kind: "timeout" });
+    expect(timedOut.message).toContain("the caller's AbortSignal timed out");
+    const controller = new AbortController();
+    const aborted = send(controller.signal);
+    await sleep(10);
+    controller.abort();
+    expect(await failureOf(aborted)).toMatchObject({ name: "VlensTransportError", kind: "aborted" });
+    // The refresh is still under way: only now does it answer, and the call that kept waiting gets its token.
+    expect(refreshAccessToken).toHaveBeenCalledTimes(1);
+    clearTimeout(fallback);
+    release("fresh-token");
+    await patient;
+    expect(refreshAccessToken).toHaveBeenCalledTimes(1);
+    // Three first requests with the expired token, one retry with the fresh one: the aborted calls sent nothing more.
+    expect(sent.map((request) => request.headers.authorization)).toEqual(["Bearer expired.token", "Bearer expired.token", "Bearer expired.token", "Bearer fresh-token"]);
   });
 });
 
