@@ -519,21 +519,6 @@ describe("answers that are not the envelope, or a success with no result, are ne
     expect(sent).toHaveLength(1);
   });
 
-  it.each([
-    ["verifyIdentity", (vlens: Client) => vlens.verifyIdentity(input)],
-    ["scanIdFront", (vlens: Client) => vlens.scanIdFront({ image: FRONT })],
-    ["checkLiveness", (vlens: Client) => vlens.checkLiveness({ faces: FACES, transactionId: TRANSACTION_ID })],
-    ["linkTransaction", (vlens: Client) => vlens.linkTransaction({ transactionId: TRANSACTION_ID })],
-    ["captureBeforeLogin", (vlens: Client) => vlens.captureBeforeLogin(input)],
-    ["ocrLiveness", (vlens: Client) => vlens.ocrLiveness({ faces: FACES, transactionId: TRANSACTION_ID })],
-    ["call", (vlens: Client) => vlens.call("checkExistenceOfEmailOrPhone", { body: { email: "a@example.com" } })],
-  ])("%s: a body with no data member is an unexpected shape, never a result", async (_name, run) => {
-    const { vlens } = clientWith([json(proxyEnvelope)]);
-    const error = await failureOf(run(vlens));
-    expect(error).toMatchObject({ name: "VlensTransportError", kind: "non-json", status: 200 });
-    expect(error.message).toMatch(/it has Data, ErrorCode, ErrorMessage/);
-  });
-
   const everyPath: [string, (vlens: Client) => Promise<unknown>][] = [
     ["verifyIdentity", (vlens) => vlens.verifyIdentity(input)],
     ["scanIdFront", (vlens) => vlens.scanIdFront({ image: FRONT })],
@@ -545,6 +530,16 @@ describe("answers that are not the envelope, or a success with no result, are ne
     ["userLogin", (vlens) => vlens.userLogin({ phoneNumber: "+201000000000", password: "pass-word-1", imei: "1" })],
     ["call", (vlens) => vlens.call("checkExistenceOfEmailOrPhone", { body: { email: "a@example.com" } })],
   ];
+  /** The paths of `everyPath` named, in that order. */
+  const pathsNamed = (...names: string[]) => names.map((name) => everyPath.find(([path]) => path === name)!);
+
+  it.each(pathsNamed("verifyIdentity", "scanIdFront", "checkLiveness", "linkTransaction", "captureBeforeLogin", "ocrLiveness", "call"))("%s: a body with no data member is an unexpected shape, never a result", async (_name, run) => {
+    const { vlens } = clientWith([json(proxyEnvelope)]);
+    const error = await failureOf(run(vlens));
+    expect(error).toMatchObject({ name: "VlensTransportError", kind: "non-json", status: 200 });
+    expect(error.message).toMatch(/it has Data, ErrorCode, ErrorMessage/);
+  });
+
   it.each([
     ["Error_Code", { Error_Code: 5000, Error_Message: "Internal error" }],
     ["ERROR-CODE", { "ERROR-CODE": 5000 }],
@@ -561,15 +556,7 @@ describe("answers that are not the envelope, or a success with no result, are ne
     }
   });
 
-  it.each([
-    ["verifyIdentity", (vlens: Client) => vlens.verifyIdentity(input)],
-    ["scanIdFront", (vlens: Client) => vlens.scanIdFront({ image: FRONT })],
-    ["checkLiveness", (vlens: Client) => vlens.checkLiveness({ faces: FACES, transactionId: TRANSACTION_ID })],
-    ["linkTransaction", (vlens: Client) => vlens.linkTransaction({ transactionId: TRANSACTION_ID })],
-    ["captureBeforeLogin", (vlens: Client) => vlens.captureBeforeLogin(input)],
-    ["ocrIdFront", (vlens: Client) => vlens.ocrIdFront({ image: FRONT })],
-    ["ocrLiveness", (vlens: Client) => vlens.ocrLiveness({ faces: FACES, transactionId: TRANSACTION_ID })],
-  ])("%s: a step answering { data: null } with no error code throws (the server's fault), it never resolves rejected", async (_name, run) => {
+  it.each(pathsNamed("verifyIdentity", "scanIdFront", "checkLiveness", "linkTransaction", "captureBeforeLogin", "ocrIdFront", "ocrLiveness"))("%s: a step answering { data: null } with no error code throws (the server's fault), it never resolves rejected", async (_name, run) => {
     const { vlens } = clientWith([json({ data: null })]);
     const error = await failureOf(run(vlens));
     expect(error).toBeInstanceOf(VlensApiError);

@@ -84,17 +84,9 @@ async function main() {
 
 /** The scenario a liveness call answers, after checking it is a Validated and Verified verdict: a refusal would measure the wrong thing. */
 async function verifiedLiveness(url, body) {
-  const agent = new http.Agent({ keepAlive: false });
-  const answer = await new Promise((resolve, reject) => {
-    const request = http.request(`${url}${LIVENESS}`, { method: 'POST', agent, headers: { ...HEADERS, 'content-length': body.length } }, (response) => {
-      const chunks = [];
-      response.on('data', (chunk) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
+  // A one-off check, not a timed request: fetch will do.
+  const response = await fetch(`${url}${LIVENESS}`, { method: 'POST', headers: HEADERS, body });
+  const answer = { status: response.status, text: await response.text() };
   const parsed = JSON.parse(answer.text);
   const data = parsed.data ?? {};
   if (answer.status !== 200 || (parsed.error_code ?? null) !== null || data.isVerificationProcessCompleted !== true || data.isDigitalIdentityVerified !== true) {
