@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // `npm start` / `npx vlens-mock`.
-import { main } from './main.js';
+import { main } from './node/main.js';
 
 main();

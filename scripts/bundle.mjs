@@ -38,8 +38,10 @@ export function bundleDescription() {
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   writeFileSync(BUNDLE_PATH, bundleDescription());
   console.log(`wrote ${BUNDLE_PATH.slice(ROOT.length)}`);
-  // The mock's record of the checked description must follow the bundle, or the drift test fails.
-  // Imported here, not at the top: generate.mjs imports this module and needs no Prism for that.
-  const { recordCheckedDescription } = await import('./mock-check.mjs');
-  console.log(await recordCheckedDescription());
+  // The sandbox's model must follow the bundle, or the engine's drift test fails. Imported here, not
+  // at the top: generate.mjs imports this module and needs no Prism for that.
+  const { checkDescription } = await import('./mock-check.mjs');
+  const { writeModelFiles } = await import('./generate-model.mjs');
+  console.log(await checkDescription(readFileSync(BUNDLE_PATH, 'utf8')));
+  console.log(`wrote ${(await writeModelFiles()).length} files of the sandbox's model`);
 }

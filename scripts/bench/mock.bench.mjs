@@ -203,7 +203,7 @@ function cpuSeconds(pid) {
 
 /** The mock's CLI serving a copy of the shipped description it has no record of, as a project with its own description would. */
 async function serveUnrecorded() {
-  const { main } = await import(`${ROOT}mocks/main.js`);
+  const { main } = await import(`${ROOT}mocks/node/main.js`);
   const text = `${readFileSync(`${ROOT}generated/openapi.yaml`, 'utf8')}\n# a copy, so not the recorded text\n`;
   await main(['--port', '0', '--quiet'], { descriptionText: text });
 }

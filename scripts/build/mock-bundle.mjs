@@ -2,7 +2,7 @@
 // single executable (a Node SEA main must be CommonJS). What the mock's source cannot decide is
 // decided here, at build time:
 // - `prism:<package>/<specifier>` imports (scripts/build/mock-entry.mjs) resolve from inside Prism's
-//   install, the way mocks/prism.js resolves them at run time;
+//   install, the way mocks/node/prism.js resolves them at run time;
 // - jsonc-parser 2.2's `main` is a UMD wrapper whose require() calls a bundle cannot follow: its
 //   ESM build is used instead (esbuild's `mainFields: ['module', 'main']` would fix it but breaks
 //   @jsdevtools/ono, whose ESM build fails at load);
@@ -68,8 +68,8 @@ export async function bundleMock({ outfile }) {
     metafile: true,
     absWorkingDir: ROOT,
     logLevel: 'warning',
-    // mocks/prism.js and mocks/description.js read import.meta.url only when Prism and the description
-    // are not passed in; the entry passes both, so the empty import.meta of CommonJS is never read.
+    // mocks/node/prism.js and mocks/node/description-file.js read import.meta.url only when Prism and the
+    // description are not passed in; the entry passes both, so the empty import.meta of CommonJS is never read.
     logOverride: { 'empty-import-meta': 'silent' },
   });
   return result.metafile;

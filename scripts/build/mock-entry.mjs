@@ -1,18 +1,14 @@
 // Entry of the single executable (bundled by scripts/build/mock-bundle.mjs): the `vlens-mock` CLI
 // with Prism's modules and the bundled description built in, where `node mocks/cli.js` finds them on
-// disk. The `prism:` specifiers resolve from inside Prism's own install, as mocks/prism.js does.
+// disk. The `prism:` specifiers resolve from inside Prism's own install, as mocks/node/prism.js does.
 import { version } from 'prism:cli/package.json';
 import * as http from 'prism:cli/@stoplight/prism-http';
 import * as core from 'prism:cli/@stoplight/prism-core';
 import * as either from 'prism:http/fp-ts/Either';
-import * as yaml from 'prism:http/@stoplight/yaml';
-import parsePrefer from 'prism:http-server/parse-prefer-header';
-import Ajv2020 from 'prism:http/ajv/dist/2020';
-import addFormats from 'prism:http/ajv-formats';
 import descriptionText from '../../generated/openapi.yaml';
-import { main } from '../../mocks/main.js';
+import { main } from '../../mocks/node/main.js';
 
 main(process.argv.slice(2), {
-  prism: { version, http, core, either, yaml, parsePrefer, Ajv2020, addFormats },
+  prism: () => ({ version, http, core, either }),
   descriptionText,
 });

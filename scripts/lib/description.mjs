@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { resolveRef } from '../../mocks/description.js';
+import { resolveRef } from '../../mocks/model/describe.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SOURCE_PATH = `${ROOT}openapi/openapi.yaml`;
@@ -15,7 +15,7 @@ export function loadBundle(path = BUNDLE_PATH) {
 }
 
 // One implementation of $ref resolution, shared with the mock (which ships in the package).
-export { resolveRef } from '../../mocks/description.js';
+export { resolveRef } from '../../mocks/model/describe.js';
 
 export function listOperations(doc) {
   const operations = [];

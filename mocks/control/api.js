@@ -1,0 +1,130 @@
+// The sandbox's control API (`/__vlens/`), described contract-first in openapi/sandbox/openapi.yaml:
+// its routes and request schemas come from that description (mocks/model/generated/control/), and
+// requests are validated against it before a handler runs. Every call but the health check names its
+// tenant by ApiKey. Errors are RFC 9457 problem details naming the field and, for closed lists, the
+// valid values.
+import controlModel from '../model/generated/control/model.js';
+import * as controlValidators from '../model/generated/control/validators.js';
+import { parseJson } from '../front/body.js';
+import { isApiKey } from '../front/credentials.js';
+import { createRouter } from '../front/router.js';
+import { firstViolation } from '../front/schema.js';
+import { ANY_OPERATION, DEFAULT_DELAY_MS } from '../engine/faults.js';
+import { transactionOf } from '../store/tenants.js';
+
+/** @import { BodyReader } from '../front/body.js' */
+/** @import { Answer, CompiledValidator, OperationModel, SchemaError } from '../types.js' */
+/** @import { Tenant } from '../store/tenants.js' */
+/** @import { ControlContext, ControlHandlers } from './handlers.js' */
+
+export const CONTROL_PREFIX = '/__vlens';
+export const MAX_CONTROL_BODY_BYTES = 64 * 1024;
+// Control operations whose body may be as large as an API request's (a tenant's state, with images).
+const LARGE_BODIES = new Set(['putState']);
+
+/** @type {Record<string, CompiledValidator | undefined>} */
+const validators = /** @type {any} */ (controlValidators);
+const router = createRouter(controlModel.operations);
+
+/**
+ * @param {number} status
+ * @param {string} title
+ * @param {string} detail
+ * @param {string | null} [field]
+ * @param {string[]} [allowed]
+ * @returns {Answer}
+ */
+export const problem = (status, title, detail, field = null, allowed) => ({
+  status,
+  contentType: 'application/problem+json; charset=utf-8',
+  body: { status, title, detail, field, ...(allowed ? { allowed } : {}) },
+  scenario: '-',
+});
+
+/** Every route of the control API, as `METHOD /path`. */
+export const controlRoutes = () => [...new Set(controlModel.operations.map((operation) => `${operation.method} ${operation.path}`))];
+
+/**
+ * A control request: what the engine read of it, and its body still to read.
+ * @typedef {{ method: string, pathname: string, searchParams: URLSearchParams, headers: { get(name: string): string | null }, body: BodyReader }} ControlRequest
+ */
+
+/**
+ * @param {ControlHandlers} handlers
+ * @param {{ tenant(key: string): Tenant, maxBodyBytes: number }} store
+ */
+export function createControlApi(handlers, store) {
+  /**
+   * @param {SchemaError[]} errors
+   */
+  const closedList = (errors) => {
+    // Where the schema has a closed list (an enum, the members of an object), the answer names it.
+    const closed = errors.find((error) => error.keyword === 'enum' || error.keyword === 'additionalProperties');
+    if (!closed) return undefined;
+    return closed.keyword === 'enum' ? closed.params.allowedValues.map(String) : Object.keys(closed.parentSchema?.properties ?? {});
+  };
+
+  /**
+   * @param {CompiledValidator | undefined} validate
+   * @param {Record<string, unknown>} values
+   * @param {(field: string) => string} nameOf
+   */
+  const invalid = (validate, values, nameOf) => {
+    const found = firstViolation(validate, values, nameOf);
+    return found ? problem(400, 'Invalid request', found.violation.message, found.violation.field, closedList(found.errors)) : null;
+  };
+
+  /**
+   * @param {ControlRequest} request
+   * @returns {Promise<Answer>}
+   */
+  return async function serveControl(request) {
+    const match = router.match(request.method, request.pathname);
+    if (!match.found) {
+      if (match.allowed) {
+        return { ...problem(405, 'Method not allowed', `${request.pathname} takes ${match.allowed.join(' or ')}.`, null, match.allowed), headers: { allow: match.allowed.join(', ') } };
+      }
+      const paths = controlRoutes();
+      return problem(404, 'No such control path', `The control API has no ${request.pathname.slice(0, 200)}. It serves: ${paths.join(', ')}.`, null, paths);
+    }
+    /** @type {OperationModel} */
+    const operation = match.route;
+    /** @type {ControlContext} */
+    const context = { params: {}, query: {}, body: undefined, key: '', tenant: /** @type {any} */ (null) };
+    if (operation.security.length > 0) {
+      const key = request.headers.get('apikey');
+      if (!isApiKey(key)) {
+        const why = key === null ? 'is missing' : 'is malformed';
+        return problem(401, 'No tenant', `The ApiKey header ${why}. Send the ApiKey your app sends; it names the tenant.`, 'ApiKey');
+      }
+      context.key = /** @type {string} */ (key);
+      context.tenant = store.tenant(context.key);
+    }
+    try {
+      for (const [name, value] of Object.entries(match.params)) context.params[name] = decodeURIComponent(value);
+    } catch {
+      return problem(400, 'Invalid request', 'The path is not valid percent-encoding.', null);
+    }
+    for (const name of new Set(request.searchParams.keys())) context.query[name] = request.searchParams.get(name);
+    // Coercion writes the typed values back (limit=20 becomes the number 20).
+    const refused =
+      invalid(validators[`${operation.id}Path`], context.params, (field) => `The ${field} path parameter`) ??
+      invalid(validators[`${operation.id}Query`], context.query, (field) => `The ${field} query parameter`);
+    if (refused) return refused;
+    if (operation.hasBody) {
+      const ceiling = LARGE_BODIES.has(operation.id) ? store.maxBodyBytes : MAX_CONTROL_BODY_BYTES;
+      const read = await request.body.read(ceiling);
+      if ('aborted' in read) return problem(400, 'Invalid request', 'The request body did not arrive whole.', 'body');
+      if ('tooLarge' in read) return problem(413, 'Too large', `A control request body holds at most ${ceiling} bytes.`, 'body');
+      const parsed = parseJson(read.bytes);
+      if ('problem' in parsed) return problem(400, 'Invalid request', parsed.problem.message, 'body');
+      context.body = parsed.value;
+      const bodyProblem = invalid(validators[`${operation.id}Body`], /** @type {Record<string, unknown>} */ (context.body), (field) => (field === 'body' ? 'The request body' : `The ${field} field`));
+      if (bodyProblem) return bodyProblem;
+    }
+    const handler = handlers[/** @type {keyof ControlHandlers} */ (operation.id)];
+    return handler(context);
+  };
+}
+
+export { ANY_OPERATION, DEFAULT_DELAY_MS, transactionOf };

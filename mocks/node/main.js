@@ -1,0 +1,286 @@
+// The body of `npm start` / `npx vlens-mock` (mocks/cli.js): serves the sandbox on
+// http://127.0.0.1:4010 and prints one access-log line per request; `vlens-mock health` probes a
+// running one. A function rather than top-level code, so that a CommonJS bundle (the single
+// executable) can call it with Prism's modules and the description's text passed in.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ExampleDriftError } from './drift.js';
+import { prismVersion } from './prism.js';
+import { listen } from './server.js';
+
+/** @import { ListenOptions, RunningServer } from './server.js' */
+
+const USAGE = `Usage: vlens-mock [options]
+       vlens-mock health [--url <url>]
+
+Serves the Vlens Digital Identity API as a sandbox: it keeps users, tokens, transactions and images per
+ApiKey and answers with the description's named examples (control API under /__vlens/).
+  --port, -p          port to listen on (default: $PORT or 4010; 0 picks a free port)
+  --host              interface to listen on (default: 127.0.0.1; 0.0.0.0 or :: for every interface)
+  --quiet, -q         no access log
+  --stateless         replay the examples, keep no state (the mock before the sandbox)
+  --strict-tokens     refuse bearer tokens the sandbox did not issue (401)
+  --image-budget-mb   megabytes of images kept, all tenants together (default 256)
+  --transaction-ttl   seconds a transaction is kept (default 86400)
+  --allow-origin      an origin whose pages may call the control API (repeatable; loopback
+                      origins and the sandbox's own always may), e.g. https://qa.example.com
+  --header-timeout    seconds a client has to send its headers (default 10), then 408
+  --request-timeout   seconds a client has to send a whole request (default 120), then 408
+  --max-connections   connections held at once (default 2048); past it the longest idle closes
+  --shutdown-grace    seconds requests in flight get to finish on Ctrl+C or SIGTERM (default 5)
+  --help, -h          this text
+
+  health              exits 0 when the sandbox at --url (default http://127.0.0.1:$PORT or 4010)
+                      answers GET /__vlens/health within 5 s, 1 otherwise (for container health checks)`;
+
+/**
+ * @param {string} message
+ * @param {number} [code]
+ * @returns {never}
+ */
+function fail(message, code = 1) {
+  process.stderr.write(`vlens-mock: ${message}\n`);
+  process.exit(code);
+}
+
+/** Numeric flags: [flag, option, multiplier]. */
+const NUMBERS = /** @type {const} */ ([
+  ['image-budget-mb', 'imageBudgetBytes', 1024 * 1024],
+  ['transaction-ttl', 'transactionTtlSeconds', 1],
+  ['header-timeout', 'headersTimeoutSeconds', 1],
+  ['request-timeout', 'requestTimeoutSeconds', 1],
+  ['max-connections', 'maxConnections', 1],
+  ['shutdown-grace', 'shutdownGraceSeconds', 1],
+]);
+
+/**
+ * Parses `argv` (without the node and script paths), starts the mock and stops it on SIGINT/SIGTERM.
+ * `overrides` are passed to listen(): `{ prism, descriptionText }` for a bundle.
+ * @param {string[]} [argv]
+ * @param {Partial<ListenOptions>} [overrides]
+ */
+export async function main(argv = process.argv.slice(2), overrides = {}) {
+  if (argv[0] === 'health') return health(argv.slice(1));
+  /** @type {Record<string, string | boolean | string[] | undefined>} */
+  let args = {};
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        stateless: { type: 'boolean' },
+        'strict-tokens': { type: 'boolean' },
+        'image-budget-mb': { type: 'string' },
+        'transaction-ttl': { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        'header-timeout': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'shutdown-grace': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    fail(`${/** @type {Error} */ (error).message}\n\n${USAGE}`, 2);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+
+  const portText = /** @type {string} */ (args.port ?? process.env.PORT ?? '4010');
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) fail(`the port must be a number from 0 to 65535, got "${portText}"`, 2);
+  const host = /** @type {string} */ (args.host ?? '127.0.0.1');
+  /** @type {ListenOptions} */
+  const options = { ...overrides, port: Number(portText), host, log: !args.quiet, stateless: Boolean(args.stateless), strictTokens: Boolean(args['strict-tokens']) };
+  for (const [flag, option, unit] of NUMBERS) {
+    const text = args[flag];
+    if (text === undefined) continue;
+    if (typeof text !== 'string' || !/^\d+(\.\d+)?$/.test(text)) fail(`--${flag} must be a number, got "${text}"`, 2);
+    /** @type {Record<string, unknown>} */ (options)[option] = Number(text) * unit;
+  }
+  if (args['allow-origin']) options.allowOrigins = /** @type {string[]} */ (args['allow-origin']);
+
+  /** @type {RunningServer} */
+  let mock;
+  let fellBack = false;
+  try {
+    mock = await listen(options);
+  } catch (error) {
+    const code = /** @type {{ code?: string }} */ (error).code;
+    if (host === '::' && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) {
+      // A container without IPv6: every IPv4 interface, and the banner says so.
+      fellBack = true;
+      mock = await listen({ ...options, host: '0.0.0.0' }).catch((second) => startFailure(second, portText, '0.0.0.0'));
+    } else {
+      mock = startFailure(error, portText, host);
+    }
+  }
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    mock.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  // Before the banner: a supervisor that stops the mock as soon as it reads the URL gets a clean exit.
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.on(signal, stop);
+  stopWithParent(stop);
+  process.stdout.write(banner(mock, fellBack ? '0.0.0.0' : host, fellBack));
+}
+
+/**
+ * @param {unknown} error
+ * @param {string} portText
+ * @param {string} host
+ * @returns {never}
+ */
+function startFailure(error, portText, host) {
+  if (error instanceof ExampleDriftError) fail(error.message);
+  if (error instanceof RangeError || error instanceof TypeError) fail(error.message, 2);
+  const code = /** @type {{ code?: string }} */ (error).code;
+  if (code === 'EADDRINUSE') fail(`port ${portText} on ${host} is already in use; pick another with --port or PORT`);
+  if (code === 'EACCES') fail(`not allowed to listen on port ${portText} on ${host}`);
+  throw error;
+}
+
+/**
+ * `vlens-mock health [--url URL]`: exit 0 when the sandbox answers its health check, 1 otherwise.
+ * @param {string[]} argv
+ */
+async function health(argv) {
+  /** @type {{ url?: string, help?: boolean }} */
+  let args = {};
+  try {
+    args = parseArgs({ args: argv, options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
+  } catch (error) {
+    fail(`${/** @type {Error} */ (error).message}\n\n${USAGE}`, 2);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const base = (args.url ?? `http://127.0.0.1:${process.env.PORT ?? '4010'}`).replace(/\/+$/, '');
+  try {
+    const response = await fetch(`${base}/__vlens/health`, { signal: AbortSignal.timeout(5000) });
+    const body = await response.json().catch(() => null);
+    if (response.status === 200 && body?.status === 'ok') process.exit(0);
+    process.stderr.write(`vlens-mock health: ${base} answered ${response.status}\n`);
+  } catch (error) {
+    const cause = /** @type {{ cause?: { code?: string } }} */ (error).cause?.code;
+    process.stderr.write(`vlens-mock health: ${base} did not answer (${cause ?? /** @type {Error} */ (error).name})\n`);
+  }
+  process.exit(1);
+}
+
+// How often the mock looks whether the processes that started it are still there.
+const PARENT_POLL_MS = 100;
+
+/**
+ * `npm start` and `npx vlens-mock` run the mock through `sh -c`, which does not pass signals on: killing
+ * npm's PID stops npm and its shell and leaves the mock holding the port. Started by npm (which sets
+ * npm_lifecycle_event for its scripts and for npx), the mock therefore stops when its parent (the
+ * shell) goes away, or its grandparent (npm: `kill -9` leaves the shell behind), where the system
+ * tells (/proc). Started any other way (a shell, a service manager, a container) it lives until it
+ * is stopped. `npm start` keeps no `exec` in front of node: Windows runs npm scripts with cmd.exe.
+ * @param {() => void} stop
+ */
+export function stopWithParent(stop) {
+  if (process.env.npm_lifecycle_event === undefined) return;
+  const parent = process.ppid;
+  const grandparent = parentOf(parent);
+  const watch = setInterval(() => {
+    // A /proc read that fails (null) is no evidence: only a parent PID that changed is.
+    const grandparentNow = grandparent === null ? null : parentOf(parent);
+    if (process.ppid === parent && (grandparentNow === null || grandparentNow === grandparent)) return;
+    clearInterval(watch);
+    stop();
+  }, PARENT_POLL_MS);
+  watch.unref();
+}
+
+/**
+ * The parent PID of a process, from Linux's /proc; null where there is no /proc or no such process.
+ * @param {number} pid
+ */
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command) state ppid ...": the command may itself contain ") ".
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * @param {RunningServer} mock
+ * @param {string} host
+ * @param {boolean} fellBack
+ */
+function banner(mock, host, fellBack) {
+  const { operations } = mock.sandbox.model;
+  const { stateless, strictTokens } = mock.sandbox.settings;
+  const width = Math.max(...operations.map((operation) => `${operation.method} ${operation.path}`.length));
+  const mode = stateless ? 'stateless replay' : 'sandbox';
+  const version = prismVersion();
+  const prism = version ? `Prism ${version}` : 'Prism not installed: answers generated from the schema are 501';
+  // In a container the mock listens on every interface; the URL shown is the one to reach it from inside.
+  const everywhere =
+    host === '0.0.0.0' || host === '::' ? ` (on every interface, ${host}, port ${mock.port}${fellBack ? '; IPv6 is not available here, so IPv4 only' : ''})` : '';
+  const lines = [`Vlens Digital Identity mock, ${mode} (${prism}) listening on ${mock.url}${everywhere}`, ''];
+  for (const operation of operations) {
+    const success = operation.responses.filter((response) => response.status < 300).flatMap((response) => response.examples.map((example) => example.name));
+    const errors = operation.responses.filter((response) => response.status >= 300).map((response) => response.status);
+    lines.push(`  ${`${operation.method} ${operation.path}`.padEnd(width)}  ${success.join(', ')}  | ${errors.join(' ')}`);
+  }
+  /** @type {Map<number, Set<string>>} */
+  const errorScenarios = new Map();
+  for (const response of operations.flatMap((operation) => operation.responses).filter((candidate) => candidate.status >= 300)) {
+    errorScenarios.set(response.status, new Set([...(errorScenarios.get(response.status) ?? []), ...response.examples.map((example) => example.name)]));
+  }
+  lines.push(
+    '',
+    stateless
+      ? 'The first scenario of each operation is its answer. Pick another with the Prefer header:'
+      : "The flow decides each answer's scenario (a success, or the refusal the real service gives). Force one with the Prefer header:",
+    '  Prefer: example=livenessFailed',
+    '  Prefer: code=401, example=tokenExpired',
+    `Error scenarios: ${[...errorScenarios].map(([status, names]) => `${status} ${[...names].join(' ')}`).join(' · ')}`,
+    '',
+    ...modeLines(stateless, strictTokens, mock.url),
+    'Ctrl+C stops.',
+    '',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What the mode keeps and which credentials it takes: the two things a newcomer's first calls depend on.
+ * @param {boolean} stateless
+ * @param {boolean} strictTokens
+ * @param {string} url
+ */
+function modeLines(stateless, strictTokens, url) {
+  const control = `Control API: ${url}/__vlens/scenarios (the catalog), ${url}/__vlens/health (readiness).`;
+  if (stateless) {
+    return [
+      'Stateless replay (--stateless): every answer is a named example as written; no user, token, transaction or image is kept.',
+      `Any ApiKey header and any well-formed "Authorization: Bearer <token>" are accepted${strictTokens ? ' (--strict-tokens applies to the sandbox only)' : ''}.`,
+      control,
+    ];
+  }
+  return [
+    "Sandbox: users, tokens, transactions and images are kept per ApiKey, and the flow's rules apply",
+    '(liveness needs both sides of the card on its transaction_id; the OTP is 123456). --stateless replays the examples alone.',
+    strictTokens
+      ? 'Bearer tokens: only those this sandbox issued (Login, RefreshToken); any other gets 401 (--strict-tokens).'
+      : 'Bearer tokens: those this sandbox issued (Login, RefreshToken), and any other well-formed one as a fresh user (or admin) of the ApiKey; --strict-tokens refuses those.',
+    control,
+  ];
+}

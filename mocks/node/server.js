@@ -1,0 +1,397 @@
+// The Node adapter: an HTTP (or HTTPS) server over the sandbox engine. It reads a socket into what the
+// engine reads (IncomingRequest, without building a web Request: the cost of one would be most of a
+// small call's), writes the engine's answer, and does what only a real socket can: strike faults
+// (reset a connection, leave it hanging, cut a body short), cut off clients that are too slow or send
+// too much, keep room for new clients, and stop gracefully. Every answer it can give, even to a
+// request Node cannot parse, is the vendor's envelope with CORS headers.
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createSandbox, toWire } from '../engine/sandbox.js';
+import { wait } from '../engine/faults.js';
+import { refusal } from '../answers/refusals.js';
+import { loadDescription } from './description-file.js';
+import { createPrismGenerator } from './generation.js';
+import { PrismMissingError, loadPrism } from './prism.js';
+
+/** @import { IncomingMessage, ServerResponse } from 'node:http' */
+/** @import { Socket } from 'node:net' */
+/** @import { BodyRead } from '../front/body.js' */
+/** @import { IncomingRequest, Sandbox, Served } from '../engine/sandbox.js' */
+/** @import { Answer, SandboxOptions } from '../types.js' */
+/** @import { DescriptionChoice } from './description-file.js' */
+/** @import { PrismModules } from './prism.js' */
+
+// A refused oversized body is still read (and thrown away) so the client sees the 413 instead of a
+// reset connection, but only up to this many times the ceiling; past it the connection is cut.
+const DRAIN_LIMIT_FACTOR = 4;
+// Kestrel's default, as the real (ASP.NET) service keeps idle connections. Node's 5 s let a client that
+// reuses a connection after 4-5 s idle (fetch keeps them 4 s) meet it closing: "other side closed".
+const KEEP_ALIVE_TIMEOUT_MS = 130_000;
+
+/**
+ * @typedef {object} ServerOptions
+ * @property {number} [port] TCP port, 0 to 65535; 0 (the default) picks a free one
+ * @property {string} [host] interface; default 127.0.0.1 (`0.0.0.0` or `::` for every interface)
+ * @property {boolean | ((line: string) => void)} [log] access log, one line per request: method, path without the query, status, scenario, ms; never a key, a token or a body
+ * @property {number} [headersTimeoutSeconds] seconds a client has to send a request's headers; then 408. Default 10
+ * @property {number} [requestTimeoutSeconds] seconds a client has to send a whole request, body included; then 408. Default 120
+ * @property {number} [maxConnections] connections held at once; past it the longest-idle one is closed to make room. Default 2048
+ * @property {number} [shutdownGraceSeconds] seconds requests in flight may take to finish when the server stops. Default 5
+ * @property {{ cert: string | Buffer, key: string | Buffer }} [tls] serve HTTPS with this certificate and key (PEM)
+ * @property {() => PrismModules} [prism] Prism's modules, for a bundle that imports them itself (default: found next to this package)
+ */
+
+/** @typedef {SandboxOptions & DescriptionChoice & ServerOptions} ListenOptions */
+
+const DEFAULTS = { headersTimeoutSeconds: 10, requestTimeoutSeconds: 120, maxConnections: 2048, shutdownGraceSeconds: 5 };
+
+/**
+ * @param {ListenOptions} options
+ */
+function checkServerOptions(options) {
+  /** @type {Record<string, [number, number]>} */
+  const ranges = { headersTimeoutSeconds: [1, 3600], requestTimeoutSeconds: [1, 86_400], maxConnections: [16, 1_000_000], shutdownGraceSeconds: [0, 3600], port: [0, 65535] };
+  const values = { ...DEFAULTS };
+  for (const [name, [min, max]] of Object.entries(ranges)) {
+    const value = /** @type {Record<string, unknown>} */ (options)[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || (name !== 'headersTimeoutSeconds' && name !== 'requestTimeoutSeconds' && name !== 'shutdownGraceSeconds' && !Number.isInteger(value))) {
+      throw new TypeError(`${name} must be a number from ${min} to ${max}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+    }
+    if (value < min || value > max) throw new RangeError(`${name} must be from ${min} to ${max}, got ${value}`);
+    if (name in values) /** @type {Record<string, number>} */ (values)[name] = value;
+  }
+  if (options.headersTimeoutSeconds !== undefined && options.requestTimeoutSeconds === undefined) values.requestTimeoutSeconds = Math.max(values.requestTimeoutSeconds, values.headersTimeoutSeconds);
+  if (values.requestTimeoutSeconds < values.headersTimeoutSeconds) throw new RangeError(`requestTimeoutSeconds (${values.requestTimeoutSeconds}) must be at least headersTimeoutSeconds (${values.headersTimeoutSeconds})`);
+  return values;
+}
+
+/** @param {boolean | ((line: string) => void) | undefined} log @returns {((line: string) => void) | null} */
+function toLogger(log) {
+  if (typeof log === 'function') return log;
+  if (log) return (line) => process.stdout.write(`${line}\n`);
+  return null;
+}
+
+/**
+ * The engine for these options: the description (shipped or given), and Prism as the generator of
+ * the answers no named example gives.
+ * @param {ListenOptions} options
+ * @param {((line: string) => void) | null} logger
+ * @returns {Sandbox}
+ */
+export function createNodeSandbox(options, logger) {
+  /** @type {DescriptionChoice} */
+  const choice = {};
+  if (options.description !== undefined) choice.description = options.description;
+  if (options.descriptionText !== undefined) choice.descriptionText = options.descriptionText;
+  if (options.checkExamples !== undefined) choice.checkExamples = options.checkExamples;
+  const { source, document, responseValidator } = loadDescription(choice);
+  const prism = options.prism ?? (() => loadPrism());
+  const generate = createPrismGenerator({ prism, document, model: source.model, responseValidator });
+  /** @type {SandboxOptions} */
+  const engineOptions = {
+    ...options,
+    description: source,
+    warn:
+      options.warn ??
+      ((message) => {
+        logger?.(`DRIFT ${message}`);
+        process.emitWarning(message, { code: 'VLENS_MOCK_EXAMPLE_DRIFT' });
+      }),
+    async generator(operation, request) {
+      try {
+        return await generate(operation, request);
+      } catch (error) {
+        if (!(error instanceof PrismMissingError)) throw error;
+        return { status: 501, scenario: 'not-generated', body: { ...source.model.refusalModels.internalError, error_code: 501, error_message: error.message.replace(/\s+/g, ' ').trim(), error_descriptions: null } };
+      }
+    },
+  };
+  return createSandbox(engineOptions);
+}
+
+/**
+ * Node's request headers as the engine reads them: `get` in any letter case, and the pairs.
+ * @param {IncomingMessage} request
+ */
+function headersOf(request) {
+  const { headers } = request;
+  return {
+    /** @param {string} name */
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+    *[Symbol.iterator]() {
+      for (const name in headers) {
+        const value = headers[name];
+        if (value !== undefined) yield /** @type {[string, string]} */ ([name, Array.isArray(value) ? value.join(', ') : value]);
+      }
+    },
+  };
+}
+
+/**
+ * Reads a request's body, at most `limit` bytes; past it the rest is read and dropped (so the client
+ * sees the 413) up to DRAIN_LIMIT_FACTOR times the limit, then the connection is cut.
+ * @param {IncomingMessage} request
+ */
+function bodyOf(request) {
+  return {
+    /** @param {number} limit @returns {Promise<BodyRead>} */
+    read(limit) {
+      return new Promise((resolve) => {
+        /** @type {Buffer[]} */
+        const chunks = [];
+        let received = 0;
+        let tooLarge = false;
+        request.on('data', (/** @type {Buffer} */ chunk) => {
+          received += chunk.length;
+          if (received > limit) tooLarge = true;
+          if (!tooLarge) chunks.push(chunk);
+          else if (received > limit * DRAIN_LIMIT_FACTOR) {
+            request.removeAllListeners('data');
+            request.pause();
+            resolve({ tooLarge: true, received, cut: true });
+          }
+        });
+        request.on('end', () => resolve(tooLarge ? { tooLarge: true, received } : { bytes: chunks.length === 1 ? /** @type {Buffer} */ (chunks[0]) : Buffer.concat(chunks, received) }));
+        request.on('close', () => {
+          if (!request.complete) resolve({ aborted: true });
+        });
+        request.on('error', () => resolve({ aborted: true }));
+      });
+    },
+  };
+}
+
+/**
+ * An envelope written straight to a socket: for what Node refuses before there is a request object
+ * (headers too large, broken HTTP, a timeout), then the connection closes.
+ * @param {Socket} socket
+ * @param {number} status
+ * @param {string} reason
+ * @param {string} message
+ */
+function writeRawEnvelope(socket, status, reason, message) {
+  const payload = JSON.stringify({ data: null, error_code: status, error_message: message, error_descriptions: null });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\naccess-control-allow-origin: *\r\n` +
+      `content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`,
+  );
+}
+
+/** Node's parser errors, by code: the status and sentence each gets. @type {Record<string, [number, string, string]>} */
+const CLIENT_ERRORS = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'The request headers are too large.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request did not arrive in time.'],
+  HPE_HEADERS_TIMEOUT: [408, 'Request Timeout', 'The request headers did not arrive in time.'],
+  ERR_HTTP_HEADERS_TIMEOUT: [408, 'Request Timeout', 'The request headers did not arrive in time.'],
+};
+
+/**
+ * Creates the server over a sandbox and listens; port 0 (the default) picks a free port.
+ * @param {ListenOptions} [options]
+ */
+export async function listen(options = {}) {
+  const server = checkServerOptions(options);
+  const logger = toLogger(options.log);
+  const sandbox = createNodeSandbox(options, logger);
+  const scheme = options.tls ? 'https' : 'http';
+
+  /** @type {Map<Socket, { since: number, busy: number }>} */
+  const sockets = new Map();
+  let inFlight = 0;
+  /** @type {(() => void) | null} */
+  let drained = null;
+
+  /**
+   * @param {IncomingMessage} request
+   * @param {ServerResponse} response
+   */
+  async function onRequest(request, response) {
+    const started = performance.now();
+    const state = sockets.get(request.socket);
+    if (state) state.busy += 1;
+    inFlight += 1;
+    response.once('close', () => {
+      inFlight -= 1;
+      if (state) {
+        state.busy -= 1;
+        state.since = performance.now();
+      }
+      if (inFlight === 0) drained?.();
+    });
+    /** @type {IncomingRequest} */
+    const incoming = { method: request.method ?? 'GET', url: request.url ?? '/', headers: headersOf(request), body: bodyOf(request), origin: `${scheme}://${request.headers.host ?? ''}` };
+    let pathname = '';
+    try {
+      pathname = (request.url ?? '/').split('?')[0] ?? '';
+      const served = await sandbox.serve(incoming);
+      await send(request, response, served, started, pathname);
+    } catch (error) {
+      answerCrash(request, response, error, pathname);
+    }
+  }
+
+  /**
+   * Writes the engine's answer, through a fault when one struck.
+   * @param {IncomingMessage} request
+   * @param {ServerResponse} response
+   * @param {Served} served
+   * @param {number} started
+   * @param {string} pathname
+   */
+  async function send(request, response, served, started, pathname) {
+    const { answer, fault, signals } = served;
+    const log = () => logger?.(`${request.method} ${pathname.slice(0, 200)} ${answer.status || '-'} ${answer.scenario ?? '-'}${fault ? ` fault:${fault.fault}` : ''} ${(performance.now() - started).toFixed(1)}ms`);
+    if (answer.scenario === 'aborted') return;
+    if (fault?.fault === 'reset') {
+      log();
+      request.socket.destroy();
+      return;
+    }
+    if (fault?.fault === 'hang') {
+      log();
+      request.resume();
+      await wait(Number.POSITIVE_INFINITY, signals);
+      request.socket.destroy();
+      return;
+    }
+    if (!request.complete) request.resume();
+    const { headers, payload } = toWire(answer);
+    const bytes = payload.reduce((sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength), 0);
+    if (payload.length > 0 || answer.status >= 200) headers['content-length'] = String(bytes);
+    if (served.close) headers.connection = 'close';
+    if (fault?.fault === 'delay' && !(await wait(fault.delayMs, signals))) {
+      log();
+      request.socket.destroy();
+      return;
+    }
+    if (response.destroyed) return;
+    response.writeHead(answer.status, headers);
+    if (fault?.fault === 'truncated') {
+      const whole = Buffer.concat(payload.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
+      response.write(whole.subarray(0, Math.floor(whole.length / 2)), () => response.socket?.destroy());
+      log();
+      return;
+    }
+    for (const part of payload) response.write(part);
+    response.end();
+    if (served.close) response.once('finish', () => request.socket.destroy());
+    log();
+  }
+
+  /**
+   * @param {IncomingMessage} request
+   * @param {ServerResponse} response
+   * @param {unknown} error
+   * @param {string} pathname
+   */
+  function answerCrash(request, response, error, pathname) {
+    try {
+      const message = `The mock failed on ${String(request.method).slice(0, 16)} ${pathname.slice(0, 200)}: ${error instanceof Error ? error.message : String(error)}`;
+      logger?.(`ERROR ${message}`);
+      if (!logger) process.emitWarning(message, { code: 'VLENS_MOCK_ERROR' });
+      if (response.headersSent || response.destroyed) {
+        response.destroy();
+        return;
+      }
+      const { headers, payload } = toWire({ ...refusal.crash(sandbox.model, message), headers: { 'access-control-allow-origin': '*' } });
+      response.writeHead(500, { ...headers, 'content-length': String(Buffer.byteLength(/** @type {string} */ (payload[0]))) });
+      response.end(payload[0]);
+    } catch {
+      // Nothing else can be done for this request; the mock goes on.
+      response.destroy();
+    }
+  }
+
+  /** @type {import('node:http').ServerOptions} */
+  const httpOptions = {
+    headersTimeout: server.headersTimeoutSeconds * 1000,
+    requestTimeout: server.requestTimeoutSeconds * 1000,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Timeouts are looked at this often (Node's default, 30 s, would let them run late by as much).
+    connectionsCheckingInterval: Math.min(1000, server.headersTimeoutSeconds * 500),
+  };
+  const http = options.tls ? createHttpsServer({ ...httpOptions, cert: options.tls.cert, key: options.tls.key }, onRequest) : createHttpServer(httpOptions, onRequest);
+
+  http.on('connection', (/** @type {Socket} */ socket) => {
+    // Past the cap, the connection idle (or stuck in its headers) for longest makes room: a crowd of
+    // slow clients cannot lock new ones out.
+    if (sockets.size >= server.maxConnections) {
+      let oldest = null;
+      let oldestSince = Number.POSITIVE_INFINITY;
+      for (const [candidate, state] of sockets) {
+        if (state.busy === 0 && state.since < oldestSince) [oldest, oldestSince] = [candidate, state.since];
+      }
+      oldest?.destroy();
+    }
+    sockets.set(socket, { since: performance.now(), busy: 0 });
+    socket.once('close', () => sockets.delete(socket));
+  });
+  http.on('clientError', (/** @type {Error & { code?: string }} */ error, /** @type {Socket} */ socket) => {
+    try {
+      // A client that hung up mid-request (EOF inside the body, reset) is not refused: there is no one to answer.
+      if (!socket.writable || error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE') return socket.destroy();
+      const [status, reason, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 'The request is not valid HTTP.'];
+      writeRawEnvelope(socket, status, reason, message);
+      logger?.(`- - ${status} - ${message}`);
+    } catch {
+      socket.destroy();
+    }
+  });
+  // Expect: 100-continue is answered by Node; any other expectation gets the envelope, not Node's bare 417.
+  http.on('checkExpectation', (/** @type {IncomingMessage} */ request, /** @type {ServerResponse} */ response) => {
+    const payload = JSON.stringify({ data: null, error_code: 417, error_message: 'The Expect header asks for something the server does not do; only 100-continue is understood.', error_descriptions: null });
+    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'access-control-allow-origin': '*', 'content-length': String(Buffer.byteLength(payload)), connection: 'close' });
+    response.end(payload);
+    request.resume();
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, host, () => {
+      http.off('error', reject);
+      resolve(undefined);
+    });
+  });
+  // An error of the listening socket after start (EMFILE...) must not end the process.
+  http.on('error', (error) => logger?.(`ERROR ${error.message}`));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (http.address());
+  const shownHost = host.includes(':') ? (host === '::' ? '127.0.0.1' : `[${host}]`) : host === '0.0.0.0' ? '127.0.0.1' : host;
+  /** @type {Promise<void> | undefined} */
+  let stopping;
+  return {
+    url: `${scheme}://${shownHost}:${port}`,
+    port,
+    host,
+    sandbox,
+    server: http,
+    /**
+     * Stops: no new connection is accepted, idle ones close, hung and delayed answers end at once,
+     * requests in flight get `graceSeconds` (default shutdownGraceSeconds) to finish, then every
+     * connection closes. Safe to call more than once.
+     * @param {{ graceSeconds?: number }} [how]
+     */
+    stop({ graceSeconds = server.shutdownGraceSeconds } = {}) {
+      stopping ??= new Promise((resolve, reject) => {
+        http.close((error) => (error ? reject(error) : resolve()));
+        http.closeIdleConnections();
+        sandbox.close();
+        const finished = inFlight === 0 ? Promise.resolve() : new Promise((done) => (drained = () => done(undefined)));
+        const timer = setTimeout(() => drained?.(), graceSeconds * 1000);
+        void finished.then(() => {
+          clearTimeout(timer);
+          http.closeAllConnections();
+        });
+      });
+      return stopping;
+    },
+  };
+}
+
+/** @typedef {Awaited<ReturnType<typeof listen>>} RunningServer */

@@ -1,0 +1,141 @@
+// The journal of a tenant's requests, for a test to read back (`GET /__vlens/requests`): what was
+// asked, what was answered and why, one entry per request (the serve event, mocks/engine/serve-event.js).
+// Bounded three ways: entries per tenant (journalLimit), each entry's size (mocks/store/redact.js cuts
+// headers, query and body to a sketch), and the bytes of every tenant's entries together
+// (journalBudgetBytes: past it the oldest entries of all go first). Nothing secret goes in: the entry
+// holds only redacted values, and images as references to the image store.
+
+/** @import { ImageRecord, ImageStore } from './images.js' */
+/** @import { Tenant } from './tenants.js' */
+
+/**
+ * One request as the journal keeps it; `at` is ms since the epoch (ISO text when read), `size` its
+ * approximate bytes. The order of the members is the control API's JournalEntry's.
+ * @typedef {object} JournalEntry
+ * @property {number} seq
+ * @property {number} at
+ * @property {string} method
+ * @property {string} path
+ * @property {string | null} operationId
+ * @property {number | null} status
+ * @property {string | null} scenario
+ * @property {'prefer' | 'queue' | 'transaction' | 'magic' | null} forcedBy
+ * @property {string | null} refusal
+ * @property {string | null} fault
+ * @property {string | null} transactionId
+ * @property {number} ms
+ * @property {Record<string, string | string[]>} query
+ * @property {Record<string, string>} headers
+ * @property {unknown} body
+ * @property {ImageRecord[]} images
+ * @property {number} size
+ */
+
+/** @typedef {{ entries: (JournalEntry | undefined)[], start: number, seq: number, dropped: number }} JournalState */
+
+// A full journal drops its oldest entry on every request. Moving the array down each time would cost
+// a copy of `limit` entries per request; the dropped slots are cleared at once and the array is moved
+// down once per this many of them.
+const COMPACT_EVERY = 256;
+
+/**
+ * The entries a journal still holds, oldest first.
+ * @param {JournalState} journal
+ * @returns {JournalEntry[]}
+ */
+const liveEntries = (journal) => /** @type {JournalEntry[]} */ (journal.start ? journal.entries.slice(journal.start) : journal.entries);
+
+/**
+ * @param {{ limit: number, budgetBytes: number }} limits
+ * @param {ImageStore} images told when an entry that alone kept an image goes
+ */
+export function createJournal({ limit, budgetBytes }, images) {
+  // Every tenant's entries, oldest first, for the budget over all of them.
+  /** @type {{ tenant: Tenant, entry: JournalEntry }[]} */
+  let order = [];
+  let orderStart = 0;
+  let usedBytes = 0;
+
+  /** @param {Tenant} tenant */
+  const dropOldest = (tenant) => {
+    const journal = tenant.journal;
+    const entry = journal.entries[journal.start];
+    if (!entry) return;
+    images.forget(entry.images);
+    usedBytes -= entry.size;
+    journal.entries[journal.start] = undefined;
+    journal.start += 1;
+    journal.dropped += 1;
+    if (journal.start >= COMPACT_EVERY) {
+      journal.entries.splice(0, journal.start);
+      journal.start = 0;
+    }
+  };
+
+  const overBudget = () => {
+    while (usedBytes > budgetBytes && orderStart < order.length) {
+      const oldest = /** @type {{ tenant: Tenant, entry: JournalEntry }} */ (order[orderStart]);
+      order[orderStart] = /** @type {any} */ (undefined);
+      orderStart += 1;
+      // Still held by its tenant: it is that tenant's oldest (each journal is first in, first out).
+      if (oldest.tenant.journal.entries[oldest.tenant.journal.start] === oldest.entry) dropOldest(oldest.tenant);
+    }
+    if (orderStart >= COMPACT_EVERY * 16) {
+      order = order.slice(orderStart);
+      orderStart = 0;
+    }
+  };
+
+  return {
+    limit,
+    get usedBytes() {
+      return usedBytes;
+    },
+    /**
+     * Adds one entry to the tenant's journal, numbering it.
+     * @param {Tenant} tenant
+     * @param {JournalEntry} entry
+     */
+    add(tenant, entry) {
+      const journal = tenant.journal;
+      journal.seq += 1;
+      entry.seq = journal.seq;
+      journal.entries.push(entry);
+      usedBytes += entry.size;
+      order.push({ tenant, entry });
+      while (journal.entries.length - journal.start > limit) dropOldest(tenant);
+      overBudget();
+    },
+    /**
+     * The tenant is forgotten: so are its entries and the images only its journal kept.
+     * @param {Tenant} tenant
+     */
+    forget(tenant) {
+      for (const entry of liveEntries(tenant.journal)) {
+        images.forget(entry.images);
+        usedBytes -= entry.size;
+      }
+      tenant.journal.entries = [];
+      tenant.journal.start = 0;
+    },
+    /**
+     * What `GET /__vlens/requests` shows, oldest first.
+     * @param {Tenant | null} tenant
+     * @param {{ operationId?: string, limit?: number }} query
+     * @param {(record: ImageRecord) => unknown} summary
+     */
+    read(tenant, { operationId, limit: wanted } = {}, summary) {
+      const journal = tenant?.journal ?? { entries: [], start: 0, dropped: 0, seq: 0 };
+      const held = liveEntries(journal);
+      let entries = operationId ? held.filter((entry) => entry.operationId === operationId) : held;
+      if (wanted !== undefined) entries = entries.slice(-wanted);
+      return {
+        limit,
+        dropped: journal.dropped,
+        requests: entries.map(({ size, ...entry }) => ({ ...entry, at: new Date(entry.at).toISOString(), images: entry.images.map(summary) })),
+      };
+    },
+  };
+}
+
+/** @typedef {ReturnType<typeof createJournal>} Journal */

@@ -1,0 +1,256 @@
+// What the journal (and anything else that shows a request) may show of it: secrets redacted by what
+// they are called AND by what they look like, personal data masked, images reduced to their size,
+// long texts to their length, huge bodies to a sketch. A short list of names is not enough: clients
+// send `X-Authorization`, `pwd`, `credentials.pass`, `token2`, `?key=`; and a value that looks like a
+// token or a base64 payload is hidden whatever its name (test/journal-redaction.test.ts holds a corpus).
+
+export const REDACTED = '<redacted>';
+
+// Names that say a value is a credential: whole words of a member or header name, in any case, joined
+// by -, _ or . or in camelCase (passwordConfirmation, X-Auth-Token, client_secret, pin, code).
+const CREDENTIAL_WORDS = new Set([
+  'apikey', 'key', 'keys', 'auth', 'authorization', 'authentication', 'bearer', 'token', 'tokens', 'secret', 'secrets',
+  'password', 'passwords', 'passwd', 'pwd', 'pass', 'passphrase', 'pin', 'otp', 'otps', 'session', 'sessionid', 'sid',
+  'signature', 'sig', 'cookie', 'cookies', 'credential', 'credentials', 'code', 'jwt', 'cvv', 'nonce', 'bundlekey', 'hmac',
+  'refresh', 'access', 'private', 'salt', 'csrf', 'xsrf',
+]);
+// Words that make a credential-looking name harmless: `phoneNumberOtpRequestId` names a request, not an OTP.
+const HARMLESS_LAST_WORDS = new Set(['id', 'ids', 'type', 'types', 'expires', 'expiry', 'length', 'count', 'name', 'names', 'required', 'enabled', 'confirmed', 'sent', 'in', 'seconds', 'at', 'status', 'provider', 'method']);
+
+// Personal data, by member name (the description's and common spellings): masked, keeping the shape.
+const PERSONAL_WORDS = new Set([
+  'name', 'names', 'firstname', 'lastname', 'surname', 'fullname', 'username', 'idnumber', 'nationalid', 'nationalnumber',
+  'address', 'street', 'birthdate', 'dateofbirth', 'dob', 'birthday', 'phone', 'phonenumber', 'mobile', 'email', 'emailaddress',
+  'mothername', 'fathername', 'job', 'profession', 'religion', 'maritalstatus', 'husbandname', 'documentnumber', 'passportnumber',
+]);
+
+const LONG_TEXT = 256;
+// What one entry shows of a body: this many members of an object or items of an array, this deep, and
+// about this many characters in all; the rest is counted, not shown.
+const SHOWN_ENTRIES = 10;
+const SHOWN_DEPTH = 5;
+const SHOWN_CHARACTERS = 4096;
+const LONG_NAME = 64;
+// Headers and query members shown, and the characters of each value.
+const SHOWN_HEADERS = 40;
+const SHOWN_VALUE = 512;
+
+/**
+ * The words of a name: `X-Auth-Token` -> x, auth, token; `passwordConfirmation` -> password, confirmation.
+ * @param {string} name
+ */
+export function wordsOf(name) {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .map((word) => word.replace(/\d+$/, ''))
+    .filter(Boolean);
+}
+
+/** @type {Map<string, boolean>} */
+const credentialNames = new Map();
+
+/**
+ * Whether a member, query or header name says its value is a credential.
+ * @param {string} name
+ */
+export function isCredentialName(name) {
+  let verdict = credentialNames.get(name);
+  if (verdict === undefined) {
+    const words = wordsOf(name);
+    const joined = words.join('');
+    const last = words.at(-1) ?? '';
+    verdict =
+      CREDENTIAL_WORDS.has(joined) ||
+      /api[-_]?key|apikey|accesstoken|refreshtoken|idtoken|authtoken/.test(joined) ||
+      (words.some((word) => CREDENTIAL_WORDS.has(word)) && !HARMLESS_LAST_WORDS.has(last));
+    if (credentialNames.size < 4096) credentialNames.set(name, verdict);
+  }
+  return verdict;
+}
+
+/**
+ * Whether a member name says its value is personal data.
+ * @param {string} name
+ */
+export function isPersonalName(name) {
+  const words = wordsOf(name);
+  return PERSONAL_WORDS.has(words.join('')) || (words.length > 0 && PERSONAL_WORDS.has(/** @type {string} */ (words.at(-1))) && !HARMLESS_LAST_WORDS.has(/** @type {string} */ (words.at(-1))));
+}
+
+const JWT = /^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$/;
+const TOKEN_CHARACTERS = /^[A-Za-z0-9+/=_\-.~]+$/;
+const SCHEME = /^(bearer|basic|digest|token|hmac|aws4-hmac-sha256|negotiate)\s+\S/i;
+
+/**
+ * Whether a value looks like a token, a key or a base64 payload, whatever its name: a JWT, a value
+ * after an authorization scheme, or a run of 20 or more token characters mixing upper case, lower
+ * case and digits (a UUID, a date or a word is not one).
+ * @param {string} value
+ */
+export function looksLikeSecret(value) {
+  if (value.length < 16) return false;
+  if (SCHEME.test(value) || JWT.test(value)) return true;
+  if (value.length < 20 || !TOKEN_CHARACTERS.test(value)) return false;
+  return /[A-Z]/.test(value) && /[a-z]/.test(value) && /[0-9]/.test(value);
+}
+
+/**
+ * A personal value with its shape kept: digits become 0 (an ID number stays 14 digits), letters x,
+ * an email keeps its domain's last label, and sandbox test values (+2019… phone numbers, addresses
+ * under .test) are shown as they are, since they name the scenario.
+ * @param {string} value
+ */
+export function maskPersonal(value) {
+  if (/^\+2019\d{8}$/.test(value) || /@[^@]+\.test$/i.test(value)) return value;
+  const at = value.indexOf('@');
+  if (at > 0) return `${mask(value.slice(0, at))}@${mask(value.slice(at + 1, value.lastIndexOf('.')))}${value.slice(value.lastIndexOf('.'))}`;
+  return mask(value);
+}
+
+/** @param {string} text */
+const mask = (text) => text.replace(/\p{Nd}/gu, '0').replace(/\p{L}/gu, 'x');
+
+/** @param {string} text */
+const shortText = (text) => (text.length > LONG_TEXT ? `<text of ${text.length} characters>` : text);
+
+/**
+ * A string value as it may be shown, given its name.
+ * @param {string | null} name
+ * @param {string} value
+ */
+function shownString(name, value) {
+  if (name !== null && isCredentialName(name)) return REDACTED;
+  if (looksLikeSecret(value)) return value.length > LONG_TEXT ? `<text of ${value.length} characters>` : REDACTED;
+  if (name !== null && isPersonalName(name)) return maskPersonal(shortText(value));
+  return shortText(value);
+}
+
+/**
+ * The headers as they may be shown, lower case: credential headers (the description's security
+ * schemes and credential parameters, `credentialHeaders`, lower case) and any credential-looking name
+ * or value redacted, at most SHOWN_HEADERS of them, each cut to SHOWN_VALUE characters.
+ * @param {Iterable<[string, string]>} headers
+ * @param {Set<string>} credentialHeaders
+ */
+export function redactHeaders(headers, credentialHeaders) {
+  /** @type {Record<string, string>} */
+  const shown = {};
+  let count = 0;
+  let hidden = 0;
+  for (const [rawName, value] of headers) {
+    const name = rawName.toLowerCase();
+    if (count >= SHOWN_HEADERS) {
+      hidden += 1;
+      continue;
+    }
+    count += 1;
+    const shownName = name.length > LONG_NAME ? `${name.slice(0, LONG_NAME)}…` : name;
+    if (credentialHeaders.has(name) || isCredentialName(name) || looksLikeSecret(value)) shown[shownName] = REDACTED;
+    else shown[shownName] = value.length > SHOWN_VALUE ? `${value.slice(0, SHOWN_VALUE)}<${value.length - SHOWN_VALUE} more characters>` : value;
+  }
+  if (hidden > 0) shown['…'] = `<${hidden} more headers>`;
+  return shown;
+}
+
+/**
+ * The query as it may be shown: credential-named or credential-looking members redacted, long
+ * values replaced by their length, at most SHOWN_HEADERS members of SHOWN_ENTRIES values each.
+ * @param {URLSearchParams} searchParams
+ */
+export function redactQuery(searchParams) {
+  /** @type {Record<string, string | string[]>} */
+  const shown = {};
+  let count = 0;
+  for (const name of new Set(searchParams.keys())) {
+    if (count++ >= SHOWN_HEADERS) break;
+    const values = searchParams.getAll(name).slice(0, SHOWN_ENTRIES).map((value) => shownString(name, value));
+    const shownName = name.length > LONG_NAME ? `${name.slice(0, LONG_NAME)}…` : name;
+    shown[shownName] = values.length === 1 ? /** @type {string} */ (values[0]) : values;
+  }
+  return shown;
+}
+
+/** @param {object} object */
+function countMembers(object) {
+  let count = 0;
+  for (const _ in object) count += 1;
+  return count;
+}
+
+/** @param {object} value */
+const sizeOf = (value) => (Array.isArray(value) ? `array of ${value.length} items` : `object of ${countMembers(value)} members`);
+
+/**
+ * What an image member shows when it holds no kept image: its kind and size, never its content.
+ * @param {unknown} value
+ */
+function describeImage(value) {
+  if (typeof value === 'string') return `<image: text of ${value.length} characters, not kept>`;
+  if (value === null) return null;
+  if (typeof value === 'object') return `<image: ${sizeOf(value)}, not base64 text>`;
+  return `<image: ${typeof value}, not base64 text>`;
+}
+
+/**
+ * The body as it may be shown: secrets redacted, personal data masked, images (`images`: the kept
+ * ones' sizes by member; `imageFields`: the operation's top-level image members) and long strings
+ * replaced by a description, objects and arrays cut to their first members, a few levels deep, a few
+ * thousand characters in all.
+ * @param {unknown} body
+ * @param {Record<string, { bytes: number }>} [images]
+ * @param {string[]} [imageFields]
+ * @param {{ characters: number }} [meter] told about how many characters the sketch holds
+ */
+export function redactBody(body, images = {}, imageFields = [], meter = { characters: 0 }) {
+  let room = SHOWN_CHARACTERS;
+  /** @type {(value: unknown, key: string | null, depth: number) => unknown} */
+  const visit = (value, key, depth) => {
+    if (depth === 1 && key !== null && images[key]) return `<image ${images[key].bytes} bytes>`;
+    if (depth === 1 && key !== null && imageFields.includes(key)) return describeImage(value);
+    if (key !== null && value !== null && typeof value !== 'object' && isCredentialName(key)) return REDACTED;
+    if (typeof value === 'string') {
+      const shown = shownString(key, value);
+      room -= shown.length;
+      return shown;
+    }
+    if (value === null || typeof value !== 'object') {
+      room -= 8;
+      if (key !== null && typeof value === 'number' && isPersonalName(key)) return 0;
+      return value;
+    }
+    if (depth >= SHOWN_DEPTH || room <= 0) return `<${sizeOf(value)}>`;
+    if (Array.isArray(value)) {
+      const shown = [];
+      for (const item of value) {
+        if (shown.length === SHOWN_ENTRIES || room <= 0) break;
+        shown.push(visit(item, key, depth + 1));
+      }
+      if (shown.length < value.length) shown.push(`<${value.length - shown.length} more items>`);
+      return shown;
+    }
+    /** @type {Record<string, unknown>} */
+    const shown = {};
+    let count = 0;
+    let hidden = 0;
+    // `credentials: { user, pass }`: every plain member of a credential object is redacted.
+    const secretObject = key !== null && isCredentialName(key);
+    for (const member in value) {
+      count += 1;
+      if (count > SHOWN_ENTRIES || room <= 0) {
+        hidden += 1;
+        continue;
+      }
+      const name = member.length > LONG_NAME ? `${member.slice(0, LONG_NAME)}<name of ${member.length} characters>` : member;
+      room -= name.length;
+      const memberValue = /** @type {Record<string, unknown>} */ (value)[member];
+      shown[name] = secretObject && (memberValue === null || typeof memberValue !== 'object') ? REDACTED : visit(memberValue, member, depth + 1);
+    }
+    if (hidden > 0) shown['…'] = `<${hidden} more members>`;
+    return shown;
+  };
+  const shown = visit(body, null, 0);
+  meter.characters = SHOWN_CHARACTERS - room;
+  return shown;
+}

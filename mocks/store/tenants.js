@@ -1,0 +1,277 @@
+// Where the sandbox keeps its state: one tenant per ApiKey value, each with its users, tokens, OTP
+// requests, transactions, steering (queued outcomes, faults, per-transaction outcomes), journal and
+// coverage. The rules (mocks/rules/) only read a tenant and describe changes; commit() applies them,
+// and is the one place that enforces the bounds: tenants, users, credentials, OTP requests and
+// transactions are capped (the oldest go first), transactions expire, images stay within the image
+// budget (images.js). A tenant is made only by a request that reached an operation and passed its
+// checks, or by the control API: a refused request leaves nothing behind but its journal entry.
+
+/** @import { ImageGroup, ImageRecord, ImageStore } from './images.js' */
+/** @import { FaultName, Role, SandboxLimits } from '../types.js' */
+
+/**
+ * @typedef {{ id: number, phoneNumber: string | null, email: string | null, password: string | null, emailConfirmed: boolean, verified: boolean, implicit?: boolean }} User
+ * @typedef {{ token: string, role: Role, userId: number | null, expiresAt: number, expired: boolean }} IssuedToken
+ * @typedef {{ token: string, role: Role, userId: number | null }} RefreshToken
+ * @typedef {{ id: string, channel: 'phone' | 'email', target: string, confirmed: boolean }} OtpRequest
+ * @typedef {{ operationId: string, scenario: string, succeeded: boolean, at: number, images: Record<string, ImageRecord>, idNumber: string | null }} StepRecord
+ * @typedef {{ id: string, userId: number | null, createdAt: number, updatedAt: number, expiresAt: number, steps: Partial<Record<'front' | 'back' | 'liveness', StepRecord>>, validated: boolean, verified: boolean, linked: boolean, imageGroup: ImageGroup }} Transaction
+ * @typedef {{ scenario: string, status: number, remaining: number }} QueuedOutcome
+ * @typedef {{ fault: FaultName, delayMs: number, remaining: number }} ArmedFault
+ * @typedef {{ userId: number | null, expired: boolean }} ImplicitToken a bearer token the sandbox did not issue but accepted
+ */
+
+/**
+ * @typedef {object} Tenant
+ * @property {string} key the ApiKey value
+ * @property {AbortController} lifetime aborted when the tenant is reset or forgotten: its delayed and hung answers end
+ * @property {Map<number, User>} users
+ * @property {Map<string, number>} userByPhone
+ * @property {Map<string, number>} userByEmail
+ * @property {number} nextUserId
+ * @property {Map<string, IssuedToken>} tokens
+ * @property {Map<string, RefreshToken>} refreshTokens
+ * @property {Map<string, true>} usedRefreshTokens refresh tokens already rotated: refused even where unknown tokens are welcome
+ * @property {Map<string, ImplicitToken>} implicitUsers what an accepted unknown bearer token stands for, by the token's SHA-256
+ * @property {Map<string, OtpRequest>} otps
+ * @property {Map<string, Transaction>} transactions
+ * @property {Map<string, Record<string, string>>} planned outcomes set per transaction, by step
+ * @property {Map<string, QueuedOutcome[]>} queue outcomes queued per operation
+ * @property {Map<string, ArmedFault[]>} faults faults armed per operation ('*': any)
+ * @property {import('./journal.js').JournalState} journal
+ * @property {import('./coverage.js').CoverageState} coverage
+ */
+
+/**
+ * What a rule decided to change (see mocks/rules/draft.js).
+ * @typedef {object} Changes
+ * @property {boolean} dirty
+ * @property {number} nextUserId
+ * @property {string | null} consumeQueue the operation whose queued outcome was used
+ * @property {Map<number, User>} users
+ * @property {[string, number | null][]} implicitUsers accepted unknown bearer tokens, by SHA-256, and their user
+ * @property {IssuedToken[]} tokens
+ * @property {RefreshToken[]} refreshTokens
+ * @property {string[]} dropRefreshTokens
+ * @property {Map<string, OtpRequest>} otps
+ * @property {Map<string, Transaction>} transactions
+ */
+
+// Expired transactions are swept a few at a time, oldest first, whenever one is created.
+const SWEEP_PER_CREATION = 4;
+
+/**
+ * @param {string} key
+ * @returns {Tenant}
+ */
+function newTenant(key) {
+  return {
+    key,
+    lifetime: new AbortController(),
+    users: new Map(),
+    userByPhone: new Map(),
+    userByEmail: new Map(),
+    nextUserId: 1,
+    tokens: new Map(),
+    refreshTokens: new Map(),
+    usedRefreshTokens: new Map(),
+    implicitUsers: new Map(),
+    otps: new Map(),
+    transactions: new Map(),
+    planned: new Map(),
+    queue: new Map(),
+    faults: new Map(),
+    journal: { entries: [], start: 0, seq: 0, dropped: 0 },
+    coverage: { answers: new Map(), faults: new Map() },
+  };
+}
+
+/**
+ * A tenant with nothing in it, for requests whose key has no tenant yet: rules read it, nothing is
+ * ever written to it.
+ */
+export const EMPTY_TENANT = Object.freeze(newTenant(''));
+
+/**
+ * Sets a key of a Map kept in insertion order and drops the oldest entries past `max`.
+ * @template K, V
+ * @param {Map<K, V>} map
+ * @param {K} key
+ * @param {V} value
+ * @param {number} max
+ * @param {(value: V, key: K) => void} [onDrop]
+ */
+export function putBounded(map, key, value, max, onDrop) {
+  map.set(key, value);
+  while (map.size > max) {
+    const [oldestKey, oldest] = /** @type {[K, V]} */ (map.entries().next().value);
+    map.delete(oldestKey);
+    onDrop?.(oldest, oldestKey);
+  }
+}
+
+/** @param {string} email */
+export const emailKey = (email) => email.toLowerCase();
+
+/**
+ * The transaction if the tenant has it and it has not expired (ids are kept lowercase).
+ * @param {Tenant} tenant
+ * @param {string | null | undefined} id
+ * @param {number} now
+ */
+export function transactionOf(tenant, id, now) {
+  if (!id) return null;
+  const transaction = tenant.transactions.get(id);
+  return transaction && transaction.expiresAt > now ? transaction : null;
+}
+
+/** @param {Transaction | undefined} transaction */
+function stepRecords(transaction) {
+  /** @type {ImageRecord[]} */
+  const records = [];
+  for (const step of Object.values(transaction?.steps ?? {})) for (const record of Object.values(step.images)) records.push(record);
+  return records;
+}
+
+/**
+ * @param {SandboxLimits} limits
+ * @param {ImageStore} images
+ * @param {{ forget(tenant: Tenant): void }} journal told when a tenant is forgotten, for the images only its journal kept
+ */
+export function createStore(limits, images, journal) {
+  /** @type {Map<string, Tenant>} */
+  const tenants = new Map();
+  // The tenant used last is already the newest in `tenants`: most requests come from the same key as
+  // the one before, and moving a key to the end (delete, set) makes the Map shrink and grow again.
+  /** @type {string | undefined} */
+  let newestKey;
+
+  /** @param {Transaction} transaction */
+  const forgetTransaction = (transaction) => images.release(transaction.imageGroup);
+  /** @param {Tenant} tenant */
+  const forgetTenant = (tenant) => {
+    tenant.lifetime.abort();
+    for (const transaction of tenant.transactions.values()) forgetTransaction(transaction);
+    journal.forget(tenant);
+  };
+
+  /** @param {Tenant} tenant */
+  const dropUser = (tenant) => (/** @type {User} */ user) => {
+    if (user.phoneNumber && tenant.userByPhone.get(user.phoneNumber) === user.id) tenant.userByPhone.delete(user.phoneNumber);
+    if (user.email && tenant.userByEmail.get(emailKey(user.email)) === user.id) tenant.userByEmail.delete(emailKey(user.email));
+  };
+
+  /** @param {Tenant} tenant @param {User} user */
+  const putUser = (tenant, user) => {
+    const before = tenant.users.get(user.id);
+    if (before) dropUser(tenant)(before);
+    putBounded(tenant.users, user.id, user, limits.maxUsersPerTenant, dropUser(tenant));
+    if (user.phoneNumber) tenant.userByPhone.set(user.phoneNumber, user.id);
+    if (user.email) tenant.userByEmail.set(emailKey(user.email), user.id);
+  };
+
+  /** @param {Tenant} tenant @param {Transaction} transaction @param {number} now */
+  const putTransaction = (tenant, transaction, now) => {
+    const before = tenant.transactions.get(transaction.id);
+    const current = stepRecords(transaction);
+    const replaced = before ? stepRecords(before).filter((record) => !current.includes(record)) : [];
+    images.keep(transaction.imageGroup, current, replaced);
+    if (!before) sweepExpired(tenant, now);
+    putBounded(tenant.transactions, transaction.id, transaction, limits.maxTransactionsPerTenant, forgetTransaction);
+  };
+
+  /** @param {Tenant} tenant @param {number} now */
+  const sweepExpired = (tenant, now) => {
+    let looked = 0;
+    for (const [id, transaction] of tenant.transactions) {
+      if (looked++ >= SWEEP_PER_CREATION) break;
+      if (transaction.expiresAt <= now) {
+        tenant.transactions.delete(id);
+        tenant.planned.delete(id);
+        forgetTransaction(transaction);
+      }
+    }
+  };
+
+  return {
+    /**
+     * The tenant of an ApiKey value, made on first use; the tenant unused for longest is forgotten
+     * past `maxTenants`.
+     * @param {string} key
+     */
+    tenant(key) {
+      let tenant = tenants.get(key);
+      if (tenant) {
+        if (key !== newestKey) {
+          tenants.delete(key);
+          tenants.set(key, tenant);
+          newestKey = key;
+        }
+        return tenant;
+      }
+      tenant = newTenant(key);
+      putBounded(tenants, key, tenant, limits.maxTenants, forgetTenant);
+      newestKey = key;
+      return tenant;
+    },
+    /**
+     * The tenant of an ApiKey value if it exists; never makes one.
+     * @param {string} key
+     */
+    peek(key) {
+      return tenants.get(key) ?? null;
+    },
+    /**
+     * Forgets a tenant: its state goes, its delayed and hung answers end.
+     * @param {string} key
+     */
+    reset(key) {
+      const tenant = tenants.get(key);
+      if (!tenant) return;
+      if (key === newestKey) newestKey = undefined;
+      tenants.delete(key);
+      forgetTenant(tenant);
+    },
+    /** Every tenant, least recently used first. */
+    all() {
+      return tenants.values();
+    },
+    get size() {
+      return tenants.size;
+    },
+
+    /**
+     * Applies the changes a rule described.
+     * @param {Tenant} tenant
+     * @param {Changes} changes
+     * @param {number} now
+     */
+    commit(tenant, changes, now) {
+      if (!changes.dirty) return;
+      tenant.nextUserId = Math.max(tenant.nextUserId, changes.nextUserId);
+      for (const user of changes.users.values()) putUser(tenant, user);
+      for (const [digest, userId] of changes.implicitUsers) {
+        putBounded(tenant.implicitUsers, digest, { userId, expired: tenant.implicitUsers.get(digest)?.expired ?? false }, limits.maxCredentialsPerTenant);
+      }
+      for (const token of changes.tokens) putBounded(tenant.tokens, token.token, token, limits.maxCredentialsPerTenant);
+      for (const token of changes.dropRefreshTokens) {
+        tenant.refreshTokens.delete(token);
+        putBounded(tenant.usedRefreshTokens, token, true, limits.maxCredentialsPerTenant);
+      }
+      for (const token of changes.refreshTokens) putBounded(tenant.refreshTokens, token.token, token, limits.maxCredentialsPerTenant);
+      for (const otp of changes.otps.values()) putBounded(tenant.otps, otp.id, otp, limits.maxCredentialsPerTenant);
+      for (const transaction of changes.transactions.values()) putTransaction(tenant, transaction, now);
+      if (changes.consumeQueue) {
+        const queue = tenant.queue.get(changes.consumeQueue);
+        const head = queue?.[0];
+        if (queue && head) {
+          head.remaining -= 1;
+          if (head.remaining <= 0) queue.shift();
+          if (queue.length === 0) tenant.queue.delete(changes.consumeQueue);
+        }
+      }
+    },
+  };
+}
+
+/** @typedef {ReturnType<typeof createStore>} Store */
