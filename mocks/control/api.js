@@ -4,7 +4,6 @@
 // tenant by ApiKey. Errors are RFC 9457 problem details naming the field and, for closed lists, the
 // valid values.
 import controlModel from '../model/generated/control/model.js';
-import * as controlValidators from '../model/generated/control/validators.js';
 import { parseJson } from '../front/body.js';
 import { isApiKey } from '../front/credentials.js';
 import { createRouter } from '../front/router.js';
@@ -22,8 +21,10 @@ export const MAX_CONTROL_BODY_BYTES = 64 * 1024;
 // Control operations whose body may be as large as an API request's (a tenant's state, with images).
 const LARGE_BODIES = new Set(['putState']);
 
-/** @type {Record<string, CompiledValidator | undefined>} */
-const validators = /** @type {any} */ (controlValidators);
+/** @type {Promise<Record<string, CompiledValidator | undefined>> | undefined} */
+let loading;
+// The control API's validators are loaded on its first call: a page that only uses the API never loads them.
+const controlValidators = () => (loading ??= import('../model/generated/control/validators.js').then((module) => /** @type {any} */ (module)));
 const router = createRouter(controlModel.operations);
 
 /**
@@ -89,6 +90,7 @@ export function createControlApi(handlers, store) {
     }
     /** @type {OperationModel} */
     const operation = match.route;
+    const validators = await controlValidators();
     /** @type {ControlContext} */
     const context = { params: {}, query: {}, body: undefined, key: '', tenant: /** @type {any} */ (null) };
     if (operation.security.length > 0) {

@@ -260,11 +260,10 @@ export async function listen(options = {}) {
       request.socket.destroy();
       return;
     }
-    if (!request.complete) request.resume();
+    if (!request.complete) drain(request, served.close);
     const { headers, payload } = toWire(answer);
     const bytes = payload.reduce((sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength), 0);
     if (payload.length > 0 || answer.status >= 200) headers['content-length'] = String(bytes);
-    if (served.close) headers.connection = 'close';
     if (fault?.fault === 'delay' && !(await wait(fault.delayMs, signals))) {
       log();
       request.socket.destroy();
@@ -280,8 +279,25 @@ export async function listen(options = {}) {
     }
     for (const part of payload) response.write(part);
     response.end();
-    if (served.close) response.once('finish', () => request.socket.destroy());
     log();
+  }
+
+  /**
+   * Reads and drops what is left of a request's body, so that a client still sending sees the answer
+   * instead of a reset; a body refused as too large is dropped up to DRAIN_LIMIT_FACTOR times the
+   * ceiling, then the connection is cut.
+   * @param {IncomingMessage} request
+   * @param {boolean} capped
+   */
+  function drain(request, capped) {
+    if (capped) {
+      let dropped = 0;
+      request.on('data', (/** @type {Buffer} */ chunk) => {
+        dropped += chunk.length;
+        if (dropped > sandbox.limits.maxBodyBytes * DRAIN_LIMIT_FACTOR) request.socket.destroy();
+      });
+    }
+    request.resume();
   }
 
   /**
