@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { listScenarios } from '../scripts/lib/description.mjs';
 import { README_PATH, renderMockReadme } from '../scripts/mock-readme.mjs';
-import { INSTALL_HINT } from '../mocks/prism.js';
+import { INSTALL_HINT } from '../mocks/node/prism.js';
 import { bundle } from './mock-process.js';
 
 const readme = readFileSync(README_PATH, 'utf8');

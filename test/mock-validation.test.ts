@@ -1,9 +1,9 @@
-// The mock answers two schema keywords with faster code than a plain evaluation (see mocks/validation.js).
+// The mock answers two schema keywords with faster code than a plain evaluation (see mocks/front/patterns.js and mocks/model/compile.js).
 // These tests hold them to the schema's own answer: the base64 check against the description's pattern,
 // the length keywords against JSON Schema's count of code points.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { base64Matcher, codePointLength } from '../mocks/validation.js';
+import { codePointLength, isBase64 } from '../mocks/front/patterns.js';
 import { bundle, operation, send, startMockProcess, validRequest, type MockProcess } from './mock-process.js';
 
 const pattern = new RegExp(bundle.components.schemas.Base64Image.pattern, 'u');
@@ -21,7 +21,7 @@ describe('the base64 check', () => {
   );
 
   it('agrees with the pattern on generated near-base64 text', () => {
-    fc.assert(fc.property(fc.oneof(text, groups, fc.string({ maxLength: 20 })), (candidate) => base64Matcher.test(candidate) === pattern.test(candidate)), {
+    fc.assert(fc.property(fc.oneof(text, groups, fc.string({ maxLength: 20 })), (candidate) => isBase64(candidate) === pattern.test(candidate)), {
       numRuns: 20_000,
     });
   });
@@ -29,7 +29,7 @@ describe('the base64 check', () => {
   it('agrees with the pattern on real image data and on the cases that look alike', () => {
     const image = Buffer.from(Array.from({ length: 3000 }, (_, index) => (index * 7919) % 256)).toString('base64');
     for (const candidate of [image, `${image.slice(0, -4)}QQ==`, `QQ==${image}`, image.replace('A', '-'), `${image}\n`, '', 'QQ==AAAA', 'AAAA=AAA']) {
-      expect(base64Matcher.test(candidate), candidate.slice(0, 20)).toBe(pattern.test(candidate));
+      expect(isBase64(candidate), candidate.slice(0, 20)).toBe(pattern.test(candidate));
     }
   });
 });

@@ -10,7 +10,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_DESCRIPTION_PATH, buildSandboxDocs } from '../scripts/docs/build.mjs';
-import { PHONE_CODES } from '../mocks/sandbox/magic.js';
+import { PHONE_CODES } from '../mocks/rules/magic.js';
 
 const controlApi = parse(readFileSync(SANDBOX_DESCRIPTION_PATH, 'utf8'));
 const operations = Object.values(controlApi.paths).flatMap((item) => Object.values(item as Record<string, { summary: string; operationId: string; tags: string[] }>));

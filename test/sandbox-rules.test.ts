@@ -1,28 +1,36 @@
-// The flow rules without HTTP: pure functions of a tenant's state and one request, returning the
-// scenario, the fields to fill and the changes, with ids and tokens from a deterministic `make`. The
-// state they read must come out unchanged; store.commit applies the changes.
+// The flow rules without HTTP: one decide() over each operation's declared rule, a pure function of a
+// tenant's state and one request, returning the scenario, the fields to fill and the changes, with ids
+// and tokens from a deterministic `make`. The state it reads must come out unchanged; the store's
+// commit applies the changes.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDescription } from '../mocks/description.js';
-import { loadPrism } from '../mocks/prism.js';
-import { createCatalog } from '../mocks/sandbox/catalog.js';
-import { createImageStore, newImageGroup, sameBytes } from '../mocks/sandbox/images.js';
-import { createJournal } from '../mocks/sandbox/journal.js';
-import { authorizeRequest, decide } from '../mocks/sandbox/rules.js';
-import { DEFAULT_LIMITS, createStore } from '../mocks/sandbox/store.js';
+import { shippedDescription } from '../mocks/model/shipped.js';
+import { ruleOf, stepOf, stepScenarios } from '../mocks/rules/catalog.js';
+import { decide, type Identity, type RuleContext } from '../mocks/rules/decide.js';
+import { scenarioSet, type ScenarioSet } from '../mocks/rules/scenarios.js';
+import { authorize as authorizeToken } from '../mocks/rules/tokens.js';
+import { DEFAULT_LIMITS } from '../mocks/engine/options.js';
+import { createImageStore, newImageGroup, sameBytes, type ImageRecord } from '../mocks/store/images.js';
+import { createJournal, type JournalEntry } from '../mocks/store/journal.js';
+import { createStore, type Changes, type Tenant } from '../mocks/store/tenants.js';
+import type { TokenFactory } from '../mocks/store/tokens.js';
+import type { OperationModel } from '../mocks/types.js';
 import { image } from './sandbox-helpers.js';
 
-type Catalog = ReturnType<typeof createCatalog>;
-let catalog: Catalog;
+const { model, examples } = shippedDescription();
+const scenarioSets = new Map<string, ScenarioSet>();
 beforeAll(async () => {
-  catalog = createCatalog(await loadDescription(loadPrism()));
+  for (const operation of model.operations) scenarioSets.set(operation.id, scenarioSet(operation, await examples(operation.id), stepOf(operation.id)));
 });
+const operationOf = (id: string) => model.operations.find((operation) => operation.id === id) as OperationModel;
 
 const NOW = Date.UTC(2026, 10, 30, 10, 0, 0);
 const settings = { stateless: false, strictTokens: false, otp: '123456', transactionTtlMs: 3_600_000 };
+const text = (bytes: Uint8Array | null) => (bytes === null ? null : new TextDecoder().decode(bytes));
 
 function world() {
   const images = createImageStore(DEFAULT_LIMITS.imageBudgetBytes);
-  const store = createStore(DEFAULT_LIMITS, images);
+  const journal = createJournal({ limit: DEFAULT_LIMITS.journalLimit, budgetBytes: DEFAULT_LIMITS.journalBudgetBytes }, images);
+  const store = createStore(DEFAULT_LIMITS, images, journal);
   const tenant = store.tenant('rules-key');
   let counter = 0;
   const make = {
@@ -33,9 +41,10 @@ function world() {
     }),
     refresh: () => `rt-${++counter}`,
     encrypted: () => 'encrypted',
-  };
-  const request = (operationId: string, fields: Record<string, unknown> = {}) => ({
-    entry: catalog.get(operationId),
+  } as TokenFactory;
+  const request = (operationId: string, fields: Partial<RuleContext> = {}): Omit<RuleContext, 'state'> => ({
+    operation: operationOf(operationId),
+    scenarios: scenarioSets.get(operationId) as ScenarioSet,
     identity: null,
     body: undefined,
     query: {},
@@ -44,24 +53,22 @@ function world() {
     now: NOW,
     make,
     settings,
-    stepScenarios: (step: string) => catalog.stepScenarios(step),
-    authorization: '',
+    stepScenarios: (step) => stepScenarios(model, step),
     ...fields,
   });
-  const track = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).map(([field, base64]) => [field, images.track(base64, field)]));
+  const track = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).map(([field, base64]) => [field, images.track(base64, field)])) as Record<string, ImageRecord>;
   /** Decides, checks the state was not touched, then commits. */
-  const run = (operationId: string, fields: Record<string, unknown> = {}) => {
+  const run = (operationId: string, fields: Partial<RuleContext> = {}, { stateless = false } = {}) => {
     const before = snapshot(tenant);
-    const decision = decide(tenant, request(operationId, fields) as never);
+    const decision = decide(ruleOf(operationId, stateless), tenant, request(operationId, fields));
     expect(snapshot(tenant), 'decide() changed the state it read').toEqual(before);
     store.commit(tenant, decision.changes, NOW);
     return decision;
   };
-  const authorize = (operationId: string, authorization: string, overrides: Record<string, unknown> = {}) => {
+  const authorize = (operationId: string, authorization: string, overrides: Partial<typeof settings> = {}) => {
     const before = snapshot(tenant);
-    const access = authorizeRequest(tenant, request(operationId, { authorization, ...overrides }) as never);
+    const access = authorizeToken(tenant, { operation: operationOf(operationId), scenarios: scenarioSets.get(operationId) as ScenarioSet, token: authorization.replace(/^bearer +/i, ''), now: NOW, settings: { ...settings, ...overrides } });
     expect(snapshot(tenant)).toEqual(before);
-    store.commit(tenant, access.changes, NOW);
     return access;
   };
   return { tenant, store, run, authorize, track, make };
@@ -69,11 +76,13 @@ function world() {
 
 /** The tenant as plain data, to compare before and after. */
 function snapshot(tenant: object): unknown {
-  return JSON.parse(JSON.stringify(tenant, (key, value) => (value instanceof Map ? [...value.entries()] : key === 'imageGroup' || key === 'group' ? undefined : value)));
+  return JSON.parse(
+    JSON.stringify(tenant, (key, value) => (value instanceof Map ? [...value.entries()] : key === 'imageGroup' || key === 'group' || key === 'lifetime' ? undefined : value)),
+  );
 }
 
 const scenarioOf = (decision: { scenario: { name: string } | null }) => decision.scenario?.name;
-const identityOf = (userId: number) => ({ role: 'user', userId, issued: true });
+const identityOf = (userId: number): Identity => ({ role: 'user', userId, issued: true });
 
 describe('capture steps', () => {
   it('a front scan without an id starts a transaction with a new id, and fills it in', () => {
@@ -140,7 +149,7 @@ describe('steering', () => {
     const identity = identityOf(7);
     for (const [step, operationId] of [['front', 'verifyIdFront'], ['back', 'verifyIdBack']]) {
       run(operationId!, { identity, body: { image: 'QUFB', transaction_id: '11111111-1111-4111-8111-111111111111' } });
-      expect(tenant.transactions.get('11111111-1111-4111-8111-111111111111').steps[step!].succeeded).toBe(true);
+      expect(tenant.transactions.get('11111111-1111-4111-8111-111111111111')?.steps[step as 'front' | 'back']?.succeeded).toBe(true);
     }
     const body = { face_1: 'QUFB', face_2: 'QkJC', face_3: 'Q0ND', transaction_id: '11111111-1111-4111-8111-111111111111' };
     expect(run('verifyLiveness', { identity, body })).toMatchObject({ by: 'magic', scenario: { name: 'spoofDetected' } });
@@ -149,8 +158,8 @@ describe('steering', () => {
   });
 
   it('in stateless mode replays the default and changes nothing', () => {
-    const { tenant } = world();
-    const decision = decide(tenant, { entry: catalog.get('verifyLiveness'), identity: null, body: {}, query: {}, prefer: {}, images: {}, now: NOW, settings: { ...settings, stateless: true } } as never);
+    const { run } = world();
+    const decision = run('verifyLiveness', { body: {} }, { stateless: true });
     expect(scenarioOf(decision)).toBe('documented');
     expect(decision.changes.dirty).toBe(false);
     expect(decision.fill).toBeUndefined();
@@ -158,27 +167,32 @@ describe('steering', () => {
 });
 
 describe('tokens and accounts', () => {
-  it('a token never issued is a fresh user, the same one next time; strict refuses it', () => {
-    const { authorize, tenant } = world();
+  it('a token never issued becomes a fresh user once a request with it is decided, the same one next time; strict refuses it', () => {
+    const { authorize, run, tenant } = world();
     const first = authorize('verifyIdFront', 'Bearer some.unknown.token');
+    expect(first).toMatchObject({ identity: { role: 'user', userId: null, issued: false, implicit: { known: false } } });
+    // Only a request that passed every check keeps the user it stands for.
+    expect(tenant.users.size).toBe(0);
+    run('verifyIdFront', { identity: 'identity' in first ? first.identity : null, body: { image: 'QUFB' } });
     const second = authorize('verifyIdFront', 'Bearer some.unknown.token');
-    expect(first.identity).toEqual({ role: 'user', userId: 1, issued: false });
-    expect(second.identity).toEqual(first.identity);
+    expect(second).toMatchObject({ identity: { role: 'user', userId: 1, issued: false, implicit: { known: true } } });
     expect(tenant.users.size).toBe(1);
-    expect(authorize('getStepImage', 'Bearer some.unknown.token').identity).toEqual({ role: 'admin', userId: null, issued: false });
-    const strict = authorize('verifyIdFront', 'Bearer other.unknown.token', { settings: { ...settings, strictTokens: true } });
-    expect(strict.refused?.scenario.name).toBe('unauthorized');
+    // The tenant keeps the token's SHA-256, never the token.
+    expect(JSON.stringify([...tenant.implicitUsers.keys()])).not.toContain('unknown');
+    expect(authorize('getStepImage', 'Bearer some.unknown.token')).toMatchObject({ identity: { role: 'admin', userId: null, issued: false } });
+    const strict = authorize('verifyIdFront', 'Bearer other.unknown.token', { strictTokens: true });
+    expect('refused' in strict && strict.refused.scenario?.name).toBe('unauthorized');
   });
 
   it('issued tokens: expired gets tokenExpired, the wrong role gets forbidden', () => {
     const { run, authorize, tenant } = world();
     const login = run('adminLogin', { body: { tenancyName: 'a', userNameOrEmailAddress: 'b', password: 'c' } });
-    const adminToken = login.fill!.set!.find(([path]: [string[]]) => path[1] === 'accessToken')![1] as string;
+    const adminToken = login.fill!.set!.find(([path]) => path[1] === 'accessToken')![1] as string;
     expect(adminToken).toBe('token-admin-admin-1');
-    expect(authorize('verifyIdFront', `Bearer ${adminToken}`).refused?.scenario.name).toBe('forbidden');
-    expect(authorize('getStepImage', `Bearer ${adminToken}`).identity).toEqual({ role: 'admin', userId: null, issued: true });
-    tenant.tokens.get(adminToken).expired = true;
-    expect(authorize('getStepImage', `Bearer ${adminToken}`).refused).toMatchObject({ scenario: { name: 'tokenExpired' }, why: 'The access token has expired.' });
+    expect(authorize('verifyIdFront', `Bearer ${adminToken}`)).toMatchObject({ refused: { scenario: { name: 'forbidden' } } });
+    expect(authorize('getStepImage', `Bearer ${adminToken}`)).toEqual({ identity: { role: 'admin', userId: null, issued: true } });
+    tenant.tokens.get(adminToken)!.expired = true;
+    expect(authorize('getStepImage', `Bearer ${adminToken}`)).toMatchObject({ refused: { scenario: { name: 'tokenExpired' }, why: 'The access token has expired.' } });
   });
 
   it('registration needs a phone confirmed with the sandbox OTP; login needs the password', () => {
@@ -210,7 +224,7 @@ describe('the image store', () => {
     const c = images.track(image('e', 600), 'image');
     expect(a.map((record) => record.evicted)).toEqual([true, true]);
     expect(images.usedBytes).toBe(2400);
-    expect(b[0]!.text!.toString('latin1')).toBe(image('c', 600));
+    expect(text(b[0]!.text)).toBe(image('c', 600));
     expect(a[0]!.text).toBeNull();
     expect(images.summary(c)).toMatchObject({ bytes: 600, evicted: false, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     // The same bytes, even when the unused bits of the last group differ; not the same bytes otherwise.
@@ -220,20 +234,21 @@ describe('the image store', () => {
 
   it('drops the images only the journal kept once their entry leaves the journal', () => {
     const images = createImageStore(1_000_000);
-    const journal = createJournal(2, images);
-    const tenant = { journal: { entries: [], seq: 0, dropped: 0 } };
+    const journal = createJournal({ limit: 2, budgetBytes: 1_000_000 }, images);
+    const tenant = { journal: { entries: [], start: 0, seq: 0, dropped: 0 } } as unknown as Tenant;
     const records = [1, 2, 3].map((seed) => images.track(image(seed), 'image'));
     const kept = newImageGroup();
     images.keep(kept, [records[0]!]);
-    for (const record of records) journal.add(tenant, { images: [record] });
+    const entry = (images: ImageRecord[]) => ({ images, size: 100 }) as unknown as JournalEntry;
+    for (const record of records) journal.add(tenant, entry([record]));
     expect(records.map((record) => record.evicted)).toEqual([false, false, false]);
-    journal.add(tenant, { images: [] });
+    journal.add(tenant, entry([]));
     // The first is still a transaction's; the second was the journal's alone.
     expect(records.map((record) => record.evicted)).toEqual([false, true, false]);
     expect(tenant.journal.dropped).toBe(2);
   });
 });
 
-function emptyChanges() {
+function emptyChanges(): Changes {
   return { dirty: true, users: new Map(), implicitUsers: [], tokens: [], refreshTokens: [], dropRefreshTokens: [], otps: new Map(), transactions: new Map(), consumeQueue: null, nextUserId: 1 };
 }
