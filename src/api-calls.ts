@@ -57,7 +57,7 @@ function requestFetch(baseUrl: string, { options, addCommonHeaders, authorized, 
     const answer = await authorized(route, requestId, callerAuthorizes, (token, retry) => {
       const attempt = retry ? spare! : request;
       if (token) attempt.headers.set("Authorization", `Bearer ${token}`);
-      return exchange(route?.operation, requestId, token, (signal) => options.fetch(attempt, { signal }), attempt.signal, () => ({ headers: attempt.headers }));
+      return exchange(route?.operation, requestId, token, (signal) => options.fetch(attempt, { signal, redirect: "manual" }), attempt.signal, () => ({ headers: attempt.headers }));
     }, request.signal);
     const { status, statusText } = answer;
     return new Response(nullBodyStatus.has(status) ? null : answer.text, { status, statusText, headers: answer.headers });

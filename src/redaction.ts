@@ -1,7 +1,7 @@
 // Redaction of the text an error keeps from outside the client (the server's, fetch's, a token
 // function's), loaded with the first error that keeps any: a successful call never needs it.
 import { isRecord } from "./envelope.js";
-import { VlensError } from "./errors.js";
+import { VlensError, VlensInputError, VlensTransportError, type TransportContext, type TransportFailure } from "./errors.js";
 import type { RejectionReason } from "./reasons.js";
 
 export { secretsIn } from "./secrets.js";
@@ -58,6 +58,64 @@ export function scrub(text: string | null | undefined, secrets: Iterable<string>
   if (text == null) return null;
   const safe = redact(String(text).slice(0, 4000), secrets);
   return safe.length > 300 ? `${safe.slice(0, 300)}…` : safe;
+}
+
+/**
+ * Where a redirect pointed, by its origin: never its path or query, which may carry anything. A
+ * browser hides it (an opaque redirect); a fetch that followed it anyway answered from there.
+ */
+function redirectTarget({ headers, redirected, url }: Response, known: string[]): string {
+  const target = headers.get("location") || (redirected ? url : "");
+  if (!target) return "its target hidden by the browser";
+  try {
+    return `to ${scrub(new URL(target, url || undefined).origin, known)}`;
+  } catch {
+    return "to an address that is not a URL";
+  }
+}
+
+/**
+ * The error of an exchange that failed, told from what it knew: the client's limit (`limit`:
+ * timeoutMs in ms for a timeout of the client's, none for the caller's; maxResponseBytes in bytes
+ * for an answer too large), the caller's signal, the answer that redirected (its target named by
+ * origin), or fetch's error code; `cause`, the error that ended it (or the caller's signal's
+ * reason), kept as a redacted copy.
+ */
+export function transportError(
+  kind: TransportFailure,
+  where: TransportContext,
+  known: string[],
+  cause?: unknown,
+  limit?: number,
+  redirect?: Response,
+): VlensTransportError {
+  const code = (cause as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const detail =
+    kind === "timeout"
+      ? limit
+        ? `the client's timeoutMs of ${limit} ms`
+        : "the caller's AbortSignal timed out"
+      : kind === "too-large"
+        ? `over the client's maxResponseBytes of ${limit} bytes`
+        : redirect
+          ? redirectTarget(redirect, known)
+          : typeof code === "string"
+            ? scrub(code, known)
+            : null;
+  return new VlensTransportError(kind, { ...where, detail: detail ?? undefined }, cause === undefined ? undefined : { cause: safeCause(cause, known) });
+}
+
+/** A token function that failed (threw, or rejected with something not a VlensError), naming it. */
+export function hookError(field: "accessToken" | "refreshAccessToken", error: unknown, known: Iterable<string>): VlensInputError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new VlensInputError("token-hook-failed", field, `the function failed: ${scrub(message, known) || "no message"}`, { cause: safeCause(error, known) });
+}
+
+/** A custom fetch that answered something not a Response (`error` undefined), or a Response that cannot be read. */
+export function fetchError(error: unknown, known: string[]): VlensInputError {
+  return error === undefined
+    ? new VlensInputError("invalid-option", "fetch", "the fetch function answered something that is not a Response")
+    : new VlensInputError("invalid-option", "fetch", "the fetch function answered a Response that cannot be read", { cause: safeCause(error, known) });
 }
 
 /**
