@@ -28,6 +28,7 @@ export interface CallInit {
   body?: unknown;
   headers?: unknown;
   params?: { header?: unknown };
+  [other: string]: unknown;
 }
 
 const routes = new Map<string, Route>(
@@ -35,13 +36,16 @@ const routes = new Map<string, Route>(
 );
 const nullBodyStatus = new Set([101, 204, 205, 304]);
 
+type RequestFetch = (request: Request, body?: unknown) => Promise<Response>;
+
 /**
- * The fetch of openapi-fetch's client: takes its Request, adds the headers and token of the
+ * The fetch of openapi-fetch's client: takes its Request (and the call's body before it was
+ * serialized, whose secrets its errors are redacted of), adds the headers and token of the
  * transport, and answers a Response whose body is already checked.
  */
-function requestFetch(baseUrl: string, { options, addCommonHeaders, authorized, exchange }: Transport["parts"]) {
+function requestFetch(baseUrl: string, { options, addCommonHeaders, authorized, exchange }: Transport["parts"]): RequestFetch {
   const basePath = new URL(baseUrl, "http://localhost").pathname.replace(/\/+$/, "");
-  return async (request: Request): Promise<Response> => {
+  return async (request, body) => {
     const path = new URL(request.url).pathname;
     const route = routes.get(`${request.method} ${path.startsWith(basePath) ? path.slice(basePath.length) : path}`);
     const headers = request.headers;
@@ -57,15 +61,23 @@ function requestFetch(baseUrl: string, { options, addCommonHeaders, authorized, 
     const answer = await authorized(route, requestId, callerAuthorizes, (token, retry) => {
       const attempt = retry ? spare! : request;
       if (token) attempt.headers.set("Authorization", `Bearer ${token}`);
-      return exchange(route?.operation, requestId, token, (signal) => options.fetch(attempt, { signal, redirect: "manual" }), attempt.signal, () => ({ headers: attempt.headers }));
+      return exchange(route?.operation, requestId, token, (signal) => options.fetch(attempt, { signal, redirect: "manual" }), attempt.signal, () => ({ headers: attempt.headers, body }));
     }, request.signal);
     const { status, statusText } = answer;
     return new Response(nullBodyStatus.has(status) ? null : answer.text, { status, statusText, headers: answer.headers });
   };
 }
 
+/** The transport's fetch of each client, given every call's body by `callApi`. */
+const fetchOf = new WeakMap<object, RequestFetch>();
+
 /** openapi-fetch's client over the Vlens transport. */
-export const createApiClient = (baseUrl: string, transport: Transport) => createClient<paths, "application/json">({ baseUrl, fetch: requestFetch(baseUrl, transport.parts) });
+export function createApiClient(baseUrl: string, transport: Transport) {
+  const fetch = requestFetch(baseUrl, transport.parts);
+  const client = createClient<paths, "application/json">({ baseUrl, fetch });
+  fetchOf.set(client, fetch);
+  return client;
+}
 
 /** Header entries of any form openapi-fetch takes (several values of a name as several entries), for the secrets among them. */
 function headerEntries(headers: unknown): [string, string][] {
@@ -93,8 +105,10 @@ function asVlensError(error: unknown, method: string, path: string, init: CallIn
 export async function callApi(client: Client<paths, "application/json">, method: string, path: string, init: CallInit | undefined, known: ReadonlySet<string>) {
   checkHeaderOptions(init?.headers, "headers");
   checkHeaderOptions(init?.params?.header, "params.header");
+  // A fetch for this call, which knows its body (a fetch of the caller's own is used as openapi-fetch uses it).
+  const fetch = fetchOf.get(client)!;
   try {
-    return await (client[method as "GET"] as unknown as (path: string, init?: CallInit) => Promise<unknown>)(path, init);
+    return await (client[method as "GET"] as unknown as (path: string, init?: CallInit) => Promise<unknown>)(path, { fetch: (request: Request) => fetch(request, init?.body), ...init });
   } catch (error) {
     throw asVlensError(error, method, path, init, known);
   }

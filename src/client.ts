@@ -287,6 +287,7 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   const transport = createTransport({
     baseUrl,
     apiKey,
+    bundleKey,
     tenancyName,
     language,
     accessToken: options.accessToken,

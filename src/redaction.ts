@@ -16,16 +16,48 @@ const shortestSecret = 4;
 /** A secret's first characters, from this many on, are redacted where a text cuts it short ("Bearer eyJhbGciOiJIUzI1…"). */
 const shortestPrefix = 8;
 
-/** `text` without any run of at least `shortestPrefix` characters that starts `secret`. */
-function withoutPrefixes(text: string, secret: string): string {
-  const head = secret.slice(0, shortestPrefix);
-  let safe = text;
-  for (let at = safe.indexOf(head); at !== -1; at = safe.indexOf(head, at + redacted.length)) {
-    let length = head.length;
-    while (length < secret.length && safe[at + length] === secret[length]) length += 1;
-    safe = `${safe.slice(0, at)}${redacted}${safe.slice(at + length)}`;
+/**
+ * Where `text` holds a secret: every place a form of one starts, to the end of the longest run
+ * that follows the form (a whole form, or one cut short after `shortestPrefix` characters at least).
+ */
+function secretSpans(text: string, secrets: readonly string[]): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const secret of secrets) {
+    if (secret.length < shortestSecret) continue;
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    for (const form of escaped === secret ? [secret] : [secret, escaped]) {
+      const head = form.slice(0, shortestPrefix);
+      for (let at = text.indexOf(head); at !== -1; at = text.indexOf(head, at + 1)) {
+        let length = head.length;
+        while (length < form.length && text[at + length] === form[length]) length += 1;
+        spans.push([at, at + length]);
+      }
+    }
   }
-  return safe;
+  return spans.sort(([a], [b]) => a - b);
+}
+
+/**
+ * `text` with every span where a secret is redacted as one: spans found on the same text and
+ * joined where they overlap or touch, so secrets that share characters (a password that starts
+ * like the API key, a token inside another) leave no tail, whatever their order.
+ */
+function withoutSecrets(text: string, secrets: readonly string[]): string {
+  let safe = "";
+  // `text` before `copied` is in `safe`; `end` is the end of the span being joined (-1: none yet).
+  let copied = 0;
+  let end = -1;
+  for (const [from, to] of secretSpans(text, secrets)) {
+    if (from > end) {
+      if (end !== -1) {
+        safe += redacted;
+        copied = end;
+      }
+      safe += text.slice(copied, from);
+    }
+    end = Math.max(end, to);
+  }
+  return end === -1 ? text : `${safe}${redacted}${text.slice(end)}`;
 }
 
 /**
@@ -39,15 +71,7 @@ export function redact(text: string, secrets: Iterable<string>): string {
   let safe = text;
   for (let pass = 0; pass < 4; pass += 1) {
     const before = safe;
-    for (const secret of list) {
-      if (secret.length < shortestSecret) continue;
-      const escaped = JSON.stringify(secret).slice(1, -1);
-      for (const form of escaped === secret ? [secret] : [secret, escaped]) {
-        if (safe.includes(form)) safe = safe.split(form).join(redacted);
-        if (form.length > shortestPrefix) safe = withoutPrefixes(safe, form);
-      }
-    }
-    safe = safe.replace(secretLike, redacted).replace(quotedHeaderValue, `${redacted} `);
+    safe = withoutSecrets(safe, list).replace(secretLike, redacted).replace(quotedHeaderValue, `${redacted} `);
     if (safe === before) return safe;
   }
   return redacted;

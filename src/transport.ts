@@ -42,6 +42,8 @@ export interface TransportOptions {
   baseUrl: string;
   /** Checked already: a value an HTTP header can carry. */
   apiKey: string;
+  /** Sent on the key-only captures; a secret like the API key. */
+  bundleKey: string | undefined;
   tenancyName: string | undefined;
   language: string | undefined;
   /** Checked already when it is a string. */
@@ -137,7 +139,9 @@ export function createTransport(options: TransportOptions): Transport {
       }
     });
   let { accessToken } = options;
-  const secrets = new Set<string>([apiKey]);
+  // The credentials the client holds, kept for good; the tokens after them, the latest only.
+  const secrets = new Set<string>([apiKey, options.bundleKey ?? apiKey]);
+  const held = secrets.size;
   // The refresh machinery (refresh.ts), loaded on the first 401 or missing token.
   let refresher: Refresher | undefined;
   let loadingRefresher: Promise<Refresher> | undefined;
@@ -148,8 +152,7 @@ export function createTransport(options: TransportOptions): Transport {
   function remember(token: string): string {
     if (!secrets.has(token)) {
       secrets.add(token);
-      // Keep the API key and the latest ones only.
-      if (secrets.size > 64) secrets.delete([...secrets][1]!);
+      if (secrets.size > 64) secrets.delete([...secrets][held]!);
     }
     return token;
   }
