@@ -4,7 +4,7 @@ import { operationTable } from "../generated/operations.js";
 import { lazyApi, type VlensApi } from "./api.js";
 import { checkTransactionId, requiredTransactionId, requireText } from "./checks.js";
 import { hasValidationErrors, isFailureEnvelope, isRecord, renamedErrorMember, servicesOf, transactionIdOf, type Envelope } from "./envelope.js";
-import { describeFailure, loadRedaction, VlensInputError, VlensTransportError } from "./errors.js";
+import { describeFailure, VlensInputError, VlensTransportError } from "./errors.js";
 import type { AnswerContext } from "./failure.js";
 import type { FlowCore, FlowName } from "./flows.js";
 import { checkHeaderValue, withCallerHeaders } from "./headers.js";
@@ -13,7 +13,7 @@ import type { CaptureOutcome, VerificationOutcome } from "./outcome.js";
 import { captureReasons } from "./reasons.js";
 import { preferHeader, type Scenario } from "./scenarios.js";
 import type { Carried } from "./secrets.js";
-import { createTransport, type AccessToken, type Exchange, type FetchFunction, type RefreshAccessToken } from "./transport.js";
+import { createTransport, type AccessToken, type FetchFunction, type RefreshAccessToken } from "./transport.js";
 import type {
   IdBackData,
   IdFrontData,
@@ -50,6 +50,13 @@ export interface VlensClientOptions {
   fetch?: FetchFunction;
   /** Limit for one exchange, answer body included; default 30 000 ms. */
   timeoutMs?: number;
+  /**
+   * The most bytes one answer's body may have, counted decoded (after gzip, deflate or brotli) as it
+   * arrives; default 33 554 432 (32 MiB), far above the largest real answer (a step image, a few MB
+   * of base64). Over it, reading stops at once and the call fails with a `VlensTransportError`
+   * `too-large` naming the limit. `Infinity` removes the limit.
+   */
+  maxResponseBytes?: number;
   /** Makes the `X-Request-Id` of each request; default a random UUID. */
   requestId?: () => string;
   /** Faces over 500 KB fail the pre-flight checks instead of warning. */
@@ -256,8 +263,14 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   const baseUrl = (requireText(options.baseUrl, "baseUrl", false) ?? defaultBaseUrl).replace(/\/+$/, "");
   // No user info (user:password@): fetch would quote the password in its errors; credentials go in headers.
   if (!/^(https?:\/\/(?![^/]*@)[^/]|\/)/i.test(baseUrl)) throw new VlensInputError("invalid-option", "baseUrl", "expected an http(s) URL (no user info) or a path starting with /");
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  if (!(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) throw new VlensInputError("invalid-option", "timeoutMs", "expected a positive number of milliseconds");
+  const limit = (name: "timeoutMs" | "maxResponseBytes", unit: string, fallback: number, most: number) => {
+    const value = options[name] ?? fallback;
+    if (!(value > 0 && value <= most)) throw new VlensInputError("invalid-option", name, `expected a positive number of ${unit}`);
+    return value;
+  };
+  // setTimeout takes at most 2^31 - 1 ms.
+  const timeoutMs = limit("timeoutMs", "milliseconds", 30_000, 2_147_483_647);
+  const maxResponseBytes = limit("maxResponseBytes", "bytes", 33_554_432, Number.POSITIVE_INFINITY);
   for (const name of ["fetch", "refreshAccessToken", "requestId", "onWarning", "log"] as const) {
     if (options[name] !== undefined && typeof options[name] !== "function") throw new VlensInputError("invalid-option", name, "expected a function");
   }
@@ -274,12 +287,14 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   const transport = createTransport({
     baseUrl,
     apiKey,
+    bundleKey,
     tenancyName,
     language,
     accessToken: options.accessToken,
     refreshAccessToken: options.refreshAccessToken,
     fetch: fetchImpl,
     timeoutMs,
+    maxResponseBytes,
     newRequestId,
     log: options.log,
   });
@@ -303,13 +318,6 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     }
     return sendJson(operation, text, query, headers, callOptions, body);
   }
-
-  /** What an error of a call is redacted of: the client's key and tokens, and what the call carried (its token, the caller's credentials, the body's secrets). */
-  const carried = (exchange: Exchange, sent: Record<string, string>, value: unknown): Carried => ({
-    known: exchange.token ? [...transport.secrets, exchange.token] : transport.secrets,
-    headers: Object.entries(sent),
-    body: value,
-  });
 
   /** An operation with its body already as JSON text (`value`: the body before it was serialized, read for secrets if the call fails). */
   async function sendJson<Op extends OperationId>(
@@ -344,20 +352,20 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     if (!given?.has("x-request-id")) sent["X-Request-Id"] = requestId;
     const exchange = await transport.send(operation, url, { method, headers: sent, given, requestId, body, signal: callOptions.signal, value });
     const { status, json: answer } = exchange;
-    if (!isRecord(answer)) {
-      const redaction = exchange.text === "" ? undefined : await loadRedaction();
-      const detail = redaction ? redaction.scrub(exchange.headers.get("Content-Type"), redaction.secretsIn(carried(exchange, sent, value))) : "empty body";
-      throw new VlensTransportError("non-json", { operation, requestId, status, detail: detail ?? undefined });
-    }
-    const ok = status >= 200 && status < 300;
+    // What an error of the call is redacted of: the client's key and tokens, and what the call carried (its token, the caller's credentials, the body's secrets).
+    const context = () => ({
+      operation,
+      status,
+      requestId,
+      carried: { known: exchange.token ? [...transport.secrets, exchange.token] : transport.secrets, headers: Object.entries(sent), body: value },
+    });
     const envelope = answer as SuccessEnvelope<Op> & Envelope;
-    if (!ok || isFailureEnvelope(envelope)) {
-      throw await (await describeFailure()).apiError(envelope, { operation, status, requestId, carried: carried(exchange, sent, value) });
-    }
     // `data` is on every answer (the description requires it); a success without it is not an envelope,
     // whatever it holds (a proxy's `Data`, a wrapper object), and never a result. Nor is one whose
     // error members are spelled otherwise (`Error_Code`): they may hold a failure.
-    if (!("data" in envelope) || renamedErrorMember(envelope)) throw (await describeFailure()).notEnvelope({ operation, status, requestId, carried: carried(exchange, sent, value) }, envelope);
+    const valid = isRecord(answer);
+    if (valid && (!(status >= 200 && status < 300) || isFailureEnvelope(envelope))) throw await (await describeFailure()).apiError(envelope, context());
+    if (!valid || !("data" in envelope) || renamedErrorMember(envelope)) throw (await describeFailure()).notEnvelope(context(), exchange);
     return { data: envelope.data as VlensAnswer<Op>["data"], envelope, status, requestId };
   }
 
@@ -448,11 +456,13 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
   return {
     api,
     call,
-    verifyIdentity: (input, flowOptions) => flows().then((loaded) => loaded.verifyIdentity(input, flowOptions)),
-    checkLiveness: (input, callOptions) => flows().then((loaded) => loaded.checkLiveness(input, callOptions)),
-    linkTransaction: (input, callOptions) => flows().then((loaded) => loaded.linkTransaction(input, callOptions)),
-    captureBeforeLogin: (input, flowOptions) => flows().then((loaded) => loaded.captureBeforeLogin(input, flowOptions)),
-    ocrLiveness: (input, callOptions) => flows().then((loaded) => loaded.ocrLiveness(input, callOptions)),
+    // Each flow loads flows.ts on its first call (made from the list: five spelled-out methods weigh more up front).
+    ...(Object.fromEntries(
+      (["verifyIdentity", "checkLiveness", "linkTransaction", "captureBeforeLogin", "ocrLiveness"] as const).map((name) => [
+        name,
+        (input: never, callOptions: never) => flows().then((loaded) => (loaded[name] as (input: never, callOptions: never) => unknown)(input, callOptions)),
+      ]),
+    ) as Pick<VlensClient, FlowName>),
 
     async scanIdFront(input, callOptions) {
       const transactionId = checkTransactionId(input.transactionId, "transactionId") ?? randomUuid();

@@ -91,7 +91,7 @@ function explanation({ errorMessage, entry, fieldErrors }: VlensApiErrorDetails)
   return `${general}${/[.!?]$/.test(general) ? "" : "."} ${fieldText(first)}${more}`;
 }
 
-export type TransportFailure = "timeout" | "network" | "aborted" | "truncated" | "non-json";
+export type TransportFailure = "timeout" | "network" | "aborted" | "truncated" | "non-json" | "redirect" | "too-large";
 
 const transportText: Record<TransportFailure, string> = {
   timeout: "no complete answer before the timeout",
@@ -99,9 +99,21 @@ const transportText: Record<TransportFailure, string> = {
   aborted: "aborted by the caller",
   truncated: "the answer was cut off before its end",
   "non-json": "the answer is not a JSON envelope",
+  redirect: "the answer is a redirect, never followed",
+  "too-large": "the answer is too large",
 };
 
-/** No usable answer: timeout, connection failure, caller abort, truncated or non-JSON body. */
+/** Where a transport failure happened: the operation, its request id, the HTTP status when an answer started to arrive. */
+export interface TransportContext {
+  operation: OperationId | undefined;
+  requestId: string | undefined;
+  status?: number | undefined;
+}
+
+/**
+ * No usable answer: timeout, connection failure, caller abort, truncated or non-JSON body, a
+ * redirect (never followed; the message names the target's origin), or a body over `maxResponseBytes`.
+ */
 export class VlensTransportError extends VlensError {
   override name = "VlensTransportError";
   declare readonly kind: TransportFailure;
@@ -112,7 +124,7 @@ export class VlensTransportError extends VlensError {
 
   constructor(
     kind: TransportFailure,
-    context: { operation: OperationId | undefined; requestId: string | undefined; status?: number | undefined; detail?: string | undefined },
+    context: TransportContext & { detail?: string | undefined },
     options?: ErrorOptions,
   ) {
     const { detail, ...where } = context;
@@ -160,20 +172,24 @@ export class VlensInputError extends VlensError {
 export interface Redaction {
   scrub(text: string | null | undefined, secrets: Iterable<string>): string | null;
   safeCause(error: unknown, secrets: Iterable<string>): unknown;
-  scrubReasons(reasons: RejectionReason[], secrets: Iterable<string>): RejectionReason[];
   secretsIn(carried: Carried): string[];
+  transportError(kind: TransportFailure, where: TransportContext, known: string[], cause?: unknown, limit?: number, redirect?: Response): VlensTransportError;
+  hookError(field: "accessToken" | "refreshAccessToken", error: unknown, known: Iterable<string>): VlensInputError;
+  fetchError(error: unknown, known: string[]): VlensInputError;
 }
 
 /**
  * Loads redaction.ts (in a browser bundle, a chunk fetched on the first such error). If it cannot
- * be loaded, the error keeps no outside text at all: no server text, no cause.
+ * be loaded, the error keeps no outside text at all: no server text, no cause, no detail.
  */
 export const loadRedaction = (): Promise<Redaction> =>
   import("./redaction.js").catch(() => ({
     scrub: () => null,
     safeCause: () => undefined,
     secretsIn: () => [],
-    scrubReasons: (reasons) => reasons.map((reason) => (reason.kind === "src-invalid" ? { ...reason, errorKey: null, errorMessage: null } : reason.kind === "aml-match" ? { ...reason, records: [] } : reason)),
+    transportError: (kind, where) => new VlensTransportError(kind, where),
+    hookError: (field) => new VlensInputError("token-hook-failed", field, "the function failed"),
+    fetchError: () => new VlensInputError("invalid-option", "fetch", "the fetch function answered no readable Response"),
   }));
 
 // In a browser bundle the failure module is a chunk fetched on the first failure; if that fetch
@@ -185,7 +201,6 @@ export const describeFailure = () =>
     return {
       apiError: async (envelope: Envelope, context: FailureContext) =>
         bare(context, errorCodeOf(envelope.error_code), (await loadRedaction()).scrub(String(envelope.error_message ?? ""), (await loadRedaction()).secretsIn(context.carried)) || null),
-      validationReasonsOf: (): RejectionReason[] => [{ kind: "field-validation", field: null, code: null, message: null }],
       noResult: (context: AnswerContext) => bare(context),
       unserializableBody: () => new VlensInputError("invalid-request", "body", "cannot be sent as JSON"),
       notEnvelope: ({ operation, status, requestId }: AnswerContext) => new VlensTransportError("non-json", { operation, requestId, status }),

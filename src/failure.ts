@@ -7,6 +7,7 @@ import { VlensApiError, VlensInputError, VlensTransportError, type VlensFieldErr
 import { captureReasons, type RejectionReason } from "./reasons.js";
 import { scrub, scrubDeep } from "./redaction.js";
 import { secretsIn, type Carried } from "./secrets.js";
+import type { Exchange } from "./transport.js";
 import type { OperationId, VerificationData } from "./types.js";
 
 type Scrub = (text: string | null | undefined) => string | null;
@@ -140,13 +141,21 @@ export function noResult({ operation, status, requestId, carried }: AnswerContex
 }
 
 /**
- * A JSON success that is not the envelope: without the `data` member every answer has, or with an
- * error member spelled otherwise (`Error_Code`), whatever it holds. Names only, never values.
+ * An answer that is not the envelope: empty, not a JSON object (named by its content type), or a
+ * JSON success without the `data` member every answer has, or with an error member spelled
+ * otherwise (`Error_Code`), whatever it holds. Names only, never values.
  */
-export function notEnvelope({ operation, status, requestId, carried }: AnswerContext, answer: object): VlensTransportError {
-  const renamed = "data" in answer ? renamedErrorMember(answer) : undefined;
-  const what = renamed === undefined ? 'no "data" member' : `an error member spelled "${scrub(renamed, secretsIn(carried))}", not error_code or error_message`;
-  return new VlensTransportError("non-json", { operation, requestId, status, detail: `${what}; it has ${memberNames(answer, carried)}` });
+export function notEnvelope({ operation, status, requestId, carried }: AnswerContext, { json: answer, text, headers }: Pick<Exchange, "json" | "text" | "headers">): VlensTransportError {
+  const secrets = secretsIn(carried);
+  let detail: string | null;
+  if (!isRecord(answer)) {
+    detail = text === "" ? "empty body" : scrub(headers.get("Content-Type"), secrets);
+  } else {
+    const renamed = "data" in answer ? renamedErrorMember(answer) : undefined;
+    const what = renamed === undefined ? 'no "data" member' : `an error member spelled "${scrub(renamed, secrets)}", not error_code or error_message`;
+    detail = `${what}; it has ${memberNames(answer, carried)}`;
+  }
+  return new VlensTransportError("non-json", { operation, requestId, status, detail: detail ?? undefined });
 }
 
 /**

@@ -4,16 +4,34 @@
 // page that only scans or calls operations does not load them up front.
 import type { CallOptions, CaptureStep, IdScan, VerifyIdentityInput, VlensAnswer, VlensClient } from "./client.js";
 import { hasValidationErrors, isRecord, servicesOf, transactionIdOf, type Envelope } from "./envelope.js";
-import { describeFailure, loadRedaction, VlensApiError } from "./errors.js";
+import { describeFailure, VlensApiError } from "./errors.js";
 import type { AnswerContext } from "./failure.js";
 import { checkTransactionId, requiredTransactionId } from "./checks.js";
 import { encodeFaces } from "./faces.js";
 import { encodeImage, type ImagePolicy } from "./images.js";
 import { capturedOutcome, outcomeOf, rejectedBy, type Known, type VerificationOutcome, type VerificationStep } from "./outcome.js";
-import { captureReasons } from "./reasons.js";
+import { captureReasons, type RejectionReason } from "./reasons.js";
 import type { Carried } from "./secrets.js";
 import type { OcrLivenessData, OperationId, Services, VerificationResponse } from "./types.js";
 import { randomUuid } from "./uuid.js";
+
+// The failure module and redaction load on demand; if one cannot be loaded, a verdict keeps no text
+// of the server's: the validations' reasons without their details, the SRC key and message and the
+// AML records left out.
+
+/** The reasons of an answer's failed validations. */
+const validationReasons = (envelope: Envelope, carried: Carried): Promise<RejectionReason[]> =>
+  import("./failure.js").then(
+    ({ validationReasonsOf }) => validationReasonsOf(envelope, carried),
+    () => [{ kind: "field-validation", field: null, code: null, message: null }],
+  );
+
+/** An outcome's reasons with the server's text in them scrubbed. */
+const scrubbedReasons = (reasons: RejectionReason[], carried: Carried): Promise<RejectionReason[]> =>
+  import("./redaction.js").then(
+    ({ scrubReasons, secretsIn }) => scrubReasons(reasons, secretsIn(carried)),
+    () => reasons.map((reason) => (reason.kind === "src-invalid" ? { ...reason, errorKey: null, errorMessage: null } : reason.kind === "aml-match" ? { ...reason, records: [] } : reason)),
+  );
 
 export type FlowName = "verifyIdentity" | "checkLiveness" | "linkTransaction" | "captureBeforeLogin" | "ocrLiveness";
 
@@ -76,7 +94,7 @@ export function createFlows({ policy, captureHeaders, call, sendScan, sendOcrSca
       const answer = await send();
       const envelope = answer.envelope as VerificationResponse & Envelope;
       const services = servicesOf(envelope);
-      const validation = hasValidationErrors(services) ? (await describeFailure()).validationReasonsOf({ ...envelope, services }, withCaller(headers)) : [];
+      const validation = hasValidationErrors(services) ? await validationReasons({ ...envelope, services }, withCaller(headers)) : [];
       // A verdict needs `data`; without it only a failed check (services) still says why.
       if (!isRecord(envelope.data) && !validation.length && !captureReasons(services, null).length) {
         throw (await describeFailure()).noResult(answerContext(step === "link" ? "linkUserWithExistingTransaction" : "verifyLiveness", answer), envelope.data);
@@ -84,8 +102,7 @@ export function createFlows({ policy, captureHeaders, call, sendScan, sendOcrSca
       const outcome = outcomeOf(step, { ...envelope, services }, validation, known, answer.requestId);
       // The server's own text in the reasons (SRC, AML) is scrubbed, by code loaded only when there is some.
       if (!outcome.reasons.some(({ kind }) => kind === "src-invalid" || kind === "aml-match")) return outcome;
-      const redaction = await loadRedaction();
-      return { ...outcome, reasons: redaction.scrubReasons(outcome.reasons, redaction.secretsIn(withCaller(headers))) } as VerificationOutcome;
+      return { ...outcome, reasons: await scrubbedReasons(outcome.reasons, withCaller(headers)) } as VerificationOutcome;
     } catch (error) {
       if (error instanceof VlensApiError && error.isRejection) return rejectedBy(error, step, known);
       throw error;

@@ -1,7 +1,7 @@
 // Redaction of the text an error keeps from outside the client (the server's, fetch's, a token
 // function's), loaded with the first error that keeps any: a successful call never needs it.
 import { isRecord } from "./envelope.js";
-import { VlensError } from "./errors.js";
+import { VlensError, VlensInputError, VlensTransportError, type TransportContext, type TransportFailure } from "./errors.js";
 import type { RejectionReason } from "./reasons.js";
 
 export { secretsIn } from "./secrets.js";
@@ -16,16 +16,48 @@ const shortestSecret = 4;
 /** A secret's first characters, from this many on, are redacted where a text cuts it short ("Bearer eyJhbGciOiJIUzI1…"). */
 const shortestPrefix = 8;
 
-/** `text` without any run of at least `shortestPrefix` characters that starts `secret`. */
-function withoutPrefixes(text: string, secret: string): string {
-  const head = secret.slice(0, shortestPrefix);
-  let safe = text;
-  for (let at = safe.indexOf(head); at !== -1; at = safe.indexOf(head, at + redacted.length)) {
-    let length = head.length;
-    while (length < secret.length && safe[at + length] === secret[length]) length += 1;
-    safe = `${safe.slice(0, at)}${redacted}${safe.slice(at + length)}`;
+/**
+ * Where `text` holds a secret: every place a form of one starts, to the end of the longest run
+ * that follows the form (a whole form, or one cut short after `shortestPrefix` characters at least).
+ */
+function secretSpans(text: string, secrets: readonly string[]): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const secret of secrets) {
+    if (secret.length < shortestSecret) continue;
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    for (const form of escaped === secret ? [secret] : [secret, escaped]) {
+      const head = form.slice(0, shortestPrefix);
+      for (let at = text.indexOf(head); at !== -1; at = text.indexOf(head, at + 1)) {
+        let length = head.length;
+        while (length < form.length && text[at + length] === form[length]) length += 1;
+        spans.push([at, at + length]);
+      }
+    }
   }
-  return safe;
+  return spans.sort(([a], [b]) => a - b);
+}
+
+/**
+ * `text` with every span where a secret is redacted as one: spans found on the same text and
+ * joined where they overlap or touch, so secrets that share characters (a password that starts
+ * like the API key, a token inside another) leave no tail, whatever their order.
+ */
+function withoutSecrets(text: string, secrets: readonly string[]): string {
+  let safe = "";
+  // `text` before `copied` is in `safe`; `end` is the end of the span being joined (-1: none yet).
+  let copied = 0;
+  let end = -1;
+  for (const [from, to] of secretSpans(text, secrets)) {
+    if (from > end) {
+      if (end !== -1) {
+        safe += redacted;
+        copied = end;
+      }
+      safe += text.slice(copied, from);
+    }
+    end = Math.max(end, to);
+  }
+  return end === -1 ? text : `${safe}${redacted}${text.slice(end)}`;
 }
 
 /**
@@ -39,15 +71,7 @@ export function redact(text: string, secrets: Iterable<string>): string {
   let safe = text;
   for (let pass = 0; pass < 4; pass += 1) {
     const before = safe;
-    for (const secret of list) {
-      if (secret.length < shortestSecret) continue;
-      const escaped = JSON.stringify(secret).slice(1, -1);
-      for (const form of escaped === secret ? [secret] : [secret, escaped]) {
-        if (safe.includes(form)) safe = safe.split(form).join(redacted);
-        if (form.length > shortestPrefix) safe = withoutPrefixes(safe, form);
-      }
-    }
-    safe = safe.replace(secretLike, redacted).replace(quotedHeaderValue, `${redacted} `);
+    safe = withoutSecrets(safe, list).replace(secretLike, redacted).replace(quotedHeaderValue, `${redacted} `);
     if (safe === before) return safe;
   }
   return redacted;
@@ -58,6 +82,64 @@ export function scrub(text: string | null | undefined, secrets: Iterable<string>
   if (text == null) return null;
   const safe = redact(String(text).slice(0, 4000), secrets);
   return safe.length > 300 ? `${safe.slice(0, 300)}…` : safe;
+}
+
+/**
+ * Where a redirect pointed, by its origin: never its path or query, which may carry anything. A
+ * browser hides it (an opaque redirect); a fetch that followed it anyway answered from there.
+ */
+function redirectTarget({ headers, redirected, url }: Response, known: string[]): string {
+  const target = headers.get("location") || (redirected ? url : "");
+  if (!target) return "its target hidden by the browser";
+  try {
+    return `to ${scrub(new URL(target, url || undefined).origin, known)}`;
+  } catch {
+    return "to an address that is not a URL";
+  }
+}
+
+/**
+ * The error of an exchange that failed, told from what it knew: the client's limit (`limit`:
+ * timeoutMs in ms for a timeout of the client's, none for the caller's; maxResponseBytes in bytes
+ * for an answer too large), the caller's signal, the answer that redirected (its target named by
+ * origin), or fetch's error code; `cause`, the error that ended it (or the caller's signal's
+ * reason), kept as a redacted copy.
+ */
+export function transportError(
+  kind: TransportFailure,
+  where: TransportContext,
+  known: string[],
+  cause?: unknown,
+  limit?: number,
+  redirect?: Response,
+): VlensTransportError {
+  const code = (cause as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const detail =
+    kind === "timeout"
+      ? limit
+        ? `the client's timeoutMs of ${limit} ms`
+        : "the caller's AbortSignal timed out"
+      : kind === "too-large"
+        ? `over the client's maxResponseBytes of ${limit} bytes`
+        : redirect
+          ? redirectTarget(redirect, known)
+          : typeof code === "string"
+            ? scrub(code, known)
+            : null;
+  return new VlensTransportError(kind, { ...where, detail: detail ?? undefined }, cause === undefined ? undefined : { cause: safeCause(cause, known) });
+}
+
+/** A token function that failed (threw, or rejected with something not a VlensError), naming it. */
+export function hookError(field: "accessToken" | "refreshAccessToken", error: unknown, known: Iterable<string>): VlensInputError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new VlensInputError("token-hook-failed", field, `the function failed: ${scrub(message, known) || "no message"}`, { cause: safeCause(error, known) });
+}
+
+/** A custom fetch that answered something not a Response (`error` undefined), or a Response that cannot be read. */
+export function fetchError(error: unknown, known: string[]): VlensInputError {
+  return error === undefined
+    ? new VlensInputError("invalid-option", "fetch", "the fetch function answered something that is not a Response")
+    : new VlensInputError("invalid-option", "fetch", "the fetch function answered a Response that cannot be read", { cause: safeCause(error, known) });
 }
 
 /**

@@ -1,9 +1,10 @@
 // Which values of a request are secrets, looked for only when an error is built (never on the way
-// out, so a successful call pays nothing): credentials in headers, and passwords, OTPs and tokens in
-// JSON bodies, by the names the description gives them (`password`, `phoneNumberOtp`, `emailOtp`,
-// `refreshToken`...). Image bytes need no list: error texts lose every run that looks like base64.
+// out, so a successful call pays nothing): credentials in headers (`ApiKey`, `BundleKey`,
+// `Authorization`, any other key or token), and passwords, OTPs and tokens in JSON bodies, by the
+// names the description gives them (`password`, `phoneNumberOtp`, `emailOtp`, `refreshToken`,
+// `IdToken`...). Image bytes need no list: error texts lose every run that looks like base64.
 
-const secretHeader = /authorization|api-?key|token|secret|password|cookie|otp/i;
+const secretHeader = /authorization|key|token|secret|password|cookie|otp/i;
 const secretMember = /(?:password|otp|token|secret|key)$/i;
 
 /** The values of credential headers; for `Authorization: <scheme> <value>` the value alone too. */

@@ -3,10 +3,11 @@
 // fetch is in api-calls.ts, loaded with openapi-fetch). It adds the headers every operation takes
 // (ApiKey, TenancyName, Accept-Language, Accept, X-Request-Id) where the caller did not set them,
 // and the bearer token the operation's security asks for unless the caller sent its own
-// Authorization; it enforces the timeout over the whole exchange (answer body included), renews an
-// expired token once for all the calls that hold it (refresh.ts, loaded on the first 401), and
-// turns every way an exchange can break into a VlensError whose cause holds no secret (built with
-// redaction.ts, loaded on the first failure).
+// Authorization; it enforces the timeout and the size limit over the whole exchange (answer body
+// included, counted as it arrives), never follows a redirect (the credentials and the body stay with
+// the origin they were meant for), renews an expired token once for all the calls that hold it
+// (refresh.ts, loaded on the first 401), and turns every way an exchange can break into a VlensError
+// whose cause holds no secret (built with redaction.ts, loaded on the first failure).
 import { operationTable } from "../generated/operations.js";
 import { errorCodeOf } from "./envelope.js";
 import { loadRedaction, VlensError, VlensInputError, VlensTransportError, type Redaction, type TransportFailure } from "./errors.js";
@@ -41,6 +42,8 @@ export interface TransportOptions {
   baseUrl: string;
   /** Checked already: a value an HTTP header can carry. */
   apiKey: string;
+  /** Sent on the key-only captures; a secret like the API key. */
+  bundleKey: string | undefined;
   tenancyName: string | undefined;
   language: string | undefined;
   /** Checked already when it is a string. */
@@ -48,6 +51,8 @@ export interface TransportOptions {
   refreshAccessToken: RefreshAccessToken | undefined;
   fetch: FetchFunction;
   timeoutMs: number;
+  /** The most bytes of one answer's body, counted decoded (after Content-Encoding), as they arrive. */
+  maxResponseBytes: number;
   newRequestId: () => string;
   log: ((line: string) => void) | undefined;
 }
@@ -61,10 +66,8 @@ const routeByOperation = new Map<OperationId, Route>(
   Object.entries(operationTable).map(([operation, { token }]) => [operation as OperationId, { operation: operation as OperationId, token }]),
 );
 
-const timedOut = { reason: "timeout" };
-const abortedByCaller = { reason: "aborted" };
 const looksCutOff = /end of (json|data)|unterminated|eof/i;
-const isTimeout = (reason: unknown) => (reason as { name?: unknown } | null | undefined)?.name === "TimeoutError";
+const ignore = () => undefined;
 const isResponse = (value: unknown): value is Response =>
   typeof (value as Response | null)?.status === "number" && typeof (value as Response).text === "function";
 
@@ -124,7 +127,7 @@ export type Answer = Exchange & { unauthorized: boolean };
 export type Attempt = (token: string | undefined, retry: boolean) => Promise<Answer>;
 
 export function createTransport(options: TransportOptions): Transport {
-  const { apiKey, tenancyName, language, refreshAccessToken, timeoutMs } = options;
+  const { apiKey, tenancyName, language, refreshAccessToken, timeoutMs, maxResponseBytes } = options;
   // A log callback that throws must not break (or hang) the call it reports on.
   const log =
     options.log &&
@@ -136,7 +139,9 @@ export function createTransport(options: TransportOptions): Transport {
       }
     });
   let { accessToken } = options;
-  const secrets = new Set<string>([apiKey]);
+  // The credentials the client holds, kept for good; the tokens after them, the latest only.
+  const secrets = new Set<string>([apiKey, options.bundleKey ?? apiKey]);
+  const held = secrets.size;
   // The refresh machinery (refresh.ts), loaded on the first 401 or missing token.
   let refresher: Refresher | undefined;
   let loadingRefresher: Promise<Refresher> | undefined;
@@ -147,8 +152,7 @@ export function createTransport(options: TransportOptions): Transport {
   function remember(token: string): string {
     if (!secrets.has(token)) {
       secrets.add(token);
-      // Keep the API key and the latest ones only.
-      if (secrets.size > 64) secrets.delete([...secrets][1]!);
+      if (secrets.size > 64) secrets.delete([...secrets][held]!);
     }
     return token;
   }
@@ -164,9 +168,8 @@ export function createTransport(options: TransportOptions): Transport {
   /** A token function's failure as the client's error (its own errors pass as they are). */
   function hookFailed(field: "accessToken" | "refreshAccessToken", error: unknown): Promise<never> {
     if (error instanceof VlensError) return Promise.reject(error);
-    return loadRedaction().then(({ scrub, safeCause }) => {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new VlensInputError("token-hook-failed", field, `the function failed: ${scrub(message, secrets) || "no message"}`, { cause: safeCause(error, secrets) });
+    return loadRedaction().then(({ hookError }) => {
+      throw hookError(field, error, secrets);
     });
   }
 
@@ -253,39 +256,25 @@ export function createTransport(options: TransportOptions): Transport {
   }
 
   /**
-   * One exchange under the timeout. One promise settles it: the answer, or the first of timeout,
-   * caller's abort, and failure; either interruption also aborts the request, and the promise
-   * settles even when a custom fetch ignores the signal. No listener on our own signal and no
-   * Promise.race: they showed up as allocation (and GC) per request in the benchmark.
-   * `carried` gives what the request carried (asked for only when it fails).
+   * One exchange under the timeout and the size limit. One promise settles it: the answer, or the
+   * first of timeout, caller's abort, and failure; either interruption also aborts the request and
+   * cancels its body, and the promise settles even when a custom fetch ignores the signal. No
+   * listener on our own signal and no Promise.race: they showed up as allocation (and GC) per
+   * request in the benchmark. `carried` gives what the request carried (asked for only when it fails).
    */
   const exchange: TransportParts["exchange"] = (operation, requestId, token, start, callerSignal, carried) => {
     const started = log ? Date.now() : 0;
     const controller = new AbortController();
-    // The error is built with the redaction code, loaded on the first failure.
-    const fail = (error: unknown, otherwise: TransportFailure, status?: number): Promise<never> => {
-      const interruption = controller.signal.reason;
-      let kind = otherwise;
-      let detail: string | undefined;
-      let code: unknown;
-      let cause = error;
-      if (interruption === timedOut) {
-        kind = "timeout";
-        detail = `the client's timeoutMs of ${timeoutMs} ms`;
-        cause = undefined;
-      } else if (interruption === abortedByCaller || (error === undefined && callerSignal?.aborted)) {
-        // AbortSignal.timeout(ms) aborts with a TimeoutError: the caller's own time limit.
-        cause = callerSignal?.reason;
-        kind = isTimeout(cause) ? "timeout" : "aborted";
-        if (kind === "timeout") detail = "the caller's AbortSignal timed out";
-      } else {
-        code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-      }
+    // The error is built with the redaction code, loaded on the first failure. `redirect`: the
+    // answer that redirected.
+    const fail = (error: unknown, kind: TransportFailure, status?: number, redirect?: Response): Promise<never> => {
+      // An abort of the caller's: AbortSignal.timeout(ms) aborts with a TimeoutError, the caller's own time limit.
+      const cause = kind === "aborted" ? callerSignal?.reason : error;
+      if (kind === "aborted" && (cause as { name?: unknown } | undefined)?.name === "TimeoutError") kind = "timeout";
       log?.(`${operation} failed: ${kind} [request ${requestId}]`);
-      return failWith(({ scrub, safeCause }, known) => {
-        if (typeof code === "string") detail = scrub(code, known) ?? undefined;
-        return new VlensTransportError(kind, { operation, requestId, status, detail }, cause === undefined ? undefined : { cause: safeCause(cause, known) });
-      });
+      // The client's limit: its timeoutMs when its own timer ended the exchange (no cause), else its maxResponseBytes (told for an answer too large).
+      const limit = kind === "timeout" ? (cause ? undefined : timeoutMs) : maxResponseBytes;
+      return failWith(({ transportError }, known) => transportError(kind, { operation, requestId, status }, known, cause, limit, redirect));
     };
     const failWith = (build: (redaction: Redaction, known: string[]) => VlensError): Promise<never> =>
       loadRedaction().then((redaction) => {
@@ -293,30 +282,28 @@ export function createTransport(options: TransportOptions): Transport {
       });
     if (callerSignal?.aborted) return fail(undefined, "aborted");
 
-    return new Promise<Answer>((resolve, reject) => {
+    return new Promise<Answer>((resolve) => {
       let settled = false;
       let status: number | undefined;
+      let body: ReadableStreamDefaultReader<Uint8Array> | undefined;
       const settle = () => {
         settled = true;
         clearTimeout(timer);
         callerSignal?.removeEventListener("abort", stop);
       };
-      const rejectWith = (error: unknown) => {
+      const failed = (error: unknown, kind: TransportFailure, redirect?: Response) => {
         if (settled) return;
         settle();
-        reject(error);
+        // Stops the body at once, also when a custom fetch ignores the signal.
+        body?.cancel().catch(ignore);
+        resolve(fail(error, kind, status, redirect));
       };
-      const failed = (error: unknown, otherwise: TransportFailure) => {
-        if (settled) return;
-        settle();
-        resolve(fail(error, otherwise, status));
+      const interrupt = (kind: TransportFailure) => {
+        controller.abort();
+        failed(undefined, kind);
       };
-      const interrupt = (reason: object) => {
-        controller.abort(reason);
-        failed(undefined, "network");
-      };
-      const stop = () => interrupt(abortedByCaller);
-      const timer = setTimeout(interrupt, timeoutMs, timedOut);
+      const stop = () => interrupt("aborted");
+      const timer = setTimeout(interrupt, timeoutMs, "timeout");
       callerSignal?.addEventListener("abort", stop);
 
       const finish = (response: Response, text: string) => {
@@ -336,23 +323,34 @@ export function createTransport(options: TransportOptions): Transport {
         log?.(`${operation} -> ${status} in ${Date.now() - started} ms [request ${requestId}]`);
         resolve({ status: status!, statusText, headers, text, json, token, unauthorized: status === 401 || errorCode === 401 });
       };
+      // The body as it arrives, its decoded bytes counted: over the limit, reading stops at once.
+      const readBody = async (response: Response) => {
+        const decoder = new TextDecoder();
+        let text = "";
+        // A Response-like answer of a custom fetch may have no stream: its text is read as one.
+        body = (response.body || new Response(await response.text()).body!).getReader();
+        for (let size = 0, part; !(part = await body.read()).done; ) {
+          if ((size += part.value.byteLength) > maxResponseBytes) return failed(undefined, "too-large");
+          text += decoder.decode(part.value, { stream: true });
+        }
+        finish(response, text + decoder.decode());
+      };
       const read = (response: Response) => {
         if (settled) return;
-        if (!isResponse(response)) return rejectWith(new VlensInputError("invalid-option", "fetch", "the fetch function answered something that is not a Response"));
+        if (!isResponse(response)) return unexpected(undefined);
         status = response.status;
-        let body: Promise<string>;
-        try {
-          body = Promise.resolve(response.text());
-        } catch (error) {
-          return failed(error, "truncated");
+        // fetch was asked not to follow (a browser answers an opaque redirect, its target hidden); one a custom fetch followed anyway is refused too.
+        if ((status > 299 && status < 400 && response.headers.has("location")) || response.redirected || response.type === "opaqueredirect") {
+          body = response.body?.getReader();
+          return failed(undefined, "redirect", response);
         }
-        return body.then((text) => finish(response, text), (error: unknown) => failed(error, "truncated"));
+        return readBody(response).catch((error: unknown) => failed(error, "truncated"));
       };
       // Anything else that throws comes from a Response-like answer of a custom fetch that cannot be read.
       const unexpected = (error: unknown) => {
         if (settled) return;
         settle();
-        resolve(failWith(({ safeCause }, known) => new VlensInputError("invalid-option", "fetch", "the fetch function answered a Response that cannot be read", { cause: safeCause(error, known) })));
+        resolve(failWith(({ fetchError }, known) => fetchError(error, known)));
       };
       let answer: Promise<Response>;
       try {
@@ -374,7 +372,7 @@ export function createTransport(options: TransportOptions): Transport {
       return authorized(routeByOperation.get(operation), requestId, names?.has("authorization") ?? false, (token) => {
         const sent = token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
         // The init is built here, one shape for every call (a spread of varying inits was slower).
-        return exchange(operation, requestId, token, (signal) => options.fetch(url, { method, headers: sent, body, signal }), init.signal, () => ({
+        return exchange(operation, requestId, token, (signal) => options.fetch(url, { method, headers: sent, body, signal, redirect: "manual" }), init.signal, () => ({
           headers: Object.entries(sent),
           body: init.value,
         }));

@@ -4,6 +4,7 @@ import { build } from "esbuild";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMock } from "../mocks/index.js";
+import { localServer, reply } from "./client-helpers.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 let browser: Browser;
@@ -79,6 +80,45 @@ describe("in Chromium", () => {
       });
     } finally {
       await page.close();
+    }
+  });
+
+  it("never follows a redirect to another origin: it gets nothing, the error says the browser hides the target", async () => {
+    // Both servers let any page call them (CORS), so only the client keeps the request from the second.
+    const cors = { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "*, Authorization", "Access-Control-Allow-Methods": "*" };
+    const elsewhere = await localServer((request, response) => (request.method === "OPTIONS" ? reply(response, "", 204, cors) : reply(response, { data: { exists: true } }, 200, cors)));
+    const redirecting = await localServer((request, response) =>
+      request.method === "OPTIONS" ? reply(response, "", 204, cors) : reply(response, "", 307, { ...cors, Location: `${elsewhere.url}/steal` }),
+    );
+    const page = await browser.newPage();
+    try {
+      await page.addScriptTag({ content: bundle });
+      const errors = await page.evaluate(async (baseUrl) => {
+        const { createVlensClient } = (globalThis as unknown as { Vlens: typeof import("../src/index.js") }).Vlens;
+        const vlens = createVlensClient({ baseUrl, apiKey: "browser-key-0123456789", accessToken: "header.payload.signature" });
+        const seen: unknown[] = [];
+        for (const send of [
+          () => vlens.userLogin({ phoneNumber: "+201001234567", imei: "device-1", password: "browser-password-1" }),
+          () => vlens.api.POST("/api/DigitalIdentity/CheckExistenceOfEmailOrPhone", { body: { email: "a@example.com" } }),
+        ]) {
+          try {
+            seen.push(await send());
+          } catch (error) {
+            const { name, kind, message } = error as { name: string; kind: string; message: string };
+            seen.push({ name, kind, message });
+          }
+        }
+        return seen;
+      }, redirecting.url);
+      for (const error of errors) {
+        expect(error).toMatchObject({ name: "VlensTransportError", kind: "redirect", message: expect.stringContaining("the answer is a redirect, never followed (its target hidden by the browser)") });
+      }
+      expect(redirecting.arrived.filter((request) => request.method !== "OPTIONS")).toHaveLength(2);
+      expect(elsewhere.arrived).toEqual([]);
+    } finally {
+      await page.close();
+      await redirecting.close();
+      await elsewhere.close();
     }
   });
 });

@@ -16,6 +16,7 @@ import {
   FACES,
   failureOf,
   FRONT,
+  headerOf,
   imageBase64,
   json,
   localServer,
@@ -139,6 +140,71 @@ describe("secrets never leak", () => {
   });
 });
 
+describe("every credential the client holds or a request carries is a known secret", () => {
+  const BUNDLE_KEY = "bndl-4f7a2c-SECRET-BUNDLE-KEY-e81d";
+  let server: Awaited<ReturnType<typeof localServer>>;
+  let answer: (request: Arrived, response: ServerResponse) => void;
+  beforeAll(async () => {
+    server = await localServer((request, response) => answer(request, response));
+  });
+  afterAll(() => server.close());
+
+  /** Echoes every header value and the raw body in an error's text. */
+  const echoAll = (request: Arrived, response: ServerResponse) => {
+    const echo = `${request.rawHeaders.map(([, value]) => value).join(" ")} ${request.body}`;
+    reply(response, { data: null, error_code: 400, error_message: echo, error_descriptions: [{ field: echo, message: echo }] }, 400);
+  };
+
+  it("the BundleKey, echoed in an error's text or named as a member of an answer", async () => {
+    const vlens = createVlensClient({ baseUrl: server.url, apiKey: API_KEY, bundleKey: BUNDLE_KEY });
+    answer = echoAll;
+    const refused = await failureOf(vlens.ocrIdFront({ image: FRONT }));
+    expect(refused).toMatchObject({ name: "VlensApiError", status: 400 });
+    // A key-only answer without transaction_id: its error lists the names of data's members.
+    answer = (request, response) => reply(response, envelope({ [`echo ${headerOf(request, "BundleKey")}`]: 1 }, { services: { Validations: { validation_errors: [] } } }));
+    const incomplete = await failureOf(vlens.ocrIdFront({ image: FRONT }));
+    expect(incomplete.message).toContain("the answer's data has no transaction_id (it has echo [redacted])");
+    // vlens.api: a BundleKey the caller sends as a header.
+    answer = echoAll;
+    const { error: raw } = await createVlensClient({ baseUrl: server.url, apiKey: API_KEY }).api.POST("/v1/ocr/id/front", {
+      body: { image: FRONT, transaction_id: TRANSACTION_ID },
+      headers: { BundleKey: BUNDLE_KEY },
+    });
+    expect(raw).toBeDefined();
+    const broken = await failureOf(
+      createVlensClient({ baseUrl: server.url, apiKey: API_KEY, fetch: () => Promise.reject(new TypeError(`fetch failed: BundleKey ${BUNDLE_KEY}`)) }).api.POST("/v1/ocr/id/front", {
+        body: { image: FRONT, transaction_id: TRANSACTION_ID },
+        headers: { BundleKey: BUNDLE_KEY },
+      }),
+    );
+    for (const error of [refused, incomplete, broken]) {
+      expect(error).toBeInstanceOf(VlensError);
+      for (const text of renderings(error)) expect(text).not.toContain(BUNDLE_KEY);
+    }
+  });
+
+  it("secrets that share characters are redacted whole: no tail of a password that starts like the API key, of a token that holds another", async () => {
+    const password = `${API_KEY.slice(0, 12)}-tail-of-the-password`;
+    const refreshToken = `${USER_TOKEN}.and-the-refresh-tail`;
+    answer = echoAll;
+    const vlens = createVlensClient({ baseUrl: server.url, apiKey: API_KEY, accessToken: USER_TOKEN, tenancyName: "acme" });
+    const errors = [
+      await failureOf(vlens.adminLogin({ userNameOrEmailAddress: "admin", password })),
+      await failureOf(vlens.refreshToken({ refreshToken })),
+      await failureOf(vlens.call("userLogin", { body: { phoneNumber: "+201001234567", imei: "device-1", password } })),
+    ];
+    // Cut short by the server: a secret's beginning, its end lost.
+    answer = (request, response) => reply(response, { data: null, error_code: 400, error_message: `got ${request.body.slice(0, -12)}` }, 400);
+    errors.push(await failureOf(vlens.adminLogin({ userNameOrEmailAddress: "admin", password })));
+    for (const error of errors) {
+      expect(error).toMatchObject({ name: "VlensApiError", status: 400 });
+      for (const text of renderings(error)) {
+        for (const tail of ["tail-of-the", "the-password", "and-the-refresh", "refresh-tail", API_KEY.slice(12)]) expect(text).not.toContain(tail);
+      }
+    }
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Properties: generated secrets, a server that echoes them wherever an answer can carry text.
 
@@ -180,8 +246,24 @@ const refreshToken = fc.string({ unit: chars(`${ALNUM}-_+/=`), minLength: 12, ma
 const password = fc.string({ unit: fc.oneof(visibleAscii, chars(` "\\'éß€漢😀`)), minLength: 8, maxLength: 32 }).filter(distinct(6));
 const otp = fc.stringMatching(/^[1-9][0-9]{5,7}$/);
 const image = fc.uint8Array({ minLength: 64, maxLength: 600 }).map((bytes) => Buffer.from([0xff, 0xd8, ...bytes]).toString("base64"));
-const secretsArbitrary = fc.record({ apiKey, userToken: jwt, adminToken: jwt, refreshToken, password, otp, sessionToken: jwt, image });
-type Secrets = { apiKey: string; userToken: string; adminToken: string; refreshToken: string; password: string; otp: string; sessionToken: string; image: string };
+// Half the passwords start like the API key (8 to 12 of its characters): what follows must not show either.
+const secretsArbitrary = fc
+  .record({ apiKey, bundleKey: apiKey, userToken: jwt, adminToken: jwt, refreshToken, password, otp, sessionToken: jwt, image, sharedHead: fc.option(fc.integer({ min: 8, max: 12 })) })
+  .map(({ sharedHead, ...secrets }): Secrets =>
+    sharedHead === null ? secrets : { ...secrets, password: `${secrets.apiKey.slice(0, sharedHead)}${secrets.password}`, passwordTail: secrets.password },
+  );
+type Secrets = {
+  apiKey: string;
+  bundleKey: string;
+  userToken: string;
+  adminToken: string;
+  refreshToken: string;
+  password: string;
+  otp: string;
+  sessionToken: string;
+  image: string;
+  passwordTail?: string;
+};
 
 /** What a request carried, as one text: every header value, the raw body and every string in it. */
 function echoOf(request: Arrived): string {
@@ -247,6 +329,7 @@ const paths: Record<string, (vlens: VlensClient, secrets: Secrets, headers: Reco
   linkTransaction: (vlens, _secrets, headers) => vlens.linkTransaction({ transactionId: TRANSACTION_ID }, { headers }),
   verifyIdentity: (vlens, { image }, headers) => vlens.verifyIdentity({ idFront: image, idBack: FRONT, faces: FACES }, { headers }),
   captureBeforeLogin: (vlens, { image }, headers) => vlens.captureBeforeLogin({ idFront: image, idBack: FRONT, faces: FACES }, { headers }),
+  ocrIdFront: (vlens, { image }, headers) => vlens.ocrIdFront({ image }, { headers }),
   "vlens.api.POST login": (vlens, { password }, headers) => vlens.api.POST("/api/credentials/Login", { body: { tenancyName: "acme", userNameOrEmailAddress: "admin", password }, headers }),
   "vlens.api.POST front": (vlens, { image }, headers) =>
     vlens.api.POST("/api/DigitalIdentity/verify/id/front", { body: { image, transaction_id: TRANSACTION_ID, getExtractedData: true }, headers }),
@@ -286,6 +369,7 @@ describe("no generated secret in any error, whatever the server echoes", () => {
           const vlens: VlensClient = createVlensClient({
             baseUrl: server.url,
             apiKey: secrets.apiKey,
+            bundleKey: secrets.bundleKey,
             tenancyName: "acme",
             accessToken: tokenMode === "string" ? secrets.userToken : ({ token }) => (token === "admin" ? secrets.adminToken : secrets.userToken),
             // Renews through the client itself: the refresh token travels in a body, and may be echoed too.
