@@ -5,3 +5,7 @@ export { PrismMissingError } from './node/prism.js';
 export { ExampleDriftError } from './node/drift.js';
 export { SANDBOX_OTP } from './engine/sandbox.js';
 export { createSandboxControl, SandboxControlError } from './control/client.js';
+
+/** @typedef {import('./types.js').SandboxControl} SandboxControl */
+/** @typedef {import('./node/server.js').ListenOptions} StartMockOptions */
+/** @typedef {import('./node/start.js').RunningMock} RunningMock */

@@ -5,3 +5,9 @@
 export { createSandbox, SANDBOX_OTP } from './engine/sandbox.js';
 export { createSandboxControl, SandboxControlError } from './control/client.js';
 export { DEFAULT_LIMITS } from './engine/options.js';
+
+/** @typedef {import('./types.js').Sandbox} Sandbox */
+/** @typedef {import('./types.js').SandboxOptions} SandboxOptions */
+/** @typedef {import('./types.js').SandboxControl} SandboxControl */
+/** @typedef {import('./types.js').IncomingRequest} IncomingRequest */
+/** @typedef {import('./types.js').Served} Served */

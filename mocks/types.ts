@@ -218,3 +218,93 @@ export type AnswerGenerator = (operation: OperationModel, request: { status: num
 
 /** The model of the sandbox's own control API (its answers are problem details, not the envelope). */
 export type ControlApiModel = Omit<DescriptionModel, 'refusalModels'>;
+
+// ---------------------------------------------------------------------------------------------
+// The engine's public surface (mocks/engine/sandbox.js implements it; `vlens-digital-identity/sandbox`).
+
+import type { components } from './control/api-types.js';
+
+/** The control API's schemas (openapi/sandbox/openapi.yaml). */
+export type ControlSchemas = components['schemas'];
+
+/** What reading a request's body gave: its bytes, or that it was too large or never arrived whole. */
+export type BodyRead = { bytes: Uint8Array } | { tooLarge: true; received: number; cut?: boolean } | { aborted: true };
+
+/** Reads a request's body, at most `limit` bytes. */
+export interface BodyReader {
+  read(limit: number): Promise<BodyRead>;
+}
+
+/** Request headers: `get` in any letter case, and the pairs (lower-case names). A web `Headers` is one. */
+export interface HeaderReader extends Iterable<[string, string]> {
+  get(name: string): string | null;
+}
+
+/**
+ * A request as the engine reads it. A web Request has all of this but `body` (see `streamReader` in
+ * mocks/front/body.js); an adapter can give it without building a Request (the Node server reads its
+ * socket itself).
+ */
+export interface IncomingRequest {
+  method: string;
+  /** The request-target as sent (a path and query) or an absolute URL. */
+  url: string;
+  headers: HeaderReader;
+  body: BodyReader;
+  /** The sandbox's own origin as the client reached it (for same-origin control calls). */
+  origin?: string;
+}
+
+/**
+ * What `serve()` gives an adapter: the answer to send (CORS headers included), the fault to strike
+ * instead or on top, the signals that end a delayed or hung answer (the tenant's reset, the sandbox's
+ * close), and whether what is left of the request body must be drained with a cap.
+ */
+export interface Served {
+  answer: Answer;
+  fault: StruckFault | null;
+  signals: AbortSignal[];
+  close: boolean;
+}
+
+/** The control API of one tenant (createSandboxControl, or `sandbox.control(apiKey)` in process). */
+export interface SandboxControl {
+  /** `GET /__vlens/health`: `{ status: "ok" }` (needs no key). */
+  health(): Promise<ControlSchemas['Health']>;
+  /** `GET /__vlens/scenarios`: operations and their scenarios and rules, magic values, faults, the OTP, the limits. */
+  scenarios(): Promise<ControlSchemas['Catalog']>;
+  /** `POST /__vlens/reset`: forgets the tenant; its delayed and hung answers end. */
+  reset(): Promise<void>;
+  /** `GET /__vlens/transactions/{id}` (any letter case): steps, outcome, user, images' sizes and SHA-256. */
+  transaction(transactionId: string): Promise<ControlSchemas['Transaction']>;
+  /** `PUT /__vlens/transactions/{id}/outcomes`: the scenario each step of that transaction answers. */
+  setTransactionOutcomes(transactionId: string, outcomes: ControlSchemas['StepOutcomes']): Promise<ControlSchemas['TransactionOutcomes']>;
+  /** `POST /__vlens/outcomes`: the next `times` calls of an operation answer a scenario. */
+  queueOutcome(outcome: ControlSchemas['QueuedOutcome']): Promise<ControlSchemas['QueuedOutcomeResult']>;
+  /** `POST /__vlens/faults`: the next calls of an operation (or of any) meet a fault. */
+  addFault(fault: ControlSchemas['Fault']): Promise<ControlSchemas['FaultResult']>;
+  /** `POST /__vlens/tokens/expire`: every token the tenant issued or accepted expires. */
+  expireTokens(): Promise<ControlSchemas['ExpiredTokens']>;
+  /** `GET /__vlens/requests`: the journal, oldest first. */
+  requests(query?: { operationId?: string; limit?: number }): Promise<ControlSchemas['Journal']>;
+}
+
+/** A sandbox (createSandbox). */
+export interface Sandbox {
+  /** The model of the description it serves. */
+  readonly model: DescriptionModel;
+  readonly settings: { stateless: boolean; strictTokens: boolean; otp: string; transactionTtlMs: number };
+  readonly limits: SandboxLimits;
+  /** Answers a web Request (the API and the control API under /__vlens/), faults struck the web way. */
+  handle(request: Request): Promise<Response>;
+  /** Serves a request for an adapter, which strikes the fault itself. */
+  serve(request: IncomingRequest): Promise<Served>;
+  /** The catalog `GET /__vlens/scenarios` answers. */
+  catalog(): ControlSchemas['Catalog'];
+  /** The control API of a tenant, in process. */
+  control(apiKey: string): SandboxControl;
+  /** Ends every delayed and hung answer: the sandbox is stopping. */
+  close(): void;
+  /** Aborted once close() was called. */
+  readonly closed: AbortSignal;
+}

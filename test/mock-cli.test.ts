@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, SECRETS, operation, send, startMockProcess, validRequest } from './mock-process.js';
 
@@ -241,21 +241,31 @@ describe('as a consumer installs it (from the packed tarball)', () => {
       execFileSync('tar', ['-xzf', join(dir, packed.filename), '-C', installed(project), '--strip-components=1']);
       writeFileSync(join(project, 'package.json'), '{ "type": "module", "private": true }\n');
     }
-    // Prism as the consumer would install it next to the package (its own dependencies resolve from
-    // its real location).
+    // The package's own dependencies, as npm would install them next to it (linked from this
+    // repository's node_modules), and Prism, the optional peer, only where the test says so.
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    for (const project of [withPrism, withoutPrism]) {
+      for (const name of Object.keys(manifest.dependencies)) {
+        mkdirSync(dirname(join(project, 'node_modules', name)), { recursive: true });
+        symlinkSync(join(ROOT, 'node_modules', name), join(project, 'node_modules', name));
+      }
+    }
     mkdirSync(join(withPrism, 'node_modules', '@stoplight'));
     symlinkSync(join(ROOT, 'node_modules', '@stoplight', 'prism-cli'), join(withPrism, 'node_modules', '@stoplight', 'prism-cli'));
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ships the mock, its types and the description it serves', () => {
-    for (const file of ['mocks/index.js', 'mocks/index.d.ts', 'mocks/cli.js', 'mocks/server.js', 'generated/openapi.yaml']) {
+    for (const file of ['mocks/index.js', 'dist/mocks/index.d.ts', 'mocks/sandbox.js', 'dist/mocks/sandbox.d.ts', 'mocks/cli.js', 'mocks/node/server.js', 'mocks/engine/sandbox.js', 'generated/openapi.yaml']) {
       expect(packedFiles).toContain(file);
     }
-    expect(packedFiles.filter((file) => file.startsWith('mocks/') && !/\.(js|d\.ts)$/.test(file))).toEqual([]);
+    // The mock ships as JavaScript; its types are generated from it into dist/mocks/.
+    expect(packedFiles.filter((file) => file.startsWith('mocks/') && !/\.js$/.test(file))).toEqual([]);
+    expect(packedFiles.filter((file) => file.startsWith('dist/mocks/') && !/\.d\.ts$/.test(file))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(installed(withPrism), 'package.json'), 'utf8'));
     expect(manifest.bin['vlens-mock'].replace(/^\.\//, '')).toBe('mocks/cli.js');
-    expect(manifest.exports['./mock']).toEqual({ types: './mocks/index.d.ts', default: './mocks/index.js' });
+    expect(manifest.exports['./mock']).toEqual({ types: './dist/mocks/index.d.ts', default: './mocks/index.js' });
+    expect(manifest.exports['./sandbox']).toEqual({ types: './dist/mocks/sandbox.d.ts', default: './mocks/sandbox.js' });
   });
 
   it('imports vlens-digital-identity/mock and serves the shipped description', async () => {
@@ -291,22 +301,19 @@ await mock.stop();
     await expectKillingFreesPort(() => startThroughNpm(['--no-install', 'vlens-mock', '--port', '0'], withPrism, 'npx'));
   });
 
-  it('says exactly what to install when Prism is missing', async () => {
-    const cli = await run(process.execPath, [join(installed(withoutPrism), 'mocks', 'cli.js')], { cwd: withoutPrism, env: { NODE_PATH: '' } });
-    expect(cli.code).toBe(1);
-    expect(cli.stderr).toContain(INSTALL_HINT);
-    expect(cli.stdout).toBe('');
-
-    writeFileSync(
-      join(withoutPrism, 'consumer.mjs'),
-      `import { startMock } from 'vlens-digital-identity/mock';
-await startMock().catch((error) => console.log(JSON.stringify({ name: error.name, code: error.code, message: error.message })));
-`,
-    );
-    const result = await run(process.execPath, ['consumer.mjs'], { cwd: withoutPrism, env: { NODE_PATH: '' } });
-    const error = JSON.parse(result.stdout);
-    expect(error).toMatchObject({ name: 'PrismMissingError', code: 'PRISM_MISSING' });
-    expect(error.message).toContain(INSTALL_HINT);
-    for (const secret of SECRETS) expect(result.stdout).not.toContain(secret);
+  it('serves every named example without Prism, and says exactly what to install for a generated answer', async () => {
+    const mock = await startMockProcess(['--port', '0', '--quiet'], { NODE_PATH: '' }, [join(installed(withoutPrism), 'mocks', 'cli.js')]);
+    try {
+      expect(mock.stdout()).toContain('Prism not installed');
+      expect((await send(mock.url, validRequest(operation('verifyLiveness')))).status).toBe(200);
+      const request = validRequest(operation('verifyLiveness'));
+      const generated = await send(mock.url, { ...request, headers: { ...request.headers, Prefer: 'dynamic=true' } });
+      expect(generated.status).toBe(501);
+      expect(generated.body.error_message).toContain(INSTALL_HINT);
+      for (const secret of SECRETS) expect(generated.text).not.toContain(secret);
+    } finally {
+      await mock.stop();
+    }
+    expect(mock.stderr()).toBe('');
   });
 });

@@ -1,14 +1,16 @@
 // An example that drifts from its schema must fail loudly: the mock refuses to start, naming it; and
 // with the start-up check turned off, asking for it answers a 500 that names it. Each case edits a copy
-// of the real bundled description. The shipped description is checked once, when its record
-// (mocks/checked-description.js) is written, and the record must be current.
+// of the real bundled description. The shipped description is checked once, when `npm run generate`
+// writes the engine's model of it (mocks/model/generated/), and that model must be current.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ExampleDriftError, startMock } from '../mocks/index.js';
-import { RECORD_PATH, renderCheckedDescription } from '../scripts/mock-check.mjs';
+import { checkDescription } from '../scripts/mock-check.mjs';
+import { generateModelFiles } from '../scripts/generate-model.mjs';
+import { ROOT } from '../scripts/lib/description.mjs';
 import { API_KEY, TOKEN, bundle, operation, send, validRequest } from './mock-process.js';
 import { BUNDLE_PATH } from '../scripts/lib/description.mjs';
 
@@ -86,10 +88,12 @@ describe('other drifts', () => {
 });
 
 describe('the shipped description', () => {
-  it('has no drift, by the mock\'s check and by Prism\'s, and its record is current (run node scripts/mock-check.mjs if not)', async () => {
-    const rendered = await renderCheckedDescription(readFileSync(BUNDLE_PATH, 'utf8'));
-    expect(readFileSync(RECORD_PATH, 'utf8'), 'mocks/checked-description.js is stale: run node scripts/mock-check.mjs').toBe(rendered);
-  }, 30_000);
+  it('has no drift, by the mock\'s check and by Prism\'s, and the engine\'s model of it is current (run npm run generate if not)', async () => {
+    await expect(checkDescription(readFileSync(BUNDLE_PATH, 'utf8'))).resolves.toMatch(/every example checked/);
+    for (const [path, content] of Object.entries(await generateModelFiles())) {
+      expect(readFileSync(`${ROOT}${path}`, 'utf8'), `${path} is stale: run npm run generate`).toBe(content);
+    }
+  }, 60_000);
 
   it('is served as recorded', async () => {
     const mock = await startMock();
@@ -101,8 +105,8 @@ describe('the shipped description', () => {
     }
   });
 
-  it('a record check that finds a drift refuses to write the record', async () => {
+  it('the check run before the model is written refuses a drift, by both checks', async () => {
     const text = readFileSync(BUNDLE_PATH, 'utf8').replace('error_code: 3011', 'error_code: []');
-    await expect(renderCheckedDescription(text)).rejects.toThrow(/verifyIdFront 200 "cardNotDetected": error_code .*\n(.|\n)*Prism: /);
+    await expect(checkDescription(text)).rejects.toThrow(/verifyIdFront 200 "cardNotDetected": error_code .*\n(.|\n)*Prism: /);
   });
 });

@@ -99,11 +99,13 @@ describe("the tarball", () => {
       "dist/generated/error-codes.js",
       "generated/openapi.yaml",
       "mocks/index.js",
-      "mocks/index.d.ts",
+      "dist/mocks/index.d.ts",
+      "mocks/sandbox.js",
+      "dist/mocks/sandbox.d.ts",
     ]) {
       expect(paths, needed).toContain(needed);
     }
-    const allowed = /^(package\.json|README\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|generated\/openapi\.yaml|mocks\/(sandbox\/)?[\w-]+\.(js|d\.ts))$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|dist\/mocks\/([\w-]+\/)*[\w-]+\.d\.ts|generated\/openapi\.yaml|mocks\/([\w-]+\/)*[\w-]+\.js)$/;
     expect(paths.filter((path) => !allowed.test(path))).toEqual([]);
   });
 

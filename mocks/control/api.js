@@ -11,7 +11,7 @@ import { firstViolation } from '../front/schema.js';
 import { ANY_OPERATION, DEFAULT_DELAY_MS } from '../engine/faults.js';
 import { transactionOf } from '../store/tenants.js';
 
-/** @import { BodyReader } from '../front/body.js' */
+/** @import { BodyReader } from '../types.js' */
 /** @import { Answer, CompiledValidator, OperationModel, SchemaError } from '../types.js' */
 /** @import { Tenant } from '../store/tenants.js' */
 /** @import { ControlContext, ControlHandlers } from './handlers.js' */

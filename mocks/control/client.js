@@ -2,8 +2,7 @@
 // bound to a sandbox's URL and a tenant's ApiKey. Plain fetch, so it steers a sandbox in another
 // process, a container, or (given a fetch that calls the engine) in this one.
 
-/** @import { components } from './api-types.js' */
-/** @typedef {components['schemas']} Schemas */
+/** @import { ControlSchemas as Schemas, SandboxControl } from '../types.js' */
 
 /**
  * A control call the sandbox refused; `problem` is its RFC 9457 problem detail.
@@ -16,8 +15,10 @@ export class SandboxControlError extends Error {
   constructor(status, problem) {
     super(`The sandbox control API answered ${status}: ${problem?.detail ?? problem?.title ?? 'no detail'}`);
     this.name = 'SandboxControlError';
+    /** The HTTP status the sandbox answered. */
     this.status = status;
-    this.problem = problem;
+    /** Its RFC 9457 problem detail (every refusal of the control API has one). */
+    this.problem = /** @type {Schemas['Problem']} */ (problem ?? { status, title: 'No detail', detail: 'The sandbox answered without a problem detail.' });
   }
 }
 
@@ -32,6 +33,7 @@ export class SandboxControlError extends Error {
  * The control API of one tenant. Each method resolves to the answer's body and rejects with a
  * SandboxControlError when the sandbox refuses the call.
  * @param {SandboxControlOptions} options
+ * @returns {SandboxControl}
  */
 export function createSandboxControl({ baseUrl, apiKey, fetch = globalThis.fetch } = /** @type {SandboxControlOptions} */ ({})) {
   if (typeof baseUrl !== 'string' || !/^https?:\/\//.test(baseUrl)) throw new TypeError("createSandboxControl needs baseUrl, the mock's URL (http://...)");
@@ -61,7 +63,9 @@ export function createSandboxControl({ baseUrl, apiKey, fetch = globalThis.fetch
     /** @returns {Promise<Schemas['Catalog']>} */
     scenarios: () => call('GET', '/scenarios'),
     /** Forgets the tenant: users, tokens, transactions, images, steering, journal; its delayed and hung answers end. @returns {Promise<undefined>} */
-    reset: () => call('POST', '/reset'),
+    reset: async () => {
+      await call('POST', '/reset');
+    },
     /** @param {string} transactionId @returns {Promise<Schemas['Transaction']>} */
     transaction: (transactionId) => call('GET', `/transactions/${id(transactionId)}`),
     /** @param {string} transactionId @param {Schemas['StepOutcomes']} outcomes @returns {Promise<Schemas['TransactionOutcomes']>} */
@@ -86,5 +90,3 @@ export function createSandboxControl({ baseUrl, apiKey, fetch = globalThis.fetch
     },
   };
 }
-
-/** @typedef {ReturnType<typeof createSandboxControl>} SandboxControl */

@@ -36,38 +36,21 @@ import { BEFORE_HANDLING, GATEWAY_PAGE, takeFault, wait } from './faults.js';
 import { checkOptions, DEFAULT_LIMITS } from './options.js';
 import { serveEvent } from './serve-event.js';
 
-/** @import { BodyReader } from '../front/body.js' */
+/** @import { BodyReader } from '../types.js' */
 /** @import { FlowStep } from '../rules/magic.js' */
 /** @import { ScenarioSet } from '../rules/scenarios.js' */
 /** @import { ImageRecord } from '../store/images.js' */
 /** @import { Tenant } from '../store/tenants.js' */
 /** @import { Outcome, Arrival } from './serve-event.js' */
-/** @import { Answer, OperationModel, SandboxOptions, StruckFault, Violation } from '../types.js' */
+/** @import { Answer, ControlSchemas, IncomingRequest, OperationModel, Sandbox, SandboxOptions, Served, Violation } from '../types.js' */
 
 /** The one-time password the sandbox sends (and the only one it accepts). */
 export const SANDBOX_OTP = '123456';
 
 /**
- * A request as the engine reads it: a web Request has all of this, and an adapter can give it without
- * building one (the Node server reads its socket itself).
- * @typedef {object} IncomingRequest
- * @property {string} method
- * @property {string} url the request-target as sent (a path and query) or an absolute URL
- * @property {{ get(name: string): string | null } & Iterable<[string, string]>} headers
- * @property {BodyReader} body
- * @property {string} [origin] the sandbox's own origin as the client reached it (same-origin control calls)
- */
-
-/**
- * What serve() gives an adapter: the answer to send (CORS headers included), the fault to strike
- * instead or on top, and the signals that end a delayed or hung answer (the tenant's reset, the
- * sandbox's close).
- * @typedef {{ answer: Answer, fault: StruckFault | null, signals: AbortSignal[], close: boolean }} Served
- */
-
-/**
  * Creates a sandbox. Options are checked here (a RangeError or TypeError names the one at fault).
  * @param {SandboxOptions} [options]
+ * @returns {Sandbox}
  */
 export function createSandbox(options = {}) {
   const limits = checkOptions(options);
@@ -94,9 +77,9 @@ export function createSandbox(options = {}) {
   const scenarioSets = new Map();
   /** @param {FlowStep} step */
   const scenariosOfStep = (step) => stepScenarios(model, step);
-  /** @type {unknown} */
+  /** @type {ControlSchemas['Catalog'] | undefined} */
   let catalog;
-  const catalogOf = () => (catalog ??= catalogView(model, { stateless: settings.stateless, strictTokens: settings.strictTokens, otp: SANDBOX_OTP, limits }));
+  const catalogOf = () => (catalog ??= /** @type {ControlSchemas['Catalog']} */ (catalogView(model, { stateless: settings.stateless, strictTokens: settings.strictTokens, otp: SANDBOX_OTP, limits })));
 
   const handlers = createControlHandlers({ model, settings, limits, store, journal, images, catalog: catalogOf, stepScenarios: scenariosOfStep, now });
   const serveControl = createControlApi(handlers, { tenant: (key) => store.tenant(key), maxBodyBytes: limits.maxBodyBytes });
@@ -321,7 +304,6 @@ export function createSandbox(options = {}) {
     model,
     settings,
     limits,
-    store,
     handle,
     serve,
     catalog: catalogOf,
@@ -343,7 +325,6 @@ export function createSandbox(options = {}) {
   };
 }
 
-/** @typedef {ReturnType<typeof createSandbox>} Sandbox */
 
 const encoder = new TextEncoder();
 

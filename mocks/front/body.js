@@ -2,9 +2,7 @@
 // The Node adapter reads a socket itself (it can answer 413 before reading and cut a client off);
 // a web Request's body is read here, as a stream, so an endless one is cut at the ceiling too.
 
-/** @import { Violation } from '../types.js' */
-/** @typedef {{ bytes: Uint8Array } | { tooLarge: true, received: number, cut?: boolean } | { aborted: true }} BodyRead */
-/** @typedef {{ read(limit: number): Promise<BodyRead> }} BodyReader */
+/** @import { BodyReader, Violation } from '../types.js' */
 
 const decoder = new TextDecoder();
 

@@ -15,8 +15,8 @@ import { PrismMissingError, loadPrism } from './prism.js';
 
 /** @import { IncomingMessage, ServerResponse } from 'node:http' */
 /** @import { Socket } from 'node:net' */
-/** @import { BodyRead } from '../front/body.js' */
-/** @import { IncomingRequest, Sandbox, Served } from '../engine/sandbox.js' */
+/** @import { BodyRead } from '../types.js' */
+/** @import { IncomingRequest, Sandbox, Served } from '../types.js' */
 /** @import { Answer, SandboxOptions } from '../types.js' */
 /** @import { DescriptionChoice } from './description-file.js' */
 /** @import { PrismModules } from './prism.js' */

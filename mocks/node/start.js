@@ -3,32 +3,30 @@ import { createSandboxControl } from '../control/client.js';
 import { listen } from './server.js';
 
 /** @import { ListenOptions } from './server.js' */
+/** @import { SandboxControl } from '../types.js' */
+
+/**
+ * A running mock.
+ * @typedef {object} RunningMock
+ * @property {string} url Base URL, e.g. `http://127.0.0.1:4010` (no trailing slash; `0.0.0.0` shows as `127.0.0.1`, IPv6 bracketed)
+ * @property {number} port the port it listens on
+ * @property {() => Promise<void>} stop Stops: requests in flight get a grace period (`shutdownGraceSeconds`, default 5) to finish, hung and delayed answers end at once, then every connection closes. Safe to call more than once.
+ * @property {(apiKey: string) => SandboxControl} sandbox The control API of this mock's sandbox for the tenant of `apiKey` (the ApiKey your app sends), as createSandboxControl with this mock's url.
+ */
 
 /**
  * Starts the mock (a sandbox unless `stateless`) and listens; port 0 (the default) picks a free port.
  * Rejects with ExampleDriftError when a description given does not match its own examples, with a
  * RangeError or TypeError naming an option out of range, and with Node's EADDRINUSE/EACCES errors.
  * @param {ListenOptions} [options]
+ * @returns {Promise<RunningMock>}
  */
 export async function startMock(options = {}) {
   const running = await listen(options);
   return {
-    /** Base URL, e.g. `http://127.0.0.1:4010` (no trailing slash; `0.0.0.0` shows as `127.0.0.1`, IPv6 bracketed). */
     url: running.url,
-    /** The port it listens on. */
     port: running.port,
-    /**
-     * Stops: requests in flight get a grace period (`shutdownGraceSeconds`, default 5) to finish, hung
-     * and delayed answers end at once, then every connection closes. Safe to call more than once.
-     */
     stop: () => running.stop(),
-    /**
-     * The control API of this mock's sandbox for the tenant of `apiKey` (the ApiKey your app sends), as
-     * createSandboxControl with this mock's url.
-     * @param {string} apiKey
-     */
     sandbox: (apiKey) => createSandboxControl({ baseUrl: running.url, apiKey }),
   };
 }
-
-/** @typedef {Awaited<ReturnType<typeof startMock>>} RunningMock */
