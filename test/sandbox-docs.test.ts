@@ -1,7 +1,7 @@
 // The docs portal shows the sandbox's control API: `npm run docs` builds it as a page of its own
 // (dist/docs/sandbox.html) with the portal's options and template. Opened from disk in headless
 // Chromium, it lists every operation of openapi/sandbox/openapi.yaml and asks nothing of any other origin.
-// The README's sandbox section lists what the code knows: the magic phone codes, the calls, the faults.
+// The sandbox guide (docs/sandbox.md) lists what the code knows: the magic phone codes, the calls, the faults.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,9 +75,8 @@ describe('the control API page', () => {
   });
 });
 
-describe('README: the sandbox section', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('## The sandbox'), readme.indexOf('## Contract checks'));
+describe('docs/sandbox.md', () => {
+  const section = readFileSync(new URL('../docs/sandbox.md', import.meta.url), 'utf8');
 
   it('lists every magic phone code the sandbox knows, with its step and scenario', () => {
     for (const [code, [step, scenario]] of Object.entries(PHONE_CODES)) {
