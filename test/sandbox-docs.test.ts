@@ -1,5 +1,5 @@
 // The docs portal shows the sandbox's control API: `npm run docs` builds it as a page of its own
-// (dist/docs/sandbox.html) with the portal's options and template. Opened from disk in headless
+// (dist/docs/sandbox-control-api.html) with the portal's options and template. Opened from disk in headless
 // Chromium, it lists every operation of openapi/sandbox/openapi.yaml and asks nothing of any other origin.
 // The sandbox guide (docs/sandbox.md) lists what the code knows: the magic phone codes, the calls, the faults.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,7 +20,7 @@ let dir: string;
 let page: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vlens-sandbox-docs-'));
-  page = (await buildSandboxDocs({ outFile: join(dir, 'sandbox.html') })).outFile;
+  page = (await buildSandboxDocs({ outFile: join(dir, 'sandbox-control-api.html') })).outFile;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
 }, 120_000);
 afterAll(async () => {

@@ -36,7 +36,7 @@ export const REPOSITORY_URL = repository.url.replace(/^git\+/, '').replace(/\.gi
 /** The pages of the portal that are not guides, in the order the navigation bar shows them. */
 export const REFERENCE_PAGES = [
   { href: 'index.html', title: 'API reference' },
-  { href: 'sandbox.html', title: 'Sandbox control API' },
+  { href: 'sandbox-control-api.html', title: 'Sandbox control API' },
 ];
 
 /**
@@ -49,7 +49,9 @@ export function listGuides(dir = GUIDES_DIR) {
     .map((file) => basename(file, '.md'));
   const rank = (name) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
   names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const taken = REFERENCE_PAGES.map((page) => page.href);
   return names.map((name) => {
+    if (taken.includes(`${name}.html`)) throw new Error(`docs/${name}.md would overwrite the portal's ${name}.html: rename the guide`);
     const file = join(dir, `${name}.md`);
     const heading = /^# (.+)$/m.exec(readFileSync(file, 'utf8'));
     if (!heading) throw new Error(`${relative(ROOT, file)} has no "# " heading to name its page`);
