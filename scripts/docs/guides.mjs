@@ -15,6 +15,7 @@ export const README_PATH = join(ROOT, 'README.md');
 // The navigation's order: the reader's path from what the API is to how this kit is checked. A guide
 // not listed here (a helper's new topic) still gets its page, after these, in alphabetical order.
 const ORDER = [
+  'install',
   'description',
   'client',
   'client-safety',
