@@ -1170,12 +1170,12 @@ export interface components {
         ExistenceResponse: components["schemas"]["Envelope"] & {
             data?: components["schemas"]["ExistenceData"];
         };
-        /** @description One endpoint, two calls. First call: `phoneNumber` (and optionally `smsProviders`) sends an OTP and returns `phoneNumberOtpRequestId`. Second call: `phoneNumber`, `phoneNumberOtpRequestId` and `phoneNumberOtp` confirm it. */
+        /** @description One endpoint, two calls. First call: `phoneNumber` (and optionally `smsProviders`) sends an OTP and returns `phoneNumberOtpRequestId`. Second call: `phoneNumber`, `phoneNumberOtpRequestId` and `phoneNumberOtp` confirm it. The id and the OTP may be null (absent), as in `Register` and the user login: the first answer's `phoneNumberOtpRequestId` is nullable, and a client passes it on as it came. */
         PhoneVerificationRequest: {
             phoneNumber: components["schemas"]["PhoneNumber"];
             smsProviders?: components["schemas"]["SmsProvider"];
-            phoneNumberOtpRequestId?: components["schemas"]["OtpRequestId"];
-            phoneNumberOtp?: components["schemas"]["Otp"];
+            phoneNumberOtpRequestId?: components["schemas"]["OtpRequestId"] | null;
+            phoneNumberOtp?: components["schemas"]["Otp"] | null;
         };
         /** @description State of phone verification. The first call returns `phoneNumberOtpRequestId`; the second (with the OTP) confirms the phone and may return a user token. `isPhoneNumberConfirmed` and `phoneNumberOtpRequestId` are in the documented answer of both calls and are what the flow needs, so they are required. */
         PhoneVerificationData: {
@@ -1197,11 +1197,11 @@ export interface components {
         PhoneVerificationResponse: components["schemas"]["Envelope"] & {
             data?: components["schemas"]["PhoneVerificationData"];
         };
-        /** @description Optional per tenant; works like phone verification. First call: `email` sends an OTP and returns `emailOtpRequestId`. Second call: `email`, `emailOtpRequestId` and `emailOtp` confirm it (the `emailOtp` name is inferred from the other OTP endpoints). */
+        /** @description Optional per tenant; works like phone verification. First call: `email` sends an OTP and returns `emailOtpRequestId`. Second call: `email`, `emailOtpRequestId` and `emailOtp` confirm it (the `emailOtp` name is inferred from the other OTP endpoints). The id and the OTP may be null (absent), as in `Register`: the first answer's `emailOtpRequestId` is nullable. */
         EmailVerificationRequest: {
             email: components["schemas"]["Email"];
-            emailOtpRequestId?: components["schemas"]["OtpRequestId"];
-            emailOtp?: components["schemas"]["Otp"];
+            emailOtpRequestId?: components["schemas"]["OtpRequestId"] | null;
+            emailOtp?: components["schemas"]["Otp"] | null;
         };
         /** @description State of email verification (optional per tenant). Works like phone verification, keyed by `emailOtpRequestId`; the exact answer fields are inferred from the phone step. */
         EmailVerificationData: {

@@ -18,7 +18,11 @@ export interface Person {
 }
 
 interface OutcomeBase {
-  transactionId: string | null;
+  /**
+   * The transaction the verdict is about: the id the answer returned, else the one the client sent
+   * (it always sends one), so it can be passed on as it is (`getTransactionById({ id })`).
+   */
+  transactionId: string;
   person: Person;
   services: Services | null;
   /** `data` of the last answer (null when the step failed with an error code). */
@@ -68,7 +72,7 @@ export interface CapturedOutcome {
 export type CaptureOutcome = CapturedOutcome | RejectedOutcome;
 
 export interface Known {
-  transactionId: string | null;
+  transactionId: string;
   idFront?: IdFrontData | null;
   idBack?: IdBackData | null;
 }

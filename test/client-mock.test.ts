@@ -272,22 +272,15 @@ describe("capture before login against the mock, over HTTP", () => {
   });
 });
 
-describe("the README's capture-before-login sample", () => {
+describe("the capture-before-login guide's sample (docs/capture-before-login.md)", () => {
   it("runs as written against the mock, with no environment variable, and prints the verdict", async () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-    const section = readme.slice(readme.indexOf("\n## Capture before login\n"));
-    const sample = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
-    // The package's names resolve to this repository; the images, phone number and password are the reader's.
-    const runnable = [
-      'import { BACK as idBack, FACES, FRONT as idFront } from "../test/client-helpers.js";',
-      "const [face1, face2, face3] = FACES;",
-      `const phoneNumber = "+2010${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}";`,
-      'const password = "S3cure!pass";',
-      sample.replace('from "vlens-digital-identity";', 'from "../src/index.js";').replace('from "vlens-digital-identity/mock";', 'from "../mocks/index.js";'),
-    ].join("\n");
+    const guide = readFileSync(new URL("../docs/capture-before-login.md", import.meta.url), "utf8");
+    const sample = /```ts\n([\s\S]*?)```/.exec(guide)![1]!;
+    // The package's names resolve to this repository's sources.
+    const runnable = sample.replace('from "vlens-digital-identity";', 'from "../src/index.js";').replace('from "vlens-digital-identity/mock";', 'from "../mocks/index.js";');
     const directory = new URL("../test-output/", import.meta.url);
     mkdirSync(directory, { recursive: true });
-    const file = new URL("readme-capture-before-login.ts", directory);
+    const file = new URL("guide-capture-before-login.ts", directory);
     writeFileSync(file, runnable);
 
     const printed: unknown[][] = [];

@@ -168,6 +168,13 @@ describe("the operations", () => {
     }
     if (outcome.status === "verified") expectTypeOf(outcome.reasons).toEqualTypeOf<[]>();
     expectTypeOf(outcome.reasons[0]).toEqualTypeOf<RejectionReason | undefined>();
+    // The client always knows the transaction (it sends an id on the first step), so the outcome's
+    // id goes on to the next request as it is.
+    expectTypeOf(outcome.transactionId).toEqualTypeOf<string>();
+    void vlens.getTransactionById({ id: outcome.transactionId });
+    // Registration: the first answer's OTP request id (string | null) goes on to the next call as it came.
+    const sent = await vlens.registerStepVerifyPhone({ phoneNumber: "+201012345678" });
+    void vlens.registerStepVerifyPhone({ phoneNumber: "+201012345678", phoneNumberOtpRequestId: sent.phoneNumberOtpRequestId, phoneNumberOtp: "123456" });
     // @ts-expect-error only a rejection has an error
     void outcome.error;
     // @ts-expect-error liveness needs three faces

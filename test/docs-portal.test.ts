@@ -1,13 +1,15 @@
 // The docs portal in a real browser: headless Chromium (Debian's, /usr/bin/chromium) opens the built
-// page from a local static server and from disk. Every request that leaves the page's own origin is
-// refused and counted, and the test asserts that none was even attempted.
+// pages (the API reference, the control API, every guide) from a local static server and from disk.
+// Every request that leaves the page's own origin is refused and counted, and the test asserts that
+// none was even attempted.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PORTAL_LINKS, SANDBOX_DESCRIPTION_PATH, buildDocs, buildSandboxDocs } from '../scripts/docs/build.mjs';
+import { SANDBOX_DESCRIPTION_PATH, buildDocs, buildGuides, buildSandboxDocs } from '../scripts/docs/build.mjs';
+import { REFERENCE_PAGES, REPOSITORY_URL, listGuides } from '../scripts/docs/guides.mjs';
 import { serveDocs } from '../scripts/docs/serve.mjs';
 import { ROOT, listOperations, loadBundle } from '../scripts/lib/description.mjs';
 
@@ -54,8 +56,8 @@ let pageFile: string;
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'vlens-docs-test-'));
   pageFile = join(workDir, 'index.html');
-  // The portal and, next to it as `npm run docs` writes it, the control API page it links to.
-  await Promise.all([buildDocs({ outFile: pageFile }), buildSandboxDocs({ outFile: join(workDir, 'sandbox.html') })]);
+  // The portal and, next to it as `npm run docs` writes them, the control API page and the guides.
+  await Promise.all([buildDocs({ outFile: pageFile }), buildSandboxDocs({ outFile: join(workDir, controlApiPage!.href) }), buildGuides({ outDir: workDir })]);
   server = await serveDocs({ dir: workDir, port: 0 });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -112,6 +114,9 @@ async function visit(url: string): Promise<Visit> {
 }
 
 const menu = (page: Page) => page.locator('.menu-content');
+const pagesBar = (page: Page) => page.getByRole('navigation', { name: 'Pages of these docs' });
+const [referencePage, controlApiPage] = REFERENCE_PAGES as { href: string; title: string }[];
+const guides = listGuides() as { name: string; href: string; title: string }[];
 const section = (page: Page, operationId: string) => page.locator(`[data-section-id$="/${operationId.toLowerCase()}"]`);
 const exactly = (text: string) => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
 
@@ -147,21 +152,87 @@ describe('docs portal in Chromium', () => {
     const portal = await visit(server.url);
     try {
       const { page } = portal;
-      const toSandbox = page.getByRole('link', { name: PORTAL_LINKS.toSandbox.text });
+      const toSandbox = pagesBar(page).getByRole('link', { name: controlApiPage!.title, exact: true });
       await toSandbox.waitFor({ state: 'visible' });
       // From disk the same relative link must find the file next to the page.
       expect(existsSync(fileURLToPath(new URL((await toSandbox.getAttribute('href'))!, pathToFileURL(pageFile))))).toBe(true);
       await toSandbox.click();
-      await page.waitForURL((url) => url.pathname === '/sandbox.html');
+      await page.waitForURL((url) => url.pathname === `/${controlApiPage!.href}`);
       await expect(page.title()).resolves.toBe(`${sandboxInfo.title} ${sandboxInfo.version}`);
       await menu(page).waitFor({ state: 'visible' });
       expect(await page.content()).toContain('/__vlens/transactions/{id}/outcomes');
-      await page.getByRole('link', { name: PORTAL_LINKS.toPortal.text }).click();
+      await expect(pagesBar(page).locator('[aria-current="page"]').innerText()).resolves.toBe(controlApiPage!.title);
+      await pagesBar(page).getByRole('link', { name: referencePage!.title, exact: true }).click();
       await page.waitForURL((url) => url.pathname === '/index.html');
       await expect(page.title()).resolves.toBe(`${bundle.info.title} ${bundle.info.version}`);
       await expectNothingLeftTheOrigin(portal);
     } finally {
       await portal.close();
+    }
+  });
+
+  it('every page has the same bar: the two references and every guide, each link opening its page', async () => {
+    const expected = [...REFERENCE_PAGES, ...guides].map(({ href, title }) => ({ href, title }));
+    expect(guides.map((guide) => guide.name)).toEqual(expect.arrayContaining(['description', 'client', 'sandbox', 'testing', 'how-it-is-tested']));
+    for (const { href } of expected) {
+      const visited = await visit(new URL(href, server.url).href);
+      try {
+        const links = await pagesBar(visited.page).getByRole('link').evaluateAll((anchors) =>
+          anchors.map((anchor) => ({ href: anchor.getAttribute('href'), title: anchor.textContent, current: anchor.getAttribute('aria-current') })),
+        );
+        expect(links.map(({ href: to, title }) => ({ href: to, title })), href).toEqual(expected);
+        expect(links.filter((link) => link.current === 'page').map((link) => link.href), `${href} marks itself current`).toEqual([href]);
+        await expectNothingLeftTheOrigin(visited);
+      } finally {
+        await visited.close();
+      }
+    }
+  });
+
+  it('every guide: its page opens, loads nothing from elsewhere, and its links to the portal resolve', async () => {
+    const ids = new Map<string, Set<string>>();
+    const idsOf = (file: string) => {
+      if (!ids.has(file)) ids.set(file, new Set([...readFileSync(join(workDir, file), 'utf8').matchAll(/\sid="([^"]+)"/g)].map((match) => match[1]!)));
+      return ids.get(file)!;
+    };
+    for (const guide of guides) {
+      const visited = await visit(new URL(guide.href, server.url).href);
+      try {
+        const { page } = visited;
+        await expect(page.title()).resolves.toBe(`${guide.title} · Vlens Digital Identity ${bundle.info.version}`);
+        await expect(page.locator('main h1').innerText()).resolves.toBe(guide.title);
+        const hrefs = await page.locator('main a[href]').evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')!));
+        for (const href of hrefs) {
+          if (/^https?:/.test(href)) {
+            // Another site, or a file of the repository that is not a guide: never a guide left as its .md.
+            expect(guides.some((other) => href.startsWith(`${REPOSITORY_URL}/blob/main/docs/${other.name}.md`)), `${guide.href}: ${href}`).toBe(false);
+            continue;
+          }
+          const [file, hash] = href.startsWith('#') ? [guide.href, href.slice(1)] : (href.split('#') as [string, string | undefined]);
+          expect(file, `${guide.href}: ${href} is a page of the portal`).toMatch(/^[\w-]+\.html$/);
+          expect(existsSync(join(workDir, file)), `${guide.href}: ${href} exists`).toBe(true);
+          if (hash) expect(idsOf(file).has(decodeURIComponent(hash)), `${guide.href}: ${href} has its anchor`).toBe(true);
+        }
+        await expectNothingLeftTheOrigin(visited);
+      } finally {
+        await visited.close();
+      }
+    }
+  });
+
+  it('a guide opened from disk (file://) shows its images, and its links find the files next to it', async () => {
+    const guide = guides.find((candidate) => candidate.name === 'portal')!;
+    const visited = await visit(pathToFileURL(join(workDir, guide.href)).href);
+    try {
+      const { page } = visited;
+      const image = page.locator('main img').first();
+      await expect(image.evaluate((element) => (element as HTMLImageElement).naturalWidth)).resolves.toBeGreaterThan(0);
+      const href = (await page.locator('main a[href^="sandbox.html#"]').first().getAttribute('href'))!;
+      const target = new URL(href, page.url());
+      expect(readFileSync(fileURLToPath(target), 'utf8')).toContain(` id="${target.hash.slice(1)}"`);
+      await expectNothingLeftTheOrigin(visited);
+    } finally {
+      await visited.close();
     }
   });
 
@@ -266,6 +337,15 @@ describe('docs portal in Chromium', () => {
       expect(withPolicy.foreignRequests, 'the attempt is counted even though the policy stopped it').toEqual([remote]);
     } finally {
       await withPolicy.close();
+    }
+    // A guide's page has a policy of its own, stricter still (no script at all): it stops the image too.
+    writeFileSync(join(workDir, 'leak-guide.html'), leak(readFileSync(join(workDir, guides[0]!.href), 'utf8')));
+    const guideWithPolicy = await visit(new URL('leak-guide.html', server.url).href);
+    try {
+      await expect.poll(() => guideWithPolicy.cspViolations()).toEqual([`img-src ${remote}`]);
+      expect(guideWithPolicy.foreignRequests).toEqual([remote]);
+    } finally {
+      await guideWithPolicy.close();
     }
     const withoutPolicy = await visit(new URL('leak-without-policy.html', server.url).href);
     try {

@@ -1,15 +1,16 @@
-// The README's scenario table is generated from the description (node scripts/mock-readme.mjs); this
-// fails when the description gains, loses or renames a scenario and the README was not regenerated.
+// The sandbox guide's scenario table (docs/sandbox.md) is generated from the description (node
+// scripts/mock-readme.mjs); this fails when the description gains, loses or renames a scenario and
+// the guide was not regenerated.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { listScenarios } from '../scripts/lib/description.mjs';
-import { README_PATH, renderMockReadme } from '../scripts/mock-readme.mjs';
+import { SCENARIO_GUIDE_PATH, renderMockReadme } from '../scripts/mock-readme.mjs';
 import { INSTALL_HINT } from '../mocks/node/prism.js';
 import { bundle } from './mock-process.js';
 
-const readme = readFileSync(README_PATH, 'utf8');
+const readme = readFileSync(SCENARIO_GUIDE_PATH, 'utf8');
 
-describe('README: the mock section', () => {
+describe('docs/sandbox.md: the scenarios', () => {
   it('has the scenario table the description gives (run node scripts/mock-readme.mjs)', () => {
     expect(renderMockReadme(readme)).toBe(readme);
   });

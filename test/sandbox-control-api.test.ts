@@ -245,7 +245,7 @@ describe('a --stateless mock', () => {
 });
 
 describe('generated from the description', () => {
-  it('mocks/sandbox/control-api.js and .d.ts are what `npm run generate` writes today', async () => {
+  it('mocks/control/api-types.ts is what `npm run generate` writes today', async () => {
     for (const [path, content] of Object.entries(await generateSandboxFiles())) {
       expect(readFileSync(`${ROOT}${path}`, 'utf8'), `${path} is stale: run npm run generate`).toBe(content);
     }

@@ -1,7 +1,7 @@
 // The docs portal shows the sandbox's control API: `npm run docs` builds it as a page of its own
-// (dist/docs/sandbox.html) with the portal's options and template. Opened from disk in headless
+// (dist/docs/sandbox-control-api.html) with the portal's options and template. Opened from disk in headless
 // Chromium, it lists every operation of openapi/sandbox/openapi.yaml and asks nothing of any other origin.
-// The README's sandbox section lists what the code knows: the magic phone codes, the calls, the faults.
+// The sandbox guide (docs/sandbox.md) lists what the code knows: the magic phone codes, the calls, the faults.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ let dir: string;
 let page: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vlens-sandbox-docs-'));
-  page = (await buildSandboxDocs({ outFile: join(dir, 'sandbox.html') })).outFile;
+  page = (await buildSandboxDocs({ outFile: join(dir, 'sandbox-control-api.html') })).outFile;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
 }, 120_000);
 afterAll(async () => {
@@ -75,9 +75,8 @@ describe('the control API page', () => {
   });
 });
 
-describe('README: the sandbox section', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('## The sandbox'), readme.indexOf('## Contract checks'));
+describe('docs/sandbox.md', () => {
+  const section = readFileSync(new URL('../docs/sandbox.md', import.meta.url), 'utf8');
 
   it('lists every magic phone code the sandbox knows, with its step and scenario', () => {
     for (const [code, [step, scenario]] of Object.entries(PHONE_CODES)) {

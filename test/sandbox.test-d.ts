@@ -1,5 +1,5 @@
 // The typed helper of vlens-digital-identity/mock: its types come from the control API's description
-// (mocks/sandbox/control-api.d.ts, generated), so a misspelt fault, step or option does not compile.
+// (mocks/control/api-types.ts, generated), so a misspelt fault, step or option does not compile.
 import { describe, expectTypeOf, it } from "vitest";
 import { createSandboxControl, SANDBOX_OTP, SandboxControlError, startMock, type SandboxControl, type StartMockOptions } from "../mocks/index.js";
 

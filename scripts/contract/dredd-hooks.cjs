@@ -38,7 +38,7 @@ const chain = {
   captured: new Set(),
   idFrontImage: '',
 };
-// The one-time password of the mock's sandbox (mocks/sandbox/index.js: SANDBOX_OTP).
+// The one-time password of the mock's sandbox (mocks/engine/sandbox.js: SANDBOX_OTP).
 const SANDBOX_OTP = '123456';
 const records = [];
 const pending = new Map();

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Builds the docs portal: one self-contained HTML page (dist/docs/index.html) rendered by Redoc from
-// the bundled description. Self-contained means the page asks nothing of any other origin, so it
-// opens from disk or from any static server behind a firewall.
+// Builds the docs portal in dist/docs/: the API reference (index.html) rendered by Redoc from the
+// bundled description, the sandbox's control API (sandbox-control-api.html) rendered the same way, and one page
+// per guide of docs/ (guides.mjs). Every page is self-contained: it asks nothing of any other origin,
+// so the portal opens from disk or from any static server behind a firewall. One navigation bar on
+// every page links them all, with relative links (one folder, from disk as from a server).
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +11,11 @@ import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { BUNDLE_PATH, ROOT, loadBundle } from '../lib/description.mjs';
+import { NAVIGATION_STYLE, REFERENCE_PAGES, listGuides, navigation, renderGuide } from './guides.mjs';
 
 export const DOCS_PATH = join(ROOT, 'dist/docs/index.html');
 /** The mock sandbox's control API, a page of its own next to the portal (its description is not the API's). */
-export const SANDBOX_DOCS_PATH = join(ROOT, 'dist/docs/sandbox.html');
+export const SANDBOX_DOCS_PATH = join(ROOT, 'dist/docs/sandbox-control-api.html');
 export const SANDBOX_DESCRIPTION_PATH = join(ROOT, 'openapi/sandbox/openapi.yaml');
 const TEMPLATE_PATH = join(ROOT, 'scripts/docs/template.hbs');
 
@@ -56,32 +59,37 @@ export function inlineRemoteAssets(html) {
   return result;
 }
 
-// The two pages link to each other from a bar above Redoc (relative links: they sit in one folder,
-// and work from disk as from a server).
-export const PORTAL_LINKS = {
-  toSandbox: { href: 'sandbox.html', text: 'The mock sandbox\'s control API: reset, forced outcomes, faults, the journal \u2192' },
-  toPortal: { href: 'index.html', text: '\u2190 The Vlens Digital Identity API' },
-};
-
 /**
- * Builds the portal page, with its link to the control API page; the portal itself (default paths)
- * also gets that page next to it.
+ * Builds the portal page; the portal itself (default paths) also gets the control API page and the
+ * guides' pages next to it.
  */
 export async function buildDocs({ bundlePath = BUNDLE_PATH, outFile = DOCS_PATH } = {}) {
-  const portal = () => buildPage({ bundlePath, outFile, link: PORTAL_LINKS.toSandbox });
+  const portal = () => buildPage({ bundlePath, outFile });
   if (bundlePath === BUNDLE_PATH && outFile === DOCS_PATH) {
-    const [built] = await Promise.all([portal(), buildSandboxDocs()]);
+    const [built] = await Promise.all([portal(), buildSandboxDocs(), buildGuides()]);
     return built;
   }
   return portal();
 }
 
-/** The control API of the mock's sandbox (openapi/sandbox/openapi.yaml) as a page of the same kind, linking back to the portal. */
+/** The control API of the mock's sandbox (openapi/sandbox/openapi.yaml) as a page of the same kind. */
 export function buildSandboxDocs({ outFile = SANDBOX_DOCS_PATH } = {}) {
-  return buildPage({ bundlePath: SANDBOX_DESCRIPTION_PATH, outFile, link: PORTAL_LINKS.toPortal });
+  return buildPage({ bundlePath: SANDBOX_DESCRIPTION_PATH, outFile });
 }
 
-async function buildPage({ bundlePath, outFile, link }) {
+/** Every guide of docs/ as `<name>.html` in outDir; returns the files written. */
+export function buildGuides({ outDir = dirname(DOCS_PATH) } = {}) {
+  const guides = listGuides();
+  const { version } = loadBundle().info;
+  mkdirSync(outDir, { recursive: true });
+  return guides.map((guide) => {
+    const outFile = join(outDir, guide.href);
+    writeFileSync(outFile, renderGuide(guide, guides, { version }));
+    return outFile;
+  });
+}
+
+async function buildPage({ bundlePath, outFile }) {
   const { info } = loadBundle(bundlePath);
   const work = mkdtempSync(join(tmpdir(), 'vlens-docs-'));
   try {
@@ -99,8 +107,6 @@ async function buildPage({ bundlePath, outFile, link }) {
         '--title',
         `${info.title} ${info.version}`,
         `--templateOptions.description=${info.summary ?? info.title}`,
-        `--templateOptions.linkHref=${link.href}`,
-        `--templateOptions.linkText=${link.text}`,
         '--output',
         raw,
       ],
@@ -114,7 +120,10 @@ async function buildPage({ bundlePath, outFile, link }) {
         },
       },
     );
-    const html = inlineRemoteAssets(readFileSync(raw, 'utf8'));
+    const current = bundlePath === SANDBOX_DESCRIPTION_PATH ? REFERENCE_PAGES[1].href : REFERENCE_PAGES[0].href;
+    const html = inlineRemoteAssets(readFileSync(raw, 'utf8'))
+      .replace('<!-- vlens-pages-style -->', () => `<style>${NAVIGATION_STYLE}</style>`)
+      .replace('<!-- vlens-pages -->', () => navigation(current));
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileSync(outFile, html);
     return { outFile, bytes: Buffer.byteLength(html) };
@@ -125,5 +134,7 @@ async function buildPage({ bundlePath, outFile, link }) {
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { outFile, bytes } = await buildDocs();
-  console.log(`wrote ${relative(ROOT, outFile)} (${Math.round(bytes / 1024)} KiB, self-contained) and ${relative(ROOT, SANDBOX_DOCS_PATH)} (the sandbox control API)`);
+  console.log(
+    `wrote ${relative(ROOT, outFile)} (${Math.round(bytes / 1024)} KiB, self-contained), ${relative(ROOT, SANDBOX_DOCS_PATH)} (the sandbox control API) and ${listGuides().length} guides`,
+  );
 }
