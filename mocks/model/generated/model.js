@@ -2,8 +2,8 @@
 /** @type {import('../../types.js').DescriptionModel} */
 export default {
  "title": "Vlens Digital Identity API",
- "version": "1.1.0",
- "sha256": "cc3326c3bf7fc5d25b38ea2fbb1e4c26379aca037352cdc66b2d13312546394e",
+ "version": "1.2.0",
+ "sha256": "9dd7da78b257f06ab86c5b2bb5cfc98f30f6f2e677e84b76a1234be81261142e",
  "operations": [
   {
    "id": "verifyIdFront",
