@@ -55,11 +55,12 @@ const NUMBERS = /** @type {const} */ ([
 
 /**
  * Parses `argv` (without the node and script paths), starts the mock and stops it on SIGINT/SIGTERM.
- * `overrides` are passed to listen(): `{ prism, descriptionText }` for a bundle.
+ * `overrides` are passed to listen(): `{ prism, descriptionText }` for a bundle, which also says
+ * which Prism it carries (`prismVersion`).
  * @param {string[]} [argv]
- * @param {Partial<ListenOptions>} [overrides]
+ * @param {Partial<ListenOptions> & { prismVersion?: string }} [overrides]
  */
-export async function main(argv = process.argv.slice(2), overrides = {}) {
+export async function main(argv = process.argv.slice(2), { prismVersion: bundledPrism, ...overrides } = {}) {
   if (argv[0] === 'health') return health(argv.slice(1));
   /** @type {Record<string, string | boolean | string[] | undefined>} */
   let args = {};
@@ -131,7 +132,7 @@ export async function main(argv = process.argv.slice(2), overrides = {}) {
   // Before the banner: a supervisor that stops the mock as soon as it reads the URL gets a clean exit.
   for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.on(signal, stop);
   stopWithParent(stop);
-  process.stdout.write(banner(mock, fellBack ? '0.0.0.0' : host, fellBack));
+  process.stdout.write(banner(mock, fellBack ? '0.0.0.0' : host, fellBack, bundledPrism ?? prismVersion()));
 }
 
 /**
@@ -222,13 +223,13 @@ function parentOf(pid) {
  * @param {RunningServer} mock
  * @param {string} host
  * @param {boolean} fellBack
+ * @param {string | null} version Prism's, when it is there
  */
-function banner(mock, host, fellBack) {
+function banner(mock, host, fellBack, version) {
   const { operations } = mock.sandbox.model;
   const { stateless, strictTokens } = mock.sandbox.settings;
   const width = Math.max(...operations.map((operation) => `${operation.method} ${operation.path}`.length));
   const mode = stateless ? 'stateless replay' : 'sandbox';
-  const version = prismVersion();
   const prism = version ? `Prism ${version}` : 'Prism not installed: answers generated from the schema are 501';
   // In a container the mock listens on every interface; the URL shown is the one to reach it from inside.
   const everywhere =
