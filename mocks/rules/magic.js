@@ -100,6 +100,7 @@ export function unknownMagic({ phoneNumber, email }, stepScenarios) {
     problems.push({
       field: 'phoneNumber',
       message: `+2019${phone[1]}… is a sandbox test number whose code ${phone[1]} names no outcome; the codes are: ${Object.entries(PHONE_CODES)
+        .sort(([a], [b]) => a.localeCompare(b))
         .map(([code, [step, scenario]]) => `${code} (${step ? `${step}.${scenario}` : 'no outcome'})`)
         .join(', ')}.`,
     });
