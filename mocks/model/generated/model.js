@@ -3,7 +3,7 @@
 export default {
  "title": "Vlens Digital Identity API",
  "version": "1.2.0",
- "sha256": "9dd7da78b257f06ab86c5b2bb5cfc98f30f6f2e677e84b76a1234be81261142e",
+ "sha256": "c5ce689add793f703e7fe1cffefd371a568415f3682d6f86dec9858d26375f72",
  "operations": [
   {
    "id": "verifyIdFront",
