@@ -257,8 +257,8 @@ export interface IncomingRequest {
 
 /**
  * What `serve()` gives an adapter: the answer to send (CORS headers included), the fault to strike
- * instead or on top, the signals that end a delayed or hung answer (the tenant's reset, the sandbox's
- * close), and whether what is left of the request body must be drained with a cap.
+ * instead or on top, the signals that end a delayed or hung answer (the tenant's reset; a hang ends
+ * with the sandbox's `closed` too), and whether what is left of the request body must be drained with a cap.
  */
 export interface Served {
   answer: Answer;
@@ -303,7 +303,7 @@ export interface Sandbox {
   catalog(): ControlSchemas['Catalog'];
   /** The control API of a tenant, in process. */
   control(apiKey: string): SandboxControl;
-  /** Ends every delayed and hung answer: the sandbox is stopping. */
+  /** Ends every hung answer: the sandbox is stopping (delayed answers are requests in flight, and finish). */
   close(): void;
   /** Aborted once close() was called. */
   readonly closed: AbortSignal;

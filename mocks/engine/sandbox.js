@@ -148,7 +148,7 @@ export function createSandbox(options = {}) {
         journal.add(held, serveEvent(arrival, outcome, credentialHeaders));
         if (outcome.operation) recordCoverage(held, outcome.operation.id, outcome.answer, outcome.fault);
       }
-      return { ...served(outcome.answer, cors), fault: outcome.fault, signals: [closing.signal, ...(held ? [held.lifetime.signal] : [])], close };
+      return { ...served(outcome.answer, cors), fault: outcome.fault, signals: held ? [held.lifetime.signal] : [], close };
     };
 
     if (!url) return finish({ answer: refusal.badTarget(request.url) });
@@ -281,7 +281,7 @@ export function createSandbox(options = {}) {
     const { answer, fault, signals } = result;
     if (fault?.fault === 'reset' || answer.status === 0 && fault?.fault !== 'hang') return Response.error();
     if (fault?.fault === 'hang') {
-      await wait(Number.POSITIVE_INFINITY, [...signals, request.signal]);
+      await wait(Number.POSITIVE_INFINITY, [...signals, closing.signal, request.signal]);
       return Response.error();
     }
     if (fault?.fault === 'delay' && !(await wait(fault.delayMs, [...signals, request.signal]))) return Response.error();
@@ -315,7 +315,7 @@ export function createSandbox(options = {}) {
     control(apiKey) {
       return createSandboxControl({ baseUrl: 'http://sandbox.invalid', apiKey, fetch: (input, init) => handle(new Request(input, init)) });
     },
-    /** Ends every delayed and hung answer: the sandbox is stopping. */
+    /** Ends every hung answer: the sandbox is stopping (delayed ones are requests in flight, and finish). */
     close() {
       closing.abort();
     },

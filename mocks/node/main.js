@@ -22,6 +22,7 @@ ApiKey and answers with the description's named examples (control API under /__v
   --strict-tokens     refuse bearer tokens the sandbox did not issue (401)
   --image-budget-mb   megabytes of images kept, all tenants together (default 256)
   --transaction-ttl   seconds a transaction is kept (default 86400)
+  --max-tenants       tenants (ApiKey values) kept; the one unused for longest goes first (default 1000)
   --allow-origin      an origin whose pages may call the control API (repeatable; loopback
                       origins and the sandbox's own always may), e.g. https://qa.example.com
   --header-timeout    seconds a client has to send its headers (default 10), then 408
@@ -47,6 +48,7 @@ function fail(message, code = 1) {
 const NUMBERS = /** @type {const} */ ([
   ['image-budget-mb', 'imageBudgetBytes', 1024 * 1024],
   ['transaction-ttl', 'transactionTtlSeconds', 1],
+  ['max-tenants', 'maxTenants', 1],
   ['header-timeout', 'headersTimeoutSeconds', 1],
   ['request-timeout', 'requestTimeoutSeconds', 1],
   ['max-connections', 'maxConnections', 1],
@@ -75,6 +77,7 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
         'strict-tokens': { type: 'boolean' },
         'image-budget-mb': { type: 'string' },
         'transaction-ttl': { type: 'string' },
+        'max-tenants': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         'header-timeout': { type: 'string' },
         'request-timeout': { type: 'string' },

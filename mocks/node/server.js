@@ -256,7 +256,7 @@ export async function listen(options = {}) {
     if (fault?.fault === 'hang') {
       log();
       request.resume();
-      await wait(Number.POSITIVE_INFINITY, signals);
+      await wait(Number.POSITIVE_INFINITY, [...signals, sandbox.closed]);
       request.socket.destroy();
       return;
     }
@@ -388,9 +388,9 @@ export async function listen(options = {}) {
     sandbox,
     server: http,
     /**
-     * Stops: no new connection is accepted, idle ones close, hung and delayed answers end at once,
-     * requests in flight get `graceSeconds` (default shutdownGraceSeconds) to finish, then every
-     * connection closes. Safe to call more than once.
+     * Stops: no new connection is accepted, idle ones close, hung answers end at once, requests in
+     * flight (delayed answers among them) get `graceSeconds` (default shutdownGraceSeconds) to finish,
+     * then every connection closes. Safe to call more than once.
      * @param {{ graceSeconds?: number }} [how]
      */
     stop({ graceSeconds = server.shutdownGraceSeconds } = {}) {
