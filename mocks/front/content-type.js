@@ -23,6 +23,26 @@ export function checkContentType(operation, headers) {
   const header = headers.get('content-type');
   const expected = operation.bodyMediaTypes.join(' or ');
   if (header === null) return [{ field: 'Content-Type', message: `The Content-Type header is missing: send the body as ${expected}.` }];
+  // Nearly every request sends the same few values: each is read once per operation's media types.
+  const key = `${expected}\u0000${header}`;
+  let problems = verdicts.get(key);
+  if (!problems) {
+    problems = readContentType(operation, header, expected);
+    if (verdicts.size < 256) verdicts.set(key, problems);
+  }
+  return problems;
+}
+
+/** @type {Map<string, Violation[]>} */
+const verdicts = new Map();
+
+/**
+ * @param {OperationModel} operation
+ * @param {string} header
+ * @param {string} expected
+ * @returns {Violation[]}
+ */
+function readContentType(operation, header, expected) {
   const [type = '', ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());
   const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
   if (!operation.bodyMediaTypes.includes(type)) return [{ field: 'Content-Type', message: `The body must be sent as ${expected}.` }];

@@ -8,12 +8,19 @@
  * @typedef {{ found: true, route: R, params: Record<string, string> } | { found: false, allowed: string[] | null }} Match
  */
 
+// A path of plain segments (no dot segment, no escape, no backslash, no empty segment) and a query of
+// plain characters: what the URL parser would give back unchanged.
+const PLAIN_TARGET = /^((?:\/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*\/?)(?:\?([A-Za-z0-9_.~=&%+-]*))?$/;
+
 /**
  * The path and query of a request-target or an absolute URL, or null when it is neither.
  * @param {string} target
- * @returns {URL | null}
+ * @returns {{ pathname: string, searchParams: URLSearchParams } | null}
  */
 export function parseTarget(target) {
+  // Most targets are a plain path and a plain query: read without the URL parser (a tenth of a request's cost).
+  const plain = PLAIN_TARGET.exec(target);
+  if (plain) return { pathname: /** @type {string} */ (plain[1]), searchParams: new URLSearchParams(plain[2] ?? '') };
   try {
     return target.startsWith('/') ? new URL(`http://sandbox.invalid${target}`) : new URL(target);
   } catch {

@@ -277,8 +277,14 @@ export async function listen(options = {}) {
       log();
       return;
     }
-    for (const part of payload) response.write(part);
-    response.end();
+    // One write for headers and body where it can be: separate writes cost a writev and, on a small
+    // answer, a second packet.
+    if (payload.length <= 1) response.end(payload[0]);
+    else {
+      response.cork();
+      for (const part of payload) response.write(part);
+      response.end();
+    }
     log();
   }
 

@@ -75,9 +75,18 @@ export function isCredentialName(name) {
  * @param {string} name
  */
 export function isPersonalName(name) {
-  const words = wordsOf(name);
-  return PERSONAL_WORDS.has(words.join('')) || (words.length > 0 && PERSONAL_WORDS.has(/** @type {string} */ (words.at(-1))) && !HARMLESS_LAST_WORDS.has(/** @type {string} */ (words.at(-1))));
+  let verdict = personalNames.get(name);
+  if (verdict === undefined) {
+    const words = wordsOf(name);
+    const last = words.at(-1) ?? '';
+    verdict = PERSONAL_WORDS.has(words.join('')) || (PERSONAL_WORDS.has(last) && !HARMLESS_LAST_WORDS.has(last));
+    if (personalNames.size < 4096) personalNames.set(name, verdict);
+  }
+  return verdict;
 }
+
+/** @type {Map<string, boolean>} */
+const personalNames = new Map();
 
 const JWT = /^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$/;
 const TOKEN_CHARACTERS = /^[A-Za-z0-9+/=_\-.~]+$/;
