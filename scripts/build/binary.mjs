@@ -79,7 +79,9 @@ export async function buildBinary({ arch = 'x64', dir = BIN_DIR, log = (line) =>
     const main = join(work, 'vlens-mock.cjs');
     const metafile = await time('bundle', () => bundleMock({ outfile: main }));
     const blob = join(work, 'sea-prep.blob');
-    writeFileSync(join(work, 'sea-config.json'), JSON.stringify({ main, output: blob, ...SEA_SETTINGS }));
+    // Relative paths: the blob keeps `main` as written, and a temporary folder's name would make every
+    // build's bytes differ.
+    writeFileSync(join(work, 'sea-config.json'), JSON.stringify({ main: 'vlens-mock.cjs', output: 'sea-prep.blob', ...SEA_SETTINGS }));
     await time('blob', () => run(node, ['--experimental-sea-config', 'sea-config.json'], { cwd: work }));
 
     const binary = join(work, 'vlens-mock');

@@ -53,6 +53,7 @@ export async function runtimePackages(arch) {
       throw new Error(`apt-get download of ${missing.join(', ')} for ${debian} failed: ${reason}. Enable the architecture first: ${enableArchitectureHint(debian)}`, { cause: error });
     }
     mkdirSync(debs, { recursive: true });
+    // Each file moved on its own: a parallel build that downloaded the same file replaces it with the same bytes.
     for (const file of readdirSync(staging)) renameSync(join(staging, file), join(debs, file));
     rmSync(staging, { recursive: true, force: true });
     rmSync(join(dir, 'root'), { recursive: true, force: true });
@@ -72,7 +73,13 @@ export async function runtimePackages(arch) {
   if (!existsSync(root)) {
     const staging = `${root}.unpacking-${process.pid}`;
     for (const { file } of packages) await run('dpkg-deb', ['--extract', file, staging]);
-    renameSync(staging, root);
+    try {
+      renameSync(staging, root);
+    } catch (error) {
+      // Another build unpacked the same packages first.
+      if (!['ENOTEMPTY', 'EEXIST'].includes(error.code)) throw error;
+      rmSync(staging, { recursive: true, force: true });
+    }
   }
   return { root, packages };
 }

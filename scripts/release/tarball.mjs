@@ -30,18 +30,21 @@ export function packedManifest(manifest) {
 }
 
 /**
- * Builds dist/ (unless `build` is false), stages the files npm would pack, packs them into `out`;
- * resolves to `{ path, filename, integrity, files, ms }`. npm gives every entry the same time and
- * order, so the same files give the same bytes.
+ * Stages the files npm would pack, compiles the client into the stage (`tsc -p tsconfig.build.json`,
+ * the build script's compiler, with the stage as outDir: this folder's dist/ is neither read nor
+ * changed, so parallel builds do not meet), packs the stage into `out`; resolves to
+ * `{ path, filename, integrity, files, ms }`. npm gives every entry the same time and order, so the
+ * same files give the same bytes.
  */
-export async function packTarball({ out = join(ROOT, 'dist', 'pack'), build = true } = {}) {
+export async function packTarball({ out = join(ROOT, 'dist', 'pack') } = {}) {
   const started = performance.now();
-  if (build) await run('npm', ['run', 'build'], { cwd: ROOT, env: npmEnv });
-  // The list npm itself would pack from this folder (package.json "files", README, LICENSE).
+  // The list npm itself would pack from this folder (package.json "files", README, LICENSE), less
+  // dist/, which is compiled below.
   const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, env: npmEnv, maxBuffer: 16 * 1024 * 1024 });
-  const [{ files }] = JSON.parse(stdout);
+  const files = JSON.parse(stdout)[0].files.filter(({ path }) => !path.startsWith('dist/'));
   const stage = mkdtempSync(join(tmpdir(), 'vlens-pack-'));
   try {
+    await run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], { cwd: ROOT });
     for (const { path } of files) {
       mkdirSync(dirname(join(stage, path)), { recursive: true });
       if (path === 'package.json') {
