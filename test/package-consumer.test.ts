@@ -100,6 +100,7 @@ describe("the tarball", () => {
     for (const needed of [
       "package.json",
       "README.md",
+      "CHANGELOG.md",
       "LICENSE",
       "dist/src/index.js",
       "dist/src/index.d.ts",
@@ -114,7 +115,7 @@ describe("the tarball", () => {
     ]) {
       expect(paths, needed).toContain(needed);
     }
-    const allowed = /^(package\.json|README\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|generated\/openapi\.yaml|mocks\/(sandbox\/)?[\w-]+\.(js|d\.ts))$/;
+    const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|generated\/openapi\.yaml|mocks\/(sandbox\/)?[\w-]+\.(js|d\.ts))$/;
     expect(paths.filter((path) => !allowed.test(path))).toEqual([]);
   });
 
