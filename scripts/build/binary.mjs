@@ -12,7 +12,7 @@
 // arm64 build is the official one from the npm registry, stripped with binutils for aarch64 and
 // injected with postject here, with no arm64 machine involved.
 //
-// The SEA ignores NODE_OPTIONS (`execArgvExtension: "none"`, Node 24.8 and 25.0 on): a
+// The SEA ignores NODE_OPTIONS (the SEA setting `execArgvExtension: "none"`, added by nodejs/node#59560; tested on the Node 26.12 runtime): a
 // NODE_OPTIONS meant for the user's own Node (a --require of their tooling, a small heap) must not
 // stop or starve the mock.
 import { execFile } from 'node:child_process';
