@@ -8,19 +8,31 @@ import { PrismMissingError } from './prism.js';
 import { ExampleDriftError } from './drift.js';
 import { listen } from './server.js';
 
+// Long enough for a mock busy with a large image upload, short enough for a HEALTHCHECK's --timeout.
+const HEALTH_TIMEOUT_MS = 3000;
+// Where `--host ::` cannot listen: a kernel without IPv6 (EAFNOSUPPORT), or IPv6 disabled on every
+// interface (EADDRNOTAVAIL).
+const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL']);
+
 const USAGE = `Usage: vlens-mock [--port <port>] [--host <host>] [--quiet] [--stateless] [--strict-tokens]
+       vlens-mock health [--url <url>]
 
 Serves the Vlens Digital Identity API description: its named examples as scenarios, and answers
 Stoplight Prism generates from its schemas (Prefer: dynamic=true). A sandbox by default: it keeps
 users, tokens, transactions and images per ApiKey (control API under /__vlens/).
   --port, -p         port to listen on (default: $PORT or 4010; 0 picks a free port)
-  --host             interface to listen on (default: 127.0.0.1; 0.0.0.0 for every interface)
+  --host             interface to listen on (default: 127.0.0.1; :: for every interface, IPv6 and
+                     IPv4, falling back to 0.0.0.0 where the host has no IPv6; 0.0.0.0 for IPv4 only)
   --quiet, -q        no access log
   --stateless        replay the examples, keep no state (the mock before the sandbox)
   --strict-tokens    refuse bearer tokens the sandbox did not issue (401)
   --image-budget-mb  megabytes of images kept, all tenants together (default 256)
   --transaction-ttl  seconds a transaction is kept (default 86400)
-  --help, -h         this text`;
+  --help, -h         this text
+
+vlens-mock health probes a running mock (a container's HEALTHCHECK, a CI wait step): GET
+<url>/__vlens/health, exit 0 when it answers 200 within ${HEALTH_TIMEOUT_MS / 1000} s, else exit 1 with the reason on stderr.
+  --url              the mock's base URL (default: http://127.0.0.1:$PORT, or :4010)`;
 
 function fail(message, code = 1) {
   process.stderr.write(`vlens-mock: ${message}\n`);
@@ -32,6 +44,7 @@ function fail(message, code = 1) {
  * `overrides` are passed to listen(): `{ prism, descriptionText }` for a bundle.
  */
 export async function main(argv = process.argv.slice(2), overrides = {}) {
+  if (argv[0] === 'health') return health(argv.slice(1));
   let args;
   try {
     args = parseArgs({
@@ -66,8 +79,14 @@ export async function main(argv = process.argv.slice(2), overrides = {}) {
   }
 
   let mock;
+  let listening = host;
   try {
-    mock = await listen({ ...overrides, ...sandbox, port: Number(portText), host, log: !args.quiet });
+    const start = (on) => listen({ ...overrides, ...sandbox, port: Number(portText), host: on, log: !args.quiet });
+    mock = await start(host).catch((error) => {
+      if (host !== '::' || !NO_IPV6.has(error.code)) throw error;
+      listening = '0.0.0.0';
+      return start(listening);
+    });
   } catch (error) {
     if (error instanceof PrismMissingError) fail(error.message);
     if (error instanceof ExampleDriftError) fail(error.message);
@@ -85,7 +104,42 @@ export async function main(argv = process.argv.slice(2), overrides = {}) {
   // Before the banner: a supervisor that stops the mock as soon as it reads the URL gets a clean exit.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, stop);
   stopWithParent(stop);
-  process.stdout.write(banner(mock, host));
+  process.stdout.write(banner(mock, listening, host));
+}
+
+/**
+ * `vlens-mock health [--url URL]`: GET <url>/__vlens/health; exits 0 on a 200 within
+ * HEALTH_TIMEOUT_MS, 1 otherwise (the reason, one line, on stderr), 2 on a usage error. Loads no
+ * Prism and starts no server: a container's HEALTHCHECK runs it every few seconds.
+ */
+async function health(argv) {
+  let args;
+  try {
+    args = parseArgs({ args: argv, options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
+  } catch (error) {
+    fail(`${error.message}\n\n${USAGE}`, 2);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  let probe;
+  try {
+    const base = new URL(args.url ?? `http://127.0.0.1:${process.env.PORT || 4010}`);
+    if (!['http:', 'https:'].includes(base.protocol)) throw new TypeError(`not an http(s) URL`);
+    probe = new URL(`${base.pathname.replace(/\/$/, '')}/__vlens/health`, base);
+  } catch (error) {
+    fail(`health: --url must be the mock's http(s) base URL (${error.message})`, 2);
+  }
+  try {
+    const answer = await fetch(probe, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS), redirect: 'manual' });
+    await answer.body?.cancel();
+    if (answer.status === 200) process.exit(0);
+    fail(`health: ${probe.href} answered HTTP ${answer.status}`);
+  } catch (error) {
+    const reason = error.name === 'TimeoutError' ? `no answer within ${HEALTH_TIMEOUT_MS / 1000} s` : (error.cause?.code ?? error.cause?.message ?? error.message);
+    fail(`health: ${probe.href} is not reachable: ${reason}`);
+  }
 }
 
 // How often the mock looks whether the processes that started it are still there.
@@ -124,14 +178,21 @@ function parentOf(pid) {
   }
 }
 
-function banner({ url, context }, host) {
+function banner({ url, port, context }, host, asked) {
   const { operations } = context.description;
   const { stateless, strictTokens } = context.sandbox.settings;
   const width = Math.max(...operations.map((operation) => `${operation.method} ${operation.path}`.length));
   const mode = stateless ? 'stateless replay' : 'sandbox';
-  // In a container the mock listens on every interface; the URL shown is the one to reach it from inside.
-  const everywhere = host === '0.0.0.0' || host === '::' ? ` (on every interface, ${host}, port ${new URL(url).port})` : '';
-  const lines = [`Vlens Digital Identity mock, ${mode} (Prism ${context.prism.version}) listening on ${url}${everywhere}`, ''];
+  // In a container the mock listens on every interface; the URL shown is the one to reach it from
+  // inside (127.0.0.1 answers on both wildcards: `::` takes IPv4 too).
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const shown = wildcard ? `http://127.0.0.1:${port}` : url;
+  const everywhere = host === '::'
+    ? ` (on every interface, IPv6 and IPv4, ::, port ${port})`
+    : host === '0.0.0.0'
+      ? ` (on every interface, 0.0.0.0, port ${port}${asked === '::' ? '; IPv4 only: IPv6 is not available here, so :: fell back to 0.0.0.0' : ''})`
+      : '';
+  const lines = [`Vlens Digital Identity mock, ${mode} (Prism ${context.prism.version}) listening on ${shown}${everywhere}`, ''];
   for (const operation of operations) {
     const success = operation.responses.filter((response) => response.status < 300).flatMap((response) => response.examples.map((example) => example.name));
     const errors = operation.responses.filter((response) => response.status >= 300).map((response) => response.status);
@@ -150,7 +211,7 @@ function banner({ url, context }, host) {
     '  Prefer: code=401, example=tokenExpired',
     `Error scenarios: ${[...errorScenarios].map(([status, names]) => `${status} ${[...names].join(' ')}`).join(' · ')}`,
     '',
-    ...modeLines(stateless, strictTokens, url),
+    ...modeLines(stateless, strictTokens, shown),
     'Ctrl+C stops.',
     '',
   );
