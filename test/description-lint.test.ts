@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,8 @@ import { BUNDLE_PATH, ROOT } from '../scripts/lib/description.mjs';
 import { bundleDescription } from '../scripts/bundle.mjs';
 
 const run = promisify(execFile);
+// This process's own prefix: parallel runs (other worktrees, CI) use the same temporary directory.
+const LINT_TMP_PREFIX = `vlens-lint-${process.pid}-`;
 
 type LintReport = { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string }[] };
 
@@ -47,12 +49,22 @@ describe('the description', () => {
     liveness.responses['200'].content['application/json'].examples.verified.value.services.liveness = 'yes';
     const front = broken.paths['/api/DigitalIdentity/verify/id/front'].post;
     for (const status of Object.keys(front.responses)) if (status.startsWith('4')) delete front.responses[status];
-    const file = join(mkdtempSync(join(tmpdir(), 'vlens-lint-')), 'broken.yaml');
-    writeFileSync(file, stringify(broken));
-    const { problems } = await lint([file, '--config', `${ROOT}redocly.yaml`]);
+    const dir = mkdtempSync(join(tmpdir(), LINT_TMP_PREFIX));
+    const file = join(dir, 'broken.yaml');
+    let problems: LintReport['problems'];
+    try {
+      writeFileSync(file, stringify(broken));
+      ({ problems } = await lint([file, '--config', `${ROOT}redocly.yaml`]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const rules = problems.map((problem) => problem.ruleId);
     expect(rules).toContain('no-invalid-media-type-examples');
     expect(rules).toContain('operation-4xx-response');
+  });
+
+  it('leaves nothing in the temporary directory (the broken description\'s folder is removed)', () => {
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith(LINT_TMP_PREFIX))).toEqual([]);
   });
 
   it('the committed bundle in generated/ is what `npm run bundle` writes now', () => {

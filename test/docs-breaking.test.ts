@@ -55,12 +55,12 @@ function breakEverything(doc: Doc): Doc {
 const withVersion = (doc: Doc, version: string) => ({ ...doc, info: { ...doc.info, version } });
 
 describe('breaking-change check', () => {
-  it('has a committed release baseline, recorded in CHANGELOG.md', () => {
+  it('has a committed release baseline, recorded in openapi/CHANGELOG.md (the description\'s; the root one is the package\'s)', () => {
     expect(releases.length).toBeGreaterThan(0);
-    const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8');
-    for (const { version } of releases) expect(changelog, `CHANGELOG.md has no section for release ${version}`).toContain(`## ${version}`);
+    const changelog = readFileSync(join(ROOT, 'openapi', 'CHANGELOG.md'), 'utf8');
+    for (const { version } of releases) expect(changelog, `openapi/CHANGELOG.md has no section for release ${version}`).toContain(`## ${version}`);
     const current = load(BUNDLE_PATH).info.version;
-    expect(changelog, `CHANGELOG.md has no section for info.version ${current}`).toContain(`## ${current}`);
+    expect(changelog, `openapi/CHANGELOG.md has no section for info.version ${current}`).toContain(`## ${current}`);
   });
 
   it('the current bundle has no breaking change since the last release without a new major', async () => {

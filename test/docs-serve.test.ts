@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,36 @@ describe('docs:serve', () => {
     }
   });
 
+  // npm runs the script through `sh -c`, which does not pass signals on.
+  it.each(['SIGTERM', 'SIGKILL'] as const)('stops when npm run docs:serve\'s own PID is killed (%s), freeing its port', async (signal) => {
+    const npm = spawn('npm', ['run', 'docs:serve', '--silent', '--', '--dir', dir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        const read = (chunk: Buffer) => {
+          output += chunk;
+          const match = /docs portal on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
+          if (match) resolve(match[1]!);
+        };
+        npm.stdout.on('data', read);
+        npm.stderr.on('data', read);
+        npm.once('exit', (code) => reject(new Error(`npm exited with ${code} before serving: ${output}`)));
+      });
+      expect((await fetch(url)).status).toBe(200);
+      const exited = new Promise((resolve) => npm.once('exit', resolve));
+      npm.kill(signal);
+      await exited;
+      expect(await portFreed(Number(new URL(url).port)), `${signal}: the port is still held after npm exited`).toBe(true);
+    } finally {
+      try {
+        // Whatever of npm's process group is left, so that a failing run leaves no server behind.
+        process.kill(-npm.pid!, 'SIGKILL');
+      } catch {
+        // The whole group has already exited.
+      }
+    }
+  });
+
   it('says what to do when there is nothing to serve', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'vlens-docs-empty-'));
     try {
@@ -77,3 +108,18 @@ describe('docs:serve', () => {
     }
   });
 });
+
+/** True once nothing listens on the port any more (the server has exited), within a few seconds. */
+async function portFreed(port: number, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer()
+        .once('error', () => resolve(false))
+        .listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}

@@ -1,19 +1,23 @@
 // The package as consumers get it, installed the three ways the README gives, each into a fresh
-// project: the packed tarball (type-checked strict under NodeNext, run on Node 20, 22 and 24; publint
-// and attw check it), by name from a registry (`npm publish` to a local registry, then
+// project, by npm 11 on Node 26 and with --strict-allow-scripts: the release tarball
+// (scripts/release/tarball.mjs: no install script in its manifest; type-checked strict under
+// NodeNext, run on Node 22, 24 and 26; publint and attw check it), by name from a registry
+// (`npm publish <tarball>` to a local registry, then
 // `npm install vlens-digital-identity @stoplight/prism-cli@5.14.x`: the client against the mock it
-// ships, on Node 20, 22 and 24), and from git (`prepare` builds dist/). Node 22 and 24 come from the
-// npm registry (scripts/ensure-node.mjs).
+// ships, on Node 22, 24 and 26), and from git (`prepare` builds dist/, a script the consumer must
+// allow: the allowScripts entry the install docs give). Node 22, 24 and 26 come from the npm
+// registry (scripts/ensure-node.mjs).
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NODE_VERSIONS, ensureNode } from "../scripts/ensure-node.mjs";
+import { SUPPORTED_MAJORS, ensureNode } from "../scripts/ensure-node.mjs";
+import { INSTALL_SCRIPTS, packTarball } from "../scripts/release/tarball.mjs";
 import { startLocalRegistry, type LocalRegistry } from "./ship-registry.js";
 
 const run = promisify(execFile);
@@ -26,9 +30,18 @@ const { name: PACKAGE, version: VERSION } = JSON.parse(readFileSync(join(ROOT, "
 const work = mkdtempSync(join(tmpdir(), "vlens-package-"));
 let tarball: string;
 let packed: { path: string }[];
-/** The Node binaries the consumers run on, by major version. */
-const nodes: Record<string, string> = { [process.versions.node.split(".")[0]!]: process.execPath };
-const MAJORS = ["20", ...Object.keys(NODE_VERSIONS)];
+/** The Node binaries the consumers run on, by major version: the supported ones (engines >=22). */
+const nodes: Record<string, string> = {};
+const MAJORS = SUPPORTED_MAJORS.map(String);
+/** npm output lines that warn or fail: none is expected from any install. */
+// Consumers run a supported Node: npm on Node 20 (this machine's) would warn that the package needs 22.
+const NPM_CLI = realpathSync(join(dirname(realpathSync((await run("sh", ["-c", "command -v npm"])).stdout.trim())), "npm-cli.js"));
+const node26 = ensureNode(26, { log: () => {} });
+async function npmAsConsumer(args: string[], cwd: string) {
+  const node = await node26;
+  return run(node, [NPM_CLI, ...args], { ...quiet, cwd, env: { ...npmEnv, PATH: `${dirname(node)}:${process.env.PATH}` } });
+}
+const npmWarnings = (output: string) => output.split("\n").filter((line) => /^npm (warn|error)/i.test(line) || /install-scripts|allowScripts/i.test(line));
 
 function freshProject(name: string, manifest: object = {}) {
   const project = join(work, name);
@@ -59,22 +72,20 @@ async function gitSnapshot() {
 // of this file (about a minute and a half), so it starts first and runs alongside the rest.
 const fromGit = (async () => {
   const repo = await gitSnapshot();
-  // npm 11 warns about (and with --strict-allow-scripts refuses) the prepare script of a git
-  // dependency the project has not allowed; the key is the git URL.
+  // npm 11 refuses, under --strict-allow-scripts, the prepare script of a git dependency the project
+  // has not allowed; the key is the git URL, as the install docs say.
   const project = freshProject("from-git", { allowScripts: { [`git+file://${repo}`]: true } });
   const started = performance.now();
-  const result = await run("npm", ["install", `git+file://${repo}`, "--prefer-offline", "--no-audit", "--no-fund"], { ...quiet, cwd: project });
+  const result = await npmAsConsumer(["install", `git+file://${repo}`, "--strict-allow-scripts", "--prefer-offline", "--no-audit", "--no-fund"], project);
   return { project, output: `${result.stdout}${result.stderr}`, seconds: (performance.now() - started) / 1000 };
 })();
 fromGit.catch(() => {});
 
 beforeAll(async () => {
-  const installing = Promise.all(Object.keys(NODE_VERSIONS).map(async (major) => (nodes[major] = await ensureNode(Number(major), { log: () => {} }))));
-  await run("npm", ["run", "build"], quiet);
-  const { stdout } = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], quiet);
-  const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
-  tarball = join(work, info!.filename);
-  packed = info!.files;
+  const installing = Promise.all(MAJORS.map(async (major) => (nodes[major] = await ensureNode(Number(major), { log: () => {} }))));
+  const info = await packTarball({ out: work });
+  tarball = info.path;
+  packed = info.files;
   await installing;
 }, 180_000);
 
@@ -89,6 +100,7 @@ describe("the tarball", () => {
     for (const needed of [
       "package.json",
       "README.md",
+      "CHANGELOG.md",
       "LICENSE",
       "dist/src/index.js",
       "dist/src/index.d.ts",
@@ -105,7 +117,7 @@ describe("the tarball", () => {
     ]) {
       expect(paths, needed).toContain(needed);
     }
-    const allowed = /^(package\.json|README\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|dist\/mocks\/([\w-]+\/)*[\w-]+\.d\.ts|generated\/openapi\.yaml|mocks\/([\w-]+\/)*[\w-]+\.js)$/;
+    const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|dist\/mocks\/([\w-]+\/)*[\w-]+\.d\.ts|generated\/openapi\.yaml|mocks\/([\w-]+\/)*[\w-]+\.js)$/;
     expect(paths.filter((path) => !allowed.test(path))).toEqual([]);
   });
 
@@ -129,6 +141,7 @@ describe("the tarball", () => {
 
 describe("a fresh NodeNext project that installs the tarball", () => {
   let project: string;
+  let installOutput: string;
   beforeAll(async () => {
     project = freshProject("consumer");
     writeFileSync(
@@ -139,8 +152,26 @@ describe("a fresh NodeNext project that installs the tarball", () => {
       }),
     );
     writeFileSync(join(project, "consumer.ts"), CONSUMER);
-    await run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { ...quiet, cwd: project });
+    const installed = await npmAsConsumer(["install", tarball, "--strict-allow-scripts", "--prefer-offline", "--no-audit", "--no-fund"], project);
+    installOutput = `${installed.stdout}${installed.stderr}`;
   }, 120_000);
+
+  it("installs under --strict-allow-scripts with no warning: the packed manifest has no install script", () => {
+    expect(npmWarnings(installOutput)).toEqual([]);
+    const manifest = JSON.parse(readFileSync(join(project, "node_modules", PACKAGE, "package.json"), "utf8"));
+    expect(Object.keys(manifest.scripts ?? {}).filter((name) => INSTALL_SCRIPTS.includes(name))).toEqual([]);
+    // The repository's own manifest keeps `prepare`: a git install needs it.
+    expect(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.prepare).toBe("npm run build");
+  });
+
+  it("exports its package.json (import with a JSON attribute, and require)", async () => {
+    const script = `import manifest from "${PACKAGE}/package.json" with { type: "json" };
+import { createRequire } from "node:module";
+console.log(JSON.stringify([manifest.version, createRequire(import.meta.url)("${PACKAGE}/package.json").version]));`;
+    writeFileSync(join(project, "manifest.mjs"), script);
+    const { stdout } = await run(nodes["22"]!, ["manifest.mjs"], { cwd: project });
+    expect(JSON.parse(stdout)).toEqual([VERSION, VERSION]);
+  });
 
   it("type-checks under strict with module and moduleResolution NodeNext", async () => {
     const result = await run(bin("tsc"), ["-p", project], quiet).catch((error) => error);
@@ -172,13 +203,15 @@ describe("published to a registry, then installed by name with Prism", () => {
     const { stdout: upstream } = await run("npm", ["config", "get", "registry"], quiet);
     registry = await startLocalRegistry(PACKAGE, upstream.trim());
     // What a maintainer runs first; against the local registry, so that it needs no npm login.
-    dryRun = await run("npm", ["publish", "--dry-run", "--ignore-scripts", "--json", ...registry.npmArgs], quiet);
+    dryRun = await run("npm", ["publish", tarball, "--dry-run", "--json", ...registry.npmArgs], quiet);
     // The tarball tested above, as `npm publish` uploads it.
     const published = await run("npm", ["publish", tarball, "--ignore-scripts", ...registry.npmArgs], quiet);
     publishOutput = `${published.stdout}${published.stderr}`;
-    project = freshProject("from-registry");
+    // Prism 5.14 pulls in @scarf/scarf, whose postinstall reports the install to its vendor: the
+    // consumer denies it (what the install docs say), and --strict-allow-scripts is then satisfied.
+    project = freshProject("from-registry", { allowScripts: { "@scarf/scarf": false } });
     writeFileSync(join(project, "mock-consumer.mjs"), MOCK_CONSUMER);
-    await run("npm", ["install", PACKAGE, "@stoplight/prism-cli@5.14.x", "--prefer-offline", "--no-audit", "--no-fund", ...registry.npmArgs], { ...quiet, cwd: project });
+    await npmAsConsumer(["install", PACKAGE, "@stoplight/prism-cli@5.14.x", "--strict-allow-scripts", "--prefer-offline", "--no-audit", "--no-fund", ...registry.npmArgs], project);
   }, 180_000);
   afterAll(() => registry?.close());
 
@@ -210,7 +243,7 @@ describe("published to a registry, then installed by name with Prism", () => {
 });
 
 describe("installed from git (npm install git+<url>)", () => {
-  it("builds dist/ with the prepare script, and the installed package works", async () => {
+  it("builds dist/ with the prepare script, allowed by the consumer's allowScripts entry, under --strict-allow-scripts, and the installed package works", async () => {
     const { project, output } = await fromGit;
     const installed = join(project, "node_modules", PACKAGE);
     for (const file of ["dist/src/index.js", "dist/src/index.d.ts", "dist/generated/error-codes.js", "generated/openapi.yaml", "mocks/cli.js", "LICENSE"]) {
@@ -219,7 +252,7 @@ describe("installed from git (npm install git+<url>)", () => {
     // What npm packed from the clone follows package.json "files": no sources, no tests.
     expect(existsSync(join(installed, "src"))).toBe(false);
     expect(existsSync(join(installed, "test"))).toBe(false);
-    expect(output).not.toMatch(/install-scripts|npm (warn|error)/i);
+    expect(npmWarnings(output)).toEqual([]);
     // The consumer compiled in the tarball project, run against the git install.
     cpSync(join(work, "consumer", "out"), join(project, "out"), { recursive: true });
     const { stdout } = await run(process.execPath, [join(project, "out/consumer.js")], { cwd: project });

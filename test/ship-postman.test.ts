@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import newman from "newman";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMock } from "../mocks/index.js";
-import { COLLECTION_PATH, ENVIRONMENT_PATH, SANDBOX_FOLDER, buildPostman } from "../scripts/build/postman.mjs";
+import { COLLECTION_PATH, CONTROL_FOLDER, ENVIRONMENT_PATH, QUEUED_SCENARIO, SANDBOX_FOLDER, buildPostman } from "../scripts/build/postman.mjs";
 import { listOperations, loadBundle, resolveRef } from "../scripts/lib/description.mjs";
 
 const run = promisify(execFile);
@@ -18,21 +18,28 @@ interface Item { name: string; request: any; response: any[]; event?: any[]; ite
 const requestsOf = (items: Item[]): Item[] => items.flatMap((item) => (item.item ? requestsOf(item.item) : [item]));
 const headerOf = (request: any, name: string) => request.header.find((header: any) => header.key.toLowerCase() === name.toLowerCase() && !header.disabled)?.value;
 
-let collection: { item: Item[]; variable: any[] };
+let collection: { item: Item[]; variable: any[]; event: any[] };
 let environment: { values: { key: string; value: string }[] };
 let requests: Item[];
-// The first folder holds the sandbox's reset (a control API call, not an operation of the description).
+// The first folder holds the sandbox's reset and catalog, the last one steers and reads the sandbox
+// (control API calls, not operations of the description).
 let reset: Item;
+let controlItems: Item[];
 let mock: Awaited<ReturnType<typeof startMock>>;
 // The saved responses are the description's examples as they are: what the mock answers when it keeps
 // no state (a sandbox fills in the ids, tokens and images of its own transactions and users).
 let statelessMock: Awaited<ReturnType<typeof startMock>>;
 
-function newmanRun(options: Record<string, unknown>, baseUrl = mock.url) {
+function newmanRun(options: Record<string, unknown>, baseUrl = mock.url, apiKey?: string) {
+  const envVar = [{ key: "baseUrl", value: baseUrl }, ...(apiKey ? [{ key: "apiKey", value: apiKey }] : [])];
   return new Promise<any>((resolve, reject) => {
-    newman.run({ reporters: [], envVar: [{ key: "baseUrl", value: baseUrl }], ...options } as any, (error: Error | null, summary: any) => (error ? reject(error) : resolve(summary)));
+    newman.run({ reporters: [], envVar, ...options } as any, (error: Error | null, summary: any) => (error ? reject(error) : resolve(summary)));
   });
 }
+/** The executions of the description's operations (not of the control API). */
+const operationExecutions = (summary: any) => (summary.run.executions as any[]).filter((execution) => !execution.request.url.getPath().startsWith("/__vlens/") && !execution.item.name.startsWith("See the queued outcome"));
+const executionNamed = (summary: any, name: string) => (summary.run.executions as any[]).find((execution) => execution.item.name === name);
+const bodyOf = (execution: any) => JSON.parse(execution.response.stream.toString());
 const failures = (summary: any) => summary.run.failures.map((failure: any) => `${failure.source?.name}: ${failure.error?.test ?? ""} ${failure.error?.message}`);
 
 beforeAll(async () => {
@@ -45,10 +52,12 @@ beforeAll(async () => {
   statelessMock = stateless;
   collection = JSON.parse(readFileSync(COLLECTION_PATH, "utf8"));
   environment = JSON.parse(readFileSync(ENVIRONMENT_PATH, "utf8"));
-  const [sandboxFolder, ...operationFolders] = collection.item;
-  expect(sandboxFolder!.name).toBe(SANDBOX_FOLDER);
-  [reset] = sandboxFolder!.item!;
-  requests = requestsOf(operationFolders);
+  const sandboxFolder = collection.item[0]!;
+  const controlFolder = collection.item.at(-1)!;
+  expect([sandboxFolder.name, controlFolder.name]).toEqual([SANDBOX_FOLDER, CONTROL_FOLDER]);
+  [reset] = sandboxFolder.item!;
+  controlItems = [...sandboxFolder.item!, ...controlFolder.item!];
+  requests = requestsOf(collection.item.slice(1, -1));
 }, 60_000);
 afterAll(() => Promise.all([mock?.stop(), statelessMock?.stop()]));
 
@@ -83,10 +92,19 @@ describe("npm run postman", () => {
     }
   });
 
-  it("comes with an environment holding baseUrl, apiKey and the tokens", () => {
+  it("comes with an environment holding baseUrl, apiKey (empty: a key per run) and the tokens", () => {
     const keys = environment.values.map((value) => value.key);
     for (const key of ["baseUrl", "apiKey", "userToken", "adminToken", "refreshToken"]) expect(keys).toContain(key);
     expect(environment.values.find((value) => value.key === "baseUrl")!.value).toBe("http://127.0.0.1:4010");
+    expect(environment.values.find((value) => value.key === "apiKey")!.value).toBe("");
+    expect(collection.event.map((event) => event.listen)).toEqual(["prerequest"]);
+  });
+
+  it("runs capture before login before the link, which sends the captured transaction", () => {
+    const names = requests.map((item) => item.request.url.path.join("/"));
+    expect(names.indexOf("v1/ocr/liveness/multi")).toBeLessThan(names.indexOf("api/DigitalIdentity/LinkUserWithExistingTransaction"));
+    const link = requests.find((item) => item.request.url.path.join("/") === "api/DigitalIdentity/LinkUserWithExistingTransaction")!;
+    expect(JSON.parse(link.request.body.raw).transactionId).toBe("{{capturedTransactionId}}");
   });
 
   it("writes the same files for the same description", async () => {
@@ -97,60 +115,91 @@ describe("npm run postman", () => {
 });
 
 describe("newman against the mock", () => {
-  it("runs the collection top to bottom with 0 failures, chaining tokens and the transaction id", async () => {
+  it("runs the collection top to bottom with 0 failures, chaining tokens and the transaction ids, and steering and reading the sandbox", async () => {
     const summary = await newmanRun({ collection, environment });
     expect(failures(summary)).toEqual([]);
-    expect(summary.run.stats.requests).toMatchObject({ total: operations.length + 1, failed: 0 });
-    // Every pm.test of every script ran.
-    const declared = [reset, ...requests].flatMap((item) => item.event ?? []).flatMap((event) => event.script.exec).filter((line: string) => line.startsWith("pm.test(")).length;
+    expect(summary.run.stats.requests).toMatchObject({ total: operations.length + controlItems.length, failed: 0 });
+    // Every pm.test of every script ran (the transaction read has one branch per mode).
+    const declared = [...controlItems, ...requests].flatMap((item) => item.event ?? []).flatMap((event) => event.script.exec).filter((line: string) => /^\s*pm\.test\(/.test(line)).length;
     expect(declared).toBeGreaterThan(operations.length * 2);
-    expect(summary.run.stats.assertions).toMatchObject({ total: declared, failed: 0 });
-    const [first, ...executions] = summary.run.executions as any[];
+    expect(summary.run.stats.assertions).toMatchObject({ total: declared - 1, failed: 0 });
+    const [first] = summary.run.executions as any[];
     expect([first.request.method, first.request.url.getPath(), first.response.code]).toEqual(["POST", "/__vlens/reset", 204]);
+    // The run's own tenant: a key the collection made, on every request.
+    const key = first.request.headers.get("ApiKey");
+    expect(key).toMatch(/^postman-run-[0-9a-f-]{36}$/);
+    expect(new Set((summary.run.executions as any[]).map((execution) => execution.request.headers.get("ApiKey")))).toEqual(new Set([key]));
+    const executions = operationExecutions(summary);
     expect(executions.map((execution) => execution.response.code)).toEqual(executions.map(() => 200));
+    // The transaction captured before login is the one the link sent.
+    const captured = bodyOf(executionNamed(summary, "Scan the front of the national ID with the API key alone")).data.transaction_id;
+    expect(JSON.parse(executionNamed(summary, "Scan the back of the national ID with the API key alone").request.body.raw).transaction_id).toBe(captured);
+    expect(JSON.parse(executionNamed(summary, "Attach a transaction captured before login to the user").request.body.raw).transactionId).toBe(captured);
     // The transaction id the front scan answered with is the one the later requests sent.
-    const front = executions.find((execution) => execution.item.name.startsWith("Scan the front"));
-    const transactionId = JSON.parse(front.response.stream.toString()).data.idFrontData.transaction_id;
-    const back = executions.find((execution) => execution.item.name.startsWith("Scan the back"));
+    const front = executionNamed(summary, "Scan the front of the national ID");
+    const transactionId = bodyOf(front).data.idFrontData.transaction_id;
+    expect(transactionId).not.toBe(captured);
+    const back = executionNamed(summary, "Scan the back of the national ID");
     expect(JSON.parse(back.request.body.raw).transaction_id).toBe(transactionId);
+    // The user's images are those of the identity the link gave the user: the captured transaction's.
     const stepImage = executions.find((execution) => execution.request.url.path.includes("GetStepImage"));
-    expect(stepImage.request.url.query.toObject().TransactionId).toBe(transactionId);
+    expect(stepImage.request.url.query.toObject().TransactionId).toBe(captured);
     const images = executions.find((execution) => execution.request.url.path.includes("GetUserDigitalIdentityImages"));
     expect(images.request.url.query.toObject().emailOrPhoneNumber).toBe("%2B201001234567");
     // The admin operations ran with the admin token the last token answer carried (login, then refresh).
     const refresh = executions.find((execution) => execution.request.url.path.join("/") === "api/credentials/RefreshToken");
     const adminToken = JSON.parse(refresh.response.stream.toString()).data.accessToken;
     expect(images.request.headers.get("Authorization")).toBe(`Bearer ${adminToken}`);
+    // The control folder: the queued outcome answered, the journal shows it, the transaction is read.
+    const control = (summary.run.executions as any[]).slice(-4);
+    expect(control.map((execution) => [execution.request.method, execution.request.url.getPath(), execution.response.code])).toEqual([
+      ["POST", "/__vlens/outcomes", 201],
+      ["POST", "/api/DigitalIdentity/CheckExistenceOfEmailOrPhone", 200],
+      ["GET", "/__vlens/requests", 200],
+      ["GET", `/__vlens/transactions/${transactionId}`, 200],
+    ]);
+    expect(bodyOf(control[2]).requests[0]).toMatchObject({ scenario: QUEUED_SCENARIO, forcedBy: "queue" });
+    expect(bodyOf(control[3]).outcome.state).toBe("verified");
+  });
+
+  it("runs twice at once against the same mock with 0 failures each: each run has a tenant of its own", async () => {
+    const [one, two] = await Promise.all([newmanRun({ collection, environment }), newmanRun({ collection, environment })]);
+    expect([failures(one), failures(two)]).toEqual([[], []]);
+    const keys = [one, two].map((summary) => summary.run.executions[0].request.headers.get("ApiKey"));
+    expect(keys[0]).not.toBe(keys[1]);
+    // Both registered the example's phone number, each in its own tenant.
+    for (const summary of [one, two]) expect(bodyOf(executionNamed(summary, "Create the user and get the first user token")).data.accessToken).toEqual(expect.any(String));
   });
 
   it("runs the collection top to bottom with 0 failures against the stateless mock too (the example ids)", async () => {
     const summary = await newmanRun({ collection, environment }, statelessMock.url);
     expect(failures(summary)).toEqual([]);
-    expect(summary.run.stats.requests).toMatchObject({ total: operations.length + 1, failed: 0 });
+    expect(summary.run.stats.requests).toMatchObject({ total: operations.length + controlItems.length, failed: 0 });
     // The stateless mock has no tenant to reset, and answers the collection's reset all the same.
-    const [first, ...executions] = summary.run.executions as any[];
+    const [first] = summary.run.executions as any[];
     expect([first.request.url.getPath(), first.response.code]).toEqual(["/__vlens/reset", 204]);
+    const executions = operationExecutions(summary);
     expect(executions.map((execution) => execution.response.code)).toEqual(executions.map(() => 200));
     // The replay answers the example's own transaction id, and the chain carries that one on.
-    const front = executions.find((execution) => execution.item.name.startsWith("Scan the front"));
-    const transactionId = JSON.parse(front.response.stream.toString()).data.idFrontData.transaction_id;
-    const back = executions.find((execution) => execution.item.name.startsWith("Scan the back"));
-    expect(JSON.parse(back.request.body.raw).transaction_id).toBe(transactionId);
+    const transactionId = bodyOf(executionNamed(summary, "Scan the front of the national ID")).data.idFrontData.transaction_id;
+    expect(JSON.parse(executionNamed(summary, "Scan the back of the national ID").request.body.raw).transaction_id).toBe(transactionId);
+    // It keeps no transaction to read, which the collection expects of it.
+    expect((summary.run.executions as any[]).at(-1).response.code).toBe(404);
   }, 60_000);
 
-  it("runs again, twice more, against the same mock with 0 failures: the reset forgets the previous run's user (review S1)", async () => {
-    const one = await newmanRun({ collection, environment });
-    const two = await newmanRun({ collection, environment });
+  it("runs again, twice more with one fixed apiKey, against the same mock with 0 failures: the reset forgets the previous run's user (review S1)", async () => {
+    const one = await newmanRun({ collection, environment }, mock.url, "fixed-postman-key");
+    const two = await newmanRun({ collection, environment }, mock.url, "fixed-postman-key");
     expect([failures(one), failures(two)]).toEqual([[], []]);
     // The sandbox kept state between the runs: the second one registered the example's phone number again, after the reset.
     const register = (two.run.executions as any[]).find((execution) => execution.request.url.getPath() === "/api/DigitalIdentity/Register");
     expect(JSON.parse(register.response.stream.toString()).data.accessToken).toEqual(expect.any(String));
   });
 
-  it("without its reset, a second run fails: the sandbox finds the phone number registered (the reset is what makes the runs repeatable)", async () => {
+  it("with one fixed apiKey and without its reset, a second run fails: the sandbox finds the phone number registered (the reset is what makes such runs repeatable)", async () => {
     const withoutReset = { ...collection, item: collection.item.slice(1) };
-    await newmanRun({ collection: withoutReset, environment });
-    const again = await newmanRun({ collection: withoutReset, environment });
+    await newmanRun({ collection: withoutReset, environment }, mock.url, "fixed-key-without-reset");
+    const again = await newmanRun({ collection: withoutReset, environment }, mock.url, "fixed-key-without-reset");
     const register = requests.find((item) => item.request.url.path.join("/") === "api/DigitalIdentity/Register")!;
     expect(failures(again).length).toBeGreaterThan(0);
     expect(failures(again).every((failure: string) => failure.startsWith(`${register.name}:`)), failures(again).join("\n")).toBe(true);
@@ -160,6 +209,8 @@ describe("newman against the mock", () => {
   const savedResponseRun = (items: Item[]) => ({
     info: { name: "saved responses", schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
     variable: collection.variable,
+    // The collection's own pre-request script: the run's key.
+    event: collection.event,
     item: items.flatMap((item) =>
       item.response.map((saved) => ({
         name: `${item.name} / ${saved.name}`,

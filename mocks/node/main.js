@@ -10,13 +10,20 @@ import { listen } from './server.js';
 
 /** @import { ListenOptions, RunningServer } from './server.js' */
 
+// Long enough for a mock busy with a large image upload, short enough for a HEALTHCHECK's --timeout.
+const HEALTH_TIMEOUT_MS = 3000;
+// Where `--host ::` cannot listen: a kernel without IPv6 (EAFNOSUPPORT), or IPv6 disabled on every
+// interface (EADDRNOTAVAIL).
+const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL']);
+
 const USAGE = `Usage: vlens-mock [options]
        vlens-mock health [--url <url>]
 
 Serves the Vlens Digital Identity API as a sandbox: it keeps users, tokens, transactions and images per
 ApiKey and answers with the description's named examples (control API under /__vlens/).
   --port, -p          port to listen on (default: $PORT or 4010; 0 picks a free port)
-  --host              interface to listen on (default: 127.0.0.1; 0.0.0.0 or :: for every interface)
+  --host              interface to listen on (default: 127.0.0.1; :: for every interface, IPv6 and
+                      IPv4, falling back to 0.0.0.0 where the host has no IPv6; 0.0.0.0 for IPv4 only)
   --quiet, -q         no access log
   --stateless         replay the examples, keep no state (the mock before the sandbox)
   --strict-tokens     refuse bearer tokens the sandbox did not issue (401)
@@ -31,8 +38,9 @@ ApiKey and answers with the description's named examples (control API under /__v
   --shutdown-grace    seconds requests in flight get to finish on Ctrl+C or SIGTERM (default 5)
   --help, -h          this text
 
-  health              exits 0 when the sandbox at --url (default http://127.0.0.1:$PORT or 4010)
-                      answers GET /__vlens/health within 5 s, 1 otherwise (for container health checks)`;
+vlens-mock health probes a running mock (a container's HEALTHCHECK, a CI wait step): GET
+<url>/__vlens/health, exit 0 when it answers 200 within ${HEALTH_TIMEOUT_MS / 1000} s, else exit 1 with the reason on stderr.
+  --url               the mock's base URL (default: http://127.0.0.1:$PORT, or :4010)`;
 
 /**
  * @param {string} message
@@ -109,18 +117,16 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
 
   /** @type {RunningServer} */
   let mock;
-  let fellBack = false;
+  let listening = host;
   try {
-    mock = await listen(options);
-  } catch (error) {
-    const code = /** @type {{ code?: string }} */ (error).code;
-    if (host === '::' && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) {
+    mock = await listen(options).catch((error) => {
+      if (host !== '::' || !NO_IPV6.has(/** @type {{ code?: string }} */ (error).code)) throw error;
       // A container without IPv6: every IPv4 interface, and the banner says so.
-      fellBack = true;
-      mock = await listen({ ...options, host: '0.0.0.0' }).catch((second) => startFailure(second, portText, '0.0.0.0'));
-    } else {
-      mock = startFailure(error, portText, host);
-    }
+      listening = '0.0.0.0';
+      return listen({ ...options, host: listening });
+    });
+  } catch (error) {
+    mock = startFailure(error, portText, listening);
   }
 
   let stopping = false;
@@ -135,7 +141,7 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
   // Before the banner: a supervisor that stops the mock as soon as it reads the URL gets a clean exit.
   for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.on(signal, stop);
   stopWithParent(stop);
-  process.stdout.write(banner(mock, fellBack ? '0.0.0.0' : host, fellBack, bundledPrism ?? prismVersion()));
+  process.stdout.write(banner(mock, listening, host, bundledPrism ?? prismVersion()));
 }
 
 /**
@@ -154,7 +160,9 @@ function startFailure(error, portText, host) {
 }
 
 /**
- * `vlens-mock health [--url URL]`: exit 0 when the sandbox answers its health check, 1 otherwise.
+ * `vlens-mock health [--url URL]`: GET <url>/__vlens/health; exits 0 on a 200 within
+ * HEALTH_TIMEOUT_MS, 1 otherwise (the reason, one line, on stderr), 2 on a usage error. Loads no
+ * Prism and starts no server: a container's HEALTHCHECK runs it every few seconds.
  * @param {string[]} argv
  */
 async function health(argv) {
@@ -169,17 +177,25 @@ async function health(argv) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
-  const base = (args.url ?? `http://127.0.0.1:${process.env.PORT ?? '4010'}`).replace(/\/+$/, '');
+  /** @type {URL} */
+  let probe;
   try {
-    const response = await fetch(`${base}/__vlens/health`, { signal: AbortSignal.timeout(5000) });
-    const body = await response.json().catch(() => null);
-    if (response.status === 200 && body?.status === 'ok') process.exit(0);
-    process.stderr.write(`vlens-mock health: ${base} answered ${response.status}\n`);
+    const base = new URL(args.url ?? `http://127.0.0.1:${process.env.PORT || 4010}`);
+    if (!['http:', 'https:'].includes(base.protocol)) throw new TypeError('not an http(s) URL');
+    probe = new URL(`${base.pathname.replace(/\/$/, '')}/__vlens/health`, base);
   } catch (error) {
-    const cause = /** @type {{ cause?: { code?: string } }} */ (error).cause?.code;
-    process.stderr.write(`vlens-mock health: ${base} did not answer (${cause ?? /** @type {Error} */ (error).name})\n`);
+    fail(`health: --url must be the mock's http(s) base URL (${/** @type {Error} */ (error).message})`, 2);
   }
-  process.exit(1);
+  try {
+    const answer = await fetch(probe, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS), redirect: 'manual' });
+    await answer.body?.cancel();
+    if (answer.status === 200) process.exit(0);
+    fail(`health: ${probe.href} answered HTTP ${answer.status}`);
+  } catch (error) {
+    const caught = /** @type {Error & { cause?: { code?: string, message?: string } }} */ (error);
+    const reason = caught.name === 'TimeoutError' ? `no answer within ${HEALTH_TIMEOUT_MS / 1000} s` : (caught.cause?.code ?? caught.cause?.message ?? caught.message);
+    fail(`health: ${probe.href} is not reachable: ${reason}`);
+  }
 }
 
 // How often the mock looks whether the processes that started it are still there.
@@ -224,19 +240,25 @@ function parentOf(pid) {
 
 /**
  * @param {RunningServer} mock
- * @param {string} host
- * @param {boolean} fellBack
+ * @param {string} host the interface it listens on
+ * @param {string} asked the interface asked for (`::` may have fallen back to 0.0.0.0)
  * @param {string | null} version Prism's, when it is there
  */
-function banner(mock, host, fellBack, version) {
+function banner(mock, host, asked, version) {
   const { operations } = mock.sandbox.model;
   const { stateless, strictTokens } = mock.sandbox.settings;
   const width = Math.max(...operations.map((operation) => `${operation.method} ${operation.path}`.length));
   const mode = stateless ? 'stateless replay' : 'sandbox';
   const prism = version ? `Prism ${version}` : 'Prism not installed: answers generated from the schema are 501';
-  // In a container the mock listens on every interface; the URL shown is the one to reach it from inside.
+  // In a container the mock listens on every interface; the URL shown is the one to reach it from
+  // inside (127.0.0.1 answers on both wildcards: `::` takes IPv4 too).
+  const { port } = mock;
   const everywhere =
-    host === '0.0.0.0' || host === '::' ? ` (on every interface, ${host}, port ${mock.port}${fellBack ? '; IPv6 is not available here, so IPv4 only' : ''})` : '';
+    host === '::'
+      ? ` (on every interface, IPv6 and IPv4, ::, port ${port})`
+      : host === '0.0.0.0'
+        ? ` (on every interface, 0.0.0.0, port ${port}${asked === '::' ? '; IPv4 only: IPv6 is not available here, so :: fell back to 0.0.0.0' : ''})`
+        : '';
   const lines = [`Vlens Digital Identity mock, ${mode} (${prism}) listening on ${mock.url}${everywhere}`, ''];
   for (const operation of operations) {
     const success = operation.responses.filter((response) => response.status < 300).flatMap((response) => response.examples.map((example) => example.name));

@@ -1,18 +1,30 @@
 #!/usr/bin/env node
-// `npm run build:image`: dist/image/vlens-mock.oci.tar, an OCI image archive of the single executable
-// (dist/bin/vlens-mock-linux-x64, made first by `npm run build:binary`), for CI `services:` and
-// for teams without Node. FROM scratch: the binary, the shared libraries it links (from ldd), their
-// Debian copyright files, the licences, and a passwd entry for the unprivileged user it runs as.
-// It listens on 0.0.0.0:4010 with no argument and stops on SIGTERM. Built with Podman in a store of
-// its own, which is removed afterwards; needs no base image and no registry.
+// `npm run build:image`: dist/image/vlens-mock.oci.tar, one image for linux/amd64 and linux/arm64 (an
+// image index, as an OCI layout archive) made from the single executables (dist/bin/vlens-mock-linux-
+// x64 and -arm64, made first by `npm run build:binary`), for CI `services:` and for teams without
+// Node. FROM scratch: the binary, the loader and shared libraries it links (from Debian's packages
+// for its CPU: scripts/build/runtime-libs.mjs), their Debian copyright files, the licences, and a
+// passwd entry for the unprivileged user it runs as. With no argument it listens on [::]:4010, IPv6
+// and IPv4 (IPv4 alone where the container has no IPv6), and stops on SIGTERM; its HEALTHCHECK runs
+// `vlens-mock health`.
+//
+// Docker image format (application/vnd.docker.distribution.manifest.v2+json, in a manifest list),
+// not OCI: the OCI image configuration has no health check, and Podman/Buildah drop HEALTHCHECK
+// when they write one. Docker, Podman, containerd and every registry read this format.
+//
+// Built with Podman in a store of its own, which is removed afterwards; needs no base image and no
+// registry. Same inputs, same bytes: the layers' file times and the images' creation time are the
+// last commit's (or SOURCE_DATE_EPOCH), and the archive's entries are sorted with fixed times.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { BINARY_PATH, LICENCES_PATH } from './binary.mjs';
+import { parseArgs, promisify } from 'node:util';
+import { ARCHES, BIN_DIR, LICENCES_FILE, binaryPath } from './binary.mjs';
 import { PODMAN_INSTALL, createPodman, hasPodman } from './podman.mjs';
+import { PLATFORMS, placeRuntimeLibraries } from './runtime-libs.mjs';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,25 +34,9 @@ export const IMAGE_PATH = join(ROOT, 'dist', 'image', 'vlens-mock.oci.tar');
 export const IMAGE_NAME = `localhost/vlens-mock:${version}`;
 export const IMAGE_PORT = 4010;
 export const IMAGE_USER = { name: 'vlens', uid: 10001 };
-const BINARY_IN_IMAGE = '/usr/local/bin/vlens-mock';
-
-/** The shared libraries the binary loads, as absolute paths (ldd's list; the vDSO has no file). */
-export async function sharedLibraries(binary) {
-  const { stdout } = await run('ldd', [binary]);
-  return [...stdout.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/g)].map((match) => match[1]);
-}
-
-/** Debian's copyright file of the package that installed `path`, or null (not Debian, not found). */
-async function debianCopyright(path) {
-  try {
-    const { stdout } = await run('dpkg', ['-S', path]);
-    const pkg = stdout.split(':')[0];
-    const file = `/usr/share/doc/${pkg}/copyright`;
-    return existsSync(file) ? { pkg, file } : null;
-  } catch {
-    return null;
-  }
-}
+export const BINARY_IN_IMAGE = '/usr/local/bin/vlens-mock';
+/** The image's HEALTHCHECK: the probe every 10 s, 5 s each, unhealthy after 3 misses, 30 s to start (arm64 under emulation is slow). */
+export const HEALTHCHECK = { interval: '10s', timeout: '5s', startPeriod: '30s', retries: 3, command: [BINARY_IN_IMAGE, 'health'] };
 
 function place(source, rootfs, path, mode) {
   const target = join(rootfs, path);
@@ -54,22 +50,14 @@ function place(source, rootfs, path, mode) {
   if (mode) chmodSync(target, mode);
 }
 
-async function layout(rootfs) {
-  place(BINARY_PATH, rootfs, BINARY_IN_IMAGE, 0o755);
-  const notices = new Map();
-  for (const library of await sharedLibraries(BINARY_PATH)) {
-    // Copied to the path the binary's loader and ldd use; copyFileSync follows symlinks.
-    const target = join(rootfs, library);
-    mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(library, target);
-    const copyright = await debianCopyright(library);
-    if (copyright) notices.set(copyright.pkg, copyright.file);
-  }
+async function layout(rootfs, arch, binDir) {
+  place(binaryPath(arch, binDir), rootfs, BINARY_IN_IMAGE, 0o755);
+  const { paths, packages, copyrights } = await placeRuntimeLibraries(binaryPath(arch, binDir), arch, rootfs);
   place(join(ROOT, 'LICENSE'), rootfs, '/licenses/LICENSE');
-  place(LICENCES_PATH, rootfs, '/licenses/THIRD-PARTY-LICENSES.txt');
-  for (const [pkg, file] of notices) {
-    mkdirSync(join(rootfs, 'licenses', 'debian', pkg), { recursive: true });
-    copyFileSync(file, join(rootfs, 'licenses', 'debian', pkg, 'copyright'));
+  place(join(binDir, LICENCES_FILE), rootfs, `/licenses/${LICENCES_FILE}`);
+  for (const { name, file } of copyrights) {
+    mkdirSync(join(rootfs, 'licenses', 'debian', name), { recursive: true });
+    copyFileSync(file, join(rootfs, 'licenses', 'debian', name, 'copyright'));
   }
   mkdirSync(join(rootfs, 'etc'), { recursive: true });
   const { name, uid } = IMAGE_USER;
@@ -77,7 +65,7 @@ async function layout(rootfs) {
   writeFileSync(join(rootfs, 'etc', 'group'), `root:x:0:\n${name}:x:${uid}:\n`);
   mkdirSync(join(rootfs, 'tmp'));
   chmodSync(join(rootfs, 'tmp'), 0o1777);
-  return [...notices.keys()];
+  return { libraries: paths, packages };
 }
 
 const containerfile = (created) => `FROM scratch
@@ -86,7 +74,8 @@ USER ${IMAGE_USER.uid}:${IMAGE_USER.uid}
 ENV PORT=${IMAGE_PORT}
 EXPOSE ${IMAGE_PORT}
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["${BINARY_IN_IMAGE}", "--host", "0.0.0.0"]
+HEALTHCHECK --interval=${HEALTHCHECK.interval} --timeout=${HEALTHCHECK.timeout} --start-period=${HEALTHCHECK.startPeriod} --retries=${HEALTHCHECK.retries} CMD ${JSON.stringify(HEALTHCHECK.command)}
+ENTRYPOINT ["${BINARY_IN_IMAGE}", "--host", "::"]
 LABEL org.opencontainers.image.title="vlens-mock" \\
       org.opencontainers.image.description="Mock of the Vlens Digital Identity API (Stoplight Prism 5.14 serving its OpenAPI description)" \\
       org.opencontainers.image.version="${version}" \\
@@ -94,8 +83,8 @@ LABEL org.opencontainers.image.title="vlens-mock" \\
       org.opencontainers.image.created="${created}"
 `;
 
-/** Seconds since the epoch of the last commit (a stable creation time), or now outside git. */
-async function creationTime() {
+/** Seconds since the epoch: SOURCE_DATE_EPOCH, else the last commit's (a stable creation time), else now outside git. */
+export async function creationTime() {
   if (process.env.SOURCE_DATE_EPOCH) return Number(process.env.SOURCE_DATE_EPOCH);
   try {
     return Number((await run('git', ['log', '-1', '--format=%ct'], { cwd: ROOT })).stdout.trim());
@@ -104,22 +93,91 @@ async function creationTime() {
   }
 }
 
-/** Builds the archive from the binary already built; resolves to `{ path, bytes, libraries, ms }`. */
-export async function buildImage({ work = mkdtempSync(join(tmpdir(), 'vlens-image-')) } = {}) {
+const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/**
+ * Writes `dir` (an OCI layout) as a tar archive with sorted entries, owner 0 and the same time on
+ * every entry, so that the same layout gives the same bytes (Podman's own oci-archive uses the time
+ * of writing).
+ */
+export async function reproducibleTar(dir, output, epoch, entries = ['oci-layout', 'index.json', 'blobs']) {
+  await run('tar', ['--create', '--file', output, '--directory', dir, '--sort=name', `--mtime=@${epoch}`, '--owner=0', '--group=0', '--numeric-owner', '--mode=u+rw,go+r,go-w', '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', ...entries]);
+}
+
+/**
+ * Makes an OCI layout of Docker-format images reproducible: Buildah writes the build container's
+ * random id (`container`), its hostname and the ids of the intermediate images (`parent`, the
+ * history's "FROM <id>" comments) into each image configuration, the only bytes that differ between
+ * two builds of the same inputs. Removes them, then rewrites the digests that name them
+ * (configuration -> image manifest -> manifest list -> index.json) and removes the blobs replaced.
+ */
+export function normalizeLayout(dir) {
+  const blobPath = (digest) => join(dir, 'blobs', ...digest.split(':'));
+  const write = (text) => {
+    const digest = `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    writeFileSync(blobPath(digest), text);
+    return { digest, size: Buffer.byteLength(text) };
+  };
+  const replace = (old, text) => {
+    const written = write(text);
+    if (written.digest !== old) rmSync(blobPath(old));
+    return written;
+  };
+  const indexPath = join(dir, 'index.json');
+  const index = JSON.parse(readFileSync(indexPath, 'utf8'));
+  for (const entry of index.manifests) {
+    const list = JSON.parse(readFileSync(blobPath(entry.digest), 'utf8'));
+    for (const platform of list.manifests) {
+      const manifest = JSON.parse(readFileSync(blobPath(platform.digest), 'utf8'));
+      const config = JSON.parse(readFileSync(blobPath(manifest.config.digest), 'utf8'));
+      delete config.container;
+      delete config.parent;
+      for (const part of [config.config, config.container_config]) if (part) part.Hostname = '';
+      for (const step of config.history ?? []) if (/^FROM [0-9a-f]+$/.test(step.comment ?? '')) delete step.comment;
+      Object.assign(manifest.config, replace(manifest.config.digest, JSON.stringify(config)));
+      Object.assign(platform, replace(platform.digest, JSON.stringify(manifest)));
+    }
+    Object.assign(entry, replace(entry.digest, JSON.stringify(list)));
+  }
+  writeFileSync(indexPath, JSON.stringify(index));
+}
+
+/**
+ * Builds the image index from the binaries already built; resolves to
+ * `{ path, bytes, digest, platforms: [{ arch, platform, digest, libraries }], packages, ms }`:
+ * `digest` is the manifest list's (what a registry pushed with `skopeo copy --all` names), each
+ * platform's the digest of its image manifest; `packages` the Debian packages per architecture.
+ */
+export async function buildImage({ arches = ARCHES, binDir = BIN_DIR, work = mkdtempSync(join(tmpdir(), 'vlens-image-')), output = IMAGE_PATH } = {}) {
   if (!hasPodman()) throw new Error(`build:image needs Podman, which is not installed. Install it with:\n  ${PODMAN_INSTALL}`);
-  if (!existsSync(BINARY_PATH)) throw new Error(`${BINARY_PATH} is missing: run npm run build:binary first`);
+  for (const arch of arches) {
+    if (!existsSync(binaryPath(arch, binDir))) throw new Error(`${binaryPath(arch, binDir)} is missing: run npm run build:binary -- --arch ${arch} first`);
+  }
   const started = performance.now();
   const podman = createPodman(join(work, 'podman'));
   try {
-    const context = join(work, 'context');
-    const licensed = await layout(join(context, 'rootfs'));
     const created = await creationTime();
-    writeFileSync(join(context, 'Containerfile'), containerfile(new Date(created * 1000).toISOString()));
-    await podman(['build', '--quiet', '--timestamp', String(created), '--tag', IMAGE_NAME, '--file', join(context, 'Containerfile'), context]);
-    mkdirSync(dirname(IMAGE_PATH), { recursive: true });
-    rmSync(IMAGE_PATH, { force: true });
-    await podman(['save', '--quiet', '--format', 'oci-archive', '--output', IMAGE_PATH, IMAGE_NAME]);
-    return { path: IMAGE_PATH, bytes: statSync(IMAGE_PATH).size, libraries: licensed, ms: Math.round(performance.now() - started) };
+    await podman(['manifest', 'create', IMAGE_NAME]);
+    const built = [];
+    // One after the other: both write to the same manifest list.
+    for (const arch of arches) {
+      const context = join(work, `context-${arch}`);
+      const { libraries, packages } = await layout(join(context, 'rootfs'), arch, binDir);
+      writeFileSync(join(context, 'Containerfile'), containerfile(new Date(created * 1000).toISOString()));
+      await podman(['build', '--quiet', '--layers=false', '--format', 'docker', '--platform', PLATFORMS[arch].oci, '--timestamp', String(created), '--manifest', IMAGE_NAME, '--file', join(context, 'Containerfile'), context]);
+      built.push({ arch, platform: PLATFORMS[arch].oci, libraries, packages });
+    }
+    const layoutDir = join(work, 'layout');
+    await podman(['manifest', 'push', '--quiet', '--all', '--format', 'v2s2', IMAGE_NAME, `oci:${layoutDir}:${IMAGE_NAME}`]);
+    normalizeLayout(layoutDir);
+    mkdirSync(dirname(output), { recursive: true });
+    rmSync(output, { force: true });
+    await reproducibleTar(layoutDir, output, created);
+    const index = JSON.parse(readFileSync(join(layoutDir, 'index.json'), 'utf8'));
+    const digest = index.manifests[0].digest;
+    const list = JSON.parse(readFileSync(join(layoutDir, 'blobs', ...digest.split(':')), 'utf8'));
+    const platforms = built.map((entry) => ({ ...entry, digest: list.manifests.find((manifest) => `${manifest.platform.os}/${manifest.platform.architecture}` === entry.platform).digest }));
+    return { path: output, bytes: statSync(output).size, sha256: sha256(output), digest, platforms, ms: Math.round(performance.now() - started) };
   } finally {
     await podman.remove();
     rmSync(work, { recursive: true, force: true });
@@ -128,8 +186,9 @@ export async function buildImage({ work = mkdtempSync(join(tmpdir(), 'vlens-imag
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    const { path, bytes, ms } = await buildImage();
-    console.log(`${path} (${(bytes / 1e6).toFixed(1)} MB, ${IMAGE_NAME}, ${(ms / 1000).toFixed(1)} s)`);
+    const { values } = parseArgs({ options: { arch: { type: 'string', multiple: true } } });
+    const { path, bytes, digest, platforms, ms } = await buildImage({ arches: values.arch ?? ARCHES });
+    console.log(`${path} (${(bytes / 1e6).toFixed(1)} MB, ${IMAGE_NAME} ${digest}: ${platforms.map((entry) => entry.platform).join(', ')}; ${(ms / 1000).toFixed(1)} s)`);
   } catch (error) {
     console.error(`build:image: ${error.message}`);
     process.exit(1);

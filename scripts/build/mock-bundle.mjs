@@ -55,7 +55,7 @@ export async function bundleMock({ outfile }) {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target: 'node26',
     minify: false,
     // The licence texts are collected from each bundled package (scripts/build/licenses.mjs).
     legalComments: 'none',

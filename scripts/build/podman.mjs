@@ -29,13 +29,18 @@ function hardLimits() {
   return { nofile: hard('Max open files'), nproc: hard('Max processes') };
 }
 
-function containersConf() {
+/** Whether this host refuses Podman's default limits (nofile 1048576): root without CAP_SYS_RESOURCE. */
+export function restrictedLimits() {
+  const { nofile } = hardLimits();
+  return nofile !== null && nofile < 1048576;
+}
+
+function containersConf({ ulimits: withLimits }) {
   const { nofile, nproc } = hardLimits();
   const processes = Math.min(nproc ?? Infinity, 32768);
   const ulimits = [nofile && `"nofile=${nofile}:${nofile}"`, `"nproc=${processes}:${processes}"`].filter(Boolean);
   return [
-    '[containers]',
-    `default_ulimits = [${ulimits.join(', ')}]`,
+    ...(withLimits ? ['[containers]', `default_ulimits = [${ulimits.join(', ')}]`] : []),
     '[engine]',
     ...(onPath('runc') ? ['runtime = "runc"'] : []),
     ...(existsSync('/run/systemd/system') ? [] : ['cgroup_manager = "cgroupfs"', 'events_logger = "file"']),
@@ -45,12 +50,13 @@ function containersConf() {
 
 /**
  * A podman whose store lives in `dir` (created here). `podman(args)` resolves to its stdout and
- * rejects with its stderr; `remove()` resets the store and deletes `dir`.
+ * rejects with its stderr; `remove()` resets the store and deletes `dir`. `ulimits: false` leaves
+ * the containers' limits to Podman's defaults, to run documented commands as a user would.
  */
-export function createPodman(dir) {
+export function createPodman(dir, { ulimits = true } = {}) {
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'containers.conf');
-  writeFileSync(conf, containersConf());
+  writeFileSync(conf, containersConf({ ulimits }));
   const storage = ['--root', join(dir, 'root'), '--runroot', join(dir, 'runroot'), '--storage-driver', 'overlay', '--tmpdir', join(dir, 'tmp')];
   const env = { ...process.env, CONTAINERS_CONF: conf };
   const podman = async (args, { timeout = 120_000 } = {}) => {

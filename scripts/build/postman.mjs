@@ -13,9 +13,15 @@
 //   name), so the folders run top to bottom as one verification flow;
 // - writes random ids: here they are derived from the content, so the same description always gives
 //   the same files.
-// The mock's sandbox keeps users and transactions per ApiKey, so a second run would find the example's
-// phone number registered: the collection starts with the control API's reset (from
-// openapi/sandbox/openapi.yaml), which forgets the calling key's tenant; against the real API, skip it.
+// The mock's sandbox keeps users and transactions per ApiKey. Each run uses a tenant of its own: the
+// environment leaves `apiKey` empty, and the collection's pre-request script makes a key for the run
+// (two runs at once, two CI jobs against one mock, do not meet). The collection starts with the control
+// API's reset (from openapi/sandbox/openapi.yaml), which forgets the key's tenant, so a run with a
+// fixed key repeats too, and ends with a folder that steers and reads the sandbox (a queued outcome,
+// the journal, a transaction); against the real API, skip both sandbox folders and set apiKey.
+//
+// Capture before login runs first: its transaction (capturedTransactionId) is the one the user links
+// after logging in, as an app does.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,12 +37,19 @@ export const ENVIRONMENT_PATH = join(POSTMAN_DIR, 'vlens-mock.postman_environmen
 const CONTROL_API_PATH = join(ROOT, 'openapi', 'sandbox', 'openapi.yaml');
 /** The name of the collection's first folder, which holds the sandbox's reset. */
 export const SANDBOX_FOLDER = 'Sandbox (the mock only)';
+/** The name of its last folder: a queued outcome, the journal, a transaction, read through the control API. */
+export const CONTROL_FOLDER = 'Sandbox: steering and state (the mock only)';
+/** The scenario the last folder queues for the existence check: not what the sandbox would answer (the flow registered the number). */
+export const QUEUED_SCENARIO = 'notRegistered';
 const MOCK_URL = 'http://127.0.0.1:4010';
 // The OTP the mock's sandbox accepts (any other gets the OTP error); the stateless mock accepts any.
 const MOCK_OTP = '123456';
 
 /** The order a user runs them in: register, log in, verify, then read the images as an admin. */
 const FLOW = [
+  'ocrIdFront',
+  'ocrIdBack',
+  'ocrLiveness',
   'checkExistenceOfEmailOrPhone',
   'registerStepVerifyPhone',
   'registerStepVerifyEmail',
@@ -64,7 +77,7 @@ const CAPTURES = {
   userLogin: { userToken: 'data.accessToken', userId: 'data.user.id#' },
   verifyIdFront: { transactionId: 'data.idFrontData.transaction_id' },
   // The key-only captures start a transaction of their own (the mock's sandbox keeps it apart from the user's).
-  ocrIdFront: { transactionId: 'data.transaction_id' },
+  ocrIdFront: { capturedTransactionId: 'data.transaction_id' },
   verifyIdBack: { transactionId: 'data.idBackData.transaction_id?' },
   adminLogin: { adminToken: 'data.accessToken', refreshToken: 'data.refreshToken' },
   refreshToken: { adminToken: 'data.accessToken' },
@@ -88,6 +101,14 @@ const CHAINED = {
   emailOtpRequestId: '{{emailOtpRequestId}}',
   phoneNumberOtp: '{{otp}}',
   emailOtp: '{{otp}}',
+};
+/** Per operation, fields that take another variable than CHAINED gives: the captured transaction, which the user links. */
+const OPERATION_INPUTS = {
+  ocrIdBack: { transaction_id: '{{capturedTransactionId}}' },
+  ocrLiveness: { transaction_id: '{{capturedTransactionId}}' },
+  linkUserWithExistingTransaction: { transactionId: '{{capturedTransactionId}}', transaction_id: '{{capturedTransactionId}}' },
+  // The image list names the files of the user's identity, which the link made the captured transaction.
+  getStepImage: { TransactionId: '{{capturedTransactionId}}' },
 };
 /** Header parameters that take a variable in every request, saved responses' requests too. */
 const ALWAYS = { TenancyName: '{{tenancyName}}', 'X-Request-Id': '{{$guid}}' };
@@ -132,7 +153,7 @@ function bearerOf(operation) {
  * otherwise they are the description's example values (the request of a saved response).
  */
 function buildRequest(doc, op, converted, { chained }) {
-  const inputs = chained ? { ...CHAINED, ...ALWAYS } : ALWAYS;
+  const inputs = chained ? { ...CHAINED, ...OPERATION_INPUTS[op.operationId], ...ALWAYS } : ALWAYS;
   const parameters = [...(doc.paths[op.path].parameters ?? []), ...(op.operation.parameters ?? [])].map((parameter) => resolveRef(doc, parameter));
   const value = (parameter) => inputs[parameter.name] ?? String(parameter.example ?? '');
   const header = [
@@ -242,6 +263,100 @@ function resetItem(controlApi) {
   };
 }
 
+/** A request to the mock's control API (not the Vlens API), with its test script. */
+function controlItem(controlApi, operationId, { name, query = [], body, tests }) {
+  const [path, method, operation] = Object.entries(controlApi.paths)
+    .flatMap(([route, item]) => Object.entries(item).map(([verb, candidate]) => [route, verb, candidate]))
+    .find(([, , candidate]) => candidate.operationId === operationId);
+  const route = path.replace('{id}', '{{transactionId}}');
+  const header = [{ key: 'ApiKey', value: '{{apiKey}}', description: 'The tenant: the one every request of the run names.' }];
+  if (body) header.push({ key: 'Content-Type', value: 'application/json' });
+  const search = query.map(({ key, value }) => `${key}=${value}`).join('&');
+  return {
+    id: stableId('control', operationId, name),
+    name,
+    request: {
+      method: method.toUpperCase(),
+      header,
+      url: { raw: `{{baseUrl}}${route}${search ? `?${search}` : ''}`, host: ['{{baseUrl}}'], path: route.split('/').filter(Boolean), ...(query.length ? { query } : {}) },
+      auth: { type: 'noauth' },
+      description: `${operation.summary}: the mock's control API (${method.toUpperCase()} ${path}), not the Vlens API. Skip it against the real API.`,
+      ...(body ? { body: { mode: 'raw', raw: JSON.stringify(body, null, 2), options: { raw: { language: 'json' } } } } : {}),
+    },
+    response: [],
+    event: [{ listen: 'test', script: { type: 'text/javascript', exec: tests } }],
+  };
+}
+
+/** The last folder: steer the sandbox and read its state, as a test suite of a user would. */
+function controlFolder(controlApi, existenceCheck) {
+  return {
+    id: stableId('folder', CONTROL_FOLDER),
+    name: CONTROL_FOLDER,
+    item: [
+      controlItem(controlApi, 'queueOutcome', {
+        name: `Queue an outcome: the next existence check answers ${QUEUED_SCENARIO}`,
+        body: { operationId: 'checkExistenceOfEmailOrPhone', scenario: QUEUED_SCENARIO, times: 1 },
+        tests: [
+          `pm.test('queued (HTTP 201, 1 pending)', () => {`,
+          `  pm.response.to.have.status(201);`,
+          `  pm.expect(pm.response.json()).to.include({ operationId: 'checkExistenceOfEmailOrPhone', scenario: '${QUEUED_SCENARIO}', pending: 1 });`,
+          `});`,
+        ],
+      }),
+      {
+        ...existenceCheck,
+        id: stableId('control', 'queued existence check'),
+        name: 'See the queued outcome: the registered phone number comes back as not registered',
+        response: [],
+        event: [{ listen: 'test', script: { type: 'text/javascript', exec: [
+          `pm.test('HTTP 200', () => pm.response.to.have.status(200));`,
+          `pm.test('the queued scenario answered (exists: false, though the run registered the number)', () => pm.expect(pm.response.json().data.exists).to.equal(false));`,
+        ] } }],
+      },
+      controlItem(controlApi, 'listRequests', {
+        name: 'Read the journal: the existence check the queue forced',
+        query: [{ key: 'operationId', value: 'checkExistenceOfEmailOrPhone' }, { key: 'limit', value: '1' }],
+        tests: [
+          `pm.test('HTTP 200', () => pm.response.to.have.status(200));`,
+          `pm.test('the last existence check answered ${QUEUED_SCENARIO}, forced by the queue', () => {`,
+          `  const [last] = pm.response.json().requests;`,
+          `  pm.expect(last).to.include({ operationId: 'checkExistenceOfEmailOrPhone', scenario: '${QUEUED_SCENARIO}', forcedBy: 'queue', status: 200 });`,
+          `});`,
+        ],
+      }),
+      controlItem(controlApi, 'getTransaction', {
+        name: 'Read the verified transaction: its steps and outcome',
+        tests: [
+          `// The stateless mock keeps no transaction: there it answers 404 (the catalog said which mode runs).`,
+          `if (pm.collectionVariables.get('mockMode') === 'stateless') {`,
+          `  pm.test('the stateless mock keeps no transaction (HTTP 404)', () => pm.response.to.have.status(404));`,
+          `} else {`,
+          `  pm.test('HTTP 200', () => pm.response.to.have.status(200));`,
+          `  pm.test('front, back and liveness succeeded, and the transaction is verified', () => {`,
+          `    const transaction = pm.response.json();`,
+          `    pm.expect(transaction.id.toLowerCase()).to.equal(pm.collectionVariables.get('transactionId').toLowerCase());`,
+          `    pm.expect(transaction.steps.filter((step) => step.succeeded).map((step) => step.step)).to.include.members(['front', 'back', 'liveness']);`,
+          `    pm.expect(transaction.outcome.state).to.equal('verified');`,
+          `  });`,
+          `}`,
+        ],
+      }),
+    ],
+  };
+}
+
+/** Before every request: a tenant of the run's own when the environment leaves apiKey empty. */
+const RUN_KEY_SCRIPT = [
+  `// Each run its own sandbox tenant: a key made for the run when apiKey is empty (the mock's`,
+  `// environment); a key set in the environment (the real API's) is kept.`,
+  `if (!pm.variables.get('apiKey')) {`,
+  `  const key = 'postman-run-' + pm.variables.replaceIn('{{$guid}}');`,
+  `  pm.environment.set('apiKey', key);`,
+  `  pm.collectionVariables.set('apiKey', key);`,
+  `}`,
+];
+
 /**
  * Builds the collection and the environment from the bundled description; resolves to both objects
  * (nothing written). `baseUrl` is the environment's, the mock's by default.
@@ -280,7 +395,20 @@ export async function buildPostman({ text = readFileSync(join(ROOT, 'generated',
   const ordered = [...folders.entries()]
     .map(([name, entries]) => ({ name, entries: entries.sort((a, b) => rank(a.op) - rank(b.op)) }))
     .sort((a, b) => rank(a.entries[0].op) - rank(b.entries[0].op));
-  const chained = [...new Set(Object.values(CAPTURES).flatMap((captures) => Object.keys(captures)))].filter((variable) => !ENVIRONMENT_VARIABLES.has(variable));
+  const chained = [...new Set([...Object.values(CAPTURES).flatMap((captures) => Object.keys(captures)), 'mockMode'])].filter((variable) => !ENVIRONMENT_VARIABLES.has(variable));
+  const controlApi = parse(readFileSync(CONTROL_API_PATH, 'utf8'));
+  const catalog = controlItem(controlApi, 'getCatalog', {
+    name: 'Read the catalog: which mode the mock runs in',
+    tests: [
+      `pm.test('HTTP 200', () => pm.response.to.have.status(200));`,
+      `pm.test('keeps mode as {{mockMode}}', () => {`,
+      `  const { mode } = pm.response.json();`,
+      `  pm.expect(mode).to.be.oneOf(['sandbox', 'stateless']);`,
+      `  pm.collectionVariables.set('mockMode', mode);`,
+      `});`,
+    ],
+  });
+  const existenceCheck = [...folders.values()].flat().find(({ op }) => op.operationId === 'checkExistenceOfEmailOrPhone').entry;
   const collection = {
     info: {
       _postman_id: stableId('collection', doc.info.title, doc.info.version),
@@ -289,11 +417,13 @@ export async function buildPostman({ text = readFileSync(join(ROOT, 'generated',
       schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json',
     },
     item: [
-      { id: stableId('folder', SANDBOX_FOLDER), name: SANDBOX_FOLDER, item: [resetItem(parse(readFileSync(CONTROL_API_PATH, 'utf8')))] },
+      { id: stableId('folder', SANDBOX_FOLDER), name: SANDBOX_FOLDER, item: [resetItem(controlApi), catalog] },
       ...ordered.map(({ name, entries }) =>
         name === null ? entries.map(({ entry }) => entry) : { id: stableId('folder', name), name, item: entries.map(({ entry }) => entry) },
       ).flat(),
+      controlFolder(controlApi, existenceCheck),
     ],
+    event: [{ listen: 'prerequest', script: { type: 'text/javascript', exec: RUN_KEY_SCRIPT } }],
     variable: [
       { key: 'baseUrl', value: baseUrl, type: 'string' },
       ...chained.map((key) => ({ key, value: '', type: 'string', description: 'Set by a test script from an earlier answer.' })),
@@ -304,7 +434,8 @@ export async function buildPostman({ text = readFileSync(join(ROOT, 'generated',
     name: 'Vlens mock (local)',
     values: [
       { key: 'baseUrl', value: baseUrl, type: 'default', enabled: true },
-      { key: 'apiKey', value: 'mock-api-key', type: 'secret', enabled: true },
+      // Empty: the collection makes a key (a tenant of the mock's sandbox) for each run. Set it for the real API.
+      { key: 'apiKey', value: '', type: 'secret', enabled: true },
       { key: 'tenancyName', value: 'acme', type: 'default', enabled: true },
       { key: 'otp', value: MOCK_OTP, type: 'default', enabled: true },
       // Set by the login requests; the mock accepts any well-formed bearer token until then.

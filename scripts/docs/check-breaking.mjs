@@ -99,7 +99,7 @@ export function judge(report, reviewed = []) {
     const needed = base[0] === 0 ? `0.${base[1] + 1}.0` : `${base[0] + 1}.0.0`;
     problems.push(
       `${breaking.length} breaking change(s) since release ${baseVersion}, but info.version is ${revisionVersion}: ` +
-        `make them compatible, or release them as ${needed} (and record them in CHANGELOG.md)`,
+        `make them compatible, or release them as ${needed} (and record them in openapi/CHANGELOG.md)`,
     );
   }
   return { ok: problems.length === 0, baseVersion, revisionVersion, bump: report.bump, summary: report.summary, breaking, accepted, problems };

@@ -2,7 +2,7 @@
 // Serves the portal on localhost for a quick look: builds dist/docs first, then a static file server
 // with no dependencies. Usage: npm run docs:serve [-- --port 8080] (PORT works too; 0 picks a free
 // port), or --dir <folder> to serve an already built portal from elsewhere.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -63,6 +63,41 @@ export function serveDocs({ dir = DOCS_DIR, port = 0, host = '127.0.0.1' } = {})
   });
 }
 
+// How often the server looks whether the processes that started it are still there.
+const PARENT_POLL_MS = 100;
+
+/**
+ * `npm run docs:serve` runs this script through `sh -c`, which does not pass signals on: killing
+ * npm's PID stops npm and its shell and would leave the server holding the port. Started by npm
+ * (npm_lifecycle_event is set), it stops when its parent (the shell) goes away, or its grandparent
+ * (npm: `kill -9` leaves the shell behind), where /proc tells: what mocks/main.js does for
+ * `npm start`. Started any other way it lives until it is stopped.
+ */
+function stopWithParent(stop) {
+  if (process.env.npm_lifecycle_event === undefined) return;
+  const parent = process.ppid;
+  const grandparent = parentOf(parent);
+  const watch = setInterval(() => {
+    // A /proc read that fails (null) is no evidence: only a parent PID that changed is.
+    const grandparentNow = grandparent === null ? null : parentOf(parent);
+    if (process.ppid === parent && (grandparentNow === null || grandparentNow === grandparent)) return;
+    clearInterval(watch);
+    stop();
+  }, PARENT_POLL_MS);
+  watch.unref();
+}
+
+/** The parent PID of a process, from Linux's /proc; null where there is no /proc or no such process. */
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command) state ppid ...": the command may itself contain ") ".
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { port: { type: 'string' }, host: { type: 'string' }, dir: { type: 'string' } } });
   const port = Number(values.port ?? process.env.PORT ?? 8080);
@@ -73,10 +108,11 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     if (!values.dir) await buildDocs();
     const { url, close } = await serveDocs({ dir: values.dir ? resolve(values.dir) : DOCS_DIR, port, host: values.host ?? '127.0.0.1' });
-    console.log(`docs portal on ${url} (Ctrl+C to stop)`);
     const stop = () => close().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    stopWithParent(stop);
+    console.log(`docs portal on ${url} (Ctrl+C to stop)`);
   } catch (error) {
     console.error(error.code === 'EADDRINUSE' ? `port ${port} is in use: pass --port 0 for a free one` : error.message);
     process.exit(1);
