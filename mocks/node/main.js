@@ -120,7 +120,7 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
   let listening = host;
   try {
     mock = await listen(options).catch((error) => {
-      if (host !== '::' || !NO_IPV6.has(/** @type {{ code?: string }} */ (error).code)) throw error;
+      if (host !== '::' || !NO_IPV6.has(/** @type {{ code?: string }} */ (error).code ?? '')) throw error;
       // A container without IPv6: every IPv4 interface, and the banner says so.
       listening = '0.0.0.0';
       return listen({ ...options, host: listening });
