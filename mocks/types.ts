@@ -188,6 +188,12 @@ export interface SandboxLimits {
   maxUsersPerTenant: number;
   /** Issued tokens, refresh tokens, OTP requests and unknown bearers seen, per tenant. */
   maxCredentialsPerTenant: number;
+  /**
+   * Records (users, credentials, OTP requests, transactions, planned outcomes) of every tenant together;
+   * past it the tenant unused for longest is forgotten. Default 200,000. With the image and journal
+   * budgets it bounds the sandbox's memory (docs/sandbox.md, "Limits").
+   */
+  maxRecords: number;
   /** Bytes of a request body, at most (ASP.NET Core's default). Default 30,000,000. */
   maxBodyBytes: number;
   /** Bytes of journal entries kept, all tenants together (the oldest go first). Default 64 MiB. */

@@ -13,6 +13,7 @@ export const DEFAULT_LIMITS = {
   maxTransactionsPerTenant: 10_000,
   maxUsersPerTenant: 10_000,
   maxCredentialsPerTenant: 20_000,
+  maxRecords: 200_000,
   maxBodyBytes: 30_000_000,
 };
 
@@ -29,6 +30,7 @@ const RANGES = {
   maxTransactionsPerTenant: [1, 10_000_000, 'transactions'],
   maxUsersPerTenant: [1, 10_000_000, 'users'],
   maxCredentialsPerTenant: [1, 10_000_000, 'credentials'],
+  maxRecords: [100, 100_000_000, 'records'],
   maxBodyBytes: [1024, 2 ** 31, 'bytes'],
 };
 

@@ -40,6 +40,7 @@
  * @property {Map<string, ArmedFault[]>} faults faults armed per operation ('*': any)
  * @property {import('./journal.js').JournalState} journal
  * @property {import('./coverage.js').CoverageState} coverage
+ * @property {number} records what the store last counted of the tenant's records, for the bound over all tenants
  */
 
 /**
@@ -83,8 +84,24 @@ function newTenant(key) {
     faults: new Map(),
     journal: { entries: [], start: 0, seq: 0, dropped: 0 },
     coverage: { answers: new Map(), faults: new Map() },
+    records: 0,
   };
 }
+
+/**
+ * The records a tenant holds: users, credentials, OTP requests, transactions and planned outcomes
+ * (each at most about a kilobyte; the journal and the images have budgets of their own).
+ * @param {Tenant} tenant
+ */
+const recordsOf = (tenant) =>
+  tenant.users.size +
+  tenant.tokens.size +
+  tenant.refreshTokens.size +
+  tenant.usedRefreshTokens.size +
+  tenant.implicitUsers.size +
+  tenant.otps.size +
+  tenant.transactions.size +
+  tenant.planned.size;
 
 /**
  * A tenant with nothing in it, for requests whose key has no tenant yet: rules read it, nothing is
@@ -145,11 +162,15 @@ export function createStore(limits, images, journal) {
   // the one before, and moving a key to the end (delete, set) makes the Map shrink and grow again.
   /** @type {string | undefined} */
   let newestKey;
+  // Records of every tenant together (see recordsOf); past maxRecords the tenant unused for longest goes.
+  let records = 0;
 
   /** @param {Transaction} transaction */
   const forgetTransaction = (transaction) => images.release(transaction.imageGroup);
   /** @param {Tenant} tenant */
   const forgetTenant = (tenant) => {
+    records -= tenant.records;
+    tenant.records = 0;
     tenant.lifetime.abort();
     for (const transaction of tenant.transactions.values()) forgetTransaction(transaction);
     journal.forget(tenant);
@@ -239,6 +260,10 @@ export function createStore(limits, images, journal) {
     get size() {
       return tenants.size;
     },
+    /** The records every tenant holds together (as last counted). */
+    get records() {
+      return records;
+    },
 
     /**
      * Applies the changes a rule described.
@@ -269,6 +294,15 @@ export function createStore(limits, images, journal) {
           if (head.remaining <= 0) queue.shift();
           if (queue.length === 0) tenant.queue.delete(changes.consumeQueue);
         }
+      }
+      const counted = recordsOf(tenant);
+      records += counted - tenant.records;
+      tenant.records = counted;
+      // Past the bound over all tenants, the tenants unused for longest go (never the one just used).
+      for (const [key, oldest] of tenants) {
+        if (records <= limits.maxRecords || oldest === tenant) break;
+        tenants.delete(key);
+        forgetTenant(oldest);
       }
     },
   };
