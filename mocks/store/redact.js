@@ -156,10 +156,24 @@ export function redactHeaders(headers, credentialHeaders) {
     }
     count += 1;
     const shownName = name.length > LONG_NAME ? `${name.slice(0, LONG_NAME)}…` : name;
-    if (credentialHeaders.has(name) || isCredentialName(name) || looksLikeSecret(value)) shown[shownName] = REDACTED;
-    else shown[shownName] = value.length > SHOWN_VALUE ? `${value.slice(0, SHOWN_VALUE)}<${value.length - SHOWN_VALUE} more characters>` : value;
+    shown[shownName] = credentialHeaders.has(name) || isCredentialName(name) ? REDACTED : shownHeaderValue(value);
   }
   if (hidden > 0) shown['…'] = `<${hidden} more headers>`;
+  return shown;
+}
+
+// Most header values repeat from request to request (a content type, a user agent, a host): each is
+// judged once. Only values that are shown (not redacted by name) are remembered, short ones only.
+/** @type {Map<string, string>} */
+const shownValues = new Map();
+
+/** @param {string} value */
+function shownHeaderValue(value) {
+  let shown = shownValues.get(value);
+  if (shown === undefined) {
+    shown = looksLikeSecret(value) ? REDACTED : value.length > SHOWN_VALUE ? `${value.slice(0, SHOWN_VALUE)}<${value.length - SHOWN_VALUE} more characters>` : value;
+    if (value.length <= 256 && shownValues.size < 1024) shownValues.set(value, shown);
+  }
   return shown;
 }
 
