@@ -163,7 +163,7 @@ export function redactHeaders(headers, credentialHeaders) {
 }
 
 // Most header values repeat from request to request (a content type, a user agent, a host): each is
-// judged once. Only values that are shown (not redacted by name) are remembered, short ones only.
+// judged once. Only short values shown as they are are remembered (a secret is never kept, even here).
 /** @type {Map<string, string>} */
 const shownValues = new Map();
 
@@ -172,7 +172,7 @@ function shownHeaderValue(value) {
   let shown = shownValues.get(value);
   if (shown === undefined) {
     shown = looksLikeSecret(value) ? REDACTED : value.length > SHOWN_VALUE ? `${value.slice(0, SHOWN_VALUE)}<${value.length - SHOWN_VALUE} more characters>` : value;
-    if (value.length <= 256 && shownValues.size < 1024) shownValues.set(value, shown);
+    if (shown === value && value.length <= 256 && shownValues.size < 1024) shownValues.set(value, shown);
   }
   return shown;
 }
