@@ -108,8 +108,11 @@ export type ExampleValues = Record<string, Record<string, unknown>>;
 export interface SchemaError {
   instancePath: string;
   keyword: string;
+  /** What the keyword reports (`missingProperty`, `limit`, `allowedValues`, ...): Ajv's own shape per keyword. */
+  // biome-ignore lint/suspicious/noExplicitAny: Ajv's error params differ by keyword
   params: Record<string, any>;
   message?: string;
+  // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema is any JSON object
   parentSchema?: Record<string, any>;
 }
 

@@ -28,7 +28,9 @@ const transactionIdPaths = new WeakMap();
  * @param {Path[]} found
  */
 function findTransactionIds(node, at, found) {
-  if (Array.isArray(node)) node.forEach((item, index) => findTransactionIds(item, [...at, index], found));
+  if (Array.isArray(node)) {
+    for (const [index, item] of node.entries()) findTransactionIds(item, [...at, index], found);
+  }
   else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
       if (TRANSACTION_ID_MEMBERS.has(key) && typeof value === 'string') found.push([...at, key]);

@@ -85,9 +85,6 @@ export const refusal = {
 
   /** @param {DescriptionModel} model @param {string} message */
   crash: (model, message) => fromModel(model, 'internalError', 500, [{ field: null, message }]),
-
-  /** @param {DescriptionModel} model @param {string} message */
-  requestTimeout: (model, message) => ({ ...plainRefusal(408, message), scenario: 'timeout' }),
 };
 
 /**

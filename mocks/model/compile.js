@@ -117,6 +117,7 @@ export function forValidation(document) {
         delete copy[member];
       }
       copy.if = { maxLength: copy.maxLength };
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a thenable
       copy.then = then;
     }
     return copy;
