@@ -14,8 +14,14 @@ import { resolveRef } from '../../mocks/model/describe.js';
  */
 
 /**
+ * An operation object of the description: the members every operation has (lint requires an
+ * operationId and responses), and any other as YAML data.
+ * @typedef {DescriptionNode & { operationId: string, responses: Record<string, DescriptionNode> }} OperationNode
+ */
+
+/**
  * One operation of the description, where it is declared.
- * @typedef {{ path: string, method: string, operation: DescriptionNode }} OperationEntry
+ * @typedef {{ path: string, method: string, operation: OperationNode }} OperationEntry
  */
 
 /**
