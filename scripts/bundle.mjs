@@ -10,11 +10,21 @@ import { pathToFileURL } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { BUNDLE_PATH, ROOT, SOURCE_PATH, listScenarios, renderErrorCodeTable, renderScenarioTable } from './lib/description.mjs';
 
+/** @import { DescriptionNode } from './lib/description.mjs' */
+
+/**
+ * The markers of the introduction, and what each is replaced with.
+ * @type {Record<string, (doc: DescriptionNode) => string>}
+ */
 const MARKERS = {
   '<!-- error-code-table -->': (doc) => renderErrorCodeTable(doc['x-vlens-error-codes']),
   '<!-- scenario-table -->': (doc) => renderScenarioTable(listScenarios(doc)),
 };
 
+/**
+ * The bundle's text, its introduction's tables rendered. Writes nothing.
+ * @returns {string}
+ */
 export function bundleDescription() {
   const dir = mkdtempSync(join(tmpdir(), 'vlens-bundle-'));
   try {
@@ -24,6 +34,7 @@ export function bundleDescription() {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
     });
+    /** @type {DescriptionNode} */
     const doc = parse(readFileSync(out, 'utf8'));
     for (const [marker, render] of Object.entries(MARKERS)) {
       if (!doc.info.description.includes(marker)) throw new Error(`The introduction lost its ${marker} marker`);
@@ -35,7 +46,7 @@ export function bundleDescription() {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   writeFileSync(BUNDLE_PATH, bundleDescription());
   console.log(`wrote ${BUNDLE_PATH.slice(ROOT.length)}`);
   // The sandbox's model must follow the bundle, or the engine's drift test fails. Imported here, not

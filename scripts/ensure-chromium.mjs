@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const INSTALL_COMMAND = 'sudo apt-get install -y chromium';
 
+/** @param {string} path */
 const isExecutable = (path) => {
   try {
     accessSync(path, constants.X_OK);
@@ -18,6 +19,7 @@ const isExecutable = (path) => {
   }
 };
 
+/** @param {string[]} args */
 const runApt = (args) => {
   const result = spawnSync('apt-get', args, {
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -29,6 +31,9 @@ const runApt = (args) => {
 /**
  * Resolves to what it did: 'present' or 'installed'. Throws with the install command when it may not
  * install. The environment is a parameter so each branch can be tested.
+ * @param {{ path?: string, exists?: (path: string) => boolean, isRoot?: boolean, hasApt?: boolean,
+ *           apt?: (args: string[]) => void, log?: (line: string) => void }} [environment]
+ * @returns {'present' | 'installed'}
  */
 export function ensureChromium({
   path = CHROMIUM_PATH,
@@ -36,7 +41,7 @@ export function ensureChromium({
   isRoot = process.getuid?.() === 0,
   hasApt = isExecutable('/usr/bin/apt-get'),
   apt = runApt,
-  log = (line) => console.error(line),
+  log = (/** @type {string} */ line) => console.error(line),
 } = {}) {
   if (exists(path)) return 'present';
   if (!isRoot || !hasApt) {
@@ -49,11 +54,11 @@ export function ensureChromium({
   return 'installed';
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     ensureChromium();
   } catch (error) {
-    console.error(error.message);
+    console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
   }
 }

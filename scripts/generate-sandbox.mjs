@@ -22,7 +22,7 @@ export async function generateSandboxFiles() {
   return { [CONTROL_TYPES_PATH]: `${HEADER}${COMMENT_HEADER}${astToString(ast)}` };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const [path, content] of Object.entries(await generateSandboxFiles())) {
     writeFileSync(`${ROOT}${path}`, content);
     console.log(`wrote ${path}`);

@@ -14,6 +14,14 @@ import { loadPrism } from '../mocks/node/prism.js';
 import { createResponseValidator } from '../mocks/node/response-validation.js';
 import { BUNDLE_PATH } from './lib/description.mjs';
 
+/** @import { AnswerGenerator, OperationModel } from '../mocks/types.js' */
+
+/**
+ * Prism's own answer to one request, unchecked by the mock: its status, and its validator's errors.
+ * @typedef {(operation: OperationModel, mock: { code: number | undefined, dynamic: boolean, exampleKey?: string })
+ *   => Promise<{ status: number, violations: { message: string }[] }>} AskPrism
+ */
+
 /**
  * Prism's opinion of every named example: the answer it gives and the violations its validator finds.
  * @param {Record<string, any>} document
@@ -21,7 +29,12 @@ import { BUNDLE_PATH } from './lib/description.mjs';
  */
 async function prismDrifts(document, model) {
   const responseValidator = createResponseValidator(document);
-  const generator = createPrismGenerator({ prism: () => loadPrism(), document: () => document, model, responseValidator: () => responseValidator });
+  // createPrismGenerator attaches `ask` to the generator it returns (Object.assign), but declares
+  // only AnswerGenerator.
+  const generator = /** @type {AnswerGenerator & { ask: AskPrism }} */ (
+    createPrismGenerator({ prism: () => loadPrism(), document: () => document, model, responseValidator: () => responseValidator })
+  );
+  /** @type {string[]} */
   const drifts = [];
   for (const operation of model.operations) {
     for (const response of operation.responses) {

@@ -215,7 +215,7 @@ describe("the caller's AbortSignal.timeout is a timeout, told from the client's 
 
   const paths: [string, (vlens: VlensClient, signal?: AbortSignal) => Promise<unknown>][] = [
     ["call", (vlens, signal) => vlens.call("checkExistenceOfEmailOrPhone", { body: { email: "a@example.com" } }, { signal })],
-    ["a named method", (vlens, signal) => vlens.getStepImage({ transactionId: TRANSACTION_ID, fileName: "front.jpg" }, { signal })],
+    ["a named method", (vlens, signal) => vlens.getStepImage({ TransactionId: TRANSACTION_ID, FileName: "front.jpg" }, { signal })],
     ["scanIdFront", (vlens, signal) => vlens.scanIdFront({ image: FRONT }, { signal })],
     ["verifyIdentity", (vlens, signal) => vlens.verifyIdentity({ idFront: FRONT, idBack: BACK, faces: FACES }, { signal })],
     ["vlens.api", (vlens, signal) => vlens.api.POST("/api/DigitalIdentity/CheckExistenceOfEmailOrPhone", { body: { email: "a@example.com" }, signal })],
@@ -254,10 +254,10 @@ describe("every error the client throws is a VlensError", () => {
     const { vlens, sent } = clientWith([json(envelope({}))]);
     const body = { email: "a@example.com", count: 1n } as unknown as { email: string };
     expect(await failureOf(vlens.call("checkExistenceOfEmailOrPhone", { body }))).toMatchObject({ name: "VlensInputError", code: "invalid-request", field: "body" });
-    expect(await failureOf(vlens.call("getStepImage", { query: { transactionId: TRANSACTION_ID, fileName: { a: 1 } as unknown as string } }))).toMatchObject({
+    expect(await failureOf(vlens.call("getStepImage", { query: { TransactionId: TRANSACTION_ID, FileName: { a: 1 } as unknown as string } }))).toMatchObject({
       name: "VlensInputError",
       code: "invalid-request",
-      field: "query.fileName",
+      field: "query.FileName",
     });
     const error = await failureOf(vlens.api.POST("/api/DigitalIdentity/CheckExistenceOfEmailOrPhone", { body }));
     expect(error).toBeInstanceOf(VlensInputError);
@@ -272,7 +272,7 @@ describe("every error the client throws is a VlensError", () => {
     const several = await failureOf(vlens.api.POST(path, { body, headers: { "X-Note": ["fine", "a\nb"] } }));
     expect(several).toMatchObject({ name: "VlensInputError", code: "invalid-header", field: "headers.X-Note" });
     // What openapi-fetch itself refuses (a nested query object) is wrapped.
-    const nested = await failureOf(vlens.api.GET("/api/DigitalIdentity/GetStepImage", { params: { query: { transactionId: TRANSACTION_ID, fileName: { a: { b: 1 } } as never } } }));
+    const nested = await failureOf(vlens.api.GET("/api/DigitalIdentity/GetStepImage", { params: { query: { TransactionId: TRANSACTION_ID, FileName: { a: { b: 1 } } as never } } }));
     expect(nested).toMatchObject({ name: "VlensInputError", code: "invalid-request", field: "vlens.api.GET", message: expect.stringContaining("Deeply-nested") });
     expect(sent).toHaveLength(0);
   });

@@ -1,6 +1,6 @@
 // The verification flow with an injected fetch: what is sent in which order, how the transaction
 // id is chained, and how every answer the description allows maps to verified / validated / rejected.
-import { describe, expect, it } from "vitest";
+import { assert, describe, expect, it } from "vitest";
 import { VlensApiError } from "../src/index.js";
 import { answers, API_KEY, BACK, clientWith, envelope, FACES, failureOf, FRONT, json, TRANSACTION_ID, USER_TOKEN } from "./client-helpers.js";
 
@@ -396,6 +396,7 @@ describe("captureBeforeLogin: the key-only captures, then linkTransaction for th
     // A rejected front keeps the id the client sent; later steps, the id the front's answer returned.
     const transactionId = step === "front" ? (sent[0]!.body as { transaction_id: string }).transaction_id : TRANSACTION_ID;
     expect(capture).toMatchObject({ status: "rejected", step, errorCode, transactionId });
+    assert(capture.status === "rejected");
     expect(capture.reasons.map((reason) => reason.kind)).toEqual(kinds);
   });
 

@@ -1,7 +1,7 @@
 // Integration: the client against the real mock (Prism serving the description, over HTTP), for
 // every operation and the scenarios that decide an outcome.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, assert, beforeAll, describe, expect, it, vi } from "vitest";
 import { startMock } from "../mocks/index.js";
 import { createVlensClient, scenarioHeaders, VlensApiError, type VlensClient } from "../src/index.js";
 import { scenarios } from "../src/schema.js";
@@ -267,6 +267,7 @@ describe("capture before login against the mock, over HTTP", () => {
     const { client, wire } = recordedClient(`capture-${crypto.randomUUID()}`, () => undefined);
     const capture = await client.captureBeforeLogin(input, { scenarios: { liveness: "spoofDetected" } });
     expect(capture).toMatchObject({ status: "rejected", step: "liveness" });
+    assert(capture.status === "rejected");
     expect(capture.reasons.map((reason) => reason.kind)).toEqual(["spoofing", "liveness", "face-mismatch"]);
     expect(wire.map((exchange) => exchange.path)).toEqual(["/v1/ocr/id/front", "/v1/ocr/id/back", "/v1/ocr/liveness/multi"]);
   });

@@ -109,7 +109,7 @@ describe("secrets never leak", () => {
       async () => new Response(`{"data": "${echo}`, { status: 200 }),
     ];
     for (const fetch of failures) {
-      const vlens = createVlensClient({ apiKey: API_KEY, accessToken: USER_TOKEN, fetch, timeoutMs: 20, ...options });
+      const vlens = createVlensClient({ apiKey: API_KEY, fetch, timeoutMs: 20, ...options });
       const error = await failureOf(vlens.scanIdFront({ image: IMAGE, transactionId: TRANSACTION_ID }));
       expect(error.name).toBe("VlensTransportError");
       expectNoSecrets(error);
@@ -330,7 +330,7 @@ const paths: Record<string, (vlens: VlensClient, secrets: Secrets, headers: Reco
   verifyIdentity: (vlens, { image }, headers) => vlens.verifyIdentity({ idFront: image, idBack: FRONT, faces: FACES }, { headers }),
   captureBeforeLogin: (vlens, { image }, headers) => vlens.captureBeforeLogin({ idFront: image, idBack: FRONT, faces: FACES }, { headers }),
   ocrIdFront: (vlens, { image }, headers) => vlens.ocrIdFront({ image }, { headers }),
-  "vlens.api.POST login": (vlens, { password }, headers) => vlens.api.POST("/api/credentials/Login", { body: { tenancyName: "acme", userNameOrEmailAddress: "admin", password }, headers }),
+  "vlens.api.POST login": (vlens, { password }, headers) => vlens.api.POST("/api/credentials/Login", { params: { header: { TenancyName: "acme" } }, body: { tenancyName: "acme", userNameOrEmailAddress: "admin", password }, headers }),
   "vlens.api.POST front": (vlens, { image }, headers) =>
     vlens.api.POST("/api/DigitalIdentity/verify/id/front", { body: { image, transaction_id: TRANSACTION_ID, getExtractedData: true }, headers }),
 };
@@ -432,7 +432,7 @@ describe("no generated secret in errors raised before or instead of an answer", 
             accessToken: where === "accessToken" ? broken(secrets.userToken) : where === "token function" ? async () => broken(secrets.userToken) : secrets.userToken,
             refreshAccessToken: () => (where === "refreshed token" ? broken(secrets.refreshToken) : secrets.refreshToken),
           });
-        const headers = where === "caller header" ? { Authorization: `Bearer ${broken(secrets.sessionToken)}` } : {};
+        const headers: Record<string, string> = where === "caller header" ? { Authorization: `Bearer ${broken(secrets.sessionToken)}` } : {};
         let vlens: VlensClient;
         try {
           vlens = make();
@@ -489,7 +489,7 @@ describe("no generated secret in errors raised before or instead of an answer", 
         });
         const seen = await observe(() => paths[pathName]!(vlens, { ...secrets }, {}));
         // The secrets the client was given; a token the function never returned is not one of them.
-        const given = which === "accessToken" ? { apiKey: secrets.apiKey } : { apiKey: secrets.apiKey, userToken: secrets.userToken };
+        const given: Record<string, string> = which === "accessToken" ? { apiKey: secrets.apiKey } : { apiKey: secrets.apiKey, userToken: secrets.userToken };
         expect(seen.flatMap((item) => leaks(item, given))).toEqual([]);
       }),
       { numRuns: 80 },

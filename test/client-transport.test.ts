@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createVlensClient, VlensApiError, VlensInputError, VlensTransportError } from "../src/index.js";
+import { createVlensClient, VlensApiError, VlensInputError, VlensTransportError, type FetchFunction } from "../src/index.js";
 import { ADMIN_TOKEN, API_KEY, answers, clientWith, envelope, FACES, failureOf, FRONT, json, recordingFetch, TRANSACTION_ID, USER_TOKEN } from "./client-helpers.js";
 
 const unhandled: unknown[] = [];
@@ -167,7 +167,7 @@ describe("refreshing the token once on 401", () => {
 describe("broken exchanges become VlensTransportError", () => {
   it("times out when no answer comes, and aborts the request", async () => {
     let signal: AbortSignal | undefined;
-    const fetch = (_request: Request, init?: RequestInit) => {
+    const fetch: FetchFunction = (_input, init) => {
       signal = init?.signal ?? undefined;
       return new Promise<Response>(() => undefined);
     };

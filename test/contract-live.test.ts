@@ -139,10 +139,12 @@ describe('npm run contract:live', () => {
     const keys = credentials();
     let stripped = 0;
     // Every success loses its envelope members but data, as the documented admin login answer does.
-    const withoutEnvelopeMembers = (body: any, { status }: { status: number }) => {
-      if (status >= 300 || !body || body.error_code || body.error_message) return body;
+    const withoutEnvelopeMembers = (body: unknown, { status }: { status: number }) => {
+      if (status >= 300 || !body || typeof body !== 'object') return body;
+      const envelope = body as { error_code?: unknown; error_message?: unknown; error_descriptions?: unknown };
+      if (envelope.error_code || envelope.error_message) return body;
       stripped += 1;
-      const { error_code: _code, error_message: _message, error_descriptions: _descriptions, ...rest } = body;
+      const { error_code: _code, error_message: _message, error_descriptions: _descriptions, ...rest } = envelope;
       return rest;
     };
     const server = await startFaithfulServer({ ...keys, rewrite: withoutEnvelopeMembers });

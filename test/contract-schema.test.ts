@@ -7,12 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { listOperations, loadBundle, resolveRef } from '../scripts/lib/description.mjs';
 import { DRAFT_7, toDraft7 } from '../scripts/contract/json-schema.mjs';
 import { FLOW_ORDER, deriveDreddInput } from '../scripts/contract/dredd-input.mjs';
-import { createDescriptionAjv, pointer } from './support/openapi-ajv';
+import { createDescriptionAjv, pointer } from './support/openapi-ajv.js';
 
 const doc = loadBundle();
 const { validatorAt } = createDescriptionAjv(doc);
-const draft7 = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
-addFormats(draft7);
+// CommonJS modules: their default export is `module.exports`, the class and the plugin are its `default`.
+const draft7 = new Ajv.default({ strict: true, allowUnionTypes: true, allErrors: true });
+addFormats.default(draft7);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -132,12 +133,10 @@ describe('the Dredd input derived from the bundle', () => {
 
   it('is OpenAPI 3.0.3 with every operation and every documented status, in flow order', () => {
     expect(document.openapi).toBe('3.0.3');
-    const derived = Object.entries(document.paths).flatMap(([path, item]: [string, any]) =>
-      Object.entries(item).map(([method, operation]: [string, any]) => ({ path, method, operation })),
-    );
+    const derived = Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ path, method, operation })));
     expect(derived.map(({ operation }) => operation.operationId).sort()).toEqual(operations.map(({ operation }) => operation.operationId).sort());
     for (const { path, method, operation } of operations) {
-      expect(Object.keys(document.paths[path][method].responses), operation.operationId).toEqual(Object.keys(operation.responses));
+      expect(Object.keys(document.paths[path]?.[method]?.responses ?? {}), operation.operationId).toEqual(Object.keys(operation.responses));
     }
     const known = derived.map(({ operation }) => operation.operationId).filter((id) => FLOW_ORDER.includes(id));
     expect(known).toEqual(FLOW_ORDER.filter((id) => known.includes(id)));
@@ -153,15 +152,15 @@ describe('the Dredd input derived from the bundle', () => {
       return value;
     });
     for (const schema of schemas) expect(Object.keys(schema as object)).toEqual(['type']);
-    for (const entry of Object.values(plan) as any[]) {
-      for (const [status, { schema }] of Object.entries(entry.responses) as [string, any][]) {
+    for (const entry of Object.values(plan)) {
+      for (const [status, { schema }] of Object.entries(entry.responses)) {
         expect(schema.$schema, `${entry.operationId} ${status}`).toBe(DRAFT_7);
       }
     }
   });
 
   it('tells the hooks which credentials each operation needs, from its security requirement', () => {
-    const auth = (operationId: string) => (Object.values(plan) as any[]).find((entry) => entry.operationId === operationId).auth;
+    const auth = (operationId: string) => Object.values(plan).find((entry) => entry.operationId === operationId)?.auth;
     expect(auth('verifyIdFront')).toEqual({ apiKeyHeader: 'ApiKey', bearer: 'user', bearers: ['user'] });
     expect(auth('linkUserWithExistingTransaction')).toEqual({ apiKeyHeader: 'ApiKey', bearer: 'user', bearers: ['user'] });
     expect(auth('getStepImage')).toEqual({ apiKeyHeader: 'ApiKey', bearer: 'admin', bearers: ['admin'] });
@@ -172,7 +171,7 @@ describe('the Dredd input derived from the bundle', () => {
   });
 
   it('tells the hooks which headers an operation requires', () => {
-    const required = (operationId: string) => (Object.values(plan) as any[]).find((entry) => entry.operationId === operationId).requiredHeaders;
+    const required = (operationId: string) => Object.values(plan).find((entry) => entry.operationId === operationId)?.requiredHeaders;
     expect(required('adminLogin')).toEqual(['TenancyName']);
     expect(required('getTransactionById')).toEqual(['TenancyName']);
     expect(required('cancelVerifiedDigitalIdentityForAdmin')).toEqual(['TenancyName']);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listOperations, loadBundle, resolveRef } from '../scripts/lib/description.mjs';
-import { isFailureEnvelope } from '../src/envelope';
-import { createDescriptionAjv, pointer } from './support/openapi-ajv';
+import { isFailureEnvelope } from '../src/envelope.js';
+import { createDescriptionAjv, pointer } from './support/openapi-ajv.js';
 
 const doc = loadBundle();
 const { validatorAt } = createDescriptionAjv(doc);

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { listOperations, loadBundle, resolveRef, ROOT } from '../scripts/lib/description.mjs';
-import { createDescriptionAjv, pointer } from './support/openapi-ajv';
+import { createDescriptionAjv, pointer } from './support/openapi-ajv.js';
 
 type Fixture = {
   source: string;

@@ -18,19 +18,20 @@ async function lint(args: string[] = []) {
   const { stdout } = await run(`${ROOT}node_modules/.bin/redocly`, ['lint', '--format', 'json', ...args], {
     cwd: ROOT,
     maxBuffer: 64 * 1024 * 1024,
-  }).catch((failure) => failure);
+    // Problems make redocly exit non-zero; its report is on the failure's stdout all the same.
+  }).catch((failure: { stdout: string }) => failure);
   // One JSON report per API in redocly.yaml (the OpenAPI description and the Arazzo flows), back to back.
   const reports = stdout
     .slice(stdout.indexOf('{'))
     .split(/(?<=^\})(?=\{)/m)
-    .map((part: string) => JSON.parse(part) as LintReport);
+    .map((part) => JSON.parse(part) as LintReport);
   expect(reports.length).toBeGreaterThan(0);
   return {
     totals: {
-      errors: reports.reduce((sum: number, report: LintReport) => sum + report.totals.errors, 0),
-      warnings: reports.reduce((sum: number, report: LintReport) => sum + report.totals.warnings, 0),
+      errors: reports.reduce((sum, report) => sum + report.totals.errors, 0),
+      warnings: reports.reduce((sum, report) => sum + report.totals.warnings, 0),
     },
-    problems: reports.flatMap((report: LintReport) => report.problems),
+    problems: reports.flatMap((report) => report.problems),
     apis: reports.length,
   };
 }

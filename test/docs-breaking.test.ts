@@ -6,16 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkBreakingChanges, judge, listReleases, loadReviewedChanges, parseVersion } from '../scripts/docs/check-breaking.mjs';
+import { checkBreakingChanges, judge, listReleases, loadReviewedChanges, parseVersion, type DiffChange } from '../scripts/docs/check-breaking.mjs';
 import { BUNDLE_PATH, ROOT } from '../scripts/lib/description.mjs';
 
 type Doc = Record<string, any>;
 
 const releases = listReleases();
 const latest = releases.at(-1)!;
-const [major, minor] = parseVersion(latest.version) as number[];
-const nextMajor = `${major! + 1}.0.0`;
-const nextMinor = `${major}.${minor! + 1}.0`;
+const [major, minor] = parseVersion(latest.version);
+const nextMajor = `${major + 1}.0.0`;
+const nextMinor = `${major}.${minor + 1}.0`;
 let dir: string;
 
 beforeAll(() => {
@@ -124,16 +124,16 @@ describe('breaking-change check', () => {
     const revision = releases.find((release) => release.version === '1.1.0')?.path;
     const verdict = await checkBreakingChanges({ basePath: baseline.path, ...(revision ? { revisionPath: revision } : {}) });
     expect(verdict).toMatchObject({ ok: true, breaking: [], baseVersion: '1.0.0', revisionVersion: '1.1.0' });
-    expect(verdict.accepted).toHaveLength(loadReviewedChanges().filter((entry: { since: string }) => entry.since === '1.0.0').length);
+    expect(verdict.accepted).toHaveLength(loadReviewedChanges().filter((entry) => entry.since === '1.0.0').length);
     expect(verdict.accepted.join('\n')).toContain('`pattern` of `TransactionId` changed');
   });
 
   it('lets a reviewed change through only for its pair of versions, at its location, and fails on one the diff no longer reports', () => {
-    const change = (pointer: string, message: string) => ({
+    const change = (pointer: string, message: string): DiffChange => ({
       impact: 'major',
       verdicts: [{ ruleId: 'schema-constraint-changed', impact: 'major', message, location: { pointer } }],
     });
-    const report = (base: string, revision: string, changes: object[]) => ({ infoVersions: { base, revision }, changes, summary: {}, bump: 'major' });
+    const report = (base: string, revision: string, changes: DiffChange[]) => ({ infoVersions: { base, revision }, changes, summary: {}, bump: 'major' });
     const reviewed = [{ release: '1.1.0', since: '1.0.0', rule: 'schema-constraint-changed', at: '#/components/schemas/A/pattern', message: 'pattern changed', why: 'widened' }];
     expect(judge(report('1.0.0', '1.1.0', [change('#/components/schemas/A/pattern', 'pattern changed')]), reviewed)).toMatchObject({ ok: true, breaking: [], accepted: ['schema-constraint-changed: pattern changed'] });
     // The same change elsewhere, or between other versions, is still breaking.

@@ -3,6 +3,7 @@
 // gives them too). The portal's own pages are checked in Chromium by test/docs-portal.test.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import type { Token } from 'markdown-it';
 import { describe, expect, it } from 'vitest';
 import { README_PATH, createMarkdown, listGuides } from '../scripts/docs/guides.mjs';
 import { ROOT } from '../scripts/lib/description.mjs';
@@ -11,17 +12,19 @@ import { ROOT } from '../scripts/lib/description.mjs';
 // Node, Postman, the client's safety limits). Until they land, a link to them is not a broken one.
 const WRITTEN_ELSEWHERE = new Set(['docs/without-node.md', 'docs/postman.md', 'docs/client-safety.md']);
 
-const documents: string[] = [README_PATH, ...listGuides().map((guide: { file: string }) => guide.file)];
+const documents: string[] = [README_PATH, ...listGuides().map((guide) => guide.file)];
 
 /** The relative links of a Markdown file (images included), with the line each is on. */
 function linksOf(file: string) {
   const links: { href: string; line: number }[] = [];
-  const visit = (tokens: { type: string; attrGet(name: string): string | null; children: unknown[] | null; map: [number, number] | null }[], line: number) => {
+  const visit = (tokens: Token[], line: number) => {
     for (const token of tokens) {
       const at = token.map ? token.map[0] + 1 : line;
-      const href = token.type === 'link_open' ? token.attrGet('href') : token.type === 'image' ? token.attrGet('src') : null;
+      const attribute = token.type === 'link_open' ? token.attrGet('href') : token.type === 'image' ? token.attrGet('src') : null;
+      // markdown-it keeps attributes as it parsed them: text.
+      const href = attribute === null ? null : String(attribute);
       if (href !== null && !/^[a-z][a-z0-9+.-]*:/i.test(href)) links.push({ href, line: at });
-      if (token.children) visit(token.children as typeof tokens, at);
+      if (token.children) visit(token.children, at);
     }
   };
   visit(createMarkdown().parse(readFileSync(file, 'utf8'), {}), 1);

@@ -121,7 +121,9 @@ export interface MockAnswer {
 export async function send(url: string, request: MockRequest): Promise<MockAnswer> {
   const target = new URL(request.path, url);
   for (const [name, value] of Object.entries(request.query)) target.searchParams.set(name, value);
-  const response = await fetch(target, { method: request.method, headers: request.headers, body: request.body });
+  // fetch's BodyInit takes bytes as a Uint8Array over an ArrayBuffer; a Buffer may sit on a shared one.
+  const payload = request.body === undefined || typeof request.body === 'string' ? request.body : new Uint8Array(request.body);
+  const response = await fetch(target, { method: request.method, headers: request.headers, body: payload });
   const text = await response.text();
   let body: unknown;
   try {

@@ -15,8 +15,9 @@ import { bundle } from './mock-process.js';
 import { PATHS, call, capture, image, register, sha256Of, type Answer, type Caller } from './sandbox-helpers.js';
 
 const controlApi = parse(readFileSync(CONTROL_API_PATH, 'utf8'));
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(ajv);
+// CommonJS modules: their default export is `module.exports`, the class and the plugin are its `default`.
+const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+addFormats.default(ajv);
 ajv.addSchema(controlApi, 'control');
 
 /** Errors of an answer against the schema the control API declares for that operation and status. */
@@ -26,6 +27,7 @@ function contractErrors(path: string, method: string, answer: Answer): string[] 
   const response = declared.$ref ? controlApi.components.responses[declared.$ref.split('/').pop()] : declared;
   if (!response.content) return answer.text === '' ? [] : ['a body where the description declares none'];
   const [mediaType] = Object.keys(response.content);
+  if (mediaType === undefined) return ['a content map without a media type'];
   const type = answer.headers.get('content-type') ?? '';
   if (!type.startsWith(mediaType)) return [`content-type ${type}, declared ${mediaType}`];
   const validate = ajv.compile(response.content[mediaType].schema.$ref ? { $ref: `control${response.content[mediaType].schema.$ref}` } : response.content[mediaType].schema);

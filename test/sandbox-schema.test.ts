@@ -22,10 +22,11 @@ afterAll(async () => {
 });
 
 const ADMIN = 'schema.admin.token';
-const catalogue = listScenarios(bundle) as { operationId: string; scenarios: { status: number; name: string }[] }[];
+const catalogue = listScenarios(bundle);
 
 /** A request about real state for each operation the sandbox has rules for; the others use the description's example. */
-const builders: Record<string, () => Promise<Partial<MockRequest> & { body?: unknown; token?: string }>> = {
+// `body` is sent as JSON; `token` as the bearer token.
+const builders: Record<string, () => Promise<Omit<Partial<MockRequest>, 'body'> & { body?: unknown; token?: string }>> = {
   verifyIdFront: async () => ({ token: user.token, body: { image: image(randomUUID()), transaction_id: randomUUID(), getExtractedData: true } }),
   verifyIdBack: async () => {
     const front = await call(caller, 'POST', PATHS.front, { token: user.token, body: { image: image(randomUUID()) } });

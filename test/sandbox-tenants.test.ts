@@ -90,7 +90,7 @@ describe(`${KEYS * FLOWS_PER_KEY} flows at once over ${KEYS} ApiKeys`, () => {
   });
 
   it('answers one tenant\'s ids in another as unknown', async () => {
-    const [mine, theirs]: Caller[] = [
+    const [mine, theirs]: [Caller, Caller] = [
       { url: mock.url, apiKey: `tenant-${randomUUID()}` },
       { url: mock.url, apiKey: `tenant-${randomUUID()}` },
     ];

@@ -11,7 +11,8 @@ describe("the sandbox control helper", () => {
     expectTypeOf(control.queueOutcome({ operationId: "verifyLiveness", scenario: "spoofDetected", times: 2 })).resolves.toHaveProperty("pending").toEqualTypeOf<number>();
     expectTypeOf(control.requests({ limit: 5 })).resolves.toHaveProperty("requests");
     expectTypeOf(control.reset()).toEqualTypeOf<Promise<void>>();
-    expectTypeOf(SANDBOX_OTP).toEqualTypeOf<"123456">();
+    // The declared type: passing the value would widen the source's literal to string (the .d.ts a user gets declares "123456").
+    expectTypeOf<typeof SANDBOX_OTP>().toEqualTypeOf<"123456">();
     expectTypeOf<SandboxControlError["problem"]["allowed"]>().toEqualTypeOf<string[] | undefined>();
   });
 

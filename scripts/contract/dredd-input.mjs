@@ -16,6 +16,52 @@
 import { listOperations, resolveRef } from '../lib/description.mjs';
 import { toDraft7 } from './json-schema.mjs';
 
+/** @import { SchemaObject } from 'ajv' */
+/** @import { DescriptionNode, OperationEntry } from '../lib/description.mjs' */
+
+/**
+ * The credentials one security requirement asks for: the header carrying the API key, and which
+ * bearer token (null: none).
+ * @typedef {{ apiKeyHeader: string | null, bearer: 'user' | 'admin' | null }} Credentials
+ */
+
+/**
+ * The first requirement's credentials, and the token of every alternative.
+ * @typedef {Credentials & { bearers: ('user' | 'admin' | null)[] }} Auth
+ */
+
+/**
+ * What the hooks need to send one operation and judge its answers.
+ * @typedef {object} PlanEntry
+ * @property {string} operationId
+ * @property {string} method in upper case
+ * @property {string} path
+ * @property {Auth} auth
+ * @property {string[]} requiredHeaders the names of the required header parameters
+ * @property {{ name: string, required: boolean, example: unknown }[]} query
+ * @property {unknown} requestExample the first JSON request example; undefined when there is none
+ * @property {Record<string, { schema: SchemaObject }>} responses the draft 7 schema of each status's JSON answer
+ */
+
+/** @typedef {{ name: string, in: string, required: boolean, schema: { type: string }, example: unknown }} DreddParameter */
+/** @typedef {Record<string, { example: unknown }>} DreddContent by media type */
+
+/**
+ * An operation of the OpenAPI 3.0.3 document Dredd reads.
+ * @typedef {object} DreddOperation
+ * @property {string} operationId
+ * @property {string} summary
+ * @property {DreddParameter[]} [parameters] path and query parameters; left out when there are none
+ * @property {{ content: DreddContent }} [requestBody]
+ * @property {Record<string, { description: string, content?: DreddContent }>} responses by status
+ */
+
+/**
+ * @typedef {{ openapi: '3.0.3', info: { title: string, version: string },
+ *             paths: Record<string, Record<string, DreddOperation>> }} DreddDocument
+ */
+
+/** @type {string[]} */
 export const FLOW_ORDER = [
   'adminLogin',
   'refreshToken',
@@ -45,24 +91,34 @@ export const FLOW_ORDER = [
 
 const JSON_MEDIA_TYPE = 'application/json';
 
+/**
+ * @param {DescriptionNode} doc the parsed bundle
+ * @returns {{ document: DreddDocument, plan: Record<string, PlanEntry> }} `plan` by `METHOD /path`
+ */
 export function deriveDreddInput(doc) {
   const operations = sortByFlow(listOperations(doc));
+  /** @type {DreddDocument['paths']} */
   const paths = {};
+  /** @type {Record<string, PlanEntry>} */
   const plan = {};
   for (const { path, method, operation } of operations) {
-    const parameters = (operation.parameters ?? []).map((parameter) => resolveRef(doc, parameter));
+    /** @type {DescriptionNode[]} */
+    const parameters = (operation.parameters ?? []).map((/** @type {DescriptionNode} */ parameter) => resolveRef(doc, parameter));
     const query = parameters
       .filter((parameter) => parameter.in === 'query')
       .map((parameter) => ({ name: parameter.name, required: parameter.required === true, example: parameterExample(doc, parameter) }));
     const requestMedia = resolveRef(doc, operation.requestBody)?.content?.[JSON_MEDIA_TYPE];
     const requestExample = requestMedia ? firstExample(doc, requestMedia) : undefined;
 
+    /** @type {DreddOperation['responses']} */
     const responses = {};
+    /** @type {PlanEntry['responses']} */
     const planResponses = {};
-    for (const [status, responseOrRef] of Object.entries(operation.responses ?? {})) {
+    for (const [status, responseOrRef] of Object.entries(/** @type {Record<string, DescriptionNode>} */ (operation.responses ?? {}))) {
       const response = resolveRef(doc, responseOrRef);
+      /** @type {DreddContent} */
       const content = {};
-      for (const [mediaType, media] of Object.entries(response.content ?? {})) {
+      for (const [mediaType, media] of Object.entries(/** @type {Record<string, DescriptionNode>} */ (response.content ?? {}))) {
         content[mediaType] = { example: firstExample(doc, media) };
         if (mediaType === JSON_MEDIA_TYPE && media.schema) {
           planResponses[status] = { schema: toDraft7(doc, media.schema) };
@@ -71,28 +127,27 @@ export function deriveDreddInput(doc) {
       responses[status] = { description: response.description ?? status, ...(Object.keys(content).length ? { content } : {}) };
     }
 
-    paths[path] = {
-      ...paths[path],
-      [method]: {
-        operationId: operation.operationId,
-        summary: operation.operationId,
-        parameters: [
-          // Only path and query parameters: the hooks set every header themselves.
-          ...parameters
-            .filter((parameter) => parameter.in === 'path' || parameter.in === 'query')
-            .map((parameter) => ({
-              name: parameter.name,
-              in: parameter.in,
-              required: parameter.required === true,
-              schema: { type: simpleType(resolveRef(doc, parameter.schema)) },
-              example: parameterExample(doc, parameter),
-            })),
-        ],
-        ...(requestExample === undefined ? {} : { requestBody: { content: { [JSON_MEDIA_TYPE]: { example: requestExample } } } }),
-        responses,
-      },
+    /** @type {DreddOperation} */
+    const derived = {
+      operationId: operation.operationId,
+      summary: operation.operationId,
+      parameters: [
+        // Only path and query parameters: the hooks set every header themselves.
+        ...parameters
+          .filter((parameter) => parameter.in === 'path' || parameter.in === 'query')
+          .map((parameter) => ({
+            name: parameter.name,
+            in: parameter.in,
+            required: parameter.required === true,
+            schema: { type: simpleType(resolveRef(doc, parameter.schema)) },
+            example: parameterExample(doc, parameter),
+          })),
+      ],
+      ...(requestExample === undefined ? {} : { requestBody: { content: { [JSON_MEDIA_TYPE]: { example: requestExample } } } }),
+      responses,
     };
-    if (paths[path][method].parameters.length === 0) delete paths[path][method].parameters;
+    if (derived.parameters?.length === 0) delete derived.parameters;
+    paths[path] = { ...paths[path], [method]: derived };
 
     plan[`${method.toUpperCase()} ${path}`] = {
       operationId: operation.operationId,
@@ -115,7 +170,12 @@ export function deriveDreddInput(doc) {
   };
 }
 
+/**
+ * @param {OperationEntry[]} operations
+ * @returns {OperationEntry[]}
+ */
 function sortByFlow(operations) {
+  /** @param {OperationEntry} operation */
   const rank = (operation) => {
     const index = FLOW_ORDER.indexOf(operation.operation.operationId);
     return index === -1 ? FLOW_ORDER.length : index;
@@ -124,12 +184,22 @@ function sortByFlow(operations) {
   return [...operations].sort((a, b) => rank(a) - rank(b));
 }
 
+/**
+ * @param {DescriptionNode} doc
+ * @param {DescriptionNode} media a media type object
+ * @returns {unknown} its `example`, else the value of its first named example
+ */
 function firstExample(doc, media) {
   if (media.example !== undefined) return media.example;
   const [first] = Object.values(media.examples ?? {});
   return first === undefined ? undefined : resolveRef(doc, first).value;
 }
 
+/**
+ * @param {DescriptionNode} doc
+ * @param {DescriptionNode} parameter
+ * @returns {unknown} its example, else its schema's
+ */
 function parameterExample(doc, parameter) {
   if (parameter.example !== undefined) return parameter.example;
   const [first] = Object.values(parameter.examples ?? {});
@@ -138,7 +208,12 @@ function parameterExample(doc, parameter) {
   return schema.examples?.[0] ?? schema.example;
 }
 
+/**
+ * @param {DescriptionNode | undefined} schema
+ * @returns {string} the schema's type, the first but null when it lists several
+ */
 function simpleType(schema) {
+  /** @type {string[]} */
   const types = [schema?.type ?? 'string'].flat().filter((type) => type !== 'null');
   return types[0] ?? 'string';
 }
@@ -147,9 +222,14 @@ function simpleType(schema) {
  * What the hooks must send: the header carrying the API key and which bearer token, read from the
  * first security requirement. A bearer scheme whose name says Admin takes the admin token.
  * `bearers` lists the token of every alternative (GetTransactionById takes either).
+ * @param {DescriptionNode} doc
+ * @param {DescriptionNode[]} security the operation's security requirements
+ * @returns {Auth}
  */
 function describeAuth(doc, security) {
+  /** @type {(requirement: DescriptionNode | undefined) => Credentials} */
   const bearerOf = (requirement) => {
+    /** @type {Credentials} */
     const found = { apiKeyHeader: null, bearer: null };
     for (const schemeName of Object.keys(requirement ?? {})) {
       const scheme = resolveRef(doc, doc.components?.securitySchemes?.[schemeName]);

@@ -46,7 +46,11 @@ const REMOTE_ASSETS = new Map([
   ['https://cdn.redoc.ly/redoc/logo-mini.svg', REDOCLY_MARK],
 ]);
 
-/** Swaps every known remote asset for an inline one; fails when Redoc no longer has it, so an upgrade is looked at. */
+/**
+ * Swaps every known remote asset for an inline one; fails when Redoc no longer has it, so an upgrade is looked at.
+ * @param {string} html a page Redoc built
+ * @returns {string}
+ */
 export function inlineRemoteAssets(html) {
   let result = html;
   for (const [url, inline] of REMOTE_ASSETS) {
@@ -62,6 +66,8 @@ export function inlineRemoteAssets(html) {
 /**
  * Builds the portal page; the portal itself (default paths) also gets the control API page and the
  * guides' pages next to it.
+ * @param {{ bundlePath?: string, outFile?: string }} [options]
+ * @returns {Promise<{ outFile: string, bytes: number }>} the page written, and its size
  */
 export async function buildDocs({ bundlePath = BUNDLE_PATH, outFile = DOCS_PATH } = {}) {
   const portal = () => buildPage({ bundlePath, outFile });
@@ -72,12 +78,19 @@ export async function buildDocs({ bundlePath = BUNDLE_PATH, outFile = DOCS_PATH 
   return portal();
 }
 
-/** The control API of the mock's sandbox (openapi/sandbox/openapi.yaml) as a page of the same kind. */
+/**
+ * The control API of the mock's sandbox (openapi/sandbox/openapi.yaml) as a page of the same kind.
+ * @param {{ outFile?: string }} [options]
+ */
 export function buildSandboxDocs({ outFile = SANDBOX_DOCS_PATH } = {}) {
   return buildPage({ bundlePath: SANDBOX_DESCRIPTION_PATH, outFile });
 }
 
-/** Every guide of docs/ as `<name>.html` in outDir; returns the files written. */
+/**
+ * Every guide of docs/ as `<name>.html` in outDir; returns the files written.
+ * @param {{ outDir?: string }} [options]
+ * @returns {string[]}
+ */
 export function buildGuides({ outDir = dirname(DOCS_PATH) } = {}) {
   const guides = listGuides();
   const { version } = loadBundle().info;
@@ -89,6 +102,11 @@ export function buildGuides({ outDir = dirname(DOCS_PATH) } = {}) {
   });
 }
 
+/**
+ * One description rendered by Redoc, with the navigation bar.
+ * @param {{ bundlePath: string, outFile: string }} paths
+ * @returns {Promise<{ outFile: string, bytes: number }>}
+ */
 async function buildPage({ bundlePath, outFile }) {
   const { info } = loadBundle(bundlePath);
   const work = mkdtempSync(join(tmpdir(), 'vlens-docs-'));
@@ -132,7 +150,7 @@ async function buildPage({ bundlePath, outFile }) {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { outFile, bytes } = await buildDocs();
   console.log(
     `wrote ${relative(ROOT, outFile)} (${Math.round(bytes / 1024)} KiB, self-contained), ${relative(ROOT, SANDBOX_DOCS_PATH)} (the sandbox control API) and ${listGuides().length} guides`,

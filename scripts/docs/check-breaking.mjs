@@ -20,18 +20,58 @@ export const REVIEWED_PATH = join(RELEASES_DIR, 'reviewed-changes.yaml');
 const DIFF_CONFIG = join(ROOT, 'scripts/docs/redocly-diff.yaml');
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/;
 
+/**
+ * A rule's verdict on one change, as `redocly diff --format json` reports it (the members read here).
+ * @typedef {{ ruleId: string, impact: string, message: string, location?: { pointer?: string } }} DiffVerdict
+ */
+
+/** @typedef {{ impact: string, verdicts: DiffVerdict[] }} DiffChange */
+
+/**
+ * The report of `redocly diff --format json` (the members read here).
+ * @typedef {object} DiffReport
+ * @property {{ base: string, revision: string }} infoVersions the two descriptions' info.version
+ * @property {DiffChange[]} changes
+ * @property {{ major?: number, minor?: number, patch?: number }} summary how many changes of each impact
+ * @property {string} bump the version bump the diff recommends
+ */
+
+/**
+ * A change rated major but reviewed as breaking no client, for one pair of versions
+ * (openapi/releases/reviewed-changes.yaml).
+ * @typedef {{ release: string, since: string, rule: string, at: string, message: string, why: string }} ReviewedChange
+ */
+
+/**
+ * @typedef {object} Verdict
+ * @property {boolean} ok no problem
+ * @property {string} baseVersion
+ * @property {string} revisionVersion
+ * @property {string} bump
+ * @property {DiffReport['summary']} summary
+ * @property {string[]} breaking `rule: message` of each breaking change not reviewed
+ * @property {string[]} accepted `rule: message` of each reviewed change let through
+ * @property {string[]} problems why the check fails; empty when it passes
+ */
+
+/**
+ * @param {unknown} version
+ * @returns {[number, number, number]} major, minor, patch
+ */
 export function parseVersion(version) {
   const match = SEMVER.exec(String(version));
   if (!match) throw new Error(`info.version must be a semantic version (1.2.3), got ${JSON.stringify(version)}`);
-  return match.slice(1, 4).map(Number);
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
 }
 
-const compareVersions = (a, b) => {
-  for (let i = 0; i < 3; i += 1) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
-};
+/** @type {(a: [number, number, number], b: [number, number, number]) => number} */
+const compareVersions = (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 
-/** The committed release baselines, oldest first. */
+/**
+ * The committed release baselines, oldest first.
+ * @param {string} [dir]
+ * @returns {{ version: string, path: string }[]}
+ */
 export function listReleases(dir = RELEASES_DIR) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
@@ -40,7 +80,12 @@ export function listReleases(dir = RELEASES_DIR) {
     .sort((a, b) => compareVersions(parseVersion(a.version), parseVersion(b.version)));
 }
 
-/** Runs `redocly diff` and returns its JSON report (every change with its impact and rule messages). */
+/**
+ * Runs `redocly diff` and returns its JSON report (every change with its impact and rule messages).
+ * @param {string} basePath
+ * @param {string} revisionPath
+ * @returns {Promise<DiffReport>}
+ */
 export async function diffDescriptions(basePath, revisionPath) {
   const { stdout } = await promisify(execFile)(
     join(ROOT, 'node_modules/.bin/redocly'),
@@ -54,12 +99,18 @@ export async function diffDescriptions(basePath, revisionPath) {
   return JSON.parse(stdout);
 }
 
-/** The reviewed changes (openapi/releases/reviewed-changes.yaml): rule, location, message, why, per pair of versions. */
+/**
+ * The reviewed changes (openapi/releases/reviewed-changes.yaml): rule, location, message, why, per pair of versions.
+ * @param {string} [path]
+ * @returns {ReviewedChange[]}
+ * @throws {Error} when an entry lacks one of those
+ */
 export function loadReviewedChanges(path = REVIEWED_PATH) {
   if (!existsSync(path)) return [];
+  /** @type {ReviewedChange[]} checked below */
   const entries = parse(readFileSync(path, 'utf8')) ?? [];
   for (const entry of entries) {
-    for (const key of ['release', 'since', 'rule', 'at', 'message', 'why']) {
+    for (const key of /** @type {const} */ (['release', 'since', 'rule', 'at', 'message', 'why'])) {
       if (typeof entry?.[key] !== 'string' || !entry[key].trim()) throw new Error(`${relative(ROOT, path)}: every entry needs a non-empty ${key}`);
     }
   }
@@ -71,6 +122,9 @@ export function loadReviewedChanges(path = REVIEWED_PATH) {
  * a new minor, as semver allows); no change may lower the version. `reviewed` lists the changes
  * rated major that were reviewed as breaking no client; those of this pair of versions are let
  * through (and reported), and one that matches no change of the diff is a problem.
+ * @param {DiffReport} report
+ * @param {ReviewedChange[]} [reviewed]
+ * @returns {Verdict}
  */
 export function judge(report, reviewed = []) {
   const baseVersion = report.infoVersions.base;
@@ -78,7 +132,9 @@ export function judge(report, reviewed = []) {
   const base = parseVersion(baseVersion);
   const revision = parseVersion(revisionVersion);
   const applicable = reviewed.filter((entry) => entry.since === baseVersion && entry.release === revisionVersion);
+  /** @type {Set<number>} indexes into `applicable` */
   const used = new Set();
+  /** @param {DiffVerdict} verdict */
   const isReviewed = (verdict) => {
     const index = applicable.findIndex((entry, at) => !used.has(at) && entry.rule === verdict.ruleId && entry.at === verdict.location?.pointer && entry.message === verdict.message);
     if (index === -1) return false;
@@ -86,9 +142,12 @@ export function judge(report, reviewed = []) {
     return true;
   };
   const verdicts = report.changes.filter((change) => change.impact === 'major').flatMap((change) => change.verdicts.filter((verdict) => verdict.impact === 'major'));
+  /** @type {string[]} */
   const accepted = [];
+  /** @type {string[]} */
   const breaking = [];
   for (const verdict of verdicts) (isReviewed(verdict) ? accepted : breaking).push(`${verdict.ruleId}: ${verdict.message}`);
+  /** @type {string[]} */
   const problems = [];
   applicable.forEach((entry, index) => {
     if (!used.has(index)) problems.push(`reviewed change no longer reported by the diff ${baseVersion} -> ${revisionVersion} (remove it from reviewed-changes.yaml): ${entry.rule} at ${entry.at}`);
@@ -105,12 +164,22 @@ export function judge(report, reviewed = []) {
   return { ok: problems.length === 0, baseVersion, revisionVersion, bump: report.bump, summary: report.summary, breaking, accepted, problems };
 }
 
+/**
+ * @param {{ basePath?: string, revisionPath?: string, reviewed?: ReviewedChange[] }} [options] `basePath`:
+ *   default the latest release; `revisionPath`: default the current bundle
+ * @returns {Promise<Verdict>}
+ */
 export async function checkBreakingChanges({ basePath, revisionPath = BUNDLE_PATH, reviewed = loadReviewedChanges() } = {}) {
   const base = basePath ?? listReleases().at(-1)?.path;
   if (!base) throw new Error(`No release baseline in ${relative(ROOT, RELEASES_DIR)}/: run node scripts/docs/check-breaking.mjs --release`);
   return judge(await diffDescriptions(base, revisionPath), reviewed);
 }
 
+/**
+ * Copies the bundle to `dir` as the release of its info.version.
+ * @param {{ bundlePath?: string, dir?: string }} [options]
+ * @returns {string} the release's path
+ */
 export function freezeRelease({ bundlePath = BUNDLE_PATH, dir = RELEASES_DIR } = {}) {
   const { version } = loadBundle(bundlePath).info;
   parseVersion(version);
@@ -137,7 +206,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       process.exitCode = verdict.ok ? 0 : 1;
     }
   } catch (error) {
-    console.error(error.message);
+    console.error(error instanceof Error ? error.message : String(error));
     process.exitCode = 1;
   }
 }

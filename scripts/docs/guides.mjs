@@ -9,6 +9,19 @@ import MarkdownIt from 'markdown-it';
 import anchor from 'markdown-it-anchor';
 import { ROOT } from '../lib/description.mjs';
 
+/** @import { Token } from 'markdown-it' */
+
+/**
+ * A guide: `docs/<name>.md`, rendered as `<name>.html`; `title` is its first `# ` heading.
+ * @typedef {{ name: string, file: string, href: string, title: string }} Guide
+ */
+
+/**
+ * A fenced code block: `file` from the repository's root, `line` 1-based (the opening fence), `lang`
+ * the first word of the info string, `marker` the text of an HTML comment right above it.
+ * @typedef {{ file: string, line: number, lang: string, code: string, marker: string | undefined }} CodeBlock
+ */
+
 export const GUIDES_DIR = join(ROOT, 'docs');
 export const README_PATH = join(ROOT, 'README.md');
 
@@ -34,7 +47,11 @@ const { repository } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8
 /** The repository on GitHub (https://github.com/owner/name), where links to files that are not guides point. */
 export const REPOSITORY_URL = repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
 
-/** The pages of the portal that are not guides, in the order the navigation bar shows them. */
+/**
+ * The pages of the portal that are not guides, in the order the navigation bar shows them: the API
+ * reference, then the sandbox's control API.
+ * @type {[{ href: string, title: string }, { href: string, title: string }]}
+ */
 export const REFERENCE_PAGES = [
   { href: 'index.html', title: 'API reference' },
   { href: 'sandbox-control-api.html', title: 'Sandbox control API' },
@@ -43,11 +60,14 @@ export const REFERENCE_PAGES = [
 /**
  * Every guide: `{ name, file, href, title }`, `title` being its first `# ` heading (the navigation's
  * label), in the navigation's order. Throws when a guide has no `# ` heading.
+ * @param {string} [dir]
+ * @returns {Guide[]}
  */
 export function listGuides(dir = GUIDES_DIR) {
   const names = readdirSync(dir)
     .filter((file) => extname(file) === '.md')
     .map((file) => basename(file, '.md'));
+  /** @param {string} name */
   const rank = (name) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
   names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const taken = REFERENCE_PAGES.map((page) => page.href);
@@ -56,7 +76,7 @@ export function listGuides(dir = GUIDES_DIR) {
     const file = join(dir, `${name}.md`);
     const heading = /^# (.+)$/m.exec(readFileSync(file, 'utf8'));
     if (!heading) throw new Error(`${relative(ROOT, file)} has no "# " heading to name its page`);
-    return { name, file, href: `${name}.html`, title: heading[1].replace(/`/g, '').trim() };
+    return { name, file, href: `${name}.html`, title: (heading[1] ?? '').replace(/`/g, '').trim() };
   });
 }
 
@@ -76,14 +96,18 @@ export function createMarkdown() {
  * The fenced code blocks of a Markdown file: `{ file, line, lang, code, marker }`. `line` is the
  * 1-based line of the opening fence; `marker` is the text of an HTML comment on the line right above
  * it (`<!-- compile: skip — reason -->` gives `compile: skip — reason`), or undefined.
+ * @param {string} file
+ * @returns {CodeBlock[]}
  */
 export function codeBlocks(file) {
   const tokens = createMarkdown().parse(readFileSync(file, 'utf8'), {});
+  /** @type {CodeBlock[]} */
   const blocks = [];
   tokens.forEach((token, index) => {
-    if (token.type !== 'fence') return;
+    // A block token always has its lines (`map`); only inline tokens lack them.
+    if (token.type !== 'fence' || !token.map) return;
     const before = tokens[index - 1];
-    const comment = before?.type === 'html_block' && before.map[1] === token.map[0] ? /<!--\s*([\s\S]*?)\s*-->\s*$/.exec(before.content) : null;
+    const comment = before?.type === 'html_block' && before.map?.[1] === token.map[0] ? /<!--\s*([\s\S]*?)\s*-->\s*$/.exec(before.content) : null;
     blocks.push({
       file: relative(ROOT, file),
       line: token.map[0] + 1,
@@ -95,27 +119,41 @@ export function codeBlocks(file) {
   return blocks;
 }
 
-const escapeHtml = (text) => text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char]);
+/** @type {Record<string, string>} */
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+/** @param {string} text */
+const escapeHtml = (text) => text.replace(/[&<>"]/g, (char) => ENTITIES[char] ?? char);
 
+/** @type {Record<string, string>} */
 const IMAGE_TYPES = { '.png': 'image/png', '.svg': 'image/svg+xml', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif' };
 
 /**
  * Where a link of a guide points in the portal: another guide's page (`client.md#tokens` becomes
  * `client.html#tokens`), the repository on GitHub for any other file of it (the README, a source
  * file, a folder), or unchanged (an anchor of the page itself, another site).
+ * @param {string} href
+ * @param {string} guideFile the linking guide's path
+ * @param {Guide[]} guides
+ * @returns {string}
  */
 function portalHref(href, guideFile, guides) {
   if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('#') || href === '') return href;
   const [path, hash = ''] = href.split(/(?=#)/);
-  const target = posix.normalize(posix.join(posix.dirname(relative(ROOT, guideFile).split('\\').join('/')), decodeURI(path)));
+  const target = posix.normalize(posix.join(posix.dirname(relative(ROOT, guideFile).split('\\').join('/')), decodeURI(path ?? '')));
   const guide = guides.find((candidate) => relative(ROOT, candidate.file).split('\\').join('/') === target);
   if (guide) return `${guide.href}${hash}`;
   const kind = target.endsWith('/') || extname(target) === '' ? 'tree' : 'blob';
   return `${REPOSITORY_URL}/${kind}/main/${target.replace(/\/$/, '')}${hash}`;
 }
 
-/** The navigation bar of every page: the two references, then every guide; the current page marked. */
+/**
+ * The navigation bar of every page: the two references, then every guide; the current page marked.
+ * @param {string} current the `href` of the page the bar is on
+ * @param {Guide[]} [guides]
+ * @returns {string} HTML
+ */
 export function navigation(current, guides = listGuides()) {
+  /** @param {{ href: string, title: string }} page */
   const link = ({ href, title }) =>
     `<a href="${href}"${href === current ? ' aria-current="page"' : ''}>${escapeHtml(title)}</a>`;
   return [
@@ -156,15 +194,21 @@ const GUIDE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src dat
 /**
  * One guide as a self-contained HTML page: its Markdown rendered, its links pointed at the portal's
  * pages (or the repository for other files), its local images inlined. Returns the page's HTML.
+ * @param {Guide} guide
+ * @param {Guide[]} [guides]
+ * @param {{ version?: string }} [options] the description's version, for the page's title
+ * @returns {string}
  */
 export function renderGuide(guide, guides = listGuides(), { version = '' } = {}) {
   const md = createMarkdown();
   md.core.ruler.push('vlens-portal-links', (state) => {
+    /** @param {Token[]} tokens */
     const visit = (tokens) => {
       for (const token of tokens) {
-        if (token.type === 'link_open') token.attrSet('href', portalHref(token.attrGet('href'), guide.file, guides));
+        // A link always has an href and an image a src: markdown-it sets them as strings.
+        if (token.type === 'link_open') token.attrSet('href', portalHref(String(token.attrGet('href') ?? ''), guide.file, guides));
         if (token.type === 'image') {
-          const src = token.attrGet('src');
+          const src = String(token.attrGet('src') ?? '');
           if (!/^[a-z][a-z0-9+.-]*:/i.test(src)) {
             const path = join(dirname(guide.file), decodeURI(src));
             const type = IMAGE_TYPES[extname(path).toLowerCase()];

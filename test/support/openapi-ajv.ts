@@ -11,8 +11,9 @@ export const pointer = (...segments: string[]): string =>
 
 export function createDescriptionAjv(doc: unknown = loadBundle()) {
   // OpenAPI documents are not schemas: strict mode would reject their non-schema keywords.
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
-  addFormats(ajv);
+  // CommonJS modules: their default export is `module.exports`, the class and the plugin are its `default`.
+  const ajv = new Ajv2020.default({ strict: false, allErrors: true, validateFormats: true });
+  addFormats.default(ajv);
   // OpenAPI's own `format` values without a JSON Schema meaning.
   ajv.addFormat('password', true);
   ajv.addFormat('int32', true);

@@ -8,11 +8,44 @@
 // role (a user token on an admin operation is refused with 403). It checks requests in ASP.NET's
 // order: route, size, ApiKey, bearer, content type, JSON, fields.
 //
-// `rewrite(body, { operation, status })`, when given, changes every answer body before it is sent:
+// `rewrite(body, { route, status })`, when given, changes every answer body before it is sent:
 // the renamed-members stand-in (renamed-server.mjs) is this server with its answers renamed.
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { bearerOf, header, isJsonContentType, serve } from './http.mjs';
+
+/** @import { IncomingMessage } from 'node:http' */
+/** @import { Answer } from './http.mjs' */
+
+/**
+ * A request body as parsed: a JSON object whose members are unchecked until a handler checks them.
+ * @typedef {Record<string, unknown>} Body
+ */
+
+/**
+ * One transaction: the images of each step (base64), and how far it went.
+ * @typedef {{ front: string | null, back: string | null, faces: string[] | null, complete: boolean, linked: boolean,
+ *             keyOnly: boolean, passport: boolean }} Transaction
+ */
+
+/**
+ * An operation of the stand-in. `auth`: the credential it takes besides `ApiKey` (`key`: none, `either`:
+ * the user or the admin token); `tenancy`: the `TenancyName` header is required.
+ * @typedef {{ auth: 'user' | 'admin' | 'key' | 'either', tenancy?: boolean,
+ *             handle: (body: Body, query: URLSearchParams, request: IncomingMessage) => Answer | Promise<Answer> }} Route
+ */
+
+/**
+ * @typedef {object} FaithfulOptions
+ * @property {string} apiKey the tenant's key, sent as the `ApiKey` header
+ * @property {string} userToken the bearer token of the one user
+ * @property {string} adminToken the bearer token of the admin
+ * @property {string} [tenancyName]
+ * @property {{ phoneNumber: string, emailAddress: string, password?: string }} [user] the one user (default Mona Adel)
+ * @property {{ userNameOrEmailAddress: string, password: string }} [admin] the admin's credentials
+ * @property {(body: unknown, context: { route: string, status: number }) => unknown} [rewrite] changes every answer
+ *   body before it is sent; `route` is `METHOD /path` with the path in lower case
+ */
 
 const MESSAGES = {
   400: 'Bad Request - Input parameters are invalid.',
@@ -27,23 +60,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const MAX_IMAGE_CHARS = 4_194_304;
 
-/**
- * @param {{ apiKey: string, userToken: string, adminToken: string, tenancyName?: string,
- *           user?: { phoneNumber: string, emailAddress: string, password?: string },
- *           admin?: { userNameOrEmailAddress: string, password: string } }} options
- */
+/** @param {FaithfulOptions} options */
 export async function startFaithfulServer(options) {
   const user = { id: 20731, phoneNumber: '+201112223334', emailAddress: 'mona.adel@example.org', password: 'Sandbox!2026', ...options.user };
   const admin = { userNameOrEmailAddress: 'admin@tenant.example', password: 'sandbox-admin', ...options.admin };
   const state = {
+    /** @type {Map<string, Transaction>} */
     transactions: new Map(),
+    /** @type {Set<string>} */
     refreshTokens: new Set(),
+    /** @type {Set<string>} */
     otpRequests: new Set(),
-    /** sha256 of every image received, by step, so a test can tell which images were sent. */
+    /**
+     * sha256 of every image received, by step, so a test can tell which images were sent.
+     * @type {{ idFront: string[], idBack: string[], faces: string[] }}
+     */
     received: { idFront: [], idBack: [], faces: [] },
     requests: 0,
   };
 
+  /** @type {Record<string, Route>} */
   const routes = {
     'POST /api/digitalidentity/verify/id/front': { auth: 'user', handle: (body) => scanSide('front', body) },
     'POST /api/digitalidentity/verify/id/back': { auth: 'user', handle: (body) => scanSide('back', body) },
@@ -77,6 +113,13 @@ export async function startFaithfulServer(options) {
     return options.rewrite ? { ...answer, body: options.rewrite(answer.body, { route: routeKey, status: answer.status }) } : answer;
   });
 
+  /**
+   * @param {IncomingMessage} request
+   * @param {URL} url
+   * @param {string} text
+   * @param {{ tooLarge: boolean }} extra
+   * @returns {Promise<Answer>}
+   */
   async function answerRequest(request, url, text, { tooLarge }) {
     state.requests += 1;
     const route = routes[`${request.method} ${url.pathname.toLowerCase()}`];
@@ -85,7 +128,8 @@ export async function startFaithfulServer(options) {
     if (header(request, 'apikey') !== options.apiKey) return refusal(401, MESSAGES[401]);
     if (route.auth === 'either') {
       // GetTransactionById: one older page sends the admin token, another the user token.
-      if (![options.userToken, options.adminToken].includes(bearerOf(request))) return refusal(401, MESSAGES[401]);
+      const token = bearerOf(request);
+      if (token !== options.userToken && token !== options.adminToken) return refusal(401, MESSAGES[401]);
     } else if (route.auth !== 'key') {
       const token = bearerOf(request);
       const wanted = route.auth === 'user' ? options.userToken : options.adminToken;
@@ -94,15 +138,20 @@ export async function startFaithfulServer(options) {
       if (token !== wanted) return refusal(401, MESSAGES[401]);
     }
     if (route.tenancy && !header(request, 'tenancyname')) return refusal(400, MESSAGES[400], [{ field: 'TenancyName', message: 'The TenancyName header is required.' }]);
-    let body;
+    // A GET has no body: its handlers read the query.
+    /** @type {Body} */
+    let body = {};
     if (request.method === 'POST') {
       if (!isJsonContentType(header(request, 'content-type'))) return refusal(415, MESSAGES[415]);
+      /** @type {unknown} */
+      let parsed;
       try {
-        body = JSON.parse(text);
+        parsed = JSON.parse(text);
       } catch {
         return refusal(400, MESSAGES[400], [{ field: 'body', message: 'The request body is not valid JSON.' }]);
       }
-      if (!body || typeof body !== 'object' || Array.isArray(body)) return refusal(400, MESSAGES[400], [{ field: 'body', message: 'A JSON object is expected.' }]);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return refusal(400, MESSAGES[400], [{ field: 'body', message: 'A JSON object is expected.' }]);
+      body = /** @type {Body} */ (parsed);
     }
     try {
       return await route.handle(body, url.searchParams, request);
@@ -114,12 +163,17 @@ export async function startFaithfulServer(options) {
 
   // -- capture steps ----------------------------------------------------------------------------
 
+  /**
+   * @param {'front' | 'back'} side
+   * @param {Body} body
+   */
   function scanSide(side, body) {
     const image = requireImage(body, 'image');
     const id = optionalTransactionId(body.transaction_id, 'transaction_id') ?? randomUUID();
     const transaction = transactionFor(id);
     transaction[side] = image;
     state.received[side === 'front' ? 'idFront' : 'idBack'].push(sha256(image));
+    /** @type {Record<string, unknown>} */
     const data = { isVerificationProcessCompleted: false, isDigitalIdentityVerified: false };
     if (transaction.front) data.idFrontData = { ...FRONT_FIELDS, transaction_id: id };
     if (transaction.back) data.idBackData = { ...BACK_FIELDS, transaction_id: id };
@@ -127,6 +181,7 @@ export async function startFaithfulServer(options) {
     return ok(data, { services: { validations: { validation_errors: [] }, spoofing: { fake: false }, classification: { doc_type: 'national_id' } } });
   }
 
+  /** @param {Body} body */
   function liveness(body) {
     const faces = ['face_1', 'face_2', 'face_3'].map((field) => requireImage(body, field));
     const id = requireTransactionId(body.transaction_id, 'transaction_id');
@@ -143,6 +198,7 @@ export async function startFaithfulServer(options) {
     return { status: 200, body: documentedLivenessAnswer() };
   }
 
+  /** @param {Body} body */
   function link(body) {
     const id = requireTransactionId(body.transactionId, 'transactionId');
     const transaction = state.transactions.get(id);
@@ -164,6 +220,10 @@ export async function startFaithfulServer(options) {
 
   // The /v1 answers: the fields read from the card directly under data, with transaction_id inside
   // (older OCR reference); the check results as `Services` (older OCR reference) or `services`.
+  /**
+   * @param {'front' | 'back'} side
+   * @param {Body} body
+   */
   function ocrSide(side, body) {
     const image = requireImage(body, 'image');
     const id = optionalTransactionId(body.transaction_id, 'transaction_id') ?? randomUUID();
@@ -177,6 +237,7 @@ export async function startFaithfulServer(options) {
     return ok(data, side === 'front' ? { services: checks } : { Services: checks });
   }
 
+  /** @param {Body} body */
   function ocrLiveness(body) {
     const faces = ['face_1', 'face_2', 'face_3'].map((field) => requireImage(body, field));
     if (new Set(faces).size < faces.length) return business(4209, { services: { liveness: false } });
@@ -196,6 +257,7 @@ export async function startFaithfulServer(options) {
 
   // -- passports (the iOS SDK's code only) -------------------------------------------------------
 
+  /** @param {Body} body */
   function passportScan(body) {
     requireImage(body, 'image');
     const id = optionalTransactionId(body.transaction_id, 'transaction_id') ?? randomUUID();
@@ -203,9 +265,10 @@ export async function startFaithfulServer(options) {
     return ok({ passport_no: 'A23456781', name: 'MONA ADEL MAHMOUD', Date_of_Birth: '1994-03-07', Date_of_Expiry: '2031-02-01', nationality: 'EGY', country_code: 'EGY', gender: 'F', doc_Type: 'P', ePassport_supported: true });
   }
 
+  /** @param {Body} body */
   function passportNfc(body) {
     const id = requireTransactionId(body.transaction_id, 'transaction_id');
-    for (const field of ['dg1_base64', 'dg2_base64', 'sod_base64']) {
+    for (const field of /** @type {const} */ (['dg1_base64', 'dg2_base64', 'sod_base64'])) {
       requireStrings(body, [field]);
       if (!BASE64.test(body[field])) throw new Refusal(refusal(400, MESSAGES[400], [{ field, message: `The ${field} field must be base64.` }]));
     }
@@ -213,16 +276,19 @@ export async function startFaithfulServer(options) {
     return ok({ isValid: true, signatureValid: true, contentAuthenticityValid: true, dg1HashValid: true, dg2HashValid: true, faceMatchPassed: true, faceMatchScore: 0.91, failedStep: null, failureReason: null, countrySigner: { dscValid: true, cscaFoundInSod: true, cscaChainValid: true, cscaSignatureValid: true } });
   }
 
+  /** @param {Body} body */
   function cancelOwn(body) {
     if (Object.keys(body).length > 0) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'body', message: 'An empty object is expected.' }]));
     return ok(null);
   }
 
+  /** @param {Body} body */
   function cancelForAdmin(body) {
-    if (!Number.isInteger(body.userId) || body.userId < 1) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'userId', message: 'The userId field is required.' }]));
+    if (typeof body.userId !== 'number' || !Number.isInteger(body.userId) || body.userId < 1) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'userId', message: 'The userId field is required.' }]));
     return ok(null);
   }
 
+  /** @param {Body} body */
   function createAuthSession(body) {
     if (body.sessionPermissions !== undefined && (typeof body.sessionPermissions !== 'object' || body.sessionPermissions === null)) {
       throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'sessionPermissions', message: 'An object is expected.' }]));
@@ -230,6 +296,7 @@ export async function startFaithfulServer(options) {
     return ok(Buffer.from(randomUUID()).toString('base64'));
   }
 
+  /** @param {Body} body */
   function verifyOAuth(body) {
     requireStrings(body, ['provider', 'IdToken']);
     if (!['Google', 'Microsoft'].includes(body.provider)) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'provider', message: 'Google or Microsoft.' }]));
@@ -238,6 +305,7 @@ export async function startFaithfulServer(options) {
 
   // -- admin retrieval --------------------------------------------------------------------------
 
+  /** @param {URLSearchParams} query */
   function transactionById(query) {
     const id = requireTransactionId(query.get('id'), 'id');
     const transaction = state.transactions.get(id);
@@ -258,6 +326,7 @@ export async function startFaithfulServer(options) {
   }
 
 
+  /** @param {URLSearchParams} query */
   function listImages(query) {
     const who = query.get('emailOrPhoneNumber');
     if (!who) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'emailOrPhoneNumber', message: 'The emailOrPhoneNumber field is required.' }]));
@@ -265,27 +334,32 @@ export async function startFaithfulServer(options) {
       return { status: 200, body: envelope(400, MESSAGES[400], [{ field: 'emailOrPhoneNumber', message: 'No such user.' }]) };
     }
     const latest = [...state.transactions.entries()].reverse().find(([, transaction]) => transaction.front || transaction.back);
+    /** @type {(id: string, step: string, present: unknown) => string | null} */
     const name = (id, step, present) => (present ? `${id}_${step}.jpg` : null);
-    const [id, transaction] = latest ?? ['', {}];
+    const [id, transaction] = latest ?? ['', undefined];
     return ok({
-      idFrontImage: name(id, 'id_front', transaction.front),
-      idBackImage: name(id, 'id_back', transaction.back),
-      livenessImage: name(id, 'liveness', transaction.faces),
-      livenessFace01Image: name(id, 'face01', transaction.faces),
-      livenessFace02Image: name(id, 'face02', transaction.faces),
-      livenessFace03Image: name(id, 'face03', transaction.faces),
+      idFrontImage: name(id, 'id_front', transaction?.front),
+      idBackImage: name(id, 'id_back', transaction?.back),
+      livenessImage: name(id, 'liveness', transaction?.faces),
+      livenessFace01Image: name(id, 'face01', transaction?.faces),
+      livenessFace02Image: name(id, 'face02', transaction?.faces),
+      livenessFace03Image: name(id, 'face03', transaction?.faces),
     });
   }
 
+  /** @param {URLSearchParams} query */
   function stepImage(query) {
     const missing = ['TransactionId', 'FileName'].filter((name) => !query.get(name));
     if (missing.length > 0) throw new Refusal(refusal(400, MESSAGES[400], missing.map((field) => ({ field, message: `The ${field} field is required.` }))));
     const id = requireTransactionId(query.get('TransactionId'), 'TransactionId');
+    const fileName = query.get('FileName') ?? '';
     const transaction = state.transactions.get(id);
-    const step = /^[0-9a-f-]{36}_(id_front|id_back|liveness|face0[123])\.jpg$/.exec(query.get('FileName'))?.[1];
+    const step = /^[0-9a-f-]{36}_(id_front|id_back|liveness|face0[123])\.jpg$/.exec(fileName)?.[1];
     const faces = transaction?.faces ?? [];
-    const image = { id_front: transaction?.front, id_back: transaction?.back, liveness: faces[0], face01: faces[0], face02: faces[1], face03: faces[2] }[step];
-    if (!image || !query.get('FileName').startsWith(id)) {
+    /** @type {Record<string, string | null | undefined>} */
+    const images = { id_front: transaction?.front, id_back: transaction?.back, liveness: faces[0], face01: faces[0], face02: faces[1], face03: faces[2] };
+    const image = step === undefined ? undefined : images[step];
+    if (!image || !fileName.startsWith(id)) {
       return { status: 200, body: envelope(400, MESSAGES[400], [{ field: 'FileName', message: 'No such file in this transaction.' }]) };
     }
     // GetStepImage's documented success carries error_code 0.
@@ -294,6 +368,11 @@ export async function startFaithfulServer(options) {
 
   // -- tokens and registration ------------------------------------------------------------------
 
+  /**
+   * @param {Body} body
+   * @param {URLSearchParams} _query
+   * @param {IncomingMessage} request
+   */
   function adminLogin(body, _query, request) {
     requireStrings(body, ['tenancyName', 'userNameOrEmailAddress', 'password']);
     if (!header(request, 'tenancyname')) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'TenancyName', message: 'The TenancyName header is required.' }]));
@@ -304,6 +383,7 @@ export async function startFaithfulServer(options) {
     return { status: 200, body: { data: { accessToken: options.adminToken, expireInSeconds: 86400, refreshToken: refresh, refreshTokenExpireInSeconds: 604800 } } };
   }
 
+  /** @param {Body} body */
   function refreshToken(body) {
     requireStrings(body, ['refreshToken']);
     if (!state.refreshTokens.has(body.refreshToken)) return refusal(401, MESSAGES[401]);
@@ -312,21 +392,24 @@ export async function startFaithfulServer(options) {
     return ok({ accessToken: options.adminToken, encryptedAccessToken: Buffer.from(options.adminToken).toString('base64'), expireInSeconds: 86400, refreshToken: next, newRefreshToken: next });
   }
 
+  /** @param {Body} body */
   function userLogin(body) {
     requireStrings(body, ['phoneNumber', 'imei']);
     if (body.phoneNumber !== user.phoneNumber || body.password !== user.password) return refusal(401, MESSAGES[401]);
     return ok({ isPhoneNumberConfirmed: true, isEmailConfirmed: true, isDigitalIdentityVerified: false, accessToken: options.userToken, refreshToken: `rt_${randomUUID()}`, user: { id: user.id, phoneNumber: user.phoneNumber, emailAddress: user.emailAddress } });
   }
 
+  /** @param {Body} body */
   function checkExistence(body) {
     if (!body.phoneNumber && !body.email) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'phoneNumber', message: 'A phone number or an email is required.' }]));
     return ok({ exists: body.phoneNumber === user.phoneNumber || String(body.email ?? '').toLowerCase() === user.emailAddress.toLowerCase() });
   }
 
+  /** @param {Body} body */
   function verifyPhone(body) {
     requireStrings(body, ['phoneNumber']);
     if (body.phoneNumberOtp) {
-      if (!state.otpRequests.has(body.phoneNumberOtpRequestId)) return business(400, {}, [{ field: 'phoneNumberOtpRequestId', message: 'Unknown OTP request.' }]);
+      if (typeof body.phoneNumberOtpRequestId !== 'string' || !state.otpRequests.has(body.phoneNumberOtpRequestId)) return business(400, {}, [{ field: 'phoneNumberOtpRequestId', message: 'Unknown OTP request.' }]);
       return ok({ isPhoneNumberConfirmationRequired: true, isPhoneNumberConfirmed: true, phoneNumberOtpRequestId: body.phoneNumberOtpRequestId, accessToken: null });
     }
     const id = randomUUID();
@@ -334,12 +417,14 @@ export async function startFaithfulServer(options) {
     return ok({ isPhoneNumberConfirmationRequired: true, isPhoneNumberConfirmed: false, phoneNumberOtpRequestId: id, phoneNumberOtp: null, accessToken: null });
   }
 
+  /** @param {Body} body */
   function verifyEmail(body) {
     requireStrings(body, ['email']);
     const id = body.emailOtpRequestId ?? randomUUID();
     return ok({ isEmailConfirmationRequired: true, isEmailConfirmed: Boolean(body.emailOtp), emailOtpRequestId: id });
   }
 
+  /** @param {Body} body */
   function register(body) {
     requireStrings(body, ['phoneNumber']);
     return ok({ isDigitalIdentityVerified: false, accessToken: `user-${randomUUID()}`, expireInSeconds: 86400, user: { id: user.id + 1, emailAddress: body.email ?? null, phoneNumber: body.phoneNumber } });
@@ -347,9 +432,14 @@ export async function startFaithfulServer(options) {
 
   // -- helpers ----------------------------------------------------------------------------------
 
+  /**
+   * @param {string} id
+   * @returns {Transaction} the transaction of that id, started when new
+   */
   function transactionFor(id) {
-    if (!state.transactions.has(id)) state.transactions.set(id, { front: null, back: null, faces: null, complete: false, linked: false, keyOnly: false, passport: false });
-    return state.transactions.get(id);
+    const transaction = state.transactions.get(id) ?? { front: null, back: null, faces: null, complete: false, linked: false, keyOnly: false, passport: false };
+    state.transactions.set(id, transaction);
+    return transaction;
   }
 
   return { ...server, state, user };
@@ -380,34 +470,75 @@ const BACK_FIELDS = {
   gender: 'F',
 };
 
+/** A refusal thrown from deep in a handler; `answer` is what the stand-in sends. */
 class Refusal {
+  /** @param {Answer} answer */
   constructor(answer) {
     this.answer = answer;
   }
 }
 
+/**
+ * @param {number} code
+ * @param {string} message
+ * @param {{ field: string, message: string }[] | null} [descriptions]
+ */
 function envelope(code, message, descriptions = null) {
   return { data: null, error_code: code, error_message: message, error_descriptions: descriptions };
 }
 
+/**
+ * @param {number} status the HTTP status, also the envelope's code
+ * @param {string} message
+ * @param {{ field: string, message: string }[] | null} [descriptions]
+ * @returns {Answer}
+ */
 function refusal(status, message, descriptions = null) {
   return { status, body: envelope(status, message, descriptions) };
 }
 
-/** Business errors come with HTTP 200 and the code in the envelope (current docs). */
+/**
+ * Business errors come with HTTP 200 and the code in the envelope (current docs).
+ * @param {keyof typeof MESSAGES} code
+ * @param {Record<string, unknown>} [extra] members beside the envelope's
+ * @param {{ field: string, message: string }[] | null} [descriptions]
+ * @returns {Answer}
+ */
 function business(code, extra = {}, descriptions = null) {
   return { status: 200, body: { ...envelope(code, MESSAGES[code] ?? MESSAGES[400], descriptions), ...extra } };
 }
 
+/**
+ * @param {unknown} data
+ * @param {Record<string, unknown>} [extra] members beside the envelope's (`services`, `Services`)
+ * @returns {Answer}
+ */
 function ok(data, extra = {}) {
   return { status: 200, body: { data, ...extra, error_code: null, error_message: null, error_descriptions: null } };
 }
 
+/**
+ * Refuses (400) a body without a non-empty string in each of `fields`.
+ * @template {string} Field
+ * @param {Body} body
+ * @param {Field[]} fields
+ * @returns {asserts body is Body & Record<Field, string>}
+ */
 function requireStrings(body, fields) {
-  const missing = fields.filter((field) => typeof body[field] !== 'string' || body[field].length === 0);
+  const missing = fields.filter((field) => {
+    const value = body[field];
+    return typeof value !== 'string' || value.length === 0;
+  });
   if (missing.length > 0) throw new Refusal(refusal(400, MESSAGES[400], missing.map((field) => ({ field, message: `The ${field} field is required.` }))));
 }
 
+/**
+ * Refuses a member that is not a JPEG or a PNG in base64 (400, 413 past the size limit, 415).
+ * @template {string} Field
+ * @param {Body} body
+ * @param {Field} field
+ * @returns {string} the image, base64
+ */
 function requireImage(body, field) {
   requireStrings(body, [field]);
   const value = body[field];
@@ -420,11 +551,21 @@ function requireImage(body, field) {
   return value;
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} field
+ * @returns {string | null} the id in lower case; null when absent
+ */
 function optionalTransactionId(value, field) {
   if (value === undefined || value === null) return null;
   return requireTransactionId(value, field);
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} field
+ * @returns {string} the id in lower case
+ */
 function requireTransactionId(value, field) {
   if (typeof value !== 'string' || !UUID.test(value)) {
     throw new Refusal(refusal(400, MESSAGES[400], [{ field, message: `The ${field} field must be a transaction id (a UUID).` }]));
@@ -432,7 +573,9 @@ function requireTransactionId(value, field) {
   return value.toLowerCase();
 }
 
+/** @param {string} text */
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 /** The liveness success of the vendor's page, as transcribed verbatim in test/fixtures/facts. */
+/** @returns {unknown} */
 const documentedLivenessAnswer = () => JSON.parse(JSON.parse(readFileSync(new URL('../../fixtures/facts/docs-liveness-response.json', import.meta.url), 'utf8')).quote);

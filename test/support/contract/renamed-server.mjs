@@ -10,8 +10,13 @@
 // must name each respelt member itself.
 import { startFaithfulServer } from './faithful-server.mjs';
 
-const pascal = (key) => key.replace(/(^|_)([a-z])/g, (_match, _separator, letter) => letter.toUpperCase());
-const camel = (key) => key.replace(/_([a-z])/g, (_match, letter) => letter.toUpperCase());
+/** @typedef {(key: string) => string} Rename */
+
+/** @type {Rename} */
+const pascal = (key) => key.replace(/(^|_)([a-z])/g, (_match, _separator, /** @type {string} */ letter) => letter.toUpperCase());
+/** @type {Rename} */
+const camel = (key) => key.replace(/_([a-z])/g, (_match, /** @type {string} */ letter) => letter.toUpperCase());
+/** @type {(object: object, rename: Rename) => Record<string, unknown>} */
 const renameKeys = (object, rename) => Object.fromEntries(Object.entries(object).map(([key, value]) => [rename(key), value]));
 
 export const RENAMED = {
@@ -29,16 +34,22 @@ export const RESPELT = {
   // data kept; Error_Code, Error_Message, Error_Descriptions.
   checkExistenceOfEmailOrPhone: ['Error_Code', 'Error_Message', 'Error_Descriptions'],
 };
-const respell = (key) => (key.startsWith('error_') ? key.replace(/(^|_)([a-z])/g, (_match, separator, letter) => `${separator}${letter.toUpperCase()}`) : key);
+/** @type {Rename} */
+const respell = (key) => (key.startsWith('error_') ? key.replace(/(^|_)([a-z])/g, (_match, /** @type {string} */ separator, /** @type {string} */ letter) => `${separator}${letter.toUpperCase()}`) : key);
 
-/** Which renaming an answer gets, by its route. */
+/**
+ * Which renaming an answer gets, by its route.
+ * @param {unknown} body
+ * @param {{ route: string, status: number }} context
+ * @returns {unknown}
+ */
 function renamed(body, { route, status }) {
   if (!body || typeof body !== 'object') return body;
   if (status >= 400) return renameKeys(body, camel);
   if (route.startsWith('POST /v1/ocr/')) return { result: body };
   if (route.endsWith('/checkexistenceofemailorphone')) return renameKeys(body, respell);
   if (route.includes('/verify/') || route.endsWith('/linkuserwithexistingtransaction')) return renameKeys(body, pascal);
-  if (body.data && typeof body.data === 'object' && !Array.isArray(body.data)) return { ...body, data: renameKeys(body.data, pascal) };
+  if ('data' in body && body.data && typeof body.data === 'object' && !Array.isArray(body.data)) return { ...body, data: renameKeys(body.data, pascal) };
   return body;
 }
 

@@ -4,10 +4,17 @@
 import { spawn } from 'node:child_process';
 import { ROOT } from '../../../scripts/lib/description.mjs';
 
+/**
+ * @param {string} script the script's path from the repository's root
+ * @param {Record<string, string>} [env] VLENS_* and other variables for it
+ * @param {string[]} [args]
+ * @returns {Promise<{ code: number | null, output: string }>} `code` is null when a signal ended it
+ */
 export function runScript(script, env = {}, args = []) {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VLENS_')));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`${ROOT}${script}`, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    /** @type {Buffer[]} */
     const chunks = [];
     child.stdout.on('data', (chunk) => chunks.push(chunk));
     child.stderr.on('data', (chunk) => chunks.push(chunk));
@@ -16,4 +23,5 @@ export function runScript(script, env = {}, args = []) {
   });
 }
 
+/** A made-up secret, unique per call. @param {string} label */
 export const secret = (label) => `${label}-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;

@@ -41,6 +41,7 @@ const errorEnvelopes = {
 /** @param {{ userToken: string }} options the user token, which admin operations refuse with 403 */
 export async function startWrongServer({ userToken }) {
   const transactionId = randomUUID();
+  /** @param {keyof typeof errorEnvelopes} status */
   const refuse = (status) => ({ status, body: errorEnvelopes[status] });
   return serve(async (request, url, text) => {
     const path = url.pathname.toLowerCase();
@@ -61,6 +62,7 @@ export async function startWrongServer({ userToken }) {
     if (request.method === 'GET' && path.endsWith('/getstepimage') && !url.searchParams.get('FileName')) return refuse(400);
     if (request.method === 'GET' && path.endsWith('/gettransactionbyid') && !url.searchParams.get('id')) return refuse(400);
 
+    /** @param {Record<string, unknown>} body the members beside (or replacing) the empty envelope's */
     const ok = (body) => ({ status: 200, body: { error_code: null, error_message: null, error_descriptions: null, ...body } });
     switch (path) {
       case '/api/digitalidentity/verify/id/front':
