@@ -45,7 +45,7 @@ import { serveEvent } from './serve-event.js';
 /** @import { Answer, ControlSchemas, IncomingRequest, OperationModel, Sandbox, SandboxOptions, Served, Violation } from '../types.js' */
 
 /** The one-time password the sandbox sends (and the only one it accepts). */
-export const SANDBOX_OTP = '123456';
+export const SANDBOX_OTP = /** @type {const} */ ('123456');
 
 /**
  * Creates a sandbox. Options are checked here (a RangeError or TypeError names the one at fault).

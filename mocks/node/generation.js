@@ -28,7 +28,7 @@ const SCHEMAS = new Set(['additionalProperties', 'items', 'not', 'if', 'then', '
  * The generator of a description: Prism loaded on first use (`prism()` throws PrismMissingError when
  * it is not installed: the answer is then a 501 naming it).
  * @param {{ prism: () => PrismModules, document: () => Node, model: DescriptionModel, responseValidator: () => ResponseValidator }} options
- * @returns {AnswerGenerator}
+ * @returns {AnswerGenerator & { ask: (operation: OperationModel, mock: { code: number | undefined, dynamic: boolean, exampleKey?: string }) => Promise<{ status: number, body: unknown, violations: { message: string }[] }> }}
  */
 export function createPrismGenerator({ prism, document, model, responseValidator }) {
   /** @type {Promise<{ modules: PrismModules, resources: Map<string, any>, instance: any, dynamicResources: Map<string, any> }> | null} */

@@ -41,7 +41,11 @@ const KEEP_ALIVE_TIMEOUT_MS = 130_000;
  * @property {() => PrismModules} [prism] Prism's modules, for a bundle that imports them itself (default: found next to this package)
  */
 
-/** @typedef {SandboxOptions & DescriptionChoice & ServerOptions} ListenOptions */
+/**
+ * What startMock and the CLI take: the sandbox's options (but `description`, which is a path here),
+ * the description to serve, and the server's own.
+ * @typedef {Omit<SandboxOptions, 'description'> & DescriptionChoice & ServerOptions} ListenOptions
+ */
 
 const DEFAULTS = { headersTimeoutSeconds: 10, requestTimeoutSeconds: 120, maxConnections: 2048, shutdownGraceSeconds: 5 };
 
@@ -89,9 +93,10 @@ export function createNodeSandbox(options, logger) {
   const { source, document, responseValidator } = loadDescription(choice);
   const prism = options.prism ?? (() => loadPrism());
   const generate = createPrismGenerator({ prism, document, model: source.model, responseValidator });
+  const { description: _path, descriptionText: _text, checkExamples: _check, ...rest } = options;
   /** @type {SandboxOptions} */
   const engineOptions = {
-    ...options,
+    ...rest,
     description: source,
     warn:
       options.warn ??
