@@ -14,6 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
+/** @import { Metafile, Plugin } from 'esbuild' */
+
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ENTRY = fileURLToPath(new URL('./mock-entry.mjs', import.meta.url));
 const OPTIONAL_MISSING = ['esprima', 'encoding', 'pino-pretty'];
@@ -21,20 +23,23 @@ const OPTIONAL_MISSING = ['esprima', 'encoding', 'pino-pretty'];
 const fromRoot = createRequire(join(ROOT, 'package.json'));
 const prismCli = dirname(fromRoot.resolve('@stoplight/prism-cli/package.json'));
 const fromCli = createRequire(join(prismCli, 'package.json'));
+/** @type {Partial<Record<string, string>>} */
 const PRISM_DIRS = {
   cli: prismCli,
   http: dirname(fromCli.resolve('@stoplight/prism-http/package.json')),
   'http-server': dirname(fromCli.resolve('@stoplight/prism-http-server/package.json')),
 };
 
+/** @type {Plugin} */
 const prismResolution = {
   name: 'prism-resolution',
   setup(build) {
     build.onResolve({ filter: /^prism:/ }, async ({ path, kind }) => {
-      const [, from, specifier] = /^prism:([\w-]+)\/(.+)$/.exec(path) ?? [];
-      if (!PRISM_DIRS[from]) return { errors: [{ text: `unknown Prism package in ${path}` }] };
+      const [, from = '', specifier = ''] = /^prism:([\w-]+)\/(.+)$/.exec(path) ?? [];
+      const resolveDir = Object.hasOwn(PRISM_DIRS, from) ? PRISM_DIRS[from] : undefined;
+      if (!resolveDir) return { errors: [{ text: `unknown Prism package in ${path}` }] };
       const target = specifier === 'package.json' ? './package.json' : specifier;
-      return build.resolve(target, { kind, resolveDir: PRISM_DIRS[from] });
+      return build.resolve(target, { kind, resolveDir });
     });
     build.onResolve({ filter: /^jsonc-parser$/ }, ({ kind, resolveDir }) => build.resolve('jsonc-parser/lib/esm/main.js', { kind, resolveDir }));
     build.onResolve({ filter: new RegExp(`^(${OPTIONAL_MISSING.join('|')})$`) }, ({ path }) => ({ path, namespace: 'optional-missing' }));
@@ -47,6 +52,8 @@ const prismResolution = {
 
 /**
  * Writes the bundle to `outfile`; resolves to esbuild's metafile (every input, for the licences).
+ * @param {{ outfile: string }} options
+ * @returns {Promise<Metafile>}
  */
 export async function bundleMock({ outfile }) {
   const result = await esbuild.build({
