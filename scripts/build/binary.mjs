@@ -25,12 +25,36 @@ import { NODE_VERSIONS, ensureNode } from '../ensure-node.mjs';
 import { licenceNotice } from './licenses.mjs';
 import { bundleMock } from './mock-bundle.mjs';
 
+/** @import { ExecFileException } from 'node:child_process' */
+/** @import { Metafile } from 'esbuild' */
+
+/** @typedef {'x64' | 'arm64'} Arch a CPU a binary is built for, as Node names it (process.arch) */
+
+/**
+ * What buildBinary resolves to: the binary's and the licence notice's paths, the bundle's esbuild
+ * metafile, the binary's size in bytes, the Node version inside, and the time of each step in ms.
+ * @typedef {{ path: string, arch: Arch, licences: string, metafile: Metafile, bytes: number, nodeVersion: string, timings: Record<string, number> }} BuiltBinary
+ */
+
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN_DIR = join(ROOT, 'dist', 'bin');
-/** The CPUs a binary is built for: Node's names (process.arch). */
+/**
+ * The CPUs a binary is built for: Node's names (process.arch).
+ * @type {Arch[]}
+ */
 export const ARCHES = ['x64', 'arm64'];
-/** The path of the binary for `arch`: dist/bin/vlens-mock-linux-<arch> (or in `dir`). */
+/**
+ * Whether `value` names one of ARCHES.
+ * @param {string} value
+ * @returns {value is Arch}
+ */
+export const isArch = (value) => /** @type {string[]} */ (ARCHES).includes(value);
+/**
+ * The path of the binary for `arch`: dist/bin/vlens-mock-linux-<arch> (or in `dir`).
+ * @param {string} [arch]
+ * @param {string} [dir]
+ */
 export const binaryPath = (arch = 'x64', dir = BIN_DIR) => join(dir, `vlens-mock-linux-${arch}`);
 export const LICENCES_FILE = 'THIRD-PARTY-LICENSES.txt';
 export const BINARY_PATH = binaryPath('x64');
@@ -44,13 +68,18 @@ const STRIP = { x64: 'strip', arm64: 'aarch64-linux-gnu-strip' };
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const POSTJECT_CLI = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
 
+/**
+ * @param {string} path the binary, stripped in place
+ * @param {Arch} arch its CPU
+ * @param {(line: string) => void} log
+ */
 async function stripDebugInfo(path, arch, log) {
   const strip = process.arch === arch ? 'strip' : STRIP[arch];
   try {
     await run(strip, [path]);
   } catch (error) {
     // Only the size changes (about 127 MB instead of 100 MB): binutils is not a requirement.
-    if (error.code !== 'ENOENT') throw error;
+    if (/** @type {ExecFileException} */ (error).code !== 'ENOENT') throw error;
     log(`${strip} (binutils${strip === 'strip' ? '' : '-aarch64-linux-gnu'}) is not installed: the ${arch} binary keeps its debug symbols`);
   }
 }
@@ -58,13 +87,24 @@ async function stripDebugInfo(path, arch, log) {
 /**
  * Builds the binary for `arch` (x64 or arm64) and the licence file; resolves to
  * `{ path, licences, bytes, nodeVersion, timings }` (timings in ms per step). Runs on Linux x64.
+ * @param {{ arch?: string, dir?: string, log?: (line: string) => void }} [options] `dir`: where the
+ *   binary and the notice go (default dist/bin); `log`: the lines about what is fetched or skipped
+ * @returns {Promise<BuiltBinary>}
+ * @throws {Error} on another machine than Linux x64, for another CPU than ARCHES', or when a step fails
  */
 export async function buildBinary({ arch = 'x64', dir = BIN_DIR, log = (line) => console.error(line) } = {}) {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(`build:binary runs on Linux x64 only (this is ${process.platform}-${process.arch})`);
   }
-  if (!ARCHES.includes(arch)) throw new Error(`build:binary makes ${ARCHES.join(' and ')} executables, not ${arch}`);
+  if (!isArch(arch)) throw new Error(`build:binary makes ${ARCHES.join(' and ')} executables, not ${arch}`);
+  /** @type {Record<string, number>} */
   const timings = {};
+  /**
+   * @template T
+   * @param {string} step
+   * @param {() => Promise<T>} work
+   * @returns {Promise<T>}
+   */
   const time = async (step, work) => {
     const started = performance.now();
     const result = await work();
@@ -106,7 +146,7 @@ export async function buildBinary({ arch = 'x64', dir = BIN_DIR, log = (line) =>
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     const { values } = parseArgs({ options: { arch: { type: 'string', multiple: true } } });
     // One after the other: each step is CPU-bound, and both write the same licence file.
@@ -117,7 +157,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     }
     console.log(LICENCES_PATH);
   } catch (error) {
-    console.error(`build:binary: ${error.message}`);
+    console.error(`build:binary: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }
