@@ -22,9 +22,32 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { ARCHES, BIN_DIR, LICENCES_FILE, binaryPath } from './binary.mjs';
+import { ARCHES, BIN_DIR, LICENCES_FILE, binaryPath, isArch } from './binary.mjs';
 import { PODMAN_INSTALL, createPodman, hasPodman } from './podman.mjs';
 import { PLATFORMS, placeRuntimeLibraries } from './runtime-libs.mjs';
+
+/** @import { Arch } from './binary.mjs' */
+/** @import { DebianPackage } from './runtime-libs.mjs' */
+
+/**
+ * An OCI content descriptor, as index.json and a manifest list name a blob (`platform` in a list only).
+ * @typedef {{ mediaType?: string, digest: string, size: number, platform?: { os: string, architecture: string } }} Descriptor
+ */
+/**
+ * The parts of an image configuration Buildah fills with what differs from build to build.
+ * @typedef {{ container?: string, parent?: string, config?: { Hostname?: string }, container_config?: { Hostname?: string }, history?: { comment?: string }[] }} ImageConfig
+ */
+
+/**
+ * One architecture of the image: `platform` the OCI name (linux/arm64), `digest` its image
+ * manifest's, `libraries` the image paths of the loader and libraries, `packages` their Debian packages.
+ * @typedef {{ arch: Arch, platform: string, digest: string, libraries: string[], packages: DebianPackage[] }} ImagePlatform
+ */
+/**
+ * What buildImage resolves to: the archive's path, size in bytes and SHA-256 (hex), the manifest
+ * list's digest, each platform, and the time the build took in ms.
+ * @typedef {{ path: string, bytes: number, sha256: string, digest: string, platforms: ImagePlatform[], ms: number }} BuiltImage
+ */
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -38,6 +61,12 @@ export const BINARY_IN_IMAGE = '/usr/local/bin/vlens-mock';
 /** The image's HEALTHCHECK: the probe every 10 s, 5 s each, unhealthy after 3 misses, 30 s to start (arm64 under emulation is slow). */
 export const HEALTHCHECK = { interval: '10s', timeout: '5s', startPeriod: '30s', retries: 3, command: [BINARY_IN_IMAGE, 'health'] };
 
+/**
+ * @param {string} source
+ * @param {string} rootfs the image's root folder
+ * @param {string} path inside the image
+ * @param {number} [mode] the file mode to set (default: the source's)
+ */
 function place(source, rootfs, path, mode) {
   const target = join(rootfs, path);
   mkdirSync(dirname(target), { recursive: true });
@@ -50,6 +79,13 @@ function place(source, rootfs, path, mode) {
   if (mode) chmodSync(target, mode);
 }
 
+/**
+ * Writes the image's root folder for `arch`.
+ * @param {string} rootfs
+ * @param {Arch} arch
+ * @param {string} binDir where the binaries and their licence notice are
+ * @returns {Promise<{ libraries: string[], packages: DebianPackage[] }>}
+ */
 async function layout(rootfs, arch, binDir) {
   place(binaryPath(arch, binDir), rootfs, BINARY_IN_IMAGE, 0o755);
   const { paths, packages, copyrights } = await placeRuntimeLibraries(binaryPath(arch, binDir), arch, rootfs);
@@ -68,6 +104,7 @@ async function layout(rootfs, arch, binDir) {
   return { libraries: paths, packages };
 }
 
+/** @param {string} created the image's creation time, ISO 8601 */
 const containerfile = (created) => `FROM scratch
 COPY rootfs/ /
 USER ${IMAGE_USER.uid}:${IMAGE_USER.uid}
@@ -83,7 +120,10 @@ LABEL org.opencontainers.image.title="vlens-mock" \\
       org.opencontainers.image.created="${created}"
 `;
 
-/** Seconds since the epoch: SOURCE_DATE_EPOCH, else the last commit's (a stable creation time), else now outside git. */
+/**
+ * Seconds since the epoch: SOURCE_DATE_EPOCH, else the last commit's (a stable creation time), else now outside git.
+ * @returns {Promise<number>}
+ */
 export async function creationTime() {
   if (process.env.SOURCE_DATE_EPOCH) return Number(process.env.SOURCE_DATE_EPOCH);
   try {
@@ -93,12 +133,18 @@ export async function creationTime() {
   }
 }
 
+/** @param {string} path */
 const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 /**
  * Writes `dir` (an OCI layout) as a tar archive with sorted entries, owner 0 and the same time on
  * every entry, so that the same layout gives the same bytes (Podman's own oci-archive uses the time
  * of writing).
+ * @param {string} dir
+ * @param {string} output the archive's path
+ * @param {number} epoch every entry's time, in seconds since the epoch
+ * @param {string[]} [entries] what of `dir` goes in, relative to it
+ * @returns {Promise<void>}
  */
 export async function reproducibleTar(dir, output, epoch, entries = ['oci-layout', 'index.json', 'blobs']) {
   await run('tar', ['--create', '--file', output, '--directory', dir, '--sort=name', `--mtime=@${epoch}`, '--owner=0', '--group=0', '--numeric-owner', '--mode=u+rw,go+r,go-w', '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', ...entries]);
@@ -110,25 +156,36 @@ export async function reproducibleTar(dir, output, epoch, entries = ['oci-layout
  * history's "FROM <id>" comments) into each image configuration, the only bytes that differ between
  * two builds of the same inputs. Removes them, then rewrites the digests that name them
  * (configuration -> image manifest -> manifest list -> index.json) and removes the blobs replaced.
+ * @param {string} dir the OCI layout, changed in place
  */
 export function normalizeLayout(dir) {
+  /** @param {string} digest */
   const blobPath = (digest) => join(dir, 'blobs', ...digest.split(':'));
+  /** @param {string} text */
   const write = (text) => {
     const digest = `sha256:${createHash('sha256').update(text).digest('hex')}`;
     writeFileSync(blobPath(digest), text);
     return { digest, size: Buffer.byteLength(text) };
   };
+  /**
+   * @param {string} old the digest of the blob `text` replaces
+   * @param {string} text
+   */
   const replace = (old, text) => {
     const written = write(text);
     if (written.digest !== old) rmSync(blobPath(old));
     return written;
   };
   const indexPath = join(dir, 'index.json');
+  /** @type {{ manifests: Descriptor[] }} */
   const index = JSON.parse(readFileSync(indexPath, 'utf8'));
   for (const entry of index.manifests) {
+    /** @type {{ manifests: Descriptor[] }} */
     const list = JSON.parse(readFileSync(blobPath(entry.digest), 'utf8'));
     for (const platform of list.manifests) {
+      /** @type {{ config: Descriptor }} */
       const manifest = JSON.parse(readFileSync(blobPath(platform.digest), 'utf8'));
+      /** @type {ImageConfig} */
       const config = JSON.parse(readFileSync(blobPath(manifest.config.digest), 'utf8'));
       delete config.container;
       delete config.parent;
@@ -147,11 +204,20 @@ export function normalizeLayout(dir) {
  * `{ path, bytes, digest, platforms: [{ arch, platform, digest, libraries }], packages, ms }`:
  * `digest` is the manifest list's (what a registry pushed with `skopeo copy --all` names), each
  * platform's the digest of its image manifest; `packages` the Debian packages per architecture.
+ * @param {{ arches?: string[], binDir?: string, work?: string, output?: string }} [options] `arches`:
+ *   Node's names of the CPUs (default ARCHES); `binDir`: where the binaries are; `work`: a
+ *   temporary folder, removed afterwards; `output`: the archive's path
+ * @returns {Promise<BuiltImage>}
+ * @throws {Error} without Podman, without a binary, for a CPU not in ARCHES, or when a step fails
  */
 export async function buildImage({ arches = ARCHES, binDir = BIN_DIR, work = mkdtempSync(join(tmpdir(), 'vlens-image-')), output = IMAGE_PATH } = {}) {
   if (!hasPodman()) throw new Error(`build:image needs Podman, which is not installed. Install it with:\n  ${PODMAN_INSTALL}`);
+  /** @type {Arch[]} */
+  const targets = [];
   for (const arch of arches) {
     if (!existsSync(binaryPath(arch, binDir))) throw new Error(`${binaryPath(arch, binDir)} is missing: run npm run build:binary -- --arch ${arch} first`);
+    if (!isArch(arch)) throw new Error(`build:image makes images for ${ARCHES.join(' and ')}, not ${arch}`);
+    targets.push(arch);
   }
   const started = performance.now();
   const podman = createPodman(join(work, 'podman'));
@@ -160,7 +226,7 @@ export async function buildImage({ arches = ARCHES, binDir = BIN_DIR, work = mkd
     await podman(['manifest', 'create', IMAGE_NAME]);
     const built = [];
     // One after the other: both write to the same manifest list.
-    for (const arch of arches) {
+    for (const arch of targets) {
       const context = join(work, `context-${arch}`);
       const { libraries, packages } = await layout(join(context, 'rootfs'), arch, binDir);
       writeFileSync(join(context, 'Containerfile'), containerfile(new Date(created * 1000).toISOString()));
@@ -173,10 +239,18 @@ export async function buildImage({ arches = ARCHES, binDir = BIN_DIR, work = mkd
     mkdirSync(dirname(output), { recursive: true });
     rmSync(output, { force: true });
     await reproducibleTar(layoutDir, output, created);
+    /** @type {{ manifests: Descriptor[] }} */
     const index = JSON.parse(readFileSync(join(layoutDir, 'index.json'), 'utf8'));
-    const digest = index.manifests[0].digest;
+    const [listDescriptor] = index.manifests;
+    if (!listDescriptor) throw new Error(`podman manifest push wrote no manifest list into ${layoutDir}`);
+    const { digest } = listDescriptor;
+    /** @type {{ manifests: Descriptor[] }} */
     const list = JSON.parse(readFileSync(join(layoutDir, 'blobs', ...digest.split(':')), 'utf8'));
-    const platforms = built.map((entry) => ({ ...entry, digest: list.manifests.find((manifest) => `${manifest.platform.os}/${manifest.platform.architecture}` === entry.platform).digest }));
+    const platforms = built.map((entry) => {
+      const manifest = list.manifests.find(({ platform }) => `${platform?.os}/${platform?.architecture}` === entry.platform);
+      if (!manifest) throw new Error(`the manifest list ${digest} has no image for ${entry.platform}`);
+      return { ...entry, digest: manifest.digest };
+    });
     return { path: output, bytes: statSync(output).size, sha256: sha256(output), digest, platforms, ms: Math.round(performance.now() - started) };
   } finally {
     await podman.remove();
@@ -184,13 +258,13 @@ export async function buildImage({ arches = ARCHES, binDir = BIN_DIR, work = mkd
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     const { values } = parseArgs({ options: { arch: { type: 'string', multiple: true } } });
     const { path, bytes, digest, platforms, ms } = await buildImage({ arches: values.arch ?? ARCHES });
     console.log(`${path} (${(bytes / 1e6).toFixed(1)} MB, ${IMAGE_NAME} ${digest}: ${platforms.map((entry) => entry.platform).join(', ')}; ${(ms / 1000).toFixed(1)} s)`);
   } catch (error) {
-    console.error(`build:image: ${error.message}`);
+    console.error(`build:image: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }

@@ -11,10 +11,21 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
+/** @import { ExecFileException } from 'node:child_process' */
+
+/**
+ * A podman command on a store of its own: `podman(args)` resolves to its stdout and rejects with its
+ * stderr (`timeout` in ms, default 120 s); `storageArgs` are the flags that select the store and `env`
+ * the environment that selects its containers.conf, for a podman started some other way; `remove()`
+ * resets the store and deletes its folder.
+ * @typedef {((args: string[], options?: { timeout?: number }) => Promise<string>) & { storageArgs: string[], env: NodeJS.ProcessEnv, remove: () => Promise<void> }} Podman
+ */
+
 const run = promisify(execFile);
 
 export const PODMAN_INSTALL = 'sudo apt-get install -y podman runc';
 
+/** @param {string} name */
 const onPath = (name) => (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, name)));
 
 /** Whether podman is installed; the image is built and tested only where it is. */
@@ -22,9 +33,10 @@ export const hasPodman = () => onPath('podman');
 
 function hardLimits() {
   const text = existsSync('/proc/self/limits') ? readFileSync('/proc/self/limits', 'utf8') : '';
+  /** @param {string} label the row of /proc/self/limits */
   const hard = (label) => {
-    const match = new RegExp(`^${label}\\s+\\S+\\s+(\\S+)`, 'm').exec(text);
-    return match && /^\d+$/.test(match[1]) ? Number(match[1]) : null;
+    const limit = new RegExp(`^${label}\\s+\\S+\\s+(\\S+)`, 'm').exec(text)?.[1];
+    return limit && /^\d+$/.test(limit) ? Number(limit) : null;
   };
   return { nofile: hard('Max open files'), nproc: hard('Max processes') };
 }
@@ -35,6 +47,7 @@ export function restrictedLimits() {
   return nofile !== null && nofile < 1048576;
 }
 
+/** @param {{ ulimits: boolean }} options whether to write the containers' default ulimits */
 function containersConf({ ulimits: withLimits }) {
   const { nofile, nproc } = hardLimits();
   const processes = Math.min(nproc ?? Infinity, 32768);
@@ -52,6 +65,9 @@ function containersConf({ ulimits: withLimits }) {
  * A podman whose store lives in `dir` (created here). `podman(args)` resolves to its stdout and
  * rejects with its stderr; `remove()` resets the store and deletes `dir`. `ulimits: false` leaves
  * the containers' limits to Podman's defaults, to run documented commands as a user would.
+ * @param {string} dir
+ * @param {{ ulimits?: boolean }} [options]
+ * @returns {Podman}
  */
 export function createPodman(dir, { ulimits = true } = {}) {
   mkdirSync(dir, { recursive: true });
@@ -59,11 +75,16 @@ export function createPodman(dir, { ulimits = true } = {}) {
   writeFileSync(conf, containersConf({ ulimits }));
   const storage = ['--root', join(dir, 'root'), '--runroot', join(dir, 'runroot'), '--storage-driver', 'overlay', '--tmpdir', join(dir, 'tmp')];
   const env = { ...process.env, CONTAINERS_CONF: conf };
+  /**
+   * @param {string[]} args
+   * @param {{ timeout?: number }} [options]
+   */
   const podman = async (args, { timeout = 120_000 } = {}) => {
     try {
       const { stdout } = await run('podman', [...storage, ...args], { env, timeout, maxBuffer: 64 * 1024 * 1024 });
       return stdout;
-    } catch (error) {
+    } catch (caught) {
+      const error = /** @type {ExecFileException} */ (caught);
       throw new Error(`podman ${args.join(' ')} failed: ${(error.stderr || error.message).trim()}`, { cause: error });
     }
   };

@@ -16,11 +16,29 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+/** @import { ExecFileException } from 'node:child_process' */
+/** @import { Arch } from './binary.mjs' */
+
+/**
+ * A Debian package the image takes files from: `version` and `arch` as its control file gives them
+ * (Debian's names: amd64, arm64), `file` the downloaded .deb's path, `sha256` its hash in hex.
+ * @typedef {{ name: string, version: string, arch: string, file: string, sha256: string }} DebianPackage
+ */
+
+/**
+ * What placeRuntimeLibraries wrote: the image paths, sorted; the packages they come from; each
+ * package's Debian copyright file (`file`: its path in the unpacked packages), one per package.
+ * @typedef {{ paths: string[], packages: DebianPackage[], copyrights: { name: string, file: string }[] }} RuntimeLibraries
+ */
+
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const DEB_CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'vlens-debs');
 
-/** Node's CPU name -> Debian's architecture, the GNU multiarch triplet and the OCI platform. */
+/**
+ * Node's CPU name -> Debian's architecture, the GNU multiarch triplet and the OCI platform.
+ * @type {Record<Arch, { debian: string, triplet: string, oci: string }>}
+ */
 export const PLATFORMS = {
   x64: { debian: 'amd64', triplet: 'x86_64-linux-gnu', oci: 'linux/amd64' },
   arm64: { debian: 'arm64', triplet: 'aarch64-linux-gnu', oci: 'linux/arm64' },
@@ -28,18 +46,34 @@ export const PLATFORMS = {
 /** The packages whose libraries Node's official Linux build links (libc, libm, libstdc++, libgcc_s, libatomic). */
 export const RUNTIME_PACKAGES = ['libc6', 'libstdc++6', 'libgcc-s1', 'libatomic1'];
 
+/** @param {string} debianArch Debian's name of the architecture, e.g. arm64 */
 export const enableArchitectureHint = (debianArch) => `dpkg --add-architecture ${debianArch} && apt-get update`;
 
 /**
  * Downloads (once) and unpacks the runtime packages for `arch`; resolves to `{ root, packages }`:
  * the folder they are unpacked in, and `[{ name, version, arch, file, sha256 }]` for the SBOM.
+ * @param {Arch} arch
+ * @returns {Promise<{ root: string, packages: DebianPackage[] }>}
+ * @throws {Error} when apt-get cannot download them (naming the command that enables the architecture)
  */
 export async function runtimePackages(arch) {
   const { debian } = PLATFORMS[arch];
   const dir = join(DEB_CACHE_DIR, debian);
   const debs = join(dir, 'debs');
+  /** @param {string} name */
   const fileOf = (name) => (existsSync(debs) ? readdirSync(debs).find((file) => file.startsWith(`${name}_`) && file.endsWith(`_${debian}.deb`)) : undefined);
+  /** @param {string} name a package downloaded already */
+  const downloaded = (name) => {
+    const file = fileOf(name);
+    if (!file) throw new Error(`apt-get download left no ${name}_*_${debian}.deb in ${debs}`);
+    return file;
+  };
+  /**
+   * @param {string} file
+   * @param {...string} names control fields
+   */
   const field = async (file, ...names) => (await run('dpkg-deb', ['--field', join(debs, file), ...names])).stdout;
+  /** @param {string[]} names */
   const download = async (names) => {
     const missing = names.filter((name) => !fileOf(name));
     if (!missing.length) return;
@@ -47,7 +81,8 @@ export async function runtimePackages(arch) {
     mkdirSync(staging, { recursive: true });
     try {
       await run('apt-get', ['download', ...missing.map((name) => `${name}:${debian}`)], { cwd: staging });
-    } catch (error) {
+    } catch (caught) {
+      const error = /** @type {ExecFileException} */ (caught);
       rmSync(staging, { recursive: true, force: true });
       const reason = error.code === 'ENOENT' ? 'apt-get is not installed (a Debian or Ubuntu machine builds the image)' : (error.stderr || error.message).trim().split('\n').pop();
       throw new Error(`apt-get download of ${missing.join(', ')} for ${debian} failed: ${reason}. Enable the architecture first: ${enableArchitectureHint(debian)}`, { cause: error });
@@ -60,13 +95,14 @@ export async function runtimePackages(arch) {
   };
   await download(RUNTIME_PACKAGES);
   // GCC's runtime libraries keep their copyright file in gcc-<N>-base, which they depend on.
-  const depends = await Promise.all(RUNTIME_PACKAGES.map((name) => field(fileOf(name), 'Depends')));
+  const depends = await Promise.all(RUNTIME_PACKAGES.map((name) => field(downloaded(name), 'Depends')));
   const bases = [...new Set(depends.flatMap((text) => text.match(/\bgcc-\d+-base\b/g) ?? []))];
   await download(bases);
+  /** @type {DebianPackage[]} */
   const packages = [];
   for (const name of [...RUNTIME_PACKAGES, ...bases]) {
-    const file = fileOf(name);
-    const [, version, architecture] = (await field(file, 'Package', 'Version', 'Architecture')).trim().split('\n').map((line) => line.split(': ')[1]);
+    const file = downloaded(name);
+    const [, version = '', architecture = ''] = (await field(file, 'Package', 'Version', 'Architecture')).trim().split('\n').map((line) => line.split(': ')[1]);
     packages.push({ name, version, arch: architecture, file: join(debs, file), sha256: createHash('sha256').update(readFileSync(join(debs, file))).digest('hex') });
   }
   const root = join(dir, 'root');
@@ -77,14 +113,19 @@ export async function runtimePackages(arch) {
       renameSync(staging, root);
     } catch (error) {
       // Another build unpacked the same packages first.
-      if (!['ENOTEMPTY', 'EEXIST'].includes(error.code)) throw error;
+      if (!['ENOTEMPTY', 'EEXIST'].includes(/** @type {NodeJS.ErrnoException} */ (error).code ?? '')) throw error;
       rmSync(staging, { recursive: true, force: true });
     }
   }
   return { root, packages };
 }
 
-/** `path` (absolute, inside the image) resolved inside `root`, following symlinks as the image would. */
+/**
+ * `path` (absolute, inside the image) resolved inside `root`, following symlinks as the image would.
+ * @param {string} root
+ * @param {string} path
+ * @returns {string | null} null when nothing is there
+ */
 function resolveInside(root, path) {
   let current = path;
   for (let hops = 0; hops < 16; hops += 1) {
@@ -97,6 +138,7 @@ function resolveInside(root, path) {
   throw new Error(`too many symbolic links resolving ${path}`);
 }
 
+/** @param {string} path */
 function isSymlink(path) {
   try {
     return lstatSync(path).isSymbolicLink();
@@ -105,11 +147,16 @@ function isSymlink(path) {
   }
 }
 
+/**
+ * @param {string} path an ELF file of any CPU
+ * @returns {Promise<{ interpreter: string | null, needed: string[] }>} its PT_INTERP and DT_NEEDED entries
+ */
 async function elfInfo(path) {
   const { stdout } = await run('readelf', ['--wide', '--program-headers', '--dynamic', path], { maxBuffer: 16 * 1024 * 1024 });
   return {
     interpreter: /\[Requesting program interpreter: ([^\]]+)\]/.exec(stdout)?.[1] ?? null,
-    needed: [...stdout.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((match) => match[1]),
+    // The group is not optional: every match has it.
+    needed: [...stdout.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((match) => /** @type {string} */ (match[1])),
   };
 }
 
@@ -117,13 +164,23 @@ async function elfInfo(path) {
  * Copies into `rootfs` what `binary` (an ELF of `arch`) needs to start: its interpreter at the path
  * it names, and each needed library (transitively) in /lib/<triplet>/. Resolves to the list of image
  * paths written and the packages they came from.
+ * @param {string} binary
+ * @param {Arch} arch
+ * @param {string} rootfs the image's root folder
+ * @returns {Promise<RuntimeLibraries>}
+ * @throws {Error} when the binary is not dynamically linked or needs a library none of RUNTIME_PACKAGES has
  */
 export async function placeRuntimeLibraries(binary, arch, rootfs) {
   const { triplet } = PLATFORMS[arch];
   const { root, packages } = await runtimePackages(arch);
   const { interpreter, needed } = await elfInfo(binary);
   if (!interpreter) throw new Error(`${binary} names no program interpreter: not a dynamically linked executable`);
+  /** @type {string[]} */
   const written = [];
+  /**
+   * @param {string} source
+   * @param {string} path inside the image
+   */
   const put = (source, path) => {
     mkdirSync(dirname(join(rootfs, path)), { recursive: true });
     copyFileSync(source, join(rootfs, path));
@@ -134,8 +191,7 @@ export async function placeRuntimeLibraries(binary, arch, rootfs) {
   put(loader, interpreter);
   const seen = new Set();
   const queue = [...needed];
-  while (queue.length) {
-    const name = queue.shift();
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
     if (seen.has(name)) continue;
     seen.add(name);
     // The loader itself is loaded already; glibc matches the NEEDED entry by its soname.
