@@ -30,6 +30,47 @@ import converter from 'openapi-to-postmanv2';
 import { parse } from 'yaml';
 import { listOperations, loadBundle, resolveRef } from '../lib/description.mjs';
 
+/** @import { DescriptionNode, OperationEntry } from '../lib/description.mjs' */
+
+// The parts of Postman's collection format v2.1
+// (https://schema.getpostman.com/json/collection/v2.1.0/collection.json) this script writes.
+/**
+ * A description as Postman keeps it: text, or text with its media type.
+ * @typedef {string | { content: string, type?: string }} PostmanDescription
+ */
+/**
+ * A header, or a query parameter (`value` percent-encoded there); `disabled` ones are not sent.
+ * @typedef {{ key: string, value: string, description?: PostmanDescription, disabled?: boolean }} PostmanKeyValue
+ */
+/** @typedef {{ raw: string, host: string[], path: string[], query?: PostmanKeyValue[] }} PostmanUrl */
+/** @typedef {{ type: 'bearer', bearer: { key: string, value: string, type: string }[] } | { type: 'noauth' }} PostmanAuth */
+/** @typedef {{ mode: 'raw', raw: string, options: { raw: { language: string } } }} PostmanBody */
+/**
+ * @typedef {{ method: string, header: PostmanKeyValue[], url: PostmanUrl, auth: PostmanAuth, description: PostmanDescription, body?: PostmanBody }} PostmanRequest
+ */
+/** A script run before every request (`prerequest`) or after an answer (`test`), one line per entry. @typedef {{ listen: 'prerequest' | 'test', script: { type: string, exec: string[] } }} PostmanEvent */
+/**
+ * A saved response: an example of the description with the request that asks the mock for it.
+ * `status` is the HTTP reason phrase, `code` the status code, `body` the JSON text.
+ * @typedef {{ id: string, name: string, originalRequest: PostmanRequest, status: string, code: number, _postman_previewlanguage: string, header: PostmanKeyValue[], body: string }} PostmanResponse
+ */
+/** @typedef {{ id: string, name: string, request: PostmanRequest, response: PostmanResponse[], event: PostmanEvent[] }} PostmanRequestItem */
+/** @typedef {{ id: string, name: string, item: PostmanRequestItem[] }} PostmanFolder */
+/** @typedef {{ key: string, value: string, type: string, description?: string }} PostmanVariable */
+/**
+ * @typedef {{ info: { _postman_id: string, name: string, description: PostmanDescription, schema: string }, item: (PostmanFolder | PostmanRequestItem)[], event: PostmanEvent[], variable: PostmanVariable[] }} PostmanCollection
+ */
+/**
+ * An environment: `secret` values are masked in Postman's interface.
+ * @typedef {{ id: string, name: string, values: { key: string, value: string, type: 'default' | 'secret', enabled: boolean }[], _postman_variable_scope: 'environment' }} PostmanEnvironment
+ */
+/**
+ * What openapi-to-postmanv2 makes, as far as it is read here: a folder per tag or a request.
+ * @typedef {{ name: string, item?: ConvertedItem[], request: { method: string, url: { path: string[] }, description: PostmanDescription } }} ConvertedItem
+ */
+/** @typedef {{ info: { description: PostmanDescription }, item: ConvertedItem[] }} ConvertedCollection */
+/** An operation of the description, with its operationId at hand. @typedef {OperationEntry & { operationId: string }} Operation */
+
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const POSTMAN_DIR = join(ROOT, 'dist', 'postman');
 export const COLLECTION_PATH = join(POSTMAN_DIR, 'vlens-digital-identity.postman_collection.json');
@@ -70,6 +111,7 @@ const FLOW = [
  * `?` is kept when the answer has it and is not checked: the back scan may or may not repeat the
  * transaction id (the client follows it when it does).
  */
+/** @type {Record<string, Record<string, string>>} */
 const CAPTURES = {
   registerStepVerifyPhone: { phoneNumberOtpRequestId: 'data.phoneNumberOtpRequestId' },
   registerStepVerifyEmail: { emailOtpRequestId: 'data.emailOtpRequestId' },
@@ -88,6 +130,7 @@ const NUMBERS = new Set(['userId']);
 /** Where a token or id lives: tokens in the environment (with the key), the rest in the collection. */
 const ENVIRONMENT_VARIABLES = new Set(['userToken', 'adminToken', 'refreshToken']);
 /** Request fields (body members, query and header parameters) that take a value an earlier answer gave. */
+/** @type {Record<string, string>} */
 const CHAINED = {
   transaction_id: '{{transactionId}}',
   transactionId: '{{transactionId}}',
@@ -103,6 +146,7 @@ const CHAINED = {
   emailOtp: '{{otp}}',
 };
 /** Per operation, fields that take another variable than CHAINED gives: the captured transaction, which the user links. */
+/** @type {Record<string, Record<string, string>>} */
 const OPERATION_INPUTS = {
   ocrIdBack: { transaction_id: '{{capturedTransactionId}}' },
   ocrLiveness: { transaction_id: '{{capturedTransactionId}}' },
@@ -110,52 +154,90 @@ const OPERATION_INPUTS = {
   // The image list names the files of the user's identity, which the link made the captured transaction.
   getStepImage: { TransactionId: '{{capturedTransactionId}}' },
 };
-/** Header parameters that take a variable in every request, saved responses' requests too. */
+/**
+ * Header parameters that take a variable in every request, saved responses' requests too.
+ * @type {Record<string, string>}
+ */
 const ALWAYS = { TenancyName: '{{tenancyName}}', 'X-Request-Id': '{{$guid}}' };
-/** Security scheme -> the variable holding its token. */
+/**
+ * Security scheme -> the variable holding its token.
+ * @type {Record<string, string>}
+ */
 const BEARER_TOKENS = { UserBearer: 'userToken', AdminBearer: 'adminToken' };
 
+/**
+ * A UUID (version 5 layout) derived from `parts`: the same parts, the same id.
+ * @param {...string} parts
+ */
 const stableId = (...parts) => {
   const hex = createHash('sha1').update(parts.join('\n')).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex.charAt(16), 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 };
 
+/**
+ * @param {string} text the bundled description (YAML)
+ * @returns {Promise<ConvertedCollection>}
+ */
 function convert(text) {
   return new Promise((resolve, reject) => {
     converter.convert({ type: 'string', data: text }, { folderStrategy: 'Tags', parametersResolution: 'Example', requestNameSource: 'Fallback' }, (error, result) => {
+      const output = result?.output?.[0];
       if (error) reject(error);
-      else if (!result.result) reject(new Error(`openapi-to-postmanv2 could not convert the description: ${result.reason}`));
-      else resolve(result.output[0].data);
+      else if (!result?.result || !output) reject(new Error(`openapi-to-postmanv2 could not convert the description: ${result?.reason}`));
+      else resolve(/** @type {ConvertedCollection} */ (output.data));
     });
   });
 }
 
-const requestItems = (items) => items.flatMap((item) => (item.item ? requestItems(item.item) : [item]));
+/**
+ * @param {(PostmanFolder | PostmanRequestItem)[]} items
+ * @returns {PostmanRequestItem[]} the requests, folders' included, in order
+ */
+const requestItems = (items) => items.flatMap((item) => ('item' in item ? requestItems(item.item) : [item]));
 
+/**
+ * `value` with every member named in `inputs` that is not an object or array replaced by its input.
+ * @param {unknown} value JSON
+ * @param {Record<string, string>} inputs
+ * @returns {unknown}
+ */
 function substitute(value, inputs) {
   if (Array.isArray(value)) return value.map((member) => substitute(member, inputs));
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, key in inputs && typeof member !== 'object' ? inputs[key] : substitute(member, inputs)]));
 }
 
+/**
+ * @param {DescriptionNode} operation
+ * @returns {string | null} the variable holding the bearer token its security asks for; null for none
+ */
 function bearerOf(operation) {
   const requirement = operation.security?.[0] ?? {};
   const scheme = Object.keys(requirement).find((name) => name in BEARER_TOKENS);
   if (!scheme && Object.keys(requirement).some((name) => /bearer/i.test(name))) {
     throw new Error(`${operation.operationId}: no token variable for its security requirement ${JSON.stringify(requirement)}; add the scheme to BEARER_TOKENS`);
   }
-  return scheme ? BEARER_TOKENS[scheme] : null;
+  return scheme ? (BEARER_TOKENS[scheme] ?? null) : null;
 }
 
 /**
  * The request of one operation: headers, query, auth and body from the description, not placeholders.
  * `chained`: the ids and OTP come from variables set by earlier requests (the runnable request);
  * otherwise they are the description's example values (the request of a saved response).
+ * @param {DescriptionNode} doc
+ * @param {Operation} op
+ * @param {ConvertedItem} converted the converter's request for it
+ * @param {{ chained: boolean }} options
+ * @returns {PostmanRequest}
  */
 function buildRequest(doc, op, converted, { chained }) {
+  /** @type {Record<string, string>} */
   const inputs = chained ? { ...CHAINED, ...OPERATION_INPUTS[op.operationId], ...ALWAYS } : ALWAYS;
+  /** @type {DescriptionNode[]} */
   const parameters = [...(doc.paths[op.path].parameters ?? []), ...(op.operation.parameters ?? [])].map((parameter) => resolveRef(doc, parameter));
+  /** @param {DescriptionNode} parameter */
   const value = (parameter) => inputs[parameter.name] ?? String(parameter.example ?? '');
+  /** @type {PostmanKeyValue[]} */
   const header = [
     { key: 'ApiKey', value: '{{apiKey}}', description: 'The tenant\'s API key (security scheme ApiKey), from the environment.' },
     ...parameters
@@ -170,6 +252,7 @@ function buildRequest(doc, op, converted, { chained }) {
     .filter((parameter) => parameter.in === 'query')
     .map((parameter) => ({ key: parameter.name, value: inputs[parameter.name] ?? encodeURIComponent(value(parameter)), description: parameter.description, ...(parameter.required ? {} : { disabled: true }) }));
   const token = bearerOf(op.operation);
+  /** @type {PostmanRequest} */
   const request = {
     method: op.method.toUpperCase(),
     header,
@@ -190,8 +273,13 @@ function buildRequest(doc, op, converted, { chained }) {
 /**
  * One saved response per named example. Its original request (with the description's example values,
  * so it stands alone) carries the `Prefer` header that asks the mock for that example.
+ * @param {DescriptionNode} doc
+ * @param {Operation} op
+ * @param {PostmanRequest} request the operation's request with the examples' values
+ * @returns {PostmanResponse[]}
  */
 function savedResponses(doc, op, request) {
+  /** @type {PostmanResponse[]} */
   const responses = [];
   for (const [status, declared] of Object.entries(op.operation.responses)) {
     const response = resolveRef(doc, declared);
@@ -213,10 +301,16 @@ function savedResponses(doc, op, request) {
   return responses;
 }
 
+/** @type {Record<number, string>} */
 const REASONS = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 500: 'Internal Server Error' };
+/** @param {number} status */
 const httpReason = (status) => REASONS[status] ?? String(status);
 
-/** The test script of a request: a successful envelope, then what later requests need from it. */
+/**
+ * The test script of a request: a successful envelope, then what later requests need from it.
+ * @param {Operation} op
+ * @returns {string[]} its lines
+ */
 function testScript(op) {
   const lines = [
     `pm.test('HTTP 200', () => pm.response.to.have.status(200));`,
@@ -243,11 +337,25 @@ function testScript(op) {
   return lines;
 }
 
-/** The control API's resetTenant as the collection's first request: each run starts from an empty tenant. */
+/**
+ * @param {DescriptionNode} controlApi the mock's control API description
+ * @param {string} operationId
+ * @returns {OperationEntry}
+ * @throws {Error} when the control API has no such operation
+ */
+function controlOperation(controlApi, operationId) {
+  const found = listOperations(controlApi).find(({ operation }) => operation.operationId === operationId);
+  if (!found) throw new Error(`${CONTROL_API_PATH} has no operation ${operationId}`);
+  return found;
+}
+
+/**
+ * The control API's resetTenant as the collection's first request: each run starts from an empty tenant.
+ * @param {DescriptionNode} controlApi
+ * @returns {PostmanRequestItem}
+ */
 function resetItem(controlApi) {
-  const [path, method, operation] = Object.entries(controlApi.paths)
-    .flatMap(([route, item]) => Object.entries(item).map(([verb, candidate]) => [route, verb, candidate]))
-    .find(([, , candidate]) => candidate.operationId === 'resetTenant');
+  const { path, method, operation } = controlOperation(controlApi, 'resetTenant');
   return {
     id: stableId('control', operation.operationId),
     name: operation.summary,
@@ -263,12 +371,18 @@ function resetItem(controlApi) {
   };
 }
 
-/** A request to the mock's control API (not the Vlens API), with its test script. */
+/**
+ * A request to the mock's control API (not the Vlens API), with its test script.
+ * @param {DescriptionNode} controlApi
+ * @param {string} operationId
+ * @param {{ name: string, query?: PostmanKeyValue[], body?: unknown, tests: string[] }} request
+ *   `body`: sent as JSON; `tests`: the test script's lines
+ * @returns {PostmanRequestItem}
+ */
 function controlItem(controlApi, operationId, { name, query = [], body, tests }) {
-  const [path, method, operation] = Object.entries(controlApi.paths)
-    .flatMap(([route, item]) => Object.entries(item).map(([verb, candidate]) => [route, verb, candidate]))
-    .find(([, , candidate]) => candidate.operationId === operationId);
+  const { path, method, operation } = controlOperation(controlApi, operationId);
   const route = path.replace('{id}', '{{transactionId}}');
+  /** @type {PostmanKeyValue[]} */
   const header = [{ key: 'ApiKey', value: '{{apiKey}}', description: 'The tenant: the one every request of the run names.' }];
   if (body) header.push({ key: 'Content-Type', value: 'application/json' });
   const search = query.map(({ key, value }) => `${key}=${value}`).join('&');
@@ -288,7 +402,12 @@ function controlItem(controlApi, operationId, { name, query = [], body, tests })
   };
 }
 
-/** The last folder: steer the sandbox and read its state, as a test suite of a user would. */
+/**
+ * The last folder: steer the sandbox and read its state, as a test suite of a user would.
+ * @param {DescriptionNode} controlApi
+ * @param {PostmanRequestItem} existenceCheck the collection's checkExistenceOfEmailOrPhone request
+ * @returns {PostmanFolder}
+ */
 function controlFolder(controlApi, existenceCheck) {
   return {
     id: stableId('folder', CONTROL_FOLDER),
@@ -360,15 +479,27 @@ const RUN_KEY_SCRIPT = [
 /**
  * Builds the collection and the environment from the bundled description; resolves to both objects
  * (nothing written). `baseUrl` is the environment's, the mock's by default.
+ * @param {{ text?: string, baseUrl?: string }} [options] `text`: the bundled description (YAML)
+ * @returns {Promise<{ collection: PostmanCollection, environment: PostmanEnvironment }>}
+ * @throws {Error} when the converter fails or makes other requests than the description's operations
  */
 export async function buildPostman({ text = readFileSync(join(ROOT, 'generated', 'openapi.yaml'), 'utf8'), baseUrl = MOCK_URL } = {}) {
   const doc = loadBundle();
   const converted = await convert(text);
+  /** @type {Operation[]} */
   const operations = listOperations(doc).map(({ path, method, operation }) => ({ path, method, operation, operationId: operation.operationId }));
   const byRoute = new Map(operations.map((op) => [`${op.method.toUpperCase()} /${op.path.split('/').filter(Boolean).join('/')}`, op]));
+  /** @param {Operation} op */
   const rank = (op) => (FLOW.includes(op.operationId) ? FLOW.indexOf(op.operationId) : FLOW.length);
 
+  /** @typedef {{ op: Operation, entry: PostmanRequestItem }} FolderEntry */
+  // Per tag (null: the requests of no tag), never empty.
+  /** @type {Map<string | null, [FolderEntry, ...FolderEntry[]]>} */
   const folders = new Map();
+  /**
+   * @param {ConvertedItem[]} items
+   * @param {string | null} folder
+   */
   const walk = (items, folder) => {
     for (const item of items) {
       if (item.item) {
@@ -377,6 +508,7 @@ export async function buildPostman({ text = readFileSync(join(ROOT, 'generated',
       }
       const op = byRoute.get(`${item.request.method} /${item.request.url.path.join('/')}`);
       if (!op) throw new Error(`openapi-to-postmanv2 made a request the description does not have: ${item.request.method} ${item.request.url.path.join('/')}`);
+      /** @type {PostmanRequestItem} */
       const entry = {
         id: stableId(op.operationId),
         name: item.name,
@@ -384,8 +516,9 @@ export async function buildPostman({ text = readFileSync(join(ROOT, 'generated',
         response: savedResponses(doc, op, buildRequest(doc, op, item, { chained: false })),
         event: [{ listen: 'test', script: { type: 'text/javascript', exec: testScript(op) } }],
       };
-      if (!folders.has(folder)) folders.set(folder, []);
-      folders.get(folder).push({ op, entry });
+      const entries = folders.get(folder);
+      if (entries) entries.push({ op, entry });
+      else folders.set(folder, [{ op, entry }]);
     }
   };
   walk(converted.item, null);
@@ -396,6 +529,7 @@ export async function buildPostman({ text = readFileSync(join(ROOT, 'generated',
     .map(([name, entries]) => ({ name, entries: entries.sort((a, b) => rank(a.op) - rank(b.op)) }))
     .sort((a, b) => rank(a.entries[0].op) - rank(b.entries[0].op));
   const chained = [...new Set([...Object.values(CAPTURES).flatMap((captures) => Object.keys(captures)), 'mockMode'])].filter((variable) => !ENVIRONMENT_VARIABLES.has(variable));
+  /** @type {DescriptionNode} */
   const controlApi = parse(readFileSync(CONTROL_API_PATH, 'utf8'));
   const catalog = controlItem(controlApi, 'getCatalog', {
     name: 'Read the catalog: which mode the mock runs in',
@@ -408,7 +542,9 @@ export async function buildPostman({ text = readFileSync(join(ROOT, 'generated',
       `});`,
     ],
   });
-  const existenceCheck = [...folders.values()].flat().find(({ op }) => op.operationId === 'checkExistenceOfEmailOrPhone').entry;
+  const existenceCheck = [...folders.values()].flat().find(({ op }) => op.operationId === 'checkExistenceOfEmailOrPhone')?.entry;
+  if (!existenceCheck) throw new Error('the description has no checkExistenceOfEmailOrPhone, which the control folder steers');
+  /** @type {PostmanCollection} */
   const collection = {
     info: {
       _postman_id: stableId('collection', doc.info.title, doc.info.version),
@@ -429,6 +565,7 @@ export async function buildPostman({ text = readFileSync(join(ROOT, 'generated',
       ...chained.map((key) => ({ key, value: '', type: 'string', description: 'Set by a test script from an earlier answer.' })),
     ],
   };
+  /** @type {PostmanEnvironment} */
   const environment = {
     id: stableId('environment', baseUrl),
     name: 'Vlens mock (local)',
@@ -448,7 +585,7 @@ export async function buildPostman({ text = readFileSync(join(ROOT, 'generated',
   return { collection, environment };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     const { collection, environment } = await buildPostman();
     mkdirSync(POSTMAN_DIR, { recursive: true });
@@ -458,7 +595,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     const saved = requests.reduce((sum, item) => sum + item.response.length, 0);
     console.log(`${COLLECTION_PATH} (${requests.length} requests, ${saved} saved responses)\n${ENVIRONMENT_PATH}`);
   } catch (error) {
-    console.error(`postman: ${error.message}`);
+    console.error(`postman: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }
