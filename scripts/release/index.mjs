@@ -32,15 +32,30 @@ import { NODE_VERSIONS, nodePackageName } from '../ensure-node.mjs';
 import { buildSbom } from './sbom.mjs';
 import { packTarball } from './tarball.mjs';
 
+/** @import { Metafile } from 'esbuild' */
+/** @import { Arch } from '../build/binary.mjs' */
+
+/**
+ * release.json: the version, SOURCE_DATE_EPOCH (seconds), every file's SHA-256 (hex) by name, the
+ * image's name and digests (null without the image), and the time of each step in ms.
+ * @typedef {object} ReleaseManifest
+ * @property {string} version
+ * @property {number} epoch
+ * @property {Record<string, string>} files
+ * @property {{ name: string, digest: string, platforms: { platform: string, digest: string }[] } | null} image
+ * @property {Record<string, number>} timings
+ */
+
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** @type {{ name: string, version: string, license: string }} */
 const project = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
 export const RELEASE_DIR = join(ROOT, 'dist', 'release', project.version);
 /** The artifacts' file names, in the order SHA256SUMS lists them (sorted). */
 export const ARTIFACTS = {
   tarball: `${project.name}-${project.version}.tgz`,
-  binaries: Object.fromEntries(ARCHES.map((arch) => [arch, `vlens-mock-linux-${arch}`])),
+  binaries: /** @type {Record<Arch, string>} */ (Object.fromEntries(ARCHES.map((arch) => [arch, `vlens-mock-linux-${arch}`]))),
   licences: LICENCES_FILE,
   image: `vlens-mock-${project.version}.oci.tar`,
   collection: 'vlens-digital-identity.postman_collection.json',
@@ -50,9 +65,15 @@ export const ARTIFACTS = {
 };
 export const SUMS_FILE = 'SHA256SUMS';
 
+/** @param {string} path */
 const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-/** The docs portal as a .tar.gz: sorted entries, one time, owner 0, gzip without a name or time. */
+/**
+ * The docs portal as a .tar.gz: sorted entries, one time, owner 0, gzip without a name or time.
+ * @param {string} work a folder of its own
+ * @param {string} output the archive's path
+ * @param {number} epoch every entry's time, in seconds since the epoch
+ */
 async function docsArchive(work, output, epoch) {
   const dir = join(work, 'docs');
   await Promise.all([buildDocs({ outFile: join(dir, 'index.html') }), buildSandboxDocs({ outFile: join(dir, 'sandbox.html') })]);
@@ -66,17 +87,29 @@ async function docsArchive(work, output, epoch) {
  * Builds every artifact into `out`; resolves to the manifest written to release.json:
  * `{ version, epoch, files: { name: sha256 }, image: { digest, platforms }, timings: { step: ms } }`.
  * `skipImage`: leave the image out (a machine without Podman); the SBOM then lists no Debian package.
+ * @param {{ out?: string, epoch?: number, skipImage?: boolean, log?: (line: string) => void }} [options]
+ *   `epoch`: SOURCE_DATE_EPOCH in seconds (default: the environment's, else the last commit's time);
+ *   `log`: a line per step with its time
+ * @returns {Promise<ReleaseManifest>}
  */
 export async function release({ out = RELEASE_DIR, epoch, skipImage = false, log = (line) => console.error(line) } = {}) {
   const sourceDateEpoch = epoch ?? Number(process.env.SOURCE_DATE_EPOCH ?? (await creationTime()));
   // Read by the image build and by every tool that honours it.
   process.env.SOURCE_DATE_EPOCH = String(sourceDateEpoch);
+  /** @type {Record<string, number>} */
   const timings = {};
+  /**
+   * @template T
+   * @param {string} step
+   * @param {() => Promise<T>} work
+   * @returns {Promise<T>}
+   */
   const time = async (step, work) => {
     const started = performance.now();
     const result = await work();
-    timings[step] = Math.round(performance.now() - started);
-    log(`release: ${step} ${(timings[step] / 1000).toFixed(1)} s`);
+    const ms = Math.round(performance.now() - started);
+    timings[step] = ms;
+    log(`release: ${step} ${(ms / 1000).toFixed(1)} s`);
     return result;
   };
   rmSync(out, { recursive: true, force: true });
@@ -86,11 +119,15 @@ export async function release({ out = RELEASE_DIR, epoch, skipImage = false, log
     const binDir = join(work, 'bin');
     // The tarball first: its build (tsc) and the binaries' bundles would compete for the two cores.
     await time('tarball', () => packTarball({ out }));
+    /** @type {Metafile | undefined} */
     let metafile;
     for (const arch of ARCHES) {
       ({ metafile } = await time(`binary ${arch}`, () => buildBinary({ arch, dir: binDir, log })));
       copyFileSync(binaryPath(arch, binDir), join(out, ARTIFACTS.binaries[arch]));
     }
+    // Both binaries hold the same bundle: the last one's metafile lists what is in each.
+    if (!metafile) throw new Error('no binary was built: ARCHES is empty');
+    const bundle = metafile;
     copyFileSync(join(binDir, LICENCES_FILE), join(out, ARTIFACTS.licences));
     const image = skipImage ? null : await time('image', () => buildImage({ binDir, output: join(out, ARTIFACTS.image) }));
     await time('postman', async () => {
@@ -103,7 +140,7 @@ export async function release({ out = RELEASE_DIR, epoch, skipImage = false, log
       const files = [...Object.values(ARTIFACTS.binaries), ...(image ? [ARTIFACTS.image] : [])].map((name) => ({ name, sha256: sha256(join(out, name)) }));
       const text = buildSbom({
         project,
-        packages: bundledPackages(metafile, ROOT),
+        packages: bundledPackages(bundle, ROOT),
         nodes: ARCHES.map((arch) => ({ arch, name: nodePackageName('linux', arch), version: NODE_VERSIONS[RUNTIME_MAJOR] })),
         debian: image ? Object.fromEntries(image.platforms.map(({ arch, packages }) => [arch, packages])) : {},
         files,
@@ -130,7 +167,7 @@ export async function release({ out = RELEASE_DIR, epoch, skipImage = false, log
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { out: { type: 'string' }, 'skip-image': { type: 'boolean' } } });
   try {
     const out = values.out ? resolve(values.out) : RELEASE_DIR;
@@ -139,7 +176,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     console.log(`${out}: ${Object.keys(files).length} files and ${SUMS_FILE}${image ? `; image ${image.digest}` : ''} (${(total / 1000).toFixed(1)} s)\n${out}.json`);
     if (!existsSync(join(out, SUMS_FILE))) process.exit(1);
   } catch (error) {
-    console.error(`release: ${error.message}`);
+    console.error(`release: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }
