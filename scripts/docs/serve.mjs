@@ -10,8 +10,11 @@ import { parseArgs } from 'node:util';
 import { ROOT } from '../lib/description.mjs';
 import { buildDocs } from './build.mjs';
 
+/** @import { AddressInfo } from 'node:net' */
+
 export const DOCS_DIR = join(ROOT, 'dist/docs');
 
+/** @type {Record<string, string>} */
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.png': 'image/png',
@@ -20,6 +23,12 @@ const CONTENT_TYPES = {
   '.yaml': 'application/yaml',
 };
 
+/**
+ * The file a URL path names inside `dir` (a folder's index.html for a path ending in /).
+ * @param {string} dir absolute
+ * @param {string} urlPath percent-encoded
+ * @returns {string | null} null for a path that is malformed, leaves `dir`, or names no file
+ */
 function fileFor(dir, urlPath) {
   let path;
   try {
@@ -32,14 +41,19 @@ function fileFor(dir, urlPath) {
   return existsSync(file) && statSync(file).isFile() ? file : null;
 }
 
-/** Starts the server; resolves to its URL and a close function. */
+/**
+ * Starts the server; resolves to its URL and a close function.
+ * @param {{ dir?: string, port?: number, host?: string }} [options] the built portal (default
+ *   dist/docs), the port (0: a free one) and the address to listen on
+ * @returns {Promise<{ url: string, close: () => Promise<void> }>} `url` ends in /
+ */
 export function serveDocs({ dir = DOCS_DIR, port = 0, host = '127.0.0.1' } = {}) {
   const root = resolve(dir);
   if (!existsSync(join(root, 'index.html'))) {
     return Promise.reject(new Error(`${relative(process.cwd(), root) || root}/index.html is missing: run npm run docs first`));
   }
   const server = createServer((req, res) => {
-    const file = req.method === 'GET' || req.method === 'HEAD' ? fileFor(root, new URL(req.url, 'http://x').pathname) : null;
+    const file = req.method === 'GET' || req.method === 'HEAD' ? fileFor(root, new URL(req.url ?? '/', 'http://x').pathname) : null;
     if (!file) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
       return;
@@ -54,10 +68,11 @@ export function serveDocs({ dir = DOCS_DIR, port = 0, host = '127.0.0.1' } = {})
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
-      const { port: actual } = server.address();
+      // Listening on a TCP port, the address is an AddressInfo (a string only for a pipe).
+      const { port: actual } = /** @type {AddressInfo} */ (server.address());
       resolvePromise({
         url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}/`,
-        close: () => new Promise((done) => server.close(() => done())),
+        close: () => /** @type {Promise<void>} */ (new Promise((done) => server.close(() => done()))),
       });
     });
   });
@@ -73,6 +88,7 @@ const PARENT_POLL_MS = 100;
  * (npm: `kill -9` leaves the shell behind), where /proc tells: what mocks/main.js does for
  * `npm start`. Started any other way it lives until it is stopped.
  */
+/** @param {() => void} stop */
 function stopWithParent(stop) {
   if (process.env.npm_lifecycle_event === undefined) return;
   const parent = process.ppid;
@@ -87,7 +103,11 @@ function stopWithParent(stop) {
   watch.unref();
 }
 
-/** The parent PID of a process, from Linux's /proc; null where there is no /proc or no such process. */
+/**
+ * The parent PID of a process, from Linux's /proc; null where there is no /proc or no such process.
+ * @param {number} pid
+ * @returns {number | null}
+ */
 function parentOf(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -98,7 +118,7 @@ function parentOf(pid) {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { port: { type: 'string' }, host: { type: 'string' }, dir: { type: 'string' } } });
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -113,7 +133,8 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     process.once('SIGTERM', stop);
     stopWithParent(stop);
     console.log(`docs portal on ${url} (Ctrl+C to stop)`);
-  } catch (error) {
+  } catch (caught) {
+    const error = /** @type {NodeJS.ErrnoException} */ (caught);
     console.error(error.code === 'EADDRINUSE' ? `port ${port} is in use: pass --port 0 for a free one` : error.message);
     process.exit(1);
   }
