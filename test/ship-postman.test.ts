@@ -1,62 +1,89 @@
+/// <reference path="../types/newman.d.ts" />
 // `npm run postman`: the collection and environment, checked against the description they come from,
 // then run with newman against the real mock, as a QA team would run them in CI.
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
-import newman from "newman";
+import newman, { type NewmanRunExecution, type NewmanRunOptions, type NewmanRunSummary } from "newman";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMock } from "../mocks/index.js";
-import { COLLECTION_PATH, CONTROL_FOLDER, ENVIRONMENT_PATH, QUEUED_SCENARIO, SANDBOX_FOLDER, buildPostman } from "../scripts/build/postman.mjs";
-import { listOperations, loadBundle, resolveRef } from "../scripts/lib/description.mjs";
+import {
+  COLLECTION_PATH,
+  CONTROL_FOLDER,
+  ENVIRONMENT_PATH,
+  type PostmanCollection,
+  type PostmanEnvironment,
+  type PostmanFolder,
+  type PostmanRequest,
+  type PostmanRequestItem,
+  QUEUED_SCENARIO,
+  SANDBOX_FOLDER,
+  buildPostman,
+} from "../scripts/build/postman.mjs";
+import { type DescriptionNode, listOperations, loadBundle, resolveRef } from "../scripts/lib/description.mjs";
 
 const run = promisify(execFile);
 const ROOT = new URL("..", import.meta.url).pathname;
 const doc = loadBundle();
-const operations = listOperations(doc) as { path: string; method: string; operation: any }[];
+const operations = listOperations(doc);
 
-interface Item { name: string; request: any; response: any[]; event?: any[]; item?: Item[] }
-const requestsOf = (items: Item[]): Item[] => items.flatMap((item) => (item.item ? requestsOf(item.item) : [item]));
-const headerOf = (request: any, name: string) => request.header.find((header: any) => header.key.toLowerCase() === name.toLowerCase() && !header.disabled)?.value;
+type Item = PostmanFolder | PostmanRequestItem;
+const requestsOf = (items: Item[]): PostmanRequestItem[] => items.flatMap((item) => ("item" in item ? requestsOf(item.item) : [item]));
+const folderOf = (item: Item | undefined): PostmanFolder => {
+  if (!item || !("item" in item)) throw new Error(`${item?.name ?? "the collection's end"} is not a folder`);
+  return item;
+};
+const headerOf = (request: PostmanRequest, name: string) => request.header.find((header) => header.key.toLowerCase() === name.toLowerCase() && !header.disabled)?.value;
 
-let collection: { item: Item[]; variable: any[]; event: any[] };
-let environment: { values: { key: string; value: string }[] };
-let requests: Item[];
+let collection: PostmanCollection;
+let environment: PostmanEnvironment;
+let requests: PostmanRequestItem[];
 // The first folder holds the sandbox's reset and catalog, the last one steers and reads the sandbox
 // (control API calls, not operations of the description).
-let reset: Item;
-let controlItems: Item[];
+let controlItems: PostmanRequestItem[];
 let mock: Awaited<ReturnType<typeof startMock>>;
 // The saved responses are the description's examples as they are: what the mock answers when it keeps
 // no state (a sandbox fills in the ids, tokens and images of its own transactions and users).
 let statelessMock: Awaited<ReturnType<typeof startMock>>;
 
-function newmanRun(options: Record<string, unknown>, baseUrl = mock.url, apiKey?: string) {
+function newmanRun(options: Pick<NewmanRunOptions, "collection" | "environment">, baseUrl = mock.url, apiKey?: string) {
   const envVar = [{ key: "baseUrl", value: baseUrl }, ...(apiKey ? [{ key: "apiKey", value: apiKey }] : [])];
-  return new Promise<any>((resolve, reject) => {
-    newman.run({ reporters: [], envVar, ...options } as any, (error: Error | null, summary: any) => (error ? reject(error) : resolve(summary)));
+  return new Promise<NewmanRunSummary>((resolve, reject) => {
+    newman.run({ reporters: [], envVar, ...options }, (error, summary) => (error ? reject(error) : resolve(summary)));
   });
 }
 /** The executions of the description's operations (not of the control API). */
-const operationExecutions = (summary: any) => (summary.run.executions as any[]).filter((execution) => !execution.request.url.getPath().startsWith("/__vlens/") && !execution.item.name.startsWith("See the queued outcome"));
-const executionNamed = (summary: any, name: string) => (summary.run.executions as any[]).find((execution) => execution.item.name === name);
-const bodyOf = (execution: any) => JSON.parse(execution.response.stream.toString());
-const failures = (summary: any) => summary.run.failures.map((failure: any) => `${failure.source?.name}: ${failure.error?.test ?? ""} ${failure.error?.message}`);
+const operationExecutions = (summary: NewmanRunSummary) => summary.run.executions.filter((execution) => !execution.request.url.getPath().startsWith("/__vlens/") && !execution.item.name.startsWith("See the queued outcome"));
+const executionNamed = (summary: NewmanRunSummary, name: string) => {
+  const execution = summary.run.executions.find((candidate) => candidate.item.name === name);
+  if (!execution) throw new Error(`the run has no request named ${name}`);
+  return execution;
+};
+/** The JSON the mock answered (a request that got no answer fails here, naming its error). */
+const bodyOf = (execution: NewmanRunExecution | undefined) => {
+  if (!execution?.response) throw new Error(`${execution?.item.name ?? "a missing request"} got no answer: ${execution?.requestError?.message}`);
+  return JSON.parse(execution.response.stream.toString());
+};
+/** The HTTP status a request was answered with (undefined: no answer). */
+const statusOf = (execution: NewmanRunExecution | undefined) => execution?.response?.code;
+/** The JSON body a request sent. */
+const sentBodyOf = (execution: NewmanRunExecution | undefined) => JSON.parse(execution?.request.body?.raw ?? "");
+const failures = (summary: NewmanRunSummary) => summary.run.failures.map((failure) => `${failure.source?.name}: ${failure.error?.test ?? ""} ${failure.error?.message}`);
 
 beforeAll(async () => {
   const [, started, stateless] = await Promise.all([
     run(process.execPath, ["scripts/build/postman.mjs"], { cwd: ROOT }),
     startMock({ port: 0, log: false }),
-    startMock({ port: 0, log: false, stateless: true } as Parameters<typeof startMock>[0]),
+    startMock({ port: 0, log: false, stateless: true }),
   ]);
   mock = started;
   statelessMock = stateless;
   collection = JSON.parse(readFileSync(COLLECTION_PATH, "utf8"));
   environment = JSON.parse(readFileSync(ENVIRONMENT_PATH, "utf8"));
-  const sandboxFolder = collection.item[0]!;
-  const controlFolder = collection.item.at(-1)!;
+  const sandboxFolder = folderOf(collection.item[0]);
+  const controlFolder = folderOf(collection.item.at(-1));
   expect([sandboxFolder.name, controlFolder.name]).toEqual([SANDBOX_FOLDER, CONTROL_FOLDER]);
-  [reset] = sandboxFolder.item!;
-  controlItems = [...sandboxFolder.item!, ...controlFolder.item!];
+  controlItems = [...sandboxFolder.item, ...controlFolder.item];
   requests = requestsOf(collection.item.slice(1, -1));
 }, 60_000);
 afterAll(() => Promise.all([mock?.stop(), statelessMock?.stop()]));
@@ -69,11 +96,11 @@ describe("npm run postman", () => {
       const item = requests.find((candidate) => candidate.request.method === method.toUpperCase() && `/${candidate.request.url.path.join("/")}` === path);
       expect(item, operation.operationId).toBeDefined();
       for (const [status, declared] of Object.entries(operation.responses)) {
-        for (const [name, reference] of Object.entries<any>(resolveRef(doc, declared).content?.["application/json"]?.examples ?? {})) {
+        for (const [name, reference] of Object.entries<DescriptionNode>(resolveRef(doc, declared).content?.["application/json"]?.examples ?? {})) {
           examples += 1;
           const saved = item!.response.filter((response) => response.code === Number(status) && headerOf(response.originalRequest, "Prefer")?.endsWith(`example=${name}`));
           expect(saved, `${operation.operationId} ${status} ${name}`).toHaveLength(1);
-          expect(JSON.parse(saved[0].body)).toEqual(resolveRef(doc, reference).value);
+          expect(JSON.parse(saved[0]!.body)).toEqual(resolveRef(doc, reference).value);
         }
       }
     }
@@ -87,7 +114,7 @@ describe("npm run postman", () => {
       const schemes = Object.keys(operation.security?.[0] ?? {});
       expect(headerOf(request, "ApiKey"), operation.operationId).toBe("{{apiKey}}");
       const expected = schemes.includes("UserBearer") ? "{{userToken}}" : schemes.includes("AdminBearer") ? "{{adminToken}}" : undefined;
-      expect(request.auth.bearer?.[0]?.value, operation.operationId).toBe(expected);
+      expect(request.auth.type === "bearer" ? request.auth.bearer[0]?.value : undefined, operation.operationId).toBe(expected);
       expect(JSON.stringify(request), operation.operationId).not.toMatch(/<(string|uuid|integer|number|boolean)[^>]*>/);
     }
   });
@@ -104,7 +131,7 @@ describe("npm run postman", () => {
     const names = requests.map((item) => item.request.url.path.join("/"));
     expect(names.indexOf("v1/ocr/liveness/multi")).toBeLessThan(names.indexOf("api/DigitalIdentity/LinkUserWithExistingTransaction"));
     const link = requests.find((item) => item.request.url.path.join("/") === "api/DigitalIdentity/LinkUserWithExistingTransaction")!;
-    expect(JSON.parse(link.request.body.raw).transactionId).toBe("{{capturedTransactionId}}");
+    expect(JSON.parse(link.request.body!.raw).transactionId).toBe("{{capturedTransactionId}}");
   });
 
   it("writes the same files for the same description", async () => {
@@ -123,36 +150,36 @@ describe("newman against the mock", () => {
     const declared = [...controlItems, ...requests].flatMap((item) => item.event ?? []).flatMap((event) => event.script.exec).filter((line: string) => /^\s*pm\.test\(/.test(line)).length;
     expect(declared).toBeGreaterThan(operations.length * 2);
     expect(summary.run.stats.assertions).toMatchObject({ total: declared - 1, failed: 0 });
-    const [first] = summary.run.executions as any[];
-    expect([first.request.method, first.request.url.getPath(), first.response.code]).toEqual(["POST", "/__vlens/reset", 204]);
+    const [first] = summary.run.executions;
+    expect([first?.request.method, first?.request.url.getPath(), statusOf(first)]).toEqual(["POST", "/__vlens/reset", 204]);
     // The run's own tenant: a key the collection made, on every request.
-    const key = first.request.headers.get("ApiKey");
+    const key = first?.request.headers.get("ApiKey");
     expect(key).toMatch(/^postman-run-[0-9a-f-]{36}$/);
-    expect(new Set((summary.run.executions as any[]).map((execution) => execution.request.headers.get("ApiKey")))).toEqual(new Set([key]));
+    expect(new Set(summary.run.executions.map((execution) => execution.request.headers.get("ApiKey")))).toEqual(new Set([key]));
     const executions = operationExecutions(summary);
-    expect(executions.map((execution) => execution.response.code)).toEqual(executions.map(() => 200));
+    expect(executions.map(statusOf)).toEqual(executions.map(() => 200));
     // The transaction captured before login is the one the link sent.
     const captured = bodyOf(executionNamed(summary, "Scan the front of the national ID with the API key alone")).data.transaction_id;
-    expect(JSON.parse(executionNamed(summary, "Scan the back of the national ID with the API key alone").request.body.raw).transaction_id).toBe(captured);
-    expect(JSON.parse(executionNamed(summary, "Attach a transaction captured before login to the user").request.body.raw).transactionId).toBe(captured);
+    expect(sentBodyOf(executionNamed(summary, "Scan the back of the national ID with the API key alone")).transaction_id).toBe(captured);
+    expect(sentBodyOf(executionNamed(summary, "Attach a transaction captured before login to the user")).transactionId).toBe(captured);
     // The transaction id the front scan answered with is the one the later requests sent.
     const front = executionNamed(summary, "Scan the front of the national ID");
     const transactionId = bodyOf(front).data.idFrontData.transaction_id;
     expect(transactionId).not.toBe(captured);
     const back = executionNamed(summary, "Scan the back of the national ID");
-    expect(JSON.parse(back.request.body.raw).transaction_id).toBe(transactionId);
+    expect(sentBodyOf(back).transaction_id).toBe(transactionId);
     // The user's images are those of the identity the link gave the user: the captured transaction's.
-    const stepImage = executions.find((execution) => execution.request.url.path.includes("GetStepImage"));
-    expect(stepImage.request.url.query.toObject().TransactionId).toBe(captured);
-    const images = executions.find((execution) => execution.request.url.path.includes("GetUserDigitalIdentityImages"));
-    expect(images.request.url.query.toObject().emailOrPhoneNumber).toBe("%2B201001234567");
+    const stepImage = executions.find((execution) => execution.request.url.path?.includes("GetStepImage"));
+    expect(stepImage?.request.url.query.toObject().TransactionId).toBe(captured);
+    const images = executions.find((execution) => execution.request.url.path?.includes("GetUserDigitalIdentityImages"));
+    expect(images?.request.url.query.toObject().emailOrPhoneNumber).toBe("%2B201001234567");
     // The admin operations ran with the admin token the last token answer carried (login, then refresh).
-    const refresh = executions.find((execution) => execution.request.url.path.join("/") === "api/credentials/RefreshToken");
-    const adminToken = JSON.parse(refresh.response.stream.toString()).data.accessToken;
-    expect(images.request.headers.get("Authorization")).toBe(`Bearer ${adminToken}`);
+    const refresh = executions.find((execution) => execution.request.url.path?.join("/") === "api/credentials/RefreshToken");
+    const adminToken = bodyOf(refresh).data.accessToken;
+    expect(images?.request.headers.get("Authorization")).toBe(`Bearer ${adminToken}`);
     // The control folder: the queued outcome answered, the journal shows it, the transaction is read.
-    const control = (summary.run.executions as any[]).slice(-4);
-    expect(control.map((execution) => [execution.request.method, execution.request.url.getPath(), execution.response.code])).toEqual([
+    const control = summary.run.executions.slice(-4);
+    expect(control.map((execution) => [execution.request.method, execution.request.url.getPath(), statusOf(execution)])).toEqual([
       ["POST", "/__vlens/outcomes", 201],
       ["POST", "/api/DigitalIdentity/CheckExistenceOfEmailOrPhone", 200],
       ["GET", "/__vlens/requests", 200],
@@ -165,7 +192,7 @@ describe("newman against the mock", () => {
   it("runs twice at once against the same mock with 0 failures each: each run has a tenant of its own", async () => {
     const [one, two] = await Promise.all([newmanRun({ collection, environment }), newmanRun({ collection, environment })]);
     expect([failures(one), failures(two)]).toEqual([[], []]);
-    const keys = [one, two].map((summary) => summary.run.executions[0].request.headers.get("ApiKey"));
+    const keys = [one, two].map((summary) => summary.run.executions[0]?.request.headers.get("ApiKey"));
     expect(keys[0]).not.toBe(keys[1]);
     // Both registered the example's phone number, each in its own tenant.
     for (const summary of [one, two]) expect(bodyOf(executionNamed(summary, "Create the user and get the first user token")).data.accessToken).toEqual(expect.any(String));
@@ -176,15 +203,15 @@ describe("newman against the mock", () => {
     expect(failures(summary)).toEqual([]);
     expect(summary.run.stats.requests).toMatchObject({ total: operations.length + controlItems.length, failed: 0 });
     // The stateless mock has no tenant to reset, and answers the collection's reset all the same.
-    const [first] = summary.run.executions as any[];
-    expect([first.request.url.getPath(), first.response.code]).toEqual(["/__vlens/reset", 204]);
+    const [first] = summary.run.executions;
+    expect([first?.request.url.getPath(), statusOf(first)]).toEqual(["/__vlens/reset", 204]);
     const executions = operationExecutions(summary);
-    expect(executions.map((execution) => execution.response.code)).toEqual(executions.map(() => 200));
+    expect(executions.map(statusOf)).toEqual(executions.map(() => 200));
     // The replay answers the example's own transaction id, and the chain carries that one on.
     const transactionId = bodyOf(executionNamed(summary, "Scan the front of the national ID")).data.idFrontData.transaction_id;
-    expect(JSON.parse(executionNamed(summary, "Scan the back of the national ID").request.body.raw).transaction_id).toBe(transactionId);
+    expect(sentBodyOf(executionNamed(summary, "Scan the back of the national ID")).transaction_id).toBe(transactionId);
     // It keeps no transaction to read, which the collection expects of it.
-    expect((summary.run.executions as any[]).at(-1).response.code).toBe(404);
+    expect(statusOf(summary.run.executions.at(-1))).toBe(404);
   }, 60_000);
 
   it("runs again, twice more with one fixed apiKey, against the same mock with 0 failures: the reset forgets the previous run's user (review S1)", async () => {
@@ -192,8 +219,8 @@ describe("newman against the mock", () => {
     const two = await newmanRun({ collection, environment }, mock.url, "fixed-postman-key");
     expect([failures(one), failures(two)]).toEqual([[], []]);
     // The sandbox kept state between the runs: the second one registered the example's phone number again, after the reset.
-    const register = (two.run.executions as any[]).find((execution) => execution.request.url.getPath() === "/api/DigitalIdentity/Register");
-    expect(JSON.parse(register.response.stream.toString()).data.accessToken).toEqual(expect.any(String));
+    const register = two.run.executions.find((execution) => execution.request.url.getPath() === "/api/DigitalIdentity/Register");
+    expect(bodyOf(register).data.accessToken).toEqual(expect.any(String));
   });
 
   it("with one fixed apiKey and without its reset, a second run fails: the sandbox finds the phone number registered (the reset is what makes such runs repeatable)", async () => {
@@ -202,11 +229,11 @@ describe("newman against the mock", () => {
     const again = await newmanRun({ collection: withoutReset, environment }, mock.url, "fixed-key-without-reset");
     const register = requests.find((item) => item.request.url.path.join("/") === "api/DigitalIdentity/Register")!;
     expect(failures(again).length).toBeGreaterThan(0);
-    expect(failures(again).every((failure: string) => failure.startsWith(`${register.name}:`)), failures(again).join("\n")).toBe(true);
+    expect(failures(again).every((failure) => failure.startsWith(`${register.name}:`)), failures(again).join("\n")).toBe(true);
   });
 
   // Each saved response sent as its original request; the mock must answer it exactly.
-  const savedResponseRun = (items: Item[]) => ({
+  const savedResponseRun = (items: PostmanRequestItem[]) => ({
     info: { name: "saved responses", schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
     variable: collection.variable,
     // The collection's own pre-request script: the run's key.
@@ -239,10 +266,10 @@ describe("newman against the mock", () => {
   }, 60_000);
 
   it("the saved-response check fails on a response that no longer matches the mock", async () => {
-    const tampered: Item[] = structuredClone(requests.slice(0, 1));
+    const tampered = structuredClone(requests.slice(0, 1));
     const [first] = tampered[0]!.response;
-    first.body = JSON.stringify({ ...JSON.parse(first.body), error_code: 9999 });
-    tampered[0]!.response = [first];
+    first!.body = JSON.stringify({ ...JSON.parse(first!.body), error_code: 9999 });
+    tampered[0]!.response = [first!];
     const summary = await newmanRun({ collection: savedResponseRun(tampered), environment }, statelessMock.url);
     expect(failures(summary)).toEqual([expect.stringMatching(/body as saved/)]);
   });

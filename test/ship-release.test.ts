@@ -8,9 +8,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Spec, Validation } from "@cyclonedx/cyclonedx-library";
+import { Enums, type Serialize, Spec, Validation } from "@cyclonedx/cyclonedx-library";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE_VERSIONS } from "../scripts/ensure-node.mjs";
+import type { Descriptor } from "../scripts/build/image.mjs";
 import { hasPodman } from "../scripts/build/podman.mjs";
 import { buildPostman } from "../scripts/build/postman.mjs";
 import { ARTIFACTS, SUMS_FILE, release } from "../scripts/release/index.mjs";
@@ -78,10 +79,10 @@ describe("npm run release", () => {
 
   it.skipIf(!hasPodman())("holds the image index for linux/amd64 and linux/arm64, the digests release.json gives", async () => {
     const archive = join(first, ARTIFACTS.image);
-    const index = JSON.parse((await run("tar", ["-xOf", archive, "index.json"])).stdout);
-    expect(index.manifests.map((entry: any) => entry.digest)).toEqual([manifest.image!.digest]);
-    const list = JSON.parse((await run("tar", ["-xOf", archive, `blobs/${manifest.image!.digest.replace(":", "/")}`])).stdout);
-    expect(list.manifests.map((entry: any) => [`${entry.platform.os}/${entry.platform.architecture}`, entry.digest])).toEqual(manifest.image!.platforms.map((entry: any) => [entry.platform, entry.digest]));
+    const index: { manifests: Descriptor[] } = JSON.parse((await run("tar", ["-xOf", archive, "index.json"])).stdout);
+    expect(index.manifests.map((entry) => entry.digest)).toEqual([manifest.image!.digest]);
+    const list: { manifests: Descriptor[] } = JSON.parse((await run("tar", ["-xOf", archive, `blobs/${manifest.image!.digest.replace(":", "/")}`])).stdout);
+    expect(list.manifests.map((entry) => [`${entry.platform?.os}/${entry.platform?.architecture}`, entry.digest])).toEqual(manifest.image!.platforms.map((entry) => [entry.platform, entry.digest]));
   });
 
   it("holds the Postman collection and environment `npm run postman` makes", async () => {
@@ -101,22 +102,23 @@ describe("npm run release", () => {
   it("holds a CycloneDX 1.6 SBOM, valid by its schema, of what the executables and the image contain", async () => {
     const text = readFileSync(join(first, ARTIFACTS.sbom), "utf8");
     expect(await new Validation.JsonStrictValidator(Spec.Version.v1dot6).validate(text)).toBeNull();
-    const bom = JSON.parse(text);
-    const purls: string[] = bom.components.map((component: any) => component.purl).filter(Boolean);
+    const bom: Serialize.JSON.Types.Normalized.Bom = JSON.parse(text);
+    const components = bom.components ?? [];
+    const purls = components.flatMap((component) => component.purl ?? []);
     // Every package THIRD-PARTY-LICENSES.txt names (the bundle's), by name and version.
     const licensed = [...readFileSync(join(first, ARTIFACTS.licences), "utf8").matchAll(/^\n?(@?[^\s@]+(?:\/[^\s@]+)?)@(\d[^\s]*) \(/gm)].map((match) => `${match[1]}@${match[2]}`);
     expect(licensed.length).toBeGreaterThan(50);
-    const npmComponents = bom.components.filter((component: any) => component.purl?.startsWith("pkg:npm/") && component.type === "library").map((component: any) => `${component.name}@${component.version}`);
+    const npmComponents = components.filter((component) => component.purl?.startsWith("pkg:npm/") && component.type === Enums.ComponentType.Library).map((component) => `${component.name}@${component.version}`);
     expect(npmComponents.sort()).toEqual([...new Set(licensed)].sort());
     for (const arch of ["x64", "arm64"]) expect(purls).toContain(`pkg:npm/node-linux-${arch}@${NODE_VERSIONS[26]}`);
     if (hasPodman()) {
       for (const arch of ["amd64", "arm64"]) expect(purls.filter((purl) => purl.startsWith("pkg:deb/debian/libc6@") && purl.endsWith(`?arch=${arch}`))).toHaveLength(1);
     }
     // The file components' hashes are the release's.
-    const files = Object.fromEntries(bom.components.filter((component: any) => component.type === "file").map((component: any) => [component.name, component.hashes[0].content]));
+    const files = Object.fromEntries(components.filter((component) => component.type === Enums.ComponentType.File).map((component) => [component.name, component.hashes?.[0]?.content]));
     expect(Object.keys(files).sort()).toEqual([...Object.values(ARTIFACTS.binaries), ...(hasPodman() ? [ARTIFACTS.image] : [])].sort());
     for (const [name, hash] of Object.entries(files)) expect(hash, name).toBe(sums(first)[name]);
-    expect(bom.metadata.timestamp).toBe(new Date(EPOCH * 1000).toISOString());
+    expect(bom.metadata?.timestamp).toBe(new Date(EPOCH * 1000).toISOString());
   });
 });
 
