@@ -19,17 +19,29 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { ARTIFACTS, RELEASE_DIR } from './index.mjs';
 
+/** @import { ReleaseManifest } from './index.mjs' */
+
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
-/** Why `tag` cannot release this package, or null when it is `v<version>`. */
+/**
+ * Why `tag` cannot release this package, or null when it is `v<version>`.
+ * @param {string} tag
+ * @param {string} [packageVersion] default package.json's
+ * @returns {string | null}
+ */
 export function tagProblem(tag, packageVersion = version) {
   if (tag === `v${packageVersion}`) return null;
   return `the tag ${tag} does not name package.json's version ${packageVersion} (expected v${packageVersion}): bump the version (npm version <x.y.z>) or tag v${packageVersion}`;
 }
 
-/** The skopeo arguments that push the release's image index to `repository` (lower-cased: registries refuse capitals). */
+/**
+ * The skopeo arguments that push the release's image index to `repository` (lower-cased: registries refuse capitals).
+ * @param {string} repository e.g. ghcr.io/<owner>/vlens-mock
+ * @param {{ dir?: string }} [options] the release folder (default dist/release/<version>)
+ * @returns {{ name: string, args: string[] }} `name`: <repository>:<version>
+ */
 export function pushImageArgs(repository, { dir = RELEASE_DIR } = {}) {
   const name = `${repository.toLowerCase()}:${version}`;
   const args = ['copy', '--all', '--preserve-digests', '--retry-times', '3'];
@@ -38,12 +50,22 @@ export function pushImageArgs(repository, { dir = RELEASE_DIR } = {}) {
   return { name, args };
 }
 
+/**
+ * Prints `key=value` lines, and appends them to $GITHUB_OUTPUT when the workflow sets it.
+ * @param {Record<string, string>} values
+ */
 function output(values) {
   const lines = Object.entries(values).map(([key, value]) => `${key}=${value}`);
   if (process.env.GITHUB_OUTPUT) appendFileSync(process.env.GITHUB_OUTPUT, `${lines.join('\n')}\n`);
   console.log(lines.join('\n'));
 }
 
+/**
+ * Runs `command` with this process's stdio; resolves when it exits with 0.
+ * @param {string} command
+ * @param {string[]} args
+ * @returns {Promise<void>}
+ */
 const inherit = (command, args) =>
   new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit' });
@@ -51,7 +73,7 @@ const inherit = (command, args) =>
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args[0]} exited with ${code}`))));
   });
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values, positionals } = parseArgs({ options: { 'dry-run': { type: 'boolean' }, dir: { type: 'string' } }, allowPositionals: true });
   const [command, target] = positionals;
   const dir = values.dir ?? RELEASE_DIR;
@@ -62,7 +84,10 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
       console.log(`${target} releases ${version}`);
     } else if (command === 'push-image') {
       if (!target) throw new Error('push-image needs the repository, e.g. ghcr.io/<owner>/vlens-mock');
-      const { digest } = JSON.parse(readFileSync(`${dir}.json`, 'utf8')).image;
+      /** @type {ReleaseManifest} */
+      const manifest = JSON.parse(readFileSync(`${dir}.json`, 'utf8'));
+      if (!manifest.image) throw new Error(`${dir}.json names no image: the release was built without one (--skip-image)`);
+      const { digest } = manifest.image;
       const { name, args } = pushImageArgs(target, { dir });
       if (values['dry-run']) console.log(`skopeo ${args.map((arg) => (arg.includes(':') && arg.startsWith(process.env.REGISTRY_USER ?? '\0') ? '<credentials>' : arg)).join(' ')}`);
       else await run('skopeo', args, { maxBuffer: 16 * 1024 * 1024 });
@@ -74,7 +99,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
       throw new Error('usage: publish.mjs check-tag <tag> | push-image <repository> [--dry-run] | npm [--dry-run]');
     }
   } catch (error) {
-    console.error(`publish: ${error.message}`);
+    console.error(`publish: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
 }
