@@ -36,6 +36,21 @@ describe('the description\'s patterns', () => {
     });
   });
 
+  it('the Email pattern accepts exactly what its quadratic former spelling did (every string of up to 8 characters that matter)', () => {
+    const former = new RegExp('^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', 'u');
+    const current = new RegExp(bundle.components.schemas.Email.pattern, 'u');
+    const alphabet = ['a', '.', '@', ' ', 'é'];
+    const differ: string[] = [];
+    for (let length = 0; length <= 8; length++) {
+      for (let index = 0; index < alphabet.length ** length; index++) {
+        let text = '';
+        for (let rest = index, place = 0; place < length; place++, rest = Math.floor(rest / alphabet.length)) text += alphabet[rest % alphabet.length];
+        if (former.test(text) !== current.test(text)) differ.push(text);
+      }
+    }
+    expect(differ).toEqual([]);
+  });
+
   it('the check finds the email pattern that froze the mock (quadratic)', async () => {
     const verdict = await check('^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', 'u');
     expect(verdict.status).toBe('vulnerable');
