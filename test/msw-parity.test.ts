@@ -101,6 +101,9 @@ describe("the suite against the Node server (1) means what it says", () => {
     expect(outcome(fromServer, "control: an unknown fault names the valid ones")).toMatchObject({ status: 400, body: { field: "fault", allowed: ["delay", "hang", "reset", "html502", "truncated"] } });
     expect(outcome(fromServer, "control: a method a path does not take")).toMatchObject({ status: 405, allow: "POST" });
     expect(outcome(fromServer, "control: reset")).toMatchObject({ status: 204, body: null });
+    expect(outcome(fromServer, "control: the transaction, upper case")).toMatchObject({ status: 200, body: { steps: [{ step: "front", operationId: "ocrIdFront" }] } });
+    expect(outcome(fromServer, "control: plan its outcomes")).toMatchObject({ status: 200, body: { plannedOutcomes: { liveness: "amlMatched" } } });
+    expect(outcome(fromServer, "control: an outcome of no step")).toMatchObject({ status: 400, type: "application/problem+json;charset=utf-8" });
   });
 
   it("strikes every fault as a client sees it; reset and the caller's signal end a hang", () => {

@@ -51,19 +51,19 @@ const passed = (report: { testResults: { assertionResults: { fullName: string; s
   report.testResults.flatMap((file) => file.assertionResults.filter((test) => test.status === "passed").map((test) => test.fullName));
 
 describe("the recipes run", () => {
-  it("vitest: setupServer, a tenant per test, a fresh sandbox per test, server.boundary, faults", async () => {
+  it("vitest: setupServer, a tenant per test, a fresh sandbox per test, server.boundary, faults", { timeout: 240_000 }, async () => {
     const report = await vitestIn("test/parity/recipes/vitest");
     expect(report.numFailedTests).toBe(0);
     expect(passed(report)).toHaveLength(7);
   });
 
-  it("Playwright: page.route to the handlers in the test process, a fresh sandbox per test", async () => {
+  it("Playwright: page.route to the handlers in the test process, a fresh sandbox per test", { timeout: 240_000 }, async () => {
     const report = await vitestIn("test/parity/recipes/playwright");
     expect(report.numFailedTests).toBe(0);
     expect(passed(report)).toHaveLength(4);
   });
 
-  it("the handlers' own checks: base URLs, pass-through, seed, close", async () => {
+  it("the handlers' own checks: base URLs, pass-through, seed, close", { timeout: 240_000 }, async () => {
     const report = await vitestIn("test/parity/msw-node");
     expect(report.numFailedTests).toBe(0);
     expect(passed(report)).toHaveLength(6);
@@ -71,7 +71,7 @@ describe("the recipes run", () => {
 });
 
 describe("the recipes compile, and docs/msw.md quotes them as they are", () => {
-  it("every recipe compiles (Jest and Storybook against declarations of their few functions used)", async () => {
+  it("every recipe compiles (Jest and Storybook against declarations of their few functions used)", { timeout: 240_000 }, async () => {
     await expect(run(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", join(ROOT, "test", "parity", "recipes", "tsconfig.json")], { cwd: ROOT })).resolves.toBeDefined();
   });
 

@@ -251,6 +251,11 @@ export async function runParity(target: ParityTarget): Promise<Observation[]> {
     await http("control: an unknown operation", "POST", "/__vlens/outcomes", { apiKey: key, body: { operationId: "verifyLivenes", scenario: "spoofDetected" } });
     await http("control: a body that is not JSON", "POST", "/__vlens/outcomes", { apiKey: key, body: "{not json" });
     await http("control: an unknown transaction", "GET", "/__vlens/transactions/6f0c1f5e-0d2b-4c1e-9a57-1d1b0f6e2a10", { apiKey: key });
+    const captured = await http("control: a key-only front to look at", "POST", "/v1/ocr/id/front", { apiKey: key, body: { image: base64(jpeg(120)) } });
+    const captureId = String(captured?.body?.data?.transaction_id ?? "none");
+    await http("control: the transaction, upper case", "GET", `/__vlens/transactions/${captureId.toUpperCase()}`, { apiKey: key });
+    await http("control: plan its outcomes", "PUT", `/__vlens/transactions/${captureId}/outcomes`, { apiKey: key, body: { liveness: "amlMatched" } });
+    await http("control: an outcome of no step", "PUT", `/__vlens/transactions/${captureId}/outcomes`, { apiKey: key, body: { selfie: "verified" } });
     await http("control: a limit out of range", "GET", "/__vlens/requests?limit=-1", { apiKey: key });
     await http("control: queue", "POST", "/__vlens/outcomes", { apiKey: key, body: { operationId: "verifyIdFront", scenario: "fakeDocument" } });
     await http("control: arm a fault", "POST", "/__vlens/faults", { apiKey: key, body: { operationId: "verifyIdBack", fault: "delay", delayMs: 10 } });
