@@ -2,11 +2,12 @@
 // a fresh sandbox per test, server.boundary for concurrent tests, faults) and the Playwright one
 // (page.route to the handlers, a fresh sandbox per test, Chromium) each run by vitest on the Node that
 // MSW 3 needs (this process is Node 20), as an app's own suite would; the handlers' own checks (base
-// URLs, pass-through, seed, close) the same way. Every recipe compiles, the Jest and Storybook ones
+// URLs, pass-through, seed, close) the same way; Playwright component tests (React, the router
+// fixture) by Playwright itself, installed into node_modules/.cache/vlens-ct/ on first use. Every recipe compiles, the Jest and Storybook ones
 // against declarations of the few Jest and Storybook functions they call. docs/msw.md quotes each
 // recipe file exactly as it runs.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -47,6 +48,38 @@ function summarise(stdout = "") {
   }
 }
 
+/**
+ * Playwright's component testing for React, in node_modules/.cache/vlens-ct/ (installed from the npm
+ * registry on first use, about 60 MB): it pins its own Playwright and Vite, so it is no dependency of
+ * the package. The sandbox and MSW are linked in from this checkout, as an app's node_modules has them;
+ * the recipe's project is copied to test-output/vlens-ct/ and resolves its packages there. Resolves to
+ * the project's folder.
+ */
+const CT_PACKAGES = ["@playwright/experimental-ct-react@1.62.1", "react@19.3.1", "react-dom@19.3.1"];
+async function ensureComponentTesting(): Promise<string> {
+  const home = join(ROOT, "node_modules", ".cache", "vlens-ct");
+  if (!existsSync(join(home, "node_modules", "@playwright", "experimental-ct-react", "package.json"))) {
+    const staging = `${home}.installing-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+    writeFileSync(join(staging, "package.json"), '{ "private": true, "type": "module" }\n');
+    await run("npm", ["install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--prefer-offline", ...CT_PACKAGES], { cwd: staging, timeout: 300_000 });
+    rmSync(home, { recursive: true, force: true });
+    renameSync(staging, home);
+  }
+  for (const [name, target] of [["vlens-digital-identity", ROOT], ["msw", join(ROOT, "node_modules", "msw")]] as const) {
+    const link = join(home, "node_modules", name);
+    rmSync(link, { recursive: true, force: true });
+    symlinkSync(target, link, "dir");
+  }
+  // The project itself outside node_modules: Node strips TypeScript types only from files outside it.
+  const project = join(ROOT, "test-output", "vlens-ct");
+  rmSync(project, { recursive: true, force: true });
+  cpSync(join(ROOT, "test", "parity", "recipes", "playwright-ct"), project, { recursive: true });
+  symlinkSync(join(home, "node_modules"), join(project, "node_modules"), "dir");
+  return project;
+}
+
 const passed = (report: { testResults: { assertionResults: { fullName: string; status: string }[] }[] }) =>
   report.testResults.flatMap((file) => file.assertionResults.filter((test) => test.status === "passed").map((test) => test.fullName));
 
@@ -61,6 +94,23 @@ describe("the recipes run", () => {
     const report = await vitestIn("test/parity/recipes/playwright");
     expect(report.numFailedTests).toBe(0);
     expect(passed(report)).toHaveLength(4);
+  });
+
+  it("Playwright component tests: router.use(...sandbox.handlers), a fresh sandbox per test", { timeout: 600_000 }, async () => {
+    const project = await ensureComponentTesting();
+    const node = await ensureNode(22);
+    const cli = join(project, "node_modules", "playwright", "cli.js");
+    const reportFile = join(project, "report.json");
+    const result = await run(node, [cli, "test", "-c", "playwright-ct.config.ts", "--reporter", "json"], {
+      cwd: project,
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 300_000,
+      env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: reportFile },
+    }).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? "", stderr: error.stderr ?? "" }));
+    if (!existsSync(reportFile)) throw new Error(`Playwright wrote no report:\n${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`);
+    const report = JSON.parse(readFileSync(reportFile, "utf8"));
+    const failures = JSON.stringify(report.errors ?? []).slice(0, 2000);
+    expect(report.stats, failures).toMatchObject({ expected: 2, unexpected: 0 });
   });
 
   it("the handlers' own checks: base URLs, pass-through, seed, close", { timeout: 240_000 }, async () => {
@@ -83,6 +133,8 @@ describe("the recipes compile, and docs/msw.md quotes them as they are", () => {
         "test/parity/recipes/jest/jest.setup.ts",
         "test/parity/recipes/jest/verify.spec.ts",
         "test/parity/recipes/playwright/vlens-route.ts",
+        "test/parity/recipes/playwright-ct/playwright-ct.config.ts",
+        "test/parity/recipes/playwright-ct/scan.ct.tsx",
         "test/parity/recipes/storybook/preview.ts",
         "test/parity/recipes/storybook/verify-screen.stories.ts",
         "test/parity/recipes/vitest/verify.spec.ts",
