@@ -1,7 +1,7 @@
 // verify.spec.ts: a tenant per test, reset after it.
 import { afterEach, expect, test } from "@jest/globals";
 import { createVlensClient } from "vlens-digital-identity";
-import { sandbox } from "./jest.setup";
+import { sandbox } from "./jest.setup.js";
 
 const apiKey = "jest-verify";
 afterEach(() => sandbox.control(apiKey).reset());

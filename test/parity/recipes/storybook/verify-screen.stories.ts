@@ -1,7 +1,7 @@
 // verify-screen.stories.ts: a story with a sandbox of its own, steered before it renders.
 import type { Meta, StoryObj } from "@storybook/react";
 import { vlensSandbox } from "vlens-digital-identity/msw";
-import { VerifyScreen } from "./verify-screen";
+import { VerifyScreen } from "./verify-screen.js";
 
 const spoofed = vlensSandbox();
 
