@@ -101,7 +101,7 @@ describe("the recipes run", () => {
     const node = await ensureNode(22);
     const cli = join(project, "node_modules", "playwright", "cli.js");
     const reportFile = join(project, "report.json");
-    const result = await run(node, [cli, "test", "-c", "playwright-ct.config.ts", "--reporter", "json"], {
+    const result = await run(node, [cli, "test", "-c", "playwright-ct.config.ts", "--reporter", "json", "--output", join(project, "test-results")], {
       cwd: project,
       maxBuffer: 16 * 1024 * 1024,
       timeout: 300_000,
