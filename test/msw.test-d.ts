@@ -41,7 +41,7 @@ describe("vlensSandbox", () => {
     expectTypeOf(control.queueOutcome({ operationId: "verifyLiveness", scenario: "spoofDetected", times: 2 })).resolves.toHaveProperty("pending").toEqualTypeOf<number>();
     expectTypeOf(control.transaction("id")).resolves.toHaveProperty("outcome").toHaveProperty("state").toEqualTypeOf<"incomplete" | "validated" | "verified">();
     expectTypeOf(control.requests({ operationId: "verifyIdFront", limit: 5 })).resolves.toHaveProperty("requests");
-    expectTypeOf(control.reset()).toEqualTypeOf<Promise<undefined>>();
+    expectTypeOf(control.reset()).toEqualTypeOf<Promise<void>>();
     await control.addFault({ fault: "hang", operationId: "verifyLiveness" });
     await control.setTransactionOutcomes("id", { front: "fakeDocument", link: "linkedValidatedNotVerified" });
 

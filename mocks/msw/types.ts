@@ -4,7 +4,7 @@
 // scenarios.ts, exported by `vlens-digital-identity/schema`); every other control method is the one
 // createSandboxControl has, so a method added to the control API appears here without a change.
 import type { scenarios } from 'vlens-digital-identity/schema';
-import type { SandboxControl } from '../control/client.js';
+import type { SandboxControl } from '../types.js';
 import type { FaultName } from '../types.js';
 
 type Scenarios = typeof scenarios;
