@@ -23,7 +23,7 @@ const lanAddress = () =>
     .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
 
 /** GET over HTTPS trusting only `ca`; resolves with the status and the served certificate's fingerprint. */
-function getTrusting(url: string, ca: string | Buffer): Promise<{ status: number; fingerprint: string }> {
+function getTrusting(url: string, ca: string | Buffer | Buffer[]): Promise<{ status: number; fingerprint: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = httpsRequest(url, { ca, agent: false }, (response) => {
       const fingerprint = (response.socket as import('node:tls').TLSSocket).getPeerCertificate().fingerprint256;
