@@ -6,12 +6,12 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RECORDING_FORMAT } from './recordings.js';
 import { leaks } from './scrub.js';
 
 /** @import { CheckedExchange, Exchange } from './check.js' */
 /** @import { Masked, Scrubber } from './scrub.js' */
 
-export const RECORDING_FORMAT = 1;
 // `rec-000007-verifyIdFront-200.json`: the scenario a served recording answers is the file's name.
 const RECORDING_NAME = /^rec-(\d+)-/;
 

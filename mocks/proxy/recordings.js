@@ -10,11 +10,12 @@
 // says what to change; scripts/propose-example.mjs turns a recording into an example to review.
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { RECORDING_FORMAT } from './record.js';
 
 /** @import { DescriptionModel, DescriptionSource, ExampleValues, OperationModel, Violation } from '../types.js' */
 
 const MAX_NAME = 128;
+/** The format of the recordings `vlens-mock proxy --record` writes (record.js), in their `vlensRecording` member. */
+export const RECORDING_FORMAT = 1;
 
 /**
  * @typedef {object} ServedRecording
