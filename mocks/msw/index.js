@@ -85,8 +85,8 @@ function baseUrlsOf(baseUrl) {
  * @param {string} path
  */
 function pattern(origin, path) {
-  const escape = (/** @type {string} */ text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  return new RegExp(`^${escape(origin)}${escape(path)}(?:/.*)?$`, 'i');
+  const literal = (/** @type {string} */ text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return new RegExp(`^${literal(origin)}${literal(path)}(?:/.*)?$`, 'i');
 }
 
 /**

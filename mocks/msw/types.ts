@@ -44,7 +44,7 @@ export interface Fault {
   times?: number;
 }
 
-type Resolved<F> = F extends (...args: any[]) => Promise<infer R> ? R : never;
+type Resolved<F> = F extends (...args: never[]) => Promise<infer R> ? R : never;
 
 /** The control object of one tenant: the control API's operations, with literal operation ids and scenario names. */
 export type VlensSandboxControl = Omit<SandboxControl, 'queueOutcome' | 'setTransactionOutcomes' | 'addFault' | 'requests'> & {

@@ -62,8 +62,6 @@ const MAX_DEPTH = 12;
 // response check: the vendor's OCR answers carry such dates.
 const DATE_TIME = /^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d(?::?\d\d)?)?$/;
 
-/** @param {string} segment */
-const escape = (segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 /** @param {string} name */
 const normalise = (name) => name.toLowerCase().replace(/[_-]/g, '');
 /** @param {unknown} value */
@@ -121,9 +119,9 @@ export function createExchangeChecker({ model, examples, validators, document, s
       // A member's name refused (propertyNames): told once, at the member, by its inner error.
       if (error.keyword === 'propertyNames') continue;
       let pointer = error.instancePath;
-      if (typeof error.propertyName === 'string') pointer += `/${escape(error.propertyName)}`;
-      if (error.keyword === 'required') pointer += `/${escape(error.params.missingProperty)}`;
-      if (error.keyword === 'additionalProperties') pointer += `/${escape(error.params.additionalProperty)}`;
+      if (typeof error.propertyName === 'string') pointer += `/${escapePointer(error.propertyName)}`;
+      if (error.keyword === 'required') pointer += `/${escapePointer(error.params.missingProperty)}`;
+      if (error.keyword === 'additionalProperties') pointer += `/${escapePointer(error.params.additionalProperty)}`;
       byPlace.set(pointer, [...(byPlace.get(pointer) ?? []), error]);
     }
     /** @type {ExchangeViolation[]} */
@@ -222,13 +220,15 @@ export function createExchangeChecker({ model, examples, validators, document, s
     };
     for (const node of nodes) collect(node, 0);
     if (Array.isArray(value)) {
-      if (itemSchemas.length > 0) value.slice(0, MAX_ITEMS_WALKED).forEach((item, index) => undeclared(itemSchemas, item, `${pointer}/${index}`, name, found, depth + 1));
+      if (itemSchemas.length > 0) {
+        for (const [index, item] of value.slice(0, MAX_ITEMS_WALKED).entries()) undeclared(itemSchemas, item, `${pointer}/${index}`, name, found, depth + 1);
+      }
       return;
     }
     if (declared.size === 0 && patterns.length === 0) return;
     const present = new Set(Object.keys(value));
     for (const [member, memberValue] of Object.entries(value)) {
-      const at = `${pointer}/${escape(member)}`;
+      const at = `${pointer}/${escapePointer(member)}`;
       const memberSchemas = [...(declared.get(member) ?? []), ...patterns.filter(([pattern]) => pattern.test(member)).map(([, schema]) => schema)];
       if (memberSchemas.length > 0) {
         undeclared(memberSchemas, memberValue, at, name, found, depth + 1);
@@ -288,16 +288,16 @@ export function createExchangeChecker({ model, examples, validators, document, s
 
     // The request: what the real service's front checks look at, in their order.
     for (const problem of checkCredentials(operation, exchange.requestHeaders)) {
-      violations.push(violation('request', `/headers/${escape(problem.field ?? 'Authorization')}`, 'credentials', problem.message, exchange.requestHeaders.get(problem.field ?? 'authorization') === null ? 'absent' : 'malformed (value not shown)', null));
+      violations.push(violation('request', `/headers/${escapePointer(problem.field ?? 'Authorization')}`, 'credentials', problem.message, exchange.requestHeaders.get(problem.field ?? 'authorization') === null ? 'absent' : 'malformed (value not shown)', null));
     }
-    for (const problem of checkContentType(operation, exchange.requestHeaders)) {
+    if (checkContentType(operation, exchange.requestHeaders).length > 0) {
       violations.push(violation('request', '/headers/Content-Type', 'content-type', `a body sent as ${operation.bodyMediaTypes.join(' or ')}`, scrubber.seen('content-type', exchange.requestHeaders.get('content-type')), null));
     }
     for (const problem of checkParameters(operationValidators, operation, exchange.requestHeaders, searchParams)) {
       const parameter = operation.parameters.find((candidate) => candidate.name === problem.field);
       const where = parameter?.in === 'header' ? 'headers' : 'query';
       const value = parameter?.in === 'header' ? exchange.requestHeaders.get(parameter.name) : searchParams.get(problem.field ?? '');
-      violations.push(violation('request', `/${where}/${escape(problem.field ?? '')}`, problem.kind ?? 'parameter', problem.message, scrubber.seen(problem.field, value ?? undefined), null));
+      violations.push(violation('request', `/${where}/${escapePointer(problem.field ?? '')}`, problem.kind ?? 'parameter', problem.message, scrubber.seen(problem.field, value ?? undefined), null));
     }
     /** @type {unknown} */
     let requestJson;

@@ -18,8 +18,13 @@ export const DEVIATIONS = {
   checkExistenceOfEmailOrPhone: { rule: 'renamed-member', pointer: '/data' },
 };
 
-const pascal = (key) => key.replace(/(^|_)([a-z])/g, (_match, _separator, letter) => letter.toUpperCase());
+/** @param {string} key */
+const pascal = (key) => key.replace(/(^|_)([a-z])/g, (/** @type {string} */ _match, /** @type {string} */ _separator, /** @type {string} */ letter) => letter.toUpperCase());
 
+/**
+ * @param {any} body
+ * @param {{ route: string, status: number }} answered
+ */
 function deviate(body, { route, status }) {
   if (!body || typeof body !== 'object' || status !== 200) return body;
   if (route.endsWith('/verify/id/front') && body.data?.idFrontData) {
