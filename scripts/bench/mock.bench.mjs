@@ -51,7 +51,9 @@ function serveBare() {
 async function main() {
   const children = [];
   const logDir = mkdtempSync(join(tmpdir(), 'vlens-mock-bench-'));
-  const stopAll = () => children.forEach((child) => child.kill('SIGTERM'));
+  const stopAll = () => {
+    for (const child of children) child.kill('SIGTERM');
+  };
   process.on('exit', stopAll);
   try {
     await coldStarts();

@@ -220,7 +220,9 @@ const ratios = [];
 async function main() {
   const children = [];
   const logDir = mkdtempSync(join(tmpdir(), 'vlens-sandbox-bench-'));
-  const stopAll = () => children.forEach((child) => child.kill('SIGTERM'));
+  const stopAll = () => {
+    for (const child of children) child.kill('SIGTERM');
+  };
   process.on('exit', stopAll);
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
   try {

@@ -15,8 +15,10 @@ export function Scan({ apiKey }: { apiKey: string }) {
   }
   return (
     <div>
-      <button onClick={scan}>Scan</button>
-      <output role="status">{shown}</output>
+      <button type="button" onClick={scan}>
+        Scan
+      </button>
+      <output>{shown}</output>
     </div>
   );
 }
