@@ -5,7 +5,11 @@ export { PrismMissingError } from './node/prism.js';
 export { ExampleDriftError } from './node/drift.js';
 export { SANDBOX_OTP } from './engine/sandbox.js';
 export { createSandboxControl, SandboxControlError } from './control/client.js';
+export { startProxy } from './proxy/server.js';
 
 /** @typedef {import('./types.js').SandboxControl} SandboxControl */
 /** @typedef {import('./node/server.js').ListenOptions} StartMockOptions */
 /** @typedef {import('./node/start.js').RunningMock} RunningMock */
+/** @typedef {import('./proxy/server.js').ProxyOptions} StartProxyOptions */
+/** @typedef {import('./proxy/server.js').RunningProxy} RunningProxy */
+/** @typedef {import('./proxy/report.js').ProxyReport} ProxyReport */

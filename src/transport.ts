@@ -329,7 +329,7 @@ export function createTransport(options: TransportOptions): Transport {
         let text = "";
         // A Response-like answer of a custom fetch may have no stream: its text is read as one.
         body = (response.body || new Response(await response.text()).body!).getReader();
-        for (let size = 0, part; !(part = await body.read()).done; ) {
+        for (let size = 0, part: ReadableStreamReadResult<Uint8Array>; !(part = await body.read()).done; ) {
           if ((size += part.value.byteLength) > maxResponseBytes) return failed(undefined, "too-large");
           text += decoder.decode(part.value, { stream: true });
         }

@@ -262,7 +262,8 @@ describe('the vitest recipe (docs/testing.md)', () => {
     const result = await run(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', dir], { cwd: dir, env }).catch(
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
-    const output = `${result.stdout}${result.stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
+    // Without the terminal's colour codes (ESC [ ... m).
+    const output = `${result.stdout}${result.stderr}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
     expect((result as { code?: number }).code ?? 0, output).toBe(0);
     expect(output).toMatch(/Tests\s+2 passed \(2\)/);
   }, 120_000);

@@ -1,7 +1,7 @@
 // The typed helper of vlens-digital-identity/mock: its types come from the control API's description
 // (mocks/control/api-types.ts, generated), so a misspelt fault, step or option does not compile.
 import { describe, expectTypeOf, it } from "vitest";
-import { createSandboxControl, SANDBOX_OTP, SandboxControlError, startMock, type SandboxControl, type StartMockOptions } from "../mocks/index.js";
+import { createSandboxControl, type SANDBOX_OTP, type SandboxControlError, startMock, type SandboxControl, type StartMockOptions } from "../mocks/index.js";
 
 describe("the sandbox control helper", () => {
   it("is typed by the control API description", () => {

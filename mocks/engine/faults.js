@@ -11,7 +11,7 @@
 /** @type {Record<FaultName, string>} */
 export const FAULTS = {
   delay: 'The answer comes delayMs later (default 1000).',
-  hang: 'No answer ever: the connection stays open until the client gives up, the tenant is reset or the mock stops.',
+  hang: 'No answer ever: the connection stays open until the client gives up, the tenant is reset or the mock stops (in a browser or a test process: until the caller aborts, the tenant is reset or the sandbox is closed, then a network error).',
   reset: 'The connection is dropped before any answer (in a browser or a test process: a network error).',
   html502: "A gateway's HTML error page with status 502.",
   truncated: "The answer's headers promise the whole body; half of it is sent, then the connection is dropped (in a browser or a test process: the body breaks off).",

@@ -289,13 +289,21 @@ export function createSandbox(options = {}) {
     if (fault?.fault === 'truncated') {
       const bytes = concat(payload.map((part) => (typeof part === 'string' ? encoder.encode(part) : part)), payload.reduce((sum, part) => sum + (typeof part === 'string' ? encoder.encode(part).length : part.length), 0));
       const half = bytes.subarray(0, Math.floor(bytes.length / 2));
+      // The error comes on the read after the half, a turn of the event loop later: erroring a stream
+      // discards the chunks still queued (an error raised in start() drops the half before anyone reads
+      // it), and a reader that writes the half to a socket (MSW in Node) needs that turn to flush it.
       const body = new ReadableStream({
         start(controller) {
           controller.enqueue(half);
+        },
+        async pull(controller) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
           controller.error(new TypeError('The connection was dropped (sandbox fault: truncated).'));
         },
       });
-      return new Response(body, { status: answer.status, headers });
+      // The headers promise the whole body, as the Node server's do, so a client over HTTP (MSW in
+      // Node writes the Response to a socket) sees a body cut short rather than a short one.
+      return new Response(body, { status: answer.status, headers: { ...headers, 'content-length': String(bytes.length) } });
     }
     return new Response(answer.status === 204 || answer.status === 304 ? null : /** @type {BodyInit} */ (payloadBody(payload)), { status: answer.status, headers });
   }

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ExampleDriftError } from './drift.js';
 import { prismVersion } from './prism.js';
 import { listen } from './server.js';
+import { tlsBanner, tlsFromFlags } from './tls.js';
 
 /** @import { ListenOptions, RunningServer } from './server.js' */
 
@@ -18,6 +19,7 @@ const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL']);
 
 const USAGE = `Usage: vlens-mock [options]
        vlens-mock health [--url <url>]
+       vlens-mock proxy --upstream <url> [options]   (vlens-mock proxy --help)
 
 Serves the Vlens Digital Identity API as a sandbox: it keeps users, tokens, transactions and images per
 ApiKey and answers with the description's named examples (control API under /__vlens/).
@@ -36,6 +38,11 @@ ApiKey and answers with the description's named examples (control API under /__v
   --request-timeout   seconds a client has to send a whole request (default 120), then 408
   --max-connections   connections held at once (default 2048); past it the longest idle closes
   --shutdown-grace    seconds requests in flight get to finish on Ctrl+C or SIGTERM (default 5)
+  --recordings        a folder of the proxy's recordings: each becomes a scenario of its operation
+  --tls-cert, --tls-key  serve HTTPS with this certificate (PEM, chain allowed) and key
+  --tls self-signed   serve HTTPS with a local CA's certificate for localhost, this machine's
+                      addresses and --host; prints its fingerprint (phones: docs/mobile.md)
+  --tls-dir           where --tls self-signed keeps its CA and certificate (default ~/.cache/vlens-mock/tls)
   --help, -h          this text
 
 vlens-mock health probes a running mock (a container's HEALTHCHECK, a CI wait step): GET
@@ -72,6 +79,7 @@ const NUMBERS = /** @type {const} */ ([
  */
 export async function main(argv = process.argv.slice(2), { prismVersion: bundledPrism, ...overrides } = {}) {
   if (argv[0] === 'health') return health(argv.slice(1));
+  if (argv[0] === 'proxy') return (await import('../proxy/cli.js')).proxyMain(argv.slice(1));
   /** @type {Record<string, string | boolean | string[] | undefined>} */
   let args = {};
   try {
@@ -91,6 +99,11 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
         'request-timeout': { type: 'string' },
         'max-connections': { type: 'string' },
         'shutdown-grace': { type: 'string' },
+        recordings: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        tls: { type: 'string' },
+        'tls-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -114,6 +127,15 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
     /** @type {Record<string, unknown>} */ (options)[option] = Number(text) * unit;
   }
   if (args['allow-origin']) options.allowOrigins = /** @type {string[]} */ (args['allow-origin']);
+  if (typeof args.recordings === 'string') options.recordings = args.recordings;
+  /** @type {import('./tls.js').TlsFiles | null} */
+  let tls = null;
+  try {
+    tls = await tlsFromFlags(/** @type {Record<string, string | undefined>} */ (args), host);
+  } catch (error) {
+    fail(/** @type {Error} */ (error).message, 2);
+  }
+  if (tls) options.tls = { cert: tls.cert, key: tls.key };
 
   /** @type {RunningServer} */
   let mock;
@@ -141,7 +163,7 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
   // Before the banner: a supervisor that stops the mock as soon as it reads the URL gets a clean exit.
   for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.on(signal, stop);
   stopWithParent(stop);
-  process.stdout.write(banner(mock, listening, host, bundledPrism ?? prismVersion()));
+  process.stdout.write(banner(mock, listening, host, bundledPrism ?? prismVersion(), tls ? tlsBanner(tls) : []));
 }
 
 /**
@@ -243,8 +265,9 @@ function parentOf(pid) {
  * @param {string} host the interface it listens on
  * @param {string} asked the interface asked for (`::` may have fallen back to 0.0.0.0)
  * @param {string | null} version Prism's, when it is there
+ * @param {string[]} [tlsLines] what the certificate is, for HTTPS
  */
-function banner(mock, host, asked, version) {
+function banner(mock, host, asked, version, tlsLines = []) {
   const { operations } = mock.sandbox.model;
   const { stateless, strictTokens } = mock.sandbox.settings;
   const width = Math.max(...operations.map((operation) => `${operation.method} ${operation.path}`.length));
@@ -259,7 +282,7 @@ function banner(mock, host, asked, version) {
       : host === '0.0.0.0'
         ? ` (on every interface, 0.0.0.0, port ${port}${asked === '::' ? '; IPv4 only: IPv6 is not available here, so :: fell back to 0.0.0.0' : ''})`
         : '';
-  const lines = [`Vlens Digital Identity mock, ${mode} (${prism}) listening on ${mock.url}${everywhere}`, ''];
+  const lines = [`Vlens Digital Identity mock, ${mode} (${prism}) listening on ${mock.url}${everywhere}`, ...tlsLines, ''];
   for (const operation of operations) {
     const success = operation.responses.filter((response) => response.status < 300).flatMap((response) => response.examples.map((example) => example.name));
     const errors = operation.responses.filter((response) => response.status >= 300).map((response) => response.status);

@@ -12,6 +12,7 @@ import { refusal } from '../answers/refusals.js';
 import { loadDescription } from './description-file.js';
 import { createPrismGenerator } from './generation.js';
 import { PrismMissingError, loadPrism } from './prism.js';
+import { readRecordings, withRecordings } from '../proxy/recordings.js';
 
 /** @import { IncomingMessage, ServerResponse } from 'node:http' */
 /** @import { Socket } from 'node:net' */
@@ -39,6 +40,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 130_000;
  * @property {number} [shutdownGraceSeconds] seconds requests in flight may take to finish when the server stops. Default 5
  * @property {{ cert: string | Buffer, key: string | Buffer }} [tls] serve HTTPS with this certificate and key (PEM)
  * @property {() => PrismModules} [prism] Prism's modules, for a bundle that imports them itself (default: found next to this package)
+ * @property {string} [recordings] folder of the proxy's recordings (`vlens-mock proxy --record`): each answer the description allows becomes a scenario of its operation, named after its file
  */
 
 /**
@@ -90,7 +92,8 @@ export function createNodeSandbox(options, logger) {
   if (options.description !== undefined) choice.description = options.description;
   if (options.descriptionText !== undefined) choice.descriptionText = options.descriptionText;
   if (options.checkExamples !== undefined) choice.checkExamples = options.checkExamples;
-  const { source, document, responseValidator } = loadDescription(choice);
+  const { source: described, document, responseValidator } = loadDescription(choice);
+  const source = options.recordings === undefined ? described : recordedSource(described, options.recordings, responseValidator, logger);
   const prism = options.prism ?? (() => loadPrism());
   const generate = createPrismGenerator({ prism, document, model: source.model, responseValidator });
   const { description: _path, descriptionText: _text, checkExamples: _check, ...rest } = options;
@@ -114,6 +117,24 @@ export function createNodeSandbox(options, logger) {
     },
   };
   return createSandbox(engineOptions);
+}
+
+/**
+ * The description with the recordings of `dir` as extra scenarios; each recording it cannot serve is
+ * named in a warning.
+ * @param {import('../types.js').DescriptionSource} source
+ * @param {string} dir
+ * @param {() => import('./response-validation.js').ResponseValidator} responseValidator
+ * @param {((line: string) => void) | null} logger
+ */
+function recordedSource(source, dir, responseValidator, logger) {
+  const { recordings, skipped } = readRecordings(dir, { model: source.model, check: (operation, status, body) => responseValidator().violations(operation, status, body) });
+  for (const { file, reason } of skipped) {
+    const message = `recording ${file} is not served: ${reason}`;
+    logger?.(`RECORDING ${message}`);
+    process.emitWarning(message, { code: 'VLENS_MOCK_RECORDING_SKIPPED' });
+  }
+  return withRecordings(source, recordings);
 }
 
 /**

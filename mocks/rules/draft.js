@@ -1,86 +1,113 @@
 // A change set over a tenant: the rules read the tenant through it, so they see what they already
-// decided, and write only to it; the store commits it (mocks/store/tenants.js). Most calls change
-// nothing, so its collections are made on the first change.
+// decided, and write only to it; the store commits it (mocks/store/tenants.js). Its methods are shared
+// by every draft (one per request: made on every call, it must cost nothing but itself).
 import { emailKey, transactionOf } from '../store/tenants.js';
 
 /** @import { Changes, OtpRequest, Tenant, Transaction, User } from '../store/tenants.js' */
 
-/** @param {Tenant} tenant */
+/**
+ * @typedef {object} Draft
+ * @property {Tenant} tenant
+ * @property {Changes} changes
+ * @property {() => Changes} touch marks the change set as changed
+ * @property {(id: number | null | undefined) => User | null} user
+ * @property {(phone: string | null | undefined) => User | null} userByPhone
+ * @property {(email: string | null | undefined) => User | null} userByEmail
+ * @property {(fields: Partial<User>) => User} newUser
+ * @property {(user: User) => void} putUser
+ * @property {(id: string | null, now: number) => Transaction | null} transaction
+ * @property {(transaction: Transaction) => void} putTransaction
+ * @property {(id: string | null | undefined) => OtpRequest | null} otp
+ * @property {(otp: OtpRequest) => void} putOtp
+ */
+
+// Until a draft's first change, its collections are these shared empty ones (read, never written:
+// every write goes through touch(), which gives the draft its own).
+const NONE = Object.freeze({ users: new Map(), otps: new Map(), transactions: new Map() });
+
+/** @type {Omit<Draft, 'tenant' | 'changes'>} */
+const METHODS = {
+  touch() {
+    const { changes } = /** @type {Draft} */ (this);
+    if (!changes.dirty) {
+      changes.dirty = true;
+      changes.users = new Map();
+      changes.implicitUsers = [];
+      changes.tokens = [];
+      changes.refreshTokens = [];
+      changes.dropRefreshTokens = [];
+      changes.otps = new Map();
+      changes.transactions = new Map();
+    }
+    return changes;
+  },
+  user(id) {
+    if (id === null || id === undefined) return null;
+    const { changes, tenant } = /** @type {Draft} */ (this);
+    return changes.users.get(id) ?? tenant.users.get(id) ?? null;
+  },
+  userByPhone(phone) {
+    if (!phone) return null;
+    const { changes, tenant } = /** @type {Draft} */ (this);
+    for (const user of changes.users.values()) if (user.phoneNumber === phone) return user;
+    const id = tenant.userByPhone.get(phone);
+    return id === undefined ? null : this.user(id);
+  },
+  userByEmail(email) {
+    if (!email) return null;
+    const { changes, tenant } = /** @type {Draft} */ (this);
+    for (const user of changes.users.values()) if (user.email && emailKey(user.email) === emailKey(email)) return user;
+    const id = tenant.userByEmail.get(emailKey(email));
+    return id === undefined ? null : this.user(id);
+  },
+  newUser(fields) {
+    const changes = this.touch();
+    /** @type {User} */
+    const user = { id: changes.nextUserId++, phoneNumber: null, email: null, password: null, emailConfirmed: false, verified: false, ...fields };
+    changes.users.set(user.id, user);
+    return user;
+  },
+  putUser(user) {
+    this.touch().users.set(user.id, user);
+  },
+  transaction(id, now) {
+    if (!id) return null;
+    const { changes, tenant } = /** @type {Draft} */ (this);
+    return changes.transactions.get(id) ?? transactionOf(tenant, id, now);
+  },
+  putTransaction(transaction) {
+    this.touch().transactions.set(transaction.id, transaction);
+  },
+  otp(id) {
+    if (!id) return null;
+    const { changes, tenant } = /** @type {Draft} */ (this);
+    return changes.otps.get(id) ?? tenant.otps.get(id) ?? null;
+  },
+  putOtp(otp) {
+    this.touch().otps.set(otp.id, otp);
+  },
+};
+
+/**
+ * A draft of changes over a tenant.
+ * @param {Tenant} tenant
+ * @returns {Draft}
+ */
 export function draft(tenant) {
-  /** @type {Changes} */
-  const changes = {
+  /** @type {Draft} */
+  const state = Object.create(METHODS);
+  state.tenant = tenant;
+  state.changes = {
     dirty: false,
     nextUserId: tenant.nextUserId,
     consumeQueue: null,
-    users: new Map(),
+    users: NONE.users,
     implicitUsers: [],
     tokens: [],
     refreshTokens: [],
     dropRefreshTokens: [],
-    otps: new Map(),
-    transactions: new Map(),
+    otps: NONE.otps,
+    transactions: NONE.transactions,
   };
-  const touch = () => {
-    changes.dirty = true;
-    return changes;
-  };
-  return {
-    tenant,
-    changes,
-    touch,
-    /** @param {number | null | undefined} id @returns {User | null} */
-    user(id) {
-      if (id === null || id === undefined) return null;
-      return changes.users.get(id) ?? tenant.users.get(id) ?? null;
-    },
-    /** @param {string | null | undefined} phone */
-    userByPhone(phone) {
-      if (!phone) return null;
-      for (const user of changes.users.values()) if (user.phoneNumber === phone) return user;
-      const id = tenant.userByPhone.get(phone);
-      return id === undefined ? null : this.user(id);
-    },
-    /** @param {string | null | undefined} email */
-    userByEmail(email) {
-      if (!email) return null;
-      for (const user of changes.users.values()) if (user.email && emailKey(user.email) === emailKey(email)) return user;
-      const id = tenant.userByEmail.get(emailKey(email));
-      return id === undefined ? null : this.user(id);
-    },
-    /**
-     * @param {Partial<User>} fields
-     * @returns {User}
-     */
-    newUser(fields) {
-      touch();
-      /** @type {User} */
-      const user = { id: changes.nextUserId++, phoneNumber: null, email: null, password: null, emailConfirmed: false, verified: false, ...fields };
-      changes.users.set(user.id, user);
-      return user;
-    },
-    /** @param {User} user */
-    putUser(user) {
-      touch().users.set(user.id, user);
-    },
-    /** @param {string | null} id @param {number} now @returns {Transaction | null} */
-    transaction(id, now) {
-      if (!id) return null;
-      return changes.transactions.get(id) ?? transactionOf(tenant, id, now);
-    },
-    /** @param {Transaction} transaction */
-    putTransaction(transaction) {
-      touch().transactions.set(transaction.id, transaction);
-    },
-    /** @param {string | null | undefined} id @returns {OtpRequest | null} */
-    otp(id) {
-      if (!id) return null;
-      return changes.otps.get(id) ?? tenant.otps.get(id) ?? null;
-    },
-    /** @param {OtpRequest} otp */
-    putOtp(otp) {
-      touch().otps.set(otp.id, otp);
-    },
-  };
+  return state;
 }
-
-/** @typedef {ReturnType<typeof draft>} Draft */

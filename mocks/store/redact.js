@@ -277,3 +277,64 @@ export function redactBody(body, images = {}, imageFields = [], meter = { charac
   meter.characters = SHOWN_CHARACTERS - room;
   return shown;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Personal data by the shape of its value, whatever its name (the proxy's recordings and reports:
+// a renamed member, `emailOrPhoneNumber`, a name/value pair, an error message quoting a phone).
+
+/**
+ * Governorate codes of the Egyptian national ID (digits 8-9): the 27 governorates and 88, born abroad.
+ * Source: the layout community validators publish; the Civil Status Organization documents none.
+ */
+export const GOVERNORATE_CODES = ['01', '02', '03', '04', '11', '12', '13', '14', '15', '16', '17', '18', '19', '21', '22', '23', '24', '25', '26', '27', '28', '29', '31', '32', '33', '34', '35', '88'];
+const ID_NUMBER = /^[23]\d{13}$/;
+const ID_WEIGHTS = [2, 7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+
+/**
+ * The check digit of the first 13 digits of an Egyptian national ID: the weighted modulo-11 scheme
+ * community validators use (weights 2,7,6,5,4,3,2,7,6,5,4,3,2; 11 - sum mod 11, then mod 10). Not
+ * published by the issuer: real numbers are not refused for it anywhere here.
+ * @param {string} first13
+ */
+export function idNumberCheckDigit(first13) {
+  let sum = 0;
+  for (let index = 0; index < 13; index++) sum += Number(first13[index]) * /** @type {number} */ (ID_WEIGHTS[index]);
+  return String((11 - (sum % 11)) % 10);
+}
+
+/**
+ * Whether 14 digits have the layout of an Egyptian national ID: century digit (2 = 1900s, 3 = 2000s),
+ * a real birth date YYMMDD, a governorate code, a 4-digit serial (its last digit odd for a man) and a
+ * check digit (not looked at: see idNumberCheckDigit).
+ * @param {string} value
+ */
+export function hasIdNumberLayout(value) {
+  if (!ID_NUMBER.test(value)) return false;
+  const year = (value[0] === '2' ? 1900 : 2000) + Number(value.slice(1, 3));
+  const month = Number(value.slice(3, 5));
+  const day = Number(value.slice(5, 7));
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return month >= 1 && month <= 12 && date.getUTCDate() === day && GOVERNORATE_CODES.includes(value.slice(7, 9));
+}
+
+const EMAIL_SHAPE = /^[^\s@]{1,64}@[^\s@]+\.[^\s@.]{2,}$/;
+// E.164 (+20...) or an Egyptian mobile number written locally (01x xxxx xxxx), spaces and dashes allowed.
+const PHONE_SHAPE = /^(?:\+\d[\d\s-]{7,17}\d|01[0-25][\d\s-]{7,10}\d)$/;
+const ARABIC_LETTER = /\p{Script=Arabic}/u;
+
+/**
+ * What a value is by its shape alone: `idNumber` (14 digits with the national ID's layout), `email`,
+ * `phone`, `secret` (a token, a key, a JWT: looksLikeSecret), `arabic` (text with Arabic letters: in
+ * this API, a name, an address or another field read from a card), or null.
+ * @param {string} value
+ * @returns {'idNumber' | 'email' | 'phone' | 'secret' | 'arabic' | null}
+ */
+export function personalShapeOf(value) {
+  if (value.length < 6) return ARABIC_LETTER.test(value) ? 'arabic' : null;
+  if (hasIdNumberLayout(value)) return 'idNumber';
+  if (EMAIL_SHAPE.test(value)) return 'email';
+  if (PHONE_SHAPE.test(value)) return 'phone';
+  if (looksLikeSecret(value)) return 'secret';
+  if (ARABIC_LETTER.test(value)) return 'arabic';
+  return null;
+}

@@ -554,9 +554,9 @@ export async function buildPostman({ text = readFileSync(join(ROOT, 'generated',
     },
     item: [
       { id: stableId('folder', SANDBOX_FOLDER), name: SANDBOX_FOLDER, item: [resetItem(controlApi), catalog] },
-      ...ordered.map(({ name, entries }) =>
+      ...ordered.flatMap(({ name, entries }) =>
         name === null ? entries.map(({ entry }) => entry) : { id: stableId('folder', name), name, item: entries.map(({ entry }) => entry) },
-      ).flat(),
+      ),
       controlFolder(controlApi, existenceCheck),
     ],
     event: [{ listen: 'prerequest', script: { type: 'text/javascript', exec: RUN_KEY_SCRIPT } }],

@@ -41,9 +41,10 @@ export function packedManifest(manifest) {
 }
 
 /**
- * Stages the files npm would pack, compiles the client into the stage (`tsc -p tsconfig.build.json`,
- * the build script's compiler, with the stage as outDir: this folder's dist/ is neither read nor
- * changed, so parallel builds do not meet), packs the stage into `out`; resolves to
+ * Stages the files npm would pack, compiles the client and the mock's types into the stage (`tsc -p
+ * tsconfig.build.json` and `tsconfig.mocks.json`, the build script's compilers, with the stage as
+ * outDir: this folder's dist/ is neither read nor changed, so parallel builds do not meet), packs the
+ * stage into `out`; resolves to
  * `{ path, filename, integrity, files, ms }`. npm gives every entry the same time and order, so the
  * same files give the same bytes.
  * @param {{ out?: string }} [options] the folder the tarball goes into (default dist/pack)
@@ -59,7 +60,9 @@ export async function packTarball({ out = join(ROOT, 'dist', 'pack') } = {}) {
   const files = dryRun.files.filter(({ path }) => !path.startsWith('dist/'));
   const stage = mkdtempSync(join(tmpdir(), 'vlens-pack-'));
   try {
-    await run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], { cwd: ROOT });
+    const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+    await run(tsc, ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], { cwd: ROOT });
+    await run(tsc, ['-p', join(ROOT, 'tsconfig.mocks.json'), '--outDir', join(stage, 'dist', 'mocks')], { cwd: ROOT });
     for (const { path } of files) {
       mkdirSync(dirname(join(stage, path)), { recursive: true });
       if (path === 'package.json') {

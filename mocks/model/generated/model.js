@@ -3,7 +3,7 @@
 export default {
  "title": "Vlens Digital Identity API",
  "version": "1.2.0",
- "sha256": "c5ce689add793f703e7fe1cffefd371a568415f3682d6f86dec9858d26375f72",
+ "sha256": "d86a04023052f87cb79c9aa53446faf743cb1da8b2bcf3c230ad74e738de3afa",
  "operations": [
   {
    "id": "verifyIdFront",

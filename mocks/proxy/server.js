@@ -1,0 +1,384 @@
+// The validating, redacting proxy: an app (the typed client, the vendor's mobile SDK) points its base
+// URL here; every request goes to the upstream as it came and every answer comes back as it came.
+// Headers keep their spelling, letter case and order (`Accept_Language` included), bodies their
+// bytes; only the hop-by-hop headers a proxy must not forward are left out, and `Host` names the
+// upstream. Nothing is added unless asked: `violationsHeader` adds `X-Vlens-Proxy-Violations` to
+// answers (and holds each answer until it is checked). Each exchange, once answered, is checked
+// against the description (check.js), filed in the report (report.js) and, with `record`, written
+// redacted (record.js). Credentials go to the upstream and nowhere else: the log shows method, path,
+// status and verdict; the report and the recordings never hold a credential's value.
+import { createServer as createHttpServer, Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { createServer as createHttpsServer, Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { loadDescription } from '../node/description-file.js';
+import { createExchangeChecker } from './check.js';
+import { createRecorder } from './record.js';
+import { createReport, toMarkdown } from './report.js';
+import { createScrubber } from './scrub.js';
+
+/** @import { IncomingMessage, ServerResponse } from 'node:http' */
+/** @import { Socket } from 'node:net' */
+/** @import { DescriptionChoice } from '../node/description-file.js' */
+/** @import { CheckedExchange } from './check.js' */
+
+export const PROXY_PREFIX = '/__vlens-proxy';
+export const VIOLATIONS_HEADER = 'X-Vlens-Proxy-Violations';
+// RFC 9110 7.6.1: connection-specific headers a proxy must not forward.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+// The largest body kept in memory to check and record; a larger one still passes, unchecked. Above
+// the 30 MB the real (ASP.NET) service takes.
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+const MAX_HEADER_VIOLATIONS = 1000;
+
+/**
+ * @typedef {object} ProxyOptions
+ * @property {string} upstream base URL of the service to forward to (http or https), e.g. https://api.vlenseg.com or a sandbox's URL
+ * @property {number} [port] 0 (the default) picks a free port
+ * @property {string} [host] default 127.0.0.1
+ * @property {string | null} [record] folder to write one redacted recording per exchange to
+ * @property {string | null} [report] file the report is kept in: `.json` or `.md`
+ * @property {boolean} [violationsHeader] add X-Vlens-Proxy-Violations to answers (default false: the proxy adds nothing)
+ * @property {{ cert: string | Buffer, key: string | Buffer }} [tls] serve HTTPS with this certificate and key (PEM)
+ * @property {string | Buffer} [upstreamCa] certificates (PEM) to trust for an https upstream, besides the system's
+ * @property {boolean | ((line: string) => void)} [log] one line per exchange: method, path without the query, status, operation, verdict, ms
+ * @property {number} [maxBodyBytes] bytes of a body kept to check and record (default 64 MiB); a larger exchange passes unchecked
+ * @property {number} [upstreamTimeoutSeconds] seconds the upstream has to answer (default 120), then 504
+ */
+
+/**
+ * @typedef {object} RunningProxy
+ * @property {string} url the proxy's base URL: point the app here
+ * @property {number} port
+ * @property {() => import('./report.js').ProxyReport} report the report as it is now
+ * @property {() => { conforms: boolean, exchanges: number, withViolations: number, violations: number }} verdict
+ * @property {() => Promise<void>} stop stops listening, lets exchanges in flight finish (5 s at most), writes the report complete; safe to call twice
+ */
+
+/**
+ * Starts the proxy. Rejects with a TypeError for an upstream that is not an http(s) URL or a report
+ * that is neither .json nor .md, and with Node's EADDRINUSE/EACCES errors.
+ * @param {ProxyOptions & DescriptionChoice} options
+ * @returns {Promise<RunningProxy>}
+ */
+export async function startProxy(options) {
+  const upstream = parseUpstream(options.upstream);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const timeoutMs = (options.upstreamTimeoutSeconds ?? 120) * 1000;
+  const logger = typeof options.log === 'function' ? options.log : options.log ? (/** @type {string} */ line) => process.stdout.write(`${line}\n`) : null;
+  /** @type {DescriptionChoice} */
+  const choice = {};
+  if (options.description !== undefined) choice.description = options.description;
+  if (options.descriptionText !== undefined) choice.descriptionText = options.descriptionText;
+  const { source, document } = loadDescription({ ...choice, checkExamples: false });
+  const scrubber = createScrubber();
+  const checker = createExchangeChecker({ model: source.model, examples: source.examples, validators: source.validators, document: document(), scrubber });
+  const credentialHeaders = new Set(source.model.credentialHeaders.map((name) => name.toLowerCase()));
+  const shownUpstream = `${upstream.origin}${upstream.pathname === '/' ? '' : upstream.pathname}`;
+  const report = createReport({ model: source.model, upstream: shownUpstream, file: options.report ?? null, onWriteError: (error) => logger?.(`ERROR the report could not be written: ${/** @type {NodeJS.ErrnoException} */ (error).code ?? error}`) });
+  const recorder = options.record ? createRecorder({ dir: options.record, scrubber, credentialHeaders }) : null;
+  let counter = 1;
+  const secure = upstream.protocol === 'https:';
+  const agent = secure ? new HttpsAgent({ keepAlive: true, ...(options.upstreamCa ? { ca: options.upstreamCa } : {}) }) : new HttpAgent({ keepAlive: true });
+  const send = secure ? httpsRequest : httpRequest;
+  let inFlight = 0;
+  /** @type {(() => void) | null} */
+  let drained = null;
+  /** @type {Set<Promise<unknown>>} */
+  const pending = new Set();
+
+  /**
+   * @param {IncomingMessage} request
+   * @param {ServerResponse} response
+   */
+  function onRequest(request, response) {
+    const target = request.url ?? '/';
+    const pathname = target.split('?')[0] ?? '';
+    if (pathname === PROXY_PREFIX || pathname.startsWith(`${PROXY_PREFIX}/`)) {
+      void serveOwn(request, response, pathname);
+      return;
+    }
+    inFlight += 1;
+    response.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    });
+    const started = performance.now();
+    const sequence = recorder ? recorder.take() : counter++;
+    const exchangeId = String(sequence).padStart(6, '0');
+    /** @type {Buffer[]} */
+    const requestChunks = [];
+    let requestBytes = 0;
+    request.on('data', (/** @type {Buffer} */ chunk) => {
+      requestBytes += chunk.length;
+      if (requestBytes <= maxBodyBytes) requestChunks.push(chunk);
+    });
+    const outgoing = send(
+      new URL(`${upstream.pathname.replace(/\/$/, '')}${target.startsWith('/') ? target : `/${target}`}`, upstream),
+      { method: request.method, headers: forwardedHeaders(request.rawHeaders, upstream.host), agent, setHost: false },
+    );
+    outgoing.setTimeout(timeoutMs, () => outgoing.destroy(Object.assign(new Error('the upstream did not answer in time'), { code: 'ETIMEDOUT' })));
+    outgoing.on('error', (error) => {
+      report.upstreamFailed();
+      const code = /** @type {NodeJS.ErrnoException} */ (error).code ?? 'error';
+      logger?.(`${request.method} ${pathname.slice(0, 200)} - upstream ${code} ${(performance.now() - started).toFixed(1)}ms`);
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      const status = code === 'ETIMEDOUT' ? 504 : 502;
+      const payload = JSON.stringify({ data: null, error_code: status, error_message: `The proxy could not get an answer from the upstream (${code}).`, error_descriptions: null });
+      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)) });
+      response.end(payload);
+    });
+    request.on('aborted', () => outgoing.destroy());
+    request.pipe(outgoing);
+    outgoing.on('response', (answer) => {
+      const held = Boolean(options.violationsHeader);
+      const answerHeaders = withoutHopByHop(answer.rawHeaders);
+      if (!held) response.writeHead(answer.statusCode ?? 502, answer.statusMessage, answerHeaders);
+      /** @type {Buffer[]} */
+      const answerChunks = [];
+      let answerBytes = 0;
+      answer.on('data', (/** @type {Buffer} */ chunk) => {
+        answerBytes += chunk.length;
+        if (answerBytes <= maxBodyBytes || held) answerChunks.push(chunk);
+        if (!held) response.write(chunk);
+      });
+      answer.on('error', () => response.destroy());
+      answer.on('end', () => {
+        const work = finish(answer, answerChunks, answerBytes, answerHeaders, held).catch((error) => logger?.(`ERROR the exchange could not be checked: ${error instanceof Error ? error.message : String(error)}`));
+        pending.add(work);
+        void work.finally(() => pending.delete(work));
+      });
+    });
+
+    /**
+     * @param {IncomingMessage} answer
+     * @param {Buffer[]} answerChunks
+     * @param {number} answerBytes
+     * @param {string[]} answerHeaders
+     * @param {boolean} held
+     */
+    async function finish(answer, answerChunks, answerBytes, answerHeaders, held) {
+      const status = answer.statusCode ?? 0;
+      const raw = Buffer.concat(answerChunks);
+      if (requestBytes > maxBodyBytes || answerBytes > maxBodyBytes) {
+        if (held) response.writeHead(status, answer.statusMessage, answerHeaders).end(raw);
+        else response.end();
+        logger?.(`${request.method} ${pathname.slice(0, 200)} ${status} not checked: a body over ${maxBodyBytes} bytes`);
+        return;
+      }
+      const contentType = headerOf(answer.rawHeaders, 'content-type');
+      const exchange = {
+        method: request.method ?? 'GET',
+        target,
+        requestHeaders: headerReader(request.rawHeaders),
+        requestBody: Buffer.concat(requestChunks),
+        status,
+        responseContentType: contentType,
+        responseBody: decoded(raw, headerOf(answer.rawHeaders, 'content-encoding')),
+        responseHeaders: pairs(answerHeaders),
+      };
+      /** @type {CheckedExchange} */
+      const checked = await checker.check(exchange);
+      if (held) {
+        if (checked.violations.length > 0) answerHeaders.push(VIOLATIONS_HEADER, violationsHeaderValue(checked));
+        if (!response.destroyed) response.writeHead(status, answer.statusMessage, answerHeaders).end(raw);
+      } else response.end();
+      report.add(exchangeId, checked, { status });
+      logger?.(`${request.method} ${pathname.slice(0, 200)} ${status} ${checked.operation?.id ?? '(no operation)'} ${checked.violations.length === 0 ? 'conforms' : `${checked.violations.length} violation${checked.violations.length === 1 ? '' : 's'}`} ${(performance.now() - started).toFixed(1)}ms`);
+      if (recorder) {
+        const written = await recorder.record(sequence, exchange, checked);
+        report.recorded('file' in written);
+        if ('refused' in written) logger?.(`RECORDING ${exchangeId} not written: ${written.refused}`);
+      }
+    }
+  }
+
+  /**
+   * The proxy's own endpoints: the report (JSON, or Markdown with .md) and the verdict CI gates on
+   * (200 when every exchange conformed, 422 when one did not).
+   * @param {IncomingMessage} request
+   * @param {ServerResponse} response
+   * @param {string} pathname
+   */
+  async function serveOwn(request, response, pathname) {
+    request.resume();
+    // Exchanges already answered are checked before the report or the verdict is read.
+    await Promise.all(pending);
+    const json = (/** @type {number} */ status, /** @type {unknown} */ body) => {
+      const payload = JSON.stringify(body, null, 2);
+      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), 'cache-control': 'no-store' }).end(payload);
+    };
+    if (request.method !== 'GET' && request.method !== 'HEAD') return json(405, { title: 'Only GET', status: 405 });
+    if (pathname === `${PROXY_PREFIX}/report`) return json(200, report.snapshot());
+    if (pathname === `${PROXY_PREFIX}/report.md`) {
+      const text = toMarkdown(report.snapshot());
+      return response.writeHead(200, { 'content-type': 'text/markdown; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' }).end(text);
+    }
+    if (pathname === `${PROXY_PREFIX}/verdict`) {
+      const verdict = report.verdict();
+      return json(verdict.conforms ? 200 : 422, verdict);
+    }
+    return json(404, { title: 'No such proxy endpoint', status: 404, detail: `${PROXY_PREFIX}/report, ${PROXY_PREFIX}/report.md and ${PROXY_PREFIX}/verdict are.` });
+  }
+
+  const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createHttpServer(onRequest);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve(undefined);
+    });
+  });
+  server.on('error', (error) => logger?.(`ERROR ${error.message}`));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  const shownHost = host.includes(':') ? (host === '::' ? '127.0.0.1' : `[${host}]`) : host === '0.0.0.0' ? '127.0.0.1' : host;
+  await report.flush();
+  /** @type {Promise<void> | undefined} */
+  let stopping;
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}`,
+    port,
+    report: () => report.snapshot(),
+    verdict: () => report.verdict(),
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise((resolve) => server.close(() => resolve(undefined)));
+        server.closeIdleConnections();
+        if (inFlight > 0) await Promise.race([new Promise((resolve) => (drained = () => resolve(undefined))), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+        server.closeAllConnections();
+        await closed;
+        await Promise.all(pending);
+        agent.destroy();
+        await report.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * @param {string} text
+ * @returns {URL}
+ */
+function parseUpstream(text) {
+  /** @type {URL} */
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new TypeError(`the upstream must be an http(s) URL, got ${JSON.stringify(String(text).slice(0, 200))}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`the upstream must be an http(s) URL, got ${url.protocol}`);
+  if (url.username || url.password) throw new TypeError('the upstream URL must not carry credentials: the app sends them, the proxy forwards them');
+  url.search = '';
+  url.hash = '';
+  return url;
+}
+
+/**
+ * The request's headers as sent (raw pairs: spelling and order kept), without the hop-by-hop ones,
+ * and Host (where the client put it) naming the upstream.
+ * @param {string[]} raw
+ * @param {string} host
+ */
+function forwardedHeaders(raw, host) {
+  const forwarded = withoutHopByHop(raw);
+  let named = false;
+  for (let index = 0; index < forwarded.length; index += 2) {
+    if (forwarded[index]?.toLowerCase() !== 'host') continue;
+    if (named) forwarded.splice(index, 2), (index -= 2);
+    else forwarded[index + 1] = host;
+    named = true;
+  }
+  if (!named) forwarded.push('Host', host);
+  return forwarded;
+}
+
+/**
+ * @param {string[]} raw name, value, name, value...
+ * @returns {string[]}
+ */
+function withoutHopByHop(raw) {
+  const named = new Set(HOP_BY_HOP);
+  for (let index = 0; index < raw.length; index += 2) {
+    if (raw[index]?.toLowerCase() === 'connection') for (const token of String(raw[index + 1]).split(',')) named.add(token.trim().toLowerCase());
+  }
+  /** @type {string[]} */
+  const kept = [];
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = /** @type {string} */ (raw[index]);
+    if (!named.has(name.toLowerCase())) kept.push(name, /** @type {string} */ (raw[index + 1]));
+  }
+  return kept;
+}
+
+/** @param {string[]} raw */
+function pairs(raw) {
+  /** @type {[string, string][]} */
+  const list = [];
+  for (let index = 0; index < raw.length; index += 2) list.push([/** @type {string} */ (raw[index]), /** @type {string} */ (raw[index + 1])]);
+  return list;
+}
+
+/**
+ * @param {string[]} raw
+ * @param {string} name lower case
+ */
+function headerOf(raw, name) {
+  for (let index = 0; index < raw.length; index += 2) if (raw[index]?.toLowerCase() === name) return /** @type {string} */ (raw[index + 1]);
+  return null;
+}
+
+/**
+ * Raw headers as the engine's checks read them: `get` in any letter case (values of a repeated
+ * header joined), and the pairs as sent.
+ * @param {string[]} raw
+ */
+function headerReader(raw) {
+  const list = pairs(raw);
+  return {
+    /** @param {string} name */
+    get(name) {
+      const values = list.filter(([candidate]) => candidate.toLowerCase() === name.toLowerCase()).map(([, value]) => value);
+      return values.length === 0 ? null : values.join(', ');
+    },
+    [Symbol.iterator]: () => list[Symbol.iterator](),
+  };
+}
+
+/**
+ * The answer's body as the app's client reads it: gzip, deflate and br undone (the bytes forwarded
+ * stay as they came).
+ * @param {Buffer} raw
+ * @param {string | null} encoding
+ */
+function decoded(raw, encoding) {
+  try {
+    switch (encoding?.trim().toLowerCase()) {
+      case 'gzip':
+      case 'x-gzip':
+        return gunzipSync(raw);
+      case 'deflate':
+        return inflateSync(raw);
+      case 'br':
+        return brotliDecompressSync(raw);
+      default:
+        return raw;
+    }
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+/**
+ * `3; response /data/idFrontData/IdNumber renamed-member, ...`: the count, then where and which rule
+ * (never a value), cut to MAX_HEADER_VIOLATIONS characters.
+ * @param {CheckedExchange} checked
+ */
+function violationsHeaderValue(checked) {
+  const text = `${checked.violations.length}; ${checked.violations.map((found) => `${found.in} ${found.pointer || '/'} ${found.rule}`).join(', ')}`;
+  return (text.length > MAX_HEADER_VIOLATIONS ? `${text.slice(0, MAX_HEADER_VIOLATIONS - 1)}…` : text).replace(/[^\x20-\x7e]/g, '?');
+}

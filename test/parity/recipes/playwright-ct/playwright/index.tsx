@@ -1,0 +1,1 @@
+// Hooks and global styles for mounted components (none here).
