@@ -554,8 +554,10 @@ export async function buildPostman({ text = readFileSync(join(ROOT, 'generated',
     },
     item: [
       { id: stableId('folder', SANDBOX_FOLDER), name: SANDBOX_FOLDER, item: [resetItem(controlApi), catalog] },
-      ...ordered.flatMap(({ name, entries }) =>
-        name === null ? entries.map(({ entry }) => entry) : { id: stableId('folder', name), name, item: entries.map(({ entry }) => entry) },
+      // The requests of no tag at the top level, each tag's in a folder of its own.
+      ...ordered.flatMap(
+        /** @returns {(PostmanFolder | PostmanRequestItem)[]} */
+        ({ name, entries }) => (name === null ? entries.map(({ entry }) => entry) : [{ id: stableId('folder', name), name, item: entries.map(({ entry }) => entry) }]),
       ),
       controlFolder(controlApi, existenceCheck),
     ],
