@@ -2,11 +2,11 @@
 // http://127.0.0.1:4010 and prints one access-log line per request; `vlens-mock health` probes a
 // running one. A function rather than top-level code, so that a CommonJS bundle (the single
 // executable) can call it with Prism's modules and the description's text passed in.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ExampleDriftError } from './drift.js';
 import { prismVersion } from './prism.js';
 import { listen } from './server.js';
+import { stopWithParent } from './parent.js';
 import { tlsBanner, tlsFromFlags } from './tls.js';
 
 /** @import { ListenOptions, RunningServer } from './server.js' */
@@ -217,46 +217,6 @@ async function health(argv) {
     const caught = /** @type {Error & { cause?: { code?: string, message?: string } }} */ (error);
     const reason = caught.name === 'TimeoutError' ? `no answer within ${HEALTH_TIMEOUT_MS / 1000} s` : (caught.cause?.code ?? caught.cause?.message ?? caught.message);
     fail(`health: ${probe.href} is not reachable: ${reason}`);
-  }
-}
-
-// How often the mock looks whether the processes that started it are still there.
-const PARENT_POLL_MS = 100;
-
-/**
- * `npm start` and `npx vlens-mock` run the mock through `sh -c`, which does not pass signals on: killing
- * npm's PID stops npm and its shell and leaves the mock holding the port. Started by npm (which sets
- * npm_lifecycle_event for its scripts and for npx), the mock therefore stops when its parent (the
- * shell) goes away, or its grandparent (npm: `kill -9` leaves the shell behind), where the system
- * tells (/proc). Started any other way (a shell, a service manager, a container) it lives until it
- * is stopped. `npm start` keeps no `exec` in front of node: Windows runs npm scripts with cmd.exe.
- * @param {() => void} stop
- */
-export function stopWithParent(stop) {
-  if (process.env.npm_lifecycle_event === undefined) return;
-  const parent = process.ppid;
-  const grandparent = parentOf(parent);
-  const watch = setInterval(() => {
-    // A /proc read that fails (null) is no evidence: only a parent PID that changed is.
-    const grandparentNow = grandparent === null ? null : parentOf(parent);
-    if (process.ppid === parent && (grandparentNow === null || grandparentNow === grandparent)) return;
-    clearInterval(watch);
-    stop();
-  }, PARENT_POLL_MS);
-  watch.unref();
-}
-
-/**
- * The parent PID of a process, from Linux's /proc; null where there is no /proc or no such process.
- * @param {number} pid
- */
-function parentOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (command) state ppid ...": the command may itself contain ") ".
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
   }
 }
 

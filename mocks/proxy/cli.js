@@ -3,7 +3,7 @@
 // exchange broke the description (1: it could not start or stop; 2: a usage error).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { stopWithParent } from '../node/main.js';
+import { stopWithParent } from '../node/parent.js';
 import { tlsBanner, tlsFromFlags } from '../node/tls.js';
 import { PROXY_PREFIX, VIOLATIONS_HEADER, startProxy } from './server.js';
 

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../lib/description.mjs';
 import { buildDocs } from './build.mjs';
+import { stopWithParent } from '../../mocks/node/parent.js';
 
 /** @import { AddressInfo } from 'node:net' */
 
@@ -78,45 +79,6 @@ export function serveDocs({ dir = DOCS_DIR, port = 0, host = '127.0.0.1' } = {})
   });
 }
 
-// How often the server looks whether the processes that started it are still there.
-const PARENT_POLL_MS = 100;
-
-/**
- * `npm run docs:serve` runs this script through `sh -c`, which does not pass signals on: killing
- * npm's PID stops npm and its shell and would leave the server holding the port. Started by npm
- * (npm_lifecycle_event is set), it stops when its parent (the shell) goes away, or its grandparent
- * (npm: `kill -9` leaves the shell behind), where /proc tells: what mocks/main.js does for
- * `npm start`. Started any other way it lives until it is stopped.
- */
-/** @param {() => void} stop */
-function stopWithParent(stop) {
-  if (process.env.npm_lifecycle_event === undefined) return;
-  const parent = process.ppid;
-  const grandparent = parentOf(parent);
-  const watch = setInterval(() => {
-    // A /proc read that fails (null) is no evidence: only a parent PID that changed is.
-    const grandparentNow = grandparent === null ? null : parentOf(parent);
-    if (process.ppid === parent && (grandparentNow === null || grandparentNow === grandparent)) return;
-    clearInterval(watch);
-    stop();
-  }, PARENT_POLL_MS);
-  watch.unref();
-}
-
-/**
- * The parent PID of a process, from Linux's /proc; null where there is no /proc or no such process.
- * @param {number} pid
- * @returns {number | null}
- */
-function parentOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (command) state ppid ...": the command may itself contain ") ".
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return null;
-  }
-}
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { port: { type: 'string' }, host: { type: 'string' }, dir: { type: 'string' } } });
