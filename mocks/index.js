@@ -7,5 +7,6 @@ export { SANDBOX_OTP } from './engine/sandbox.js';
 export { createSandboxControl, SandboxControlError } from './control/client.js';
 
 /** @typedef {import('./types.js').SandboxControl} SandboxControl */
-/** @typedef {import('./node/server.js').ListenOptions} StartMockOptions */
+/** @typedef {import('./node/start.js').StartMockOptions} StartMockOptions */
+/** @typedef {import('./types.js').SeedDocument} SeedDocument */
 /** @typedef {import('./node/start.js').RunningMock} RunningMock */
