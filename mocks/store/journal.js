@@ -197,7 +197,7 @@ export function createJournal({ limit, budgetBytes }, images) {
       const { answer } = entry;
       /** @type {unknown} */
       let body = null;
-      if (answer && answer.body !== undefined) body = redactBody(answer.body);
+      if (answer && answer.body !== undefined) body = shownAnswer(answer.body);
       else if (answer && answer.characters !== null) body = `<${answer.contentType ?? 'an answer'} of ${answer.characters} characters, not JSON>`;
       return { entry: shown(entry, summary), answer: answer ? { status: answer.status, contentType: answer.contentType, body } : null };
     },
@@ -207,6 +207,21 @@ export function createJournal({ limit, budgetBytes }, images) {
 /**
  * @typedef {{ operationId?: string, status?: number, transactionId?: string, after?: number, limit?: number }} JournalFilter
  */
+
+/**
+ * An answer's body as it may be shown: redacted as a request's is, but with the envelope's error_code
+ * as answered. Its name reads like a credential's (a "code"), and hiding it would hide the outcome; it
+ * is the error-code catalogue's, never a secret.
+ * @param {unknown} body
+ */
+function shownAnswer(body) {
+  const shown = redactBody(body);
+  if (body && typeof body === 'object' && shown && typeof shown === 'object' && 'error_code' in body && 'error_code' in shown) {
+    const code = /** @type {{ error_code: unknown }} */ (body).error_code;
+    if (code === null || typeof code === 'number' || (typeof code === 'string' && /^\w{1,16}$/.test(code))) /** @type {{ error_code: unknown }} */ (shown).error_code = code;
+  }
+  return shown;
+}
 
 /**
  * An entry as the control API shows it (the member order of its JournalEntry).
