@@ -277,6 +277,10 @@ const code = (text) => h('code', { dir: 'ltr' }, text);
 
 /** @param {number | string} ms */
 const time = (ms) => new Intl.DateTimeFormat(language, { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(ms));
+/** The time of day alone (the journal's column), the full date in its title. @param {number | string} ms */
+const clock = (ms) => h('time', { datetime: new Date(ms).toISOString(), title: time(ms) }, new Intl.DateTimeFormat(language, { timeStyle: 'medium' }).format(new Date(ms)));
+/** Text of the other direction (a phone number, an English summary) kept whole inside a sentence. @param {string} text */
+const isolated = (text) => h('bdi', {}, text);
 
 /**
  * Replaces a container's children, keeping the keyboard focus on the element with the same
@@ -493,7 +497,7 @@ function verdictOf(transaction) {
   if (transaction.outcome.state === 'validated') return { kind: 'validated', text: t('validated') };
   if (failed) {
     const summary = scenarioSummary(failed.operationId, failed.scenario);
-    return { kind: 'refused', text: t('refused', { step: t(failed.step), scenario: summary ? `${failed.scenario} (${summary})` : failed.scenario }) };
+    return { kind: 'refused', text: t('refused', { step: t(failed.step), scenario: summary ? `${failed.scenario}: ${summary}` : failed.scenario }) };
   }
   return { kind: 'incomplete', text: t('incomplete') };
 }
@@ -515,15 +519,15 @@ function renderTransactions() {
 /** @param {ControlSchemas['Transaction']} transaction */
 function transactionCard(transaction) {
   const verdict = verdictOf(transaction);
-  const who = transaction.user
-    ? [t('user', { id: transaction.user.id }), transaction.user.phoneNumber, transaction.user.email].filter(Boolean).join(' · ')
-    : t('keyOnly');
+  const { user } = transaction;
+  /** @type {(Node | string)[]} */
+  const who = user ? [t('user', { id: user.id }), ...[user.phoneNumber, user.email].filter((value) => value !== null).flatMap((value) => [' · ', h('span', { dir: 'ltr' }, String(value))])] : [t('keyOnly')];
   const planned = Object.entries(transaction.plannedOutcomes);
   return h(
     'article',
     { class: 'transaction', 'data-transaction': transaction.id, 'aria-labelledby': `tx-${transaction.id}` },
-    h('header', {}, h('h2', { id: `tx-${transaction.id}` }, code(transaction.id)), h('span', { class: `badge ${verdict.kind}`, 'data-verdict': verdict.kind }, verdict.text)),
-    h('p', { class: 'who' }, h('bdi', {}, who), ' · ', t('created', { time: time(transaction.createdAt) }), transaction.linked ? ` · ${t('linked')}` : ''),
+    h('header', {}, h('h2', { id: `tx-${transaction.id}` }, code(transaction.id)), h('span', { class: `badge ${verdict.kind}`, 'data-verdict': verdict.kind }, isolated(verdict.text))),
+    h('p', { class: 'who' }, ...who, ' · ', t('created', { time: time(transaction.createdAt) }), transaction.linked ? ` · ${t('linked')}` : ''),
     h('ol', { class: 'steps' }, ...transaction.steps.map((step) => stepItem(transaction, step))),
     planned.length > 0 ? h('p', { class: 'hint' }, t('planned', { list: planned.map(([step, scenario]) => `${t(/** @type {StringKey} */ (step))}: ${scenario}`).join(', ') })) : null,
   );
@@ -539,7 +543,7 @@ function stepItem(transaction, step) {
     'li',
     { class: step.succeeded ? 'passed' : 'failed', 'data-step': step.step },
     h('div', { class: 'step-head' }, h('strong', {}, t(step.step)), ' ', h('span', { class: 'mark' }, step.succeeded ? `✓ ${t('passed')}` : `✗ ${t('failed')}`), ' ', code(step.scenario), ' ', h('span', { class: 'hint' }, time(step.at))),
-    summary ? h('p', { class: 'hint' }, summary, ' · ', code(step.operationId)) : null,
+    summary ? h('p', { class: 'hint' }, isolated(summary), ' · ', code(step.operationId)) : null,
     h('div', { class: 'thumbs' }, ...step.images.map((image) => thumbnail(transaction, step, image))),
   );
 }
@@ -631,12 +635,12 @@ function renderJournal() {
         'tr',
         { 'data-seq': entry.seq, class: entry.status === null || entry.status >= 400 || entry.refusal ? 'refused' : '' },
         h('td', {}, h('button', { type: 'button', class: 'link', 'aria-expanded': open, 'aria-controls': `request-${entry.seq}`, 'aria-label': t('openRequest', { seq: entry.seq }), 'data-focus': `seq-${entry.seq}`, on: { click: () => toggleEntry(entry.seq) } }, String(entry.seq))),
-        h('td', {}, time(entry.at)),
+        h('td', {}, clock(entry.at)),
         h('td', {}, h('span', { class: 'method' }, entry.method), ' ', code(entry.path)),
         h('td', { class: 'status-code' }, entry.status === null ? t('noStatus') : String(entry.status)),
-        h('td', {}, entry.scenario ? code(entry.scenario) : '', entry.fault ? h('span', { class: 'badge refused' }, `fault: ${entry.fault}`) : null),
+        h('td', { class: 'scenario' }, entry.scenario ? code(entry.scenario) : '', entry.fault ? h('span', { class: 'badge refused' }, `fault: ${entry.fault}`) : null),
         h('td', {}, chosen),
-        h('td', { class: 'refusal' }, entry.refusal ?? ''),
+        h('td', { class: 'refusal' }, entry.refusal ? isolated(entry.refusal) : ''),
       ),
     );
     if (open) rows.push(h('tr', { class: 'detail', id: `request-${entry.seq}` }, h('td', { colspan: 7 }, h('div', { class: 'detail-body', 'data-detail': entry.seq }, '…'))));
