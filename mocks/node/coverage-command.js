@@ -92,8 +92,8 @@ export async function coverageCommand(argv) {
     report = await sandbox.coverage({ ...(only ? { only } : {}), faults: !args['no-faults'] });
   } catch (error) {
     if (error instanceof SandboxControlError) fail(`the sandbox refused: ${error.problem.detail}${error.problem.allowed ? ` (allowed: ${error.problem.allowed.slice(0, 30).join(', ')})` : ''}`, error.status === 400 ? 2 : 1);
-    const caught = /** @type {Error & { cause?: { code?: string } }} */ (error);
-    fail(`${url} did not answer: ${caught.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (caught.cause?.code ?? caught.message)}`, 1);
+    const caught = /** @type {Error & { cause?: { code?: string, message?: string } }} */ (error);
+    fail(`${url} did not answer: ${caught.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (caught.cause?.code ?? caught.cause?.message ?? caught.message)}`, 1);
   }
   const rendered =
     format === 'json'
