@@ -383,6 +383,8 @@ function notifyError(error) {
 /** @param {string} key */
 async function connect(key) {
   disconnect();
+  // Entries of another tenant (or of this one before a reset) share their numbers with this one's.
+  details.clear();
   sessionStorage.setItem(KEY_STORAGE, key);
   session = { key, stop: new AbortController(), latest: 0, journal: [], dropped: 0, transactions: null, coverage: null, stateless: false, images: new Map(), open: new Set() };
   setStatus('connecting');
@@ -436,6 +438,7 @@ async function live(current) {
         // The tenant was reset elsewhere: start over.
         current.journal = [];
         current.open.clear();
+        details.clear();
         current.latest = 0;
         await loadJournal(current);
         scheduleRefresh();
@@ -470,7 +473,7 @@ function scheduleRefresh() {
 
 /** @param {Session} current */
 async function refresh(current) {
-  const faults = byId('coverage-faults') instanceof HTMLInputElement ? /** @type {HTMLInputElement} */ (byId('coverage-faults')).checked : true;
+  const faults = /** @type {HTMLInputElement} */ (byId('coverage-faults')).checked;
   const [transactions, coverage] = await Promise.all([
     current.stateless ? Promise.resolve(null) : control('GET', `/transactions?limit=${TRANSACTIONS_SHOWN}`, { signal: current.stop.signal }),
     control('GET', `/coverage?faults=${faults}`, { signal: current.stop.signal }),
@@ -830,7 +833,6 @@ async function resetTenant() {
   if (dialog.returnValue !== 'reset' || !session) return;
   try {
     await control('POST', '/reset');
-    details.clear();
     await connect(session.key);
     notify(t('resetDone'));
   } catch (error) {
@@ -870,7 +872,6 @@ async function importState(event) {
   if (!file || !session) return;
   try {
     const summary = await control('PUT', '/state', { body: JSON.parse(await file.text()) });
-    details.clear();
     await connect(session.key);
     notify(t('imported', { users: summary.users, transactions: summary.transactions }));
   } catch (error) {
