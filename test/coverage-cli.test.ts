@@ -50,7 +50,7 @@ describe('vlens-mock coverage', () => {
     expect(below.stdout).toMatch(/^Outcome coverage: 1 of \d+ \(0\.\d%\)\n/);
     expect(below.stdout).toMatch(/\n {2}checkExistenceOfEmailOrPhone +1\/\d+ +never: 200 alreadyRegistered, 400 invalidRequest/);
     expect(below.stderr).toMatch(/^vlens-mock coverage: 0\.\d% covered \(1 of \d+\), below the minimum of 80\.0%\n$/);
-    // One operation of two scenarios... that operation alone, without faults: half of it is covered.
+    // That operation alone, without faults: a minimum of exactly its share passes, one a hair above it fails.
     const report = (await call(caller, 'GET', '/__vlens/coverage', { query: { only: 'checkExistenceOfEmailOrPhone', faults: 'false' } })).body;
     const share = report.covered / report.total;
     const at = await coverage(['--url', mock.url, '--api-key', caller.apiKey, '--only', 'checkExistenceOfEmailOrPhone', '--no-faults', '--min', `${(share * 100).toFixed(4)}%`]);
