@@ -24,7 +24,7 @@ export function generateSeedFiles() {
   return { [SEED_PATH]: `${JSON.stringify(seed, null, 2)}\n` };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const [path, content] of Object.entries(generateSeedFiles())) {
     writeFileSync(`${ROOT}${path}`, content);
     console.log(`wrote ${path}`);

@@ -13,7 +13,7 @@ import { CONTROL_API_PATH } from '../scripts/generate-sandbox.mjs';
 import { PATHS, call, capture, image, login, register, type Caller } from './sandbox-helpers.js';
 
 const controlApi = parse(readFileSync(CONTROL_API_PATH, 'utf8'));
-const ajv = new Ajv2020({ strict: false, allErrors: true });
+const ajv = new Ajv2020.default({ strict: false, allErrors: true });
 ajv.addSchema(controlApi, 'control');
 const validState = ajv.compile({ $ref: 'control#/components/schemas/State' });
 

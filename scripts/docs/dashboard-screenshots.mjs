@@ -15,8 +15,14 @@ import { ROOT } from '../lib/description.mjs';
 const API_KEY = 'example-seed';
 export const SCREENSHOTS = ['dashboard-transactions.png', 'dashboard-journal.png', 'dashboard-catalog.png', 'dashboard-coverage.png', 'dashboard-phone-ar.png'];
 
-/** A PNG of a card or a face, `width` x `height`, as base64 (drawn here: no image file is read). */
+/**
+ * A PNG of a card or a face, `width` x `height`, as base64 (drawn here: no image file is read).
+ * @param {number} width
+ * @param {number} height
+ * @param {(x: number, y: number) => number[]} pixel its colour at a point, x and y from 0 to 1
+ */
 function png(width, height, pixel) {
+  /** @param {string} type @param {Buffer} data */
   const chunk = (type, data) => {
     const length = Buffer.alloc(4);
     length.writeUInt32BE(data.length);
@@ -40,7 +46,9 @@ function png(width, height, pixel) {
   return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]).toString('base64');
 }
 
+/** @param {number[]} tint @returns {(x: number, y: number) => number[]} */
 const card = (tint) => (x, y) => (y > 0.18 && y < 0.3 ? [30, 60, 120] : x > 0.08 && x < 0.34 && y > 0.4 && y < 0.85 ? [150, 150, 160] : y > 0.45 && y < 0.5 && x > 0.42 ? [90, 90, 90] : tint);
+/** @param {number} shade @returns {(x: number, y: number) => number[]} */
 const face = (shade) => (x, y) => ((x - 0.5) ** 2 / 0.09 + (y - 0.45) ** 2 / 0.16 <= 1 ? [224 - shade, 172 - shade, 105 - shade] : [225, 230, 236]);
 
 /**
@@ -49,13 +57,14 @@ const face = (shade) => (x, y) => ((x - 0.5) ** 2 / 0.09 + (y - 0.45) ** 2 / 0.1
  * @param {{ body?: unknown, token?: string, headers?: Record<string, string> }} [options]
  */
 async function send(url, path, { body, token, headers = {} } = {}) {
+  /** @type {Record<string, string>} */
   const sent = { ApiKey: API_KEY, 'Content-Type': 'application/json', ...headers };
   if (token) sent.Authorization = `Bearer ${token}`;
   const response = await fetch(`${url}${path}`, { method: body === undefined ? 'GET' : 'POST', headers: sent, body: body === undefined ? undefined : JSON.stringify(body) });
   return response.json().catch(() => null);
 }
 
-/** A user's verified capture with pictures, a refused liveness, a forced answer: what the journal shows. */
+/** A user's verified capture with pictures, a refused liveness, a forced answer: what the journal shows. @param {string} url */
 async function traffic(url) {
   const phoneNumber = '+201900314159';
   const sent = await send(url, '/api/DigitalIdentity/Register/StepVerifyPhone', { body: { phoneNumber } });
@@ -71,19 +80,26 @@ async function traffic(url) {
   await send(url, '/api/DigitalIdentity/Login', { body: { phoneNumber, password: 'wrong', imei: '356938035643809' } });
 }
 
-/** Writes the screenshots into `dir` (docs/ by default); resolves with their paths. */
+/**
+ * Writes the screenshots into `dir` (docs/ by default); resolves with their paths.
+ * @param {string} [dir]
+ * @returns {Promise<string[]>}
+ */
 export async function takeScreenshots(dir = join(ROOT, 'docs')) {
   mkdirSync(dir, { recursive: true });
   const mock = await startMock({ port: 0, seedFile: join(ROOT, 'mocks/seeds/example.json') });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+  /** @type {string[]} */
   const written = [];
   try {
     await traffic(mock.url);
+    /** @param {import('playwright-core').Page} page @param {string} name */
     const shoot = async (page, name) => {
       const path = join(dir, name);
       await page.screenshot({ path });
       written.push(path);
     };
+    /** @param {Parameters<import('playwright-core').Browser['newPage']>[0]} options */
     const open = async (options) => {
       const page = await browser.newPage(options);
       await page.goto(`${mock.url}/__vlens/ui`);
@@ -91,7 +107,7 @@ export async function takeScreenshots(dir = join(ROOT, 'docs')) {
       await page.locator('#connect button[type="submit"]').click();
       await page.locator('#status[data-state="live"]').waitFor();
       await page.locator('article.transaction img[data-field="face_3"]').first().waitFor();
-      await page.waitForFunction(() => [...document.querySelectorAll('article.transaction img')].every((image) => image.complete && image.naturalWidth > 0));
+      await page.waitForFunction(() => [...document.querySelectorAll('article.transaction img')].every((image) => image instanceof HTMLImageElement && image.complete && image.naturalWidth > 0));
       return page;
     };
     const page = await open({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
@@ -116,6 +132,6 @@ export async function takeScreenshots(dir = join(ROOT, 'docs')) {
   return written;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const path of await takeScreenshots(process.argv[2])) console.log(`wrote ${path}`);
 }
