@@ -8,7 +8,8 @@ export { createSandboxControl, SandboxControlError } from './control/client.js';
 export { startProxy } from './proxy/server.js';
 
 /** @typedef {import('./types.js').SandboxControl} SandboxControl */
-/** @typedef {import('./node/server.js').ListenOptions} StartMockOptions */
+/** @typedef {import('./node/start.js').StartMockOptions} StartMockOptions */
+/** @typedef {import('./types.js').SeedDocument} SeedDocument */
 /** @typedef {import('./node/start.js').RunningMock} RunningMock */
 /** @typedef {import('./proxy/server.js').ProxyOptions} StartProxyOptions */
 /** @typedef {import('./proxy/server.js').RunningProxy} RunningProxy */

@@ -220,6 +220,25 @@ export interface SandboxOptions extends Partial<SandboxLimits> {
   description?: DescriptionSource;
   /** Warnings the engine has for its host (an example that drifted). */
   warn?: (message: string) => void;
+  /**
+   * Tenants to start with: a seed document, a State document (`GET /__vlens/state`) under each ApiKey.
+   * Loaded before the first request is served (`Sandbox.ready`); a document that is not valid, or that
+   * exceeds the limits, makes `ready` reject with a TypeError naming the tenant (by its place, never its
+   * key) and the field. Not to be confused with `seed`, which seeds the random ids and tokens.
+   */
+  initialState?: SeedDocument;
+}
+
+/**
+ * A seed: several tenants' states (the control API's State schema), each under the ApiKey that names
+ * the tenant. What `vlens-mock --seed-file` and `startMock({ seedFile })` read, and `initialState` takes.
+ */
+export interface SeedDocument {
+  format: 'vlens-sandbox-seed';
+  version: 1;
+  /** What the seed holds, for its reader; ignored. */
+  description?: string;
+  tenants: Record<string, ControlSchemas['State']>;
 }
 
 /** Generates an answer from the schema (Stoplight Prism on Node). */
@@ -294,8 +313,45 @@ export interface SandboxControl {
   addFault(fault: ControlSchemas['Fault']): Promise<ControlSchemas['FaultResult']>;
   /** `POST /__vlens/tokens/expire`: every token the tenant issued or accepted expires. */
   expireTokens(): Promise<ControlSchemas['ExpiredTokens']>;
-  /** `GET /__vlens/requests`: the journal, oldest first. */
-  requests(query?: { operationId?: string; limit?: number }): Promise<ControlSchemas['Journal']>;
+  /**
+   * `GET /__vlens/requests`: the journal, oldest first. With `after` (a `latest` read before) and `wait`
+   * (seconds), it answers as soon as a newer request is journaled (long polling).
+   */
+  requests(query?: JournalQuery): Promise<ControlSchemas['Journal']>;
+  /** `GET /__vlens/requests/{seq}`: one journaled request and what was answered, redacted. */
+  request(seq: number): Promise<ControlSchemas['JournalEntryDetail']>;
+  /** `GET /__vlens/transactions`: the tenant's transactions, the one changed last first. */
+  transactions(query?: { limit?: number }): Promise<ControlSchemas['TransactionList']>;
+  /** `GET /__vlens/transactions/{id}/steps/{step}/images/{field}`: an uploaded image, decoded, with its content type. */
+  transactionImage(transactionId: string, step: 'front' | 'back' | 'liveness', field: 'image' | 'face_1' | 'face_2' | 'face_3'): Promise<{ contentType: string; bytes: Uint8Array }>;
+  /** `GET /__vlens/coverage`: which scenarios and faults the tenant's requests have been through. */
+  coverage(query?: CoverageQuery): Promise<ControlSchemas['Coverage']>;
+  /** `GET /__vlens/coverage?format=markdown|junit`: the same report as a CI job summary or a JUnit report. */
+  coverageReport(format: 'markdown' | 'junit', query?: CoverageQuery & { unhit?: 'failure' | 'skip' }): Promise<string>;
+  /** `GET /__vlens/state`: the tenant as one document (its secrets are the sandbox's test values). */
+  state(): Promise<ControlSchemas['State']>;
+  /** `PUT /__vlens/state`: replaces the tenant with a document; refused whole (400) when any of it is wrong. */
+  replaceState(state: ControlSchemas['State']): Promise<ControlSchemas['StateSummary']>;
+}
+
+/** Which journal entries `requests()` reads. */
+export interface JournalQuery {
+  operationId?: string;
+  status?: number;
+  transactionId?: string;
+  /** Only entries numbered after this `seq`. */
+  after?: number;
+  /** Seconds to wait for one (0 to 60). */
+  wait?: number;
+  limit?: number;
+}
+
+/** What a coverage report covers. */
+export interface CoverageQuery {
+  /** These operations alone. */
+  only?: string[];
+  /** Whether faults count towards the totals (default true). */
+  faults?: boolean;
 }
 
 /** A sandbox (createSandbox). */
@@ -312,6 +368,8 @@ export interface Sandbox {
   catalog(): ControlSchemas['Catalog'];
   /** The control API of a tenant, in process. */
   control(apiKey: string): SandboxControl;
+  /** Resolves once `initialState` is loaded (at once without one); rejects with the reason it was refused. Requests wait for it. */
+  readonly ready: Promise<void>;
   /** Ends every hung answer: the sandbox is stopping (delayed answers are requests in flight, and finish). */
   close(): void;
   /** Aborted once close() was called. */

@@ -139,11 +139,14 @@ export async function generateModelFiles() {
     controlSchemas[`${operation.id}Body`] = schemas.body;
     controlSchemas[`${operation.id}Query`] = schemas.query;
     controlSchemas[`${operation.id}Path`] = schemas.path;
+    // A body of many members (a tenant's state) is checked to its first problem only, as the API's are.
+    if (schemas.body) controlSchemas[`${operation.id}BodyFirstError`] = schemas.body;
   }
   const names = Object.keys(controlSchemas);
+  controlSchemas.__firstError = names.filter((name) => name.endsWith('BodyFirstError'));
   files[`${MODEL_DIR}control/validators.js`] = standalone(preparedControl, controlSchemas, {
     allErrorsNames: names.filter((name) => name.endsWith('Body')),
-    coerceNames: names.filter((name) => !name.endsWith('Body')),
+    coerceNames: names.filter((name) => name.endsWith('Query') || name.endsWith('Path')),
     depth: 3,
     header: CONTROL_HEADER,
   });

@@ -8,8 +8,9 @@
 //   error-codes.ts  the error-code catalogue (x-vlens-error-codes)
 //   limits.ts       the request limits the schemas declare (image ceiling, transaction id pattern)
 // and, after them, the sandbox engine's model of the bundle (scripts/generate-model.mjs, once
-// scripts/mock-check.mjs found no example drifting from its schema) and the control API's types
-// (scripts/generate-sandbox.mjs).
+// scripts/mock-check.mjs found no example drifting from its schema), the control API's types
+// (scripts/generate-sandbox.mjs), the dashboard's module (scripts/generate-ui.mjs) and the example seed
+// (scripts/generate-seed.mjs).
 // The output is byte-stable: test/client-generate.test.ts regenerates in memory and compares.
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +19,8 @@ import { parse } from 'yaml';
 import { bundleDescription } from './bundle.mjs';
 import { ROOT, listOperations, listScenarios, resolveRef } from './lib/description.mjs';
 import { generateSandboxFiles } from './generate-sandbox.mjs';
+import { generateSeedFiles } from './generate-seed.mjs';
+import { generateUiFiles } from './generate-ui.mjs';
 import { writeModelFiles } from './generate-model.mjs';
 import { checkDescription } from './mock-check.mjs';
 
@@ -200,7 +203,7 @@ export async function generateFiles() {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const [path, content] of Object.entries({ ...(await generateFiles()), ...(await generateSandboxFiles()) })) {
+  for (const [path, content] of Object.entries({ ...(await generateFiles()), ...(await generateSandboxFiles()), ...generateUiFiles(), ...generateSeedFiles() })) {
     writeFileSync(`${ROOT}${path}`, content);
     console.log(`wrote ${path}`);
   }

@@ -259,8 +259,10 @@ describe('as a consumer installs it (from the packed tarball)', () => {
     for (const file of ['mocks/index.js', 'dist/mocks/index.d.ts', 'mocks/sandbox.js', 'dist/mocks/sandbox.d.ts', 'mocks/cli.js', 'mocks/node/server.js', 'mocks/engine/sandbox.js', 'generated/openapi.yaml']) {
       expect(packedFiles).toContain(file);
     }
-    // The mock ships as JavaScript; its types are generated from it into dist/mocks/.
-    expect(packedFiles.filter((file) => file.startsWith('mocks/') && !/\.js$/.test(file))).toEqual([]);
+    // The mock ships as JavaScript (the dashboard's page in a generated module), and the example seed as
+    // the JSON `--seed-file` reads; its types are generated from it into dist/mocks/.
+    expect(packedFiles).toContain('mocks/seeds/example.json');
+    expect(packedFiles.filter((file) => file.startsWith('mocks/') && !/\.js$/.test(file) && file !== 'mocks/seeds/example.json')).toEqual([]);
     expect(packedFiles.filter((file) => file.startsWith('dist/mocks/') && !/\.d\.ts$/.test(file))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(installed(withPrism), 'package.json'), 'utf8'));
     expect(manifest.bin['vlens-mock'].replace(/^\.\//, '')).toBe('mocks/cli.js');

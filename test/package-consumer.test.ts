@@ -117,7 +117,7 @@ describe("the tarball", () => {
     ]) {
       expect(paths, needed).toContain(needed);
     }
-    const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|dist\/mocks\/([\w-]+\/)*[\w-]+\.d\.ts|generated\/openapi\.yaml|mocks\/([\w-]+\/)*[\w-]+\.js)$/;
+    const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|dist\/mocks\/([\w-]+\/)*[\w-]+\.d\.ts|generated\/openapi\.yaml|mocks\/([\w-]+\/)*[\w-]+\.js|mocks\/seeds\/example\.json)$/;
     expect(paths.filter((path) => !allowed.test(path))).toEqual([]);
   });
 

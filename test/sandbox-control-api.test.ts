@@ -26,10 +26,11 @@ function contractErrors(path: string, method: string, answer: Answer): string[] 
   if (!declared) return [`${method.toUpperCase()} ${path} declares no ${answer.status}`];
   const response = declared.$ref ? controlApi.components.responses[declared.$ref.split('/').pop()] : declared;
   if (!response.content) return answer.text === '' ? [] : ['a body where the description declares none'];
-  const [mediaType] = Object.keys(response.content);
-  if (mediaType === undefined) return ['a content map without a media type'];
   const type = answer.headers.get('content-type') ?? '';
-  if (!type.startsWith(mediaType)) return [`content-type ${type}, declared ${mediaType}`];
+  const mediaType = Object.keys(response.content).find((declaredType) => type.startsWith(declaredType));
+  if (!mediaType) return [`content-type ${type}, declared ${Object.keys(response.content).join(' or ')}`];
+  // Pages, scripts, images, Markdown and XML are text or bytes: their type is what the description says of them.
+  if (!/[/+]json$/.test(mediaType)) return [];
   const validate = ajv.compile(response.content[mediaType].schema.$ref ? { $ref: `control${response.content[mediaType].schema.$ref}` } : response.content[mediaType].schema);
   return validate(answer.body) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message}`);
 }
@@ -129,6 +130,72 @@ describe('every operation, held to the description', () => {
     expect(limited.body.requests[0].operationId).toBe('verifyIdBack');
   });
 
+  it('lists the transactions and serves each kept image decoded, with the type its bytes show', async () => {
+    const caller = tenant();
+    const user = await register(caller);
+    const first = await capture(caller, user.token);
+    const second = await capture(caller, user.token);
+    const listed = await control(caller, 'GET', '/__vlens/transactions', '/__vlens/transactions?limit=1');
+    expect(listed.body).toMatchObject({ total: 2, transactions: [{ id: second.transactionId }] });
+    expect((await control(caller, 'GET', '/__vlens/transactions')).body.transactions.map((entry: { id: string }) => entry.id)).toEqual([second.transactionId, first.transactionId]);
+    const template = '/__vlens/transactions/{id}/steps/{step}/images/{field}';
+    const face = await control(caller, 'GET', template, `/__vlens/transactions/${first.transactionId}/steps/liveness/images/face_2`);
+    expect([face.headers.get('content-type'), face.headers.get('x-content-type-options')]).toEqual(['image/jpeg', 'nosniff']);
+    const bytes = Buffer.from(await (await fetch(`${mock.url}/__vlens/transactions/${first.transactionId}/steps/front/images/image`, { headers: { ApiKey: caller.apiKey } })).arrayBuffer());
+    expect(bytes.toString('base64')).toBe(first.images.front);
+    const none = await control(caller, 'GET', template, `/__vlens/transactions/${first.transactionId}/steps/front/images/face_1`);
+    expect(none.body).toMatchObject({ status: 404, field: 'field', allowed: ['front/image', 'back/image', 'liveness/face_1', 'liveness/face_2', 'liveness/face_3'] });
+    expect((await control(caller, 'GET', template, `/__vlens/transactions/${first.transactionId}/steps/selfie/images/image`)).body).toMatchObject({ field: 'step', allowed: ['front', 'back', 'liveness'] });
+  });
+
+  it('opens one journal entry with its answer, redacted; long polling answers as soon as a request is journaled', async () => {
+    const caller = tenant();
+    const user = await register(caller, { password: 'PASSWORD-SECRET-2' });
+    const entry = await control(caller, 'GET', '/__vlens/requests/{seq}', '/__vlens/requests/2');
+    expect(entry.body.entry).toMatchObject({ seq: 2, operationId: 'register', body: { password: '<redacted>' } });
+    expect(entry.body.answer).toMatchObject({ status: 200, contentType: 'application/json; charset=utf-8', body: { data: { accessToken: '<redacted>' }, error_code: null } });
+    for (const secret of [caller.apiKey, user.token, 'PASSWORD-SECRET-2']) expect(entry.text).not.toContain(secret);
+    expect((await control(caller, 'GET', '/__vlens/requests/{seq}', '/__vlens/requests/3')).body).toMatchObject({ status: 404, field: 'seq' });
+    // The envelope's error_code is shown as answered: its name reads like a secret's, it is none.
+    await call(caller, 'POST', PATHS.front, { token: user.token, headers: { Prefer: 'example=cardNotDetected' }, body: { image: image(7) } });
+    expect((await control(caller, 'GET', '/__vlens/requests/{seq}', '/__vlens/requests/3')).body.answer.body).toMatchObject({ data: null, error_code: 3011 });
+
+    const waiting = control(caller, 'GET', '/__vlens/requests', '/__vlens/requests?after=3&wait=20');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await call(caller, 'POST', PATHS.exists, { body: { email: 'a@example.com' } });
+    const woken = await waiting;
+    expect(woken.body).toMatchObject({ latest: 4, requests: [{ seq: 4, operationId: 'checkExistenceOfEmailOrPhone' }] });
+    // Nothing newer: it answers with none once the wait is over; a reset answers at once with a lower latest.
+    expect((await control(caller, 'GET', '/__vlens/requests', '/__vlens/requests?after=4&wait=1')).body).toMatchObject({ latest: 4, requests: [] });
+    const beforeReset = control(caller, 'GET', '/__vlens/requests', '/__vlens/requests?after=4&wait=20');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await call(caller, 'POST', '/__vlens/reset');
+    expect((await beforeReset).body).toMatchObject({ latest: 0, requests: [] });
+    const filtered = await control(caller, 'GET', '/__vlens/requests', `/__vlens/requests?status=200&transactionId=${randomUUID()}`);
+    expect(filtered.body.requests).toEqual([]);
+  });
+
+  it('reports coverage, and exports and replaces the tenant\'s state', async () => {
+    const caller = tenant();
+    await call(caller, 'POST', PATHS.exists, { body: { email: 'a@example.com' } });
+    expect((await control(caller, 'GET', '/__vlens/coverage')).body.covered).toBe(1);
+    expect((await control(caller, 'GET', '/__vlens/coverage', '/__vlens/coverage?format=markdown')).text).toMatch(/^### Vlens sandbox outcome coverage: 1 of/);
+    expect((await control(caller, 'GET', '/__vlens/coverage', '/__vlens/coverage?format=junit')).text).toMatch(/^<\?xml/);
+    const user = await register(caller);
+    await capture(caller, user.token);
+    const state = await control(caller, 'GET', '/__vlens/state');
+    const copy = tenant();
+    expect((await control(copy, 'PUT', '/__vlens/state', '/__vlens/state', { body: state.body })).body).toMatchObject({ users: 1, transactions: 1 });
+    expect((await control(copy, 'PUT', '/__vlens/state', '/__vlens/state', { body: { ...state.body, version: 2 } })).status).toBe(400);
+  });
+
+  it('serves the dashboard and its files, needing no key', async () => {
+    const keyless = { url: mock.url, apiKey: '' };
+    const page = await control(keyless, 'GET', '/__vlens/ui', '/__vlens/ui', { headers: {} });
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    for (const asset of ['app.js', 'style.css', 'icon.svg']) expect((await control(keyless, 'GET', '/__vlens/ui/{asset}', `/__vlens/ui/${asset}`, { headers: {} })).status).toBe(200);
+  });
+
   it('the journal redacts secrets sent in the query string or an API-key header (review S2)', async () => {
     const caller = tenant();
     const secrets = { password: 'QUERY-PASSWORD-7', accessToken: 'rfc6750.QUERY.token', apiKey: 'HEADER-API-KEY-9', otp: '654321' };
@@ -221,6 +288,15 @@ describe('the typed helper', () => {
     expect(await sandbox.addFault({ operationId: 'verifyLiveness', fault: 'delay', delayMs: 1 })).toMatchObject({ fault: 'delay' });
     expect(await sandbox.expireTokens()).toEqual({ expired: 1 });
     expect((await sandbox.requests({ limit: 1 })).requests).toHaveLength(1);
+    const { latest } = await sandbox.requests({ operationId: 'verifyIdFront', status: 200 });
+    expect((await sandbox.request(latest)).entry.seq).toBe(latest);
+    expect((await sandbox.transactions({ limit: 1 })).transactions[0]!.id).toBe(capture2.transactionId);
+    const kept = await sandbox.transactionImage(capture2.transactionId, 'front', 'image');
+    expect([kept.contentType, Buffer.from(kept.bytes).toString('base64')]).toEqual(['image/jpeg', capture2.images.front]);
+    expect((await sandbox.coverage()).covered).toBeGreaterThan(0);
+    expect(await sandbox.coverageReport('markdown')).toMatch(/^### /);
+    const state = await sandbox.state();
+    expect(await sandbox.replaceState(state)).toMatchObject({ users: 1, transactions: 2 });
     await sandbox.reset();
     expect((await sandbox.requests()).requests).toEqual([]);
 

@@ -182,9 +182,157 @@ export interface paths {
         };
         /**
          * Read the journal of the tenant's requests
-         * @description The tenant's latest requests to the API, oldest first (control calls are not journaled): method, path, status, scenario, what forced it, why a request was refused, time. `ApiKey`, `Authorization`, passwords, one-time passwords and tokens are redacted; images are shown as their size and SHA-256. The journal keeps the last `journalLimit` requests of each tenant.
+         * @description The tenant's latest requests to the API, oldest first (control calls are not journaled): method, path, status, scenario, what forced it, why a request was refused, time. `ApiKey`, `Authorization`, passwords, one-time passwords and tokens are redacted; images are shown as their size and SHA-256. The journal keeps the last `journalLimit` requests of each tenant. For live updates, send `after` (the `latest` of the previous answer) and `wait`: the answer comes as soon as a newer request is journaled, or after `wait` seconds with no entries (long polling; the dashboard reads it so). A `latest` lower than the `after` sent means the tenant was reset since.
          */
         get: operations["listRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__vlens/requests/{seq}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open one journaled request with its answer
+         * @description One request of the journal (as `GET /__vlens/requests` lists it) and what the sandbox answered: its status, content type and body, with the same redaction as the request's (tokens and keys `<redacted>`, personal data masked, an image as its size). `answer` is null when no answer was sent (the faults `hang` and `reset`, or a client that left).
+         */
+        get: operations["getRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__vlens/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's transactions
+         * @description The tenant's transactions, the one changed last first, each as `GET /__vlens/transactions/{id}` shows it (steps with their scenarios, verdict, user, images' sizes and SHA-256). Expired transactions are left out.
+         */
+        get: operations["listTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__vlens/transactions/{id}/steps/{step}/images/{field}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an image a step kept
+         * @description The decoded bytes of an image a step of the transaction kept (the base64 text the app uploaded, decoded), with the content type its first bytes show (PNG, JPEG, GIF or WebP; otherwise `application/octet-stream`). This is how the dashboard shows uploads as pictures; the journal never holds image bytes. 404 when the step kept no image in that field, or it was evicted to stay within the image budget.
+         */
+        get: operations["getTransactionImage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__vlens/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Report which outcomes the tenant has been through
+         * @description Outcome coverage of the calling tenant: for every operation of the API, every scenario (its named examples, error statuses included) with how many answers it gave, by any means (the flow, `Prefer`, a queued or planned outcome, a magic value), and every fault with how often it struck; then the totals, `covered` of `total` (a scenario or fault counts as covered once it answered or struck at least once). Answers that are no scenario of the operation (a fault's 502, a generated 501) are listed under `other` and not counted. `reset` clears coverage with the rest of the tenant; the counters are one per scenario and fault, so coverage takes bounded memory.
+         *
+         *     - `format=markdown`: a Markdown summary for a CI job (`$GITHUB_STEP_SUMMARY`).
+         *     - `format=junit`: a JUnit XML report, one test case per scenario and fault; one never answered is a failure (`unhit=failure`, the default) or skipped (`unhit=skip`).
+         *     - `only=verifyIdFront,verifyLiveness`: those operations alone; `faults=false`: the faults are listed but not counted.
+         */
+        get: operations["getCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__vlens/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the tenant as one document
+         * @description The calling tenant's users (with their passwords), issued tokens, accepted bearer tokens (by SHA-256), one-time password requests, transactions (steps, scenarios, verdicts and the images as base64), planned and queued outcomes and armed faults, as one document that `PUT /__vlens/state` or a seed file loads back. Everything secret in it is a test value of the sandbox: what the app under test sent or what the sandbox issued. The journal and coverage are not part of it. An evicted image is `null`.
+         */
+        get: operations["getState"];
+        /**
+         * Replace the tenant with a document
+         * @description Replaces everything the calling tenant holds with the document (as `GET /__vlens/state` exports it, or written by hand: members left out are empty, times left out are now, a step's `succeeded` and a transaction's verdict follow from the scenarios named). The journal and coverage start empty; delayed and hung answers of the tenant end. The whole document is checked before anything changes: a malformed document, one of another `version`, an unknown operation or scenario, a user id used twice, or more users, transactions, credentials or image bytes than the sandbox's limits allow is refused with 400 naming the first problem, and the tenant is left as it was. Its passwords, tokens and images are test values: never load a real user's data.
+         */
+        put: operations["putState"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__vlens/ui": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open the dashboard
+         * @description The dashboard: one page, served by the sandbox itself, that asks for an `ApiKey` (kept for the browser tab only) and shows that tenant's transactions with their images, the journal, the catalog with controls to queue outcomes, plan them, arm faults, expire tokens and reset, and outcome coverage, updating live. It loads only its own script and style from this origin and sets a strict Content-Security-Policy. Needs no `ApiKey` itself.
+         */
+        get: operations["getDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/__vlens/ui/{asset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Load the dashboard's script, style or icon
+         * @description The dashboard's script, style sheet and icon, served as files of this origin so its policy needs no inline code.
+         */
+        get: operations["getDashboardAsset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -390,6 +538,8 @@ export interface components {
             limit: number;
             /** @description Older requests no longer kept. */
             dropped: number;
+            /** @description The `seq` of the tenant's latest request (0 before the first); send it as `after` to wait for newer ones. */
+            latest: number;
             requests: components["schemas"]["JournalEntry"][];
         };
         JournalEntry: {
@@ -427,6 +577,206 @@ export interface components {
             body: unknown;
             images: components["schemas"]["Image"][];
         };
+        JournalEntryDetail: {
+            entry: components["schemas"]["JournalEntry"];
+            /** @description What was answered; null when no answer was sent. */
+            answer: {
+                status: number;
+                contentType: string | null;
+                /** @description The JSON body, redacted as the request's is; for an answer that is not JSON, its kind and length; null without a body. */
+                body: unknown;
+            } | null;
+        };
+        TransactionList: {
+            /** @description The tenant's transactions that have not expired (all of them, not only those listed). */
+            total: number;
+            transactions: components["schemas"]["Transaction"][];
+        };
+        Coverage: {
+            /** @description Scenarios (and faults, when counted) that answered or struck at least once. */
+            covered: number;
+            /** @description Scenarios of the operations reported (and faults, when counted). */
+            total: number;
+            /** @description `covered` / `total`, rounded to 4 decimals; 1 when `total` is 0. */
+            ratio: number;
+            /** @description Whether the faults count towards the totals (`faults=false` leaves them out). */
+            faultsCounted: boolean;
+            operations: components["schemas"]["CoverageOperation"][];
+            faults: {
+                fault: components["schemas"]["FaultName"];
+                /** @description How often it struck. */
+                count: number;
+            }[];
+        };
+        CoverageOperation: {
+            operationId: string;
+            method: string;
+            path: string;
+            covered: number;
+            total: number;
+            /** @description Every scenario of the operation, in the description's order. */
+            scenarios: {
+                status: number;
+                name: string;
+                summary: string;
+                /** @description Answers it gave. */
+                count: number;
+            }[];
+            /** @description Answers that are no scenario of the operation (a fault's 502, a generated 501), not counted. */
+            other: {
+                status: number;
+                scenario: string;
+                count: number;
+            }[];
+        };
+        /** @description One tenant's state, as `GET /__vlens/state` exports it and `PUT /__vlens/state` or a seed file loads it. Its passwords, tokens and images are the sandbox's own test values (what an app under test sent it or what it issued), never a real user's. Members left out are empty. */
+        State: {
+            /**
+             * @description Says what the document is.
+             * @constant
+             */
+            format: "vlens-sandbox-state";
+            /**
+             * @description The version of this format; a document of another version is refused.
+             * @constant
+             */
+            version: 1;
+            exportedAt?: components["schemas"]["DateTime"];
+            users?: components["schemas"]["StateUser"][];
+            /** @description Access tokens the sandbox issued (Login, RefreshToken). */
+            tokens?: components["schemas"]["StateToken"][];
+            refreshTokens?: components["schemas"]["StateRefreshToken"][];
+            /** @description Bearer tokens the sandbox did not issue but took as a user or an admin, by the SHA-256 of the token. */
+            acceptedBearers?: components["schemas"]["StateBearer"][];
+            otpRequests?: components["schemas"]["StateOtpRequest"][];
+            transactions?: components["schemas"]["StateTransaction"][];
+            /** @description The outcomes set per transaction (`PUT /__vlens/transactions/{id}/outcomes`), by transaction id. */
+            plannedOutcomes?: {
+                [key: string]: components["schemas"]["StepOutcomes"];
+            };
+            /** @description Outcomes queued for the next calls of an operation, in the order they are used. */
+            queuedOutcomes?: {
+                operationId: string;
+                scenario: string;
+                status: number;
+                /** @description Calls it still answers. */
+                times: number;
+            }[];
+            /** @description Faults armed for the next calls, in the order they strike. */
+            faults?: {
+                /** @description null for every operation. */
+                operationId: string | null;
+                fault: components["schemas"]["FaultName"];
+                delayMs: number;
+                times: number;
+            }[];
+        };
+        StateUser: {
+            /** @description The user's id (the `user.id` of answers), unique in the document. */
+            id: number;
+            /** @description Free text for the reader of a seed ("a verified user"); the sandbox only keeps it. */
+            note?: string;
+            phoneNumber?: string | null;
+            email?: string | null;
+            /** @description The password `Login` takes; a test value. */
+            password?: string | null;
+            /** @default false */
+            emailConfirmed?: boolean;
+            /** @description Whether the user has a verified digital identity (what `Login` reports); left out, whether one of the user's transactions is Verified. */
+            verified?: boolean;
+            /**
+             * @description Made for a bearer token the sandbox did not issue, rather than registered.
+             * @default false
+             */
+            implicit?: boolean;
+        };
+        StateToken: {
+            token: string;
+            /** @enum {string} */
+            role: "user" | "admin";
+            /** @description The user it stands for; null for an admin token. */
+            userId: number | null;
+            expiresAt: components["schemas"]["DateTime"];
+            /**
+             * @description Expired early (`POST /__vlens/tokens/expire`).
+             * @default false
+             */
+            expired?: boolean;
+        };
+        StateRefreshToken: {
+            token: string;
+            /** @enum {string} */
+            role: "user" | "admin";
+            userId: number | null;
+        };
+        StateBearer: {
+            /** @description SHA-256 (hex) of the bearer token. */
+            sha256: string;
+            /** @description The user it stands for; null for an admin. */
+            userId: number | null;
+            /** @default false */
+            expired?: boolean;
+        };
+        StateOtpRequest: {
+            id: string;
+            /** @enum {string} */
+            channel: "phone" | "email";
+            /** @description The phone number or email the one-time password went to. */
+            target: string;
+            /** @default false */
+            confirmed?: boolean;
+        };
+        StateTransaction: {
+            id: string;
+            /** @description Its user's id; null for a capture made on the API key alone and not linked. */
+            userId: number | null;
+            /** @description Left out, the time of the import. */
+            createdAt?: components["schemas"]["DateTime"];
+            updatedAt?: components["schemas"]["DateTime"];
+            /** @description Left out, `createdAt` plus the sandbox's transaction TTL. A transaction already expired is not loaded. */
+            expiresAt?: components["schemas"]["DateTime"];
+            /** @default false */
+            linked?: boolean;
+            /** @description Left out, what the liveness step's scenario says. */
+            validated?: boolean;
+            /** @description Left out, what the liveness step's scenario says. */
+            verified?: boolean;
+            steps: {
+                front?: components["schemas"]["StateStep"];
+                back?: components["schemas"]["StateStep"];
+                liveness?: components["schemas"]["StateStep"];
+            };
+        };
+        StateStep: {
+            /** @description An operation of that step (`verifyIdFront` or `ocrIdFront` for the front, and so on). */
+            operationId: string;
+            /** @description The scenario it answered, a named example of that operation. */
+            scenario: string;
+            /** @description Left out, what the scenario says. */
+            succeeded?: boolean;
+            at?: components["schemas"]["DateTime"];
+            /** @description The national ID number the scan read; left out, the scenario's example card's. */
+            idNumber?: string | null;
+            /** @description The images the step kept, by request field, as the base64 text uploaded; null for an image evicted to stay within the image budget. */
+            images?: {
+                [key: string]: string | null;
+            };
+        };
+        /** @description What the tenant holds after the import. */
+        StateSummary: {
+            users: number;
+            transactions: number;
+            images: number;
+            /** @description Bytes of the decoded images. */
+            imageBytes: number;
+            /** @description Access and refresh tokens. */
+            tokens: number;
+            plannedOutcomes: number;
+            queuedOutcomes: number;
+            faults: number;
+        };
+        /** @description An RFC 3339 date and time, such as `2026-11-30T10:00:00.000Z`. */
+        DateTime: string;
     };
     responses: {
         /** @description The request is malformed, or names an operation, step, scenario or fault that does not exist; `allowed` lists the valid ones. */
@@ -447,8 +797,17 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No such transaction in this tenant (`allowed` lists the latest ids), no such control path, or a state path of a `--stateless` mock. */
+        /** @description No such transaction in this tenant (`allowed` lists the latest ids), image or journal entry, no such control path, or a state path of a `--stateless` mock. */
         NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request body is larger than this call takes (`maxBodyBytes` for a state document). */
+        TooLarge: {
             headers: {
                 [name: string]: unknown;
             };
@@ -675,6 +1034,26 @@ export interface operations {
                  */
                 operationId?: string;
                 /**
+                 * @description Only the requests answered with this HTTP status.
+                 * @example 401
+                 */
+                status?: number;
+                /**
+                 * @description Only the requests about this transaction (in any letter case).
+                 * @example 81f404b3-d7dc-4f08-b4fe-934853c86282
+                 */
+                transactionId?: string;
+                /**
+                 * @description Only the requests numbered after this `seq`.
+                 * @example 41
+                 */
+                after?: number;
+                /**
+                 * @description Seconds to hold the answer while no request matches, then answer with none; the answer comes at once when one is journaled, the tenant is reset or the sandbox stops.
+                 * @example 25
+                 */
+                wait?: number;
+                /**
                  * @description At most this many of the latest requests.
                  * @example 20
                  */
@@ -697,6 +1076,254 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+        };
+    };
+    getRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The request's number in the tenant's journal (`seq`).
+                 * @example 1
+                 */
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request and its answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalEntryDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listTransactions: {
+        parameters: {
+            query?: {
+                /**
+                 * @description At most this many transactions.
+                 * @example 20
+                 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transactions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getTransactionImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A transaction id, in any letter case.
+                 * @example 81f404b3-d7dc-4f08-b4fe-934853c86282
+                 */
+                id: components["parameters"]["TransactionId"];
+                /**
+                 * @description The capture step.
+                 * @example front
+                 */
+                step: "front" | "back" | "liveness";
+                /**
+                 * @description The request field the image came in.
+                 * @example image
+                 */
+                field: "image" | "face_1" | "face_2" | "face_3";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image's bytes. */
+            200: {
+                headers: {
+                    /** @description Always `nosniff`. */
+                    "X-Content-Type-Options"?: "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                    "image/jpeg": string;
+                    "application/octet-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getCoverage: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The report's form.
+                 * @example markdown
+                 */
+                format?: "json" | "markdown" | "junit";
+                /**
+                 * @description Operation ids, separated by commas; the report covers these alone.
+                 * @example verifyIdFront,verifyIdBack,verifyLiveness
+                 */
+                only?: string;
+                /**
+                 * @description Whether the faults count towards the totals.
+                 * @example false
+                 */
+                faults?: boolean;
+                /**
+                 * @description In the JUnit report, what a scenario or fault never answered is.
+                 * @example skip
+                 */
+                unhit?: "failure" | "skip";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coverage"];
+                    "text/markdown": string;
+                    "application/xml": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    getState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["State"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    putState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["State"];
+            };
+        };
+        responses: {
+            /** @description What the tenant now holds. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+        };
+    };
+    getDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    /** @description `default-src 'self'`, no inline script or style, images from this origin and `blob:`. */
+                    "Content-Security-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getDashboardAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The file.
+                 * @example app.js
+                 */
+                asset: "app.js" | "style.css" | "icon.svg";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                    "text/css": string;
+                    "image/svg+xml": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
         };
     };
 }

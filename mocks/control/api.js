@@ -7,7 +7,7 @@ import controlModel from '../model/generated/control/model.js';
 import { parseJson } from '../front/body.js';
 import { isApiKey } from '../front/credentials.js';
 import { createRouter } from '../front/router.js';
-import { firstViolation } from '../front/schema.js';
+import { ALL_ERRORS_NODE_LIMIT, countNodes, firstViolation } from '../front/schema.js';
 import { ANY_OPERATION, DEFAULT_DELAY_MS } from '../engine/faults.js';
 import { transactionOf } from '../store/tenants.js';
 
@@ -121,7 +121,10 @@ export function createControlApi(handlers, store) {
       const parsed = parseJson(read.bytes);
       if ('problem' in parsed) return problem(400, 'Invalid request', parsed.problem.message, 'body');
       context.body = parsed.value;
-      const bodyProblem = invalid(validators[`${operation.id}Body`], /** @type {Record<string, unknown>} */ (context.body), (field) => (field === 'body' ? 'The request body' : `The ${field} field`));
+      // A body of many members (a state document) is checked to its first problem only: no body makes the check build millions of errors.
+      const small = countNodes(context.body, ALL_ERRORS_NODE_LIMIT) <= ALL_ERRORS_NODE_LIMIT;
+      const validate = validators[`${operation.id}${small ? 'Body' : 'BodyFirstError'}`];
+      const bodyProblem = invalid(validate, /** @type {Record<string, unknown>} */ (context.body), (field) => (field === 'body' ? 'The request body' : `The ${field} field`));
       if (bodyProblem) return bodyProblem;
     }
     const handler = handlers[/** @type {keyof ControlHandlers} */ (operation.id)];

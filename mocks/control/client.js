@@ -2,7 +2,7 @@
 // bound to a sandbox's URL and a tenant's ApiKey. Plain fetch, so it steers a sandbox in another
 // process, a container, or (given a fetch that calls the engine) in this one.
 
-/** @import { ControlSchemas as Schemas, SandboxControl } from '../types.js' */
+/** @import { ControlSchemas as Schemas, CoverageQuery, JournalQuery, SandboxControl } from '../types.js' */
 
 /**
  * A control call the sandbox refused; `problem` is its RFC 9457 problem detail.
@@ -46,17 +46,45 @@ export function createSandboxControl({ baseUrl, apiKey, fetch = globalThis.fetch
    * @returns {Promise<any>}
    */
   const call = async (method, path, body) => {
+    const response = await send(method, path, body, 'application/json');
+    const text = await response.text();
+    return text === '' ? undefined : JSON.parse(text);
+  };
+  /**
+   * The answer of a control call; a refusal rejects with its problem detail.
+   * @param {string} method
+   * @param {string} path
+   * @param {unknown} body
+   * @param {string} accept
+   */
+  const send = async (method, path, body, accept) => {
     /** @type {Record<string, string>} */
-    const headers = { ApiKey: apiKey, Accept: 'application/json' };
+    const headers = { ApiKey: apiKey, Accept: accept };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await fetch(`${base}/__vlens${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    const json = text === '' ? undefined : JSON.parse(text);
-    if (!response.ok) throw new SandboxControlError(response.status, json);
-    return json;
+    if (!response.ok) {
+      const text = await response.text();
+      let problem;
+      try {
+        problem = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        problem = undefined;
+      }
+      throw new SandboxControlError(response.status, problem);
+    }
+    return response;
   };
   /** @param {string} transactionId */
   const id = (transactionId) => encodeURIComponent(transactionId);
+  /** @param {Record<string, unknown>} query */
+  const search = (query) => {
+    const params = new URLSearchParams(
+      Object.entries(query)
+        .filter(([, value]) => value !== undefined)
+        .map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : String(value)]),
+    );
+    return params.size ? `?${params}` : '';
+  };
   return {
     /** @returns {Promise<Schemas['Health']>} */
     health: () => call('GET', '/health'),
@@ -77,16 +105,36 @@ export function createSandboxControl({ baseUrl, apiKey, fetch = globalThis.fetch
     /** @returns {Promise<Schemas['ExpiredTokens']>} */
     expireTokens: () => call('POST', '/tokens/expire'),
     /**
-     * @param {{ operationId?: string, limit?: number }} [query]
+     * @param {JournalQuery} [query]
      * @returns {Promise<Schemas['Journal']>}
      */
-    requests(query = {}) {
-      const search = new URLSearchParams(
-        Object.entries(query)
-          .filter(([, value]) => value !== undefined)
-          .map(([name, value]) => [name, String(value)]),
-      );
-      return call('GET', `/requests${search.size ? `?${search}` : ''}`);
+    requests: (query = {}) => call('GET', `/requests${search({ ...query })}`),
+    /** @param {number} seq @returns {Promise<Schemas['JournalEntryDetail']>} */
+    request: (seq) => call('GET', `/requests/${encodeURIComponent(String(seq))}`),
+    /** @param {{ limit?: number }} [query] @returns {Promise<Schemas['TransactionList']>} */
+    transactions: (query = {}) => call('GET', `/transactions${search({ ...query })}`),
+    /**
+     * @param {string} transactionId
+     * @param {'front' | 'back' | 'liveness'} step
+     * @param {'image' | 'face_1' | 'face_2' | 'face_3'} field
+     */
+    async transactionImage(transactionId, step, field) {
+      const response = await send('GET', `/transactions/${id(transactionId)}/steps/${encodeURIComponent(step)}/images/${encodeURIComponent(field)}`, undefined, 'image/*');
+      return { contentType: response.headers.get('content-type') ?? 'application/octet-stream', bytes: new Uint8Array(await response.arrayBuffer()) };
     },
+    /** @param {CoverageQuery} [query] @returns {Promise<Schemas['Coverage']>} */
+    coverage: (query = {}) => call('GET', `/coverage${search({ ...query })}`),
+    /**
+     * @param {'markdown' | 'junit'} format
+     * @param {CoverageQuery & { unhit?: 'failure' | 'skip' }} [query]
+     */
+    async coverageReport(format, query = {}) {
+      const response = await send('GET', `/coverage${search({ ...query, format })}`, undefined, format === 'junit' ? 'application/xml' : 'text/markdown');
+      return response.text();
+    },
+    /** @returns {Promise<Schemas['State']>} */
+    state: () => call('GET', '/state'),
+    /** @param {Schemas['State']} state @returns {Promise<Schemas['StateSummary']>} */
+    replaceState: (state) => call('PUT', '/state', state),
   };
 }

@@ -55,6 +55,10 @@ export function checkOptions(options) {
     if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${name} must be true or false, got ${describe(value)}`);
   }
   if (options.seed !== undefined && typeof options.seed !== 'string' && typeof options.seed !== 'number') throw new TypeError(`seed must be a string or a number, got ${describe(options.seed)}`);
+  // The document itself is checked when it loads (Sandbox.ready): that needs the description's examples.
+  if (options.initialState !== undefined && (options.initialState === null || typeof options.initialState !== 'object' || Array.isArray(options.initialState))) {
+    throw new TypeError(`initialState must be a seed document ({ format: "vlens-sandbox-seed", version: 1, tenants }), got ${Array.isArray(options.initialState) ? 'an array' : describe(options.initialState)}`);
+  }
   if (options.allowOrigins !== undefined && (!Array.isArray(options.allowOrigins) || options.allowOrigins.some((origin) => typeof origin !== 'string' || !/^https?:\/\/[^/\s]+$/.test(origin)))) {
     throw new TypeError('allowOrigins must be a list of origins such as https://qa.example.com or http://localhost:*');
   }

@@ -29,6 +29,7 @@ import { recordCoverage } from '../store/coverage.js';
 import { createImageStore } from '../store/images.js';
 import { createJournal } from '../store/journal.js';
 import { createRandom } from '../store/random.js';
+import { loadSeed } from '../store/state.js';
 import { EMPTY_TENANT, createStore } from '../store/tenants.js';
 import { createTokenFactory } from '../store/tokens.js';
 import { corsFor, preflight } from './cors.js';
@@ -81,8 +82,23 @@ export function createSandbox(options = {}) {
   let catalog;
   const catalogOf = () => (catalog ??= /** @type {ControlSchemas['Catalog']} */ (catalogView(model, { stateless: settings.stateless, strictTokens: settings.strictTokens, otp: SANDBOX_OTP, limits })));
 
-  const handlers = createControlHandlers({ model, settings, limits, store, journal, images, catalog: catalogOf, stepScenarios: scenariosOfStep, now });
+  /** @param {string} operationId */
+  const scenariosById = (operationId) => scenariosOf(/** @type {OperationModel} */ (model.operations.find((operation) => operation.id === operationId)));
+  const handlers = createControlHandlers({ model, settings, limits, store, journal, images, catalog: catalogOf, stepScenarios: scenariosOfStep, scenarios: scenariosById, now, closed: closing.signal });
   const serveControl = createControlApi(handlers, { tenant: (key) => store.tenant(key), maxBodyBytes: limits.maxBodyBytes });
+
+  // The tenants of `initialState`, loaded before any request is served (the examples and validators it
+  // needs load asynchronously); `ready` tells when, or why not.
+  /** @type {Promise<void> | null} */
+  let loading =
+    options.initialState === undefined
+      ? null
+      : loadSeed(options.initialState, { model, limits, images, now: now(), scenarios: scenariosById, stepScenarios: scenariosOfStep, replace: (tenant) => store.replace(tenant) }).then(() => {
+          loading = null;
+        });
+  const ready = loading ?? Promise.resolve();
+  // A refused seed is reported by `ready` and by every request; it is never an unhandled rejection.
+  ready.catch(() => {});
 
   /** @param {OperationModel} operation */
   function scenariosOf(operation) {
@@ -110,6 +126,7 @@ export function createSandbox(options = {}) {
    * @returns {Promise<Served>}
    */
   async function serve(request) {
+    if (loading) await loading;
     const started = performance.now();
     const url = parseTarget(request.url);
     const method = request.method.toUpperCase();
@@ -323,6 +340,7 @@ export function createSandbox(options = {}) {
     control(apiKey) {
       return createSandboxControl({ baseUrl: 'http://sandbox.invalid', apiKey, fetch: (input, init) => handle(new Request(input, init)) });
     },
+    ready,
     /** Ends every hung answer: the sandbox is stopping (delayed ones are requests in flight, and finish). */
     close() {
       closing.abort();

@@ -10,6 +10,8 @@ import { redactBody, redactHeaders, redactQuery } from '../store/redact.js';
 const LONG_REFUSAL = 2000;
 // About the members a body sketch shows at most (10 a level, a few levels deep).
 const SHOWN_MEMBERS = 50;
+// Characters of an answer's body counted towards the journal's budget, at most.
+const ANSWER_COUNTED = 4096;
 
 /**
  * What the pipeline concluded about one request: the answer, and the facts the journal shows.
@@ -63,10 +65,24 @@ export function serveEvent(arrival, outcome, credentialHeaders) {
     headers,
     body,
     images: Object.values(outcome.images),
+    answer: answerOf(outcome),
     size: 0,
   };
   entry.size = approximateSize(entry, meter.characters);
   return entry;
+}
+
+/**
+ * What the journal keeps of an answer: a reference to its body (nothing is copied or redacted on the
+ * way out: that happens when someone reads the entry), or the length of a text that is no JSON value.
+ * Never the payload: it may hold an image's bytes.
+ * @param {Outcome} outcome
+ * @returns {JournalEntry['answer']}
+ */
+function answerOf({ answer, answered }) {
+  if (answered === false || answer.status === 0) return null;
+  const contentType = answer.contentType ?? (answer.body === undefined ? null : 'application/json; charset=utf-8');
+  return { status: answer.status, contentType, body: answer.body, characters: typeof answer.payload === 'string' ? answer.payload.length : null };
 }
 
 /**
@@ -80,6 +96,9 @@ function approximateSize(entry, bodyCharacters) {
   for (const name in entry.query) size += name.length + String(entry.query[name]).length + 8;
   if (typeof entry.body === 'string') size += entry.body.length;
   else if (entry.body !== null) size += bodyCharacters + 32 * SHOWN_MEMBERS;
+  // The answer's body: most are a named example that every answer of it shares, so at most
+  // ANSWER_COUNTED of its characters are counted.
+  if (entry.answer?.characters) size += Math.min(entry.answer.characters, ANSWER_COUNTED);
   // Two bytes a character, and the objects' own overhead.
   return size * 2;
 }

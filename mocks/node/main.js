@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ExampleDriftError } from './drift.js';
 import { prismVersion } from './prism.js';
+import { readSeedFile, seedFileError } from './seed-file.js';
 import { listen } from './server.js';
 import { stopWithParent } from './parent.js';
 import { tlsBanner, tlsFromFlags } from './tls.js';
@@ -20,6 +21,7 @@ const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL']);
 const USAGE = `Usage: vlens-mock [options]
        vlens-mock health [--url <url>]
        vlens-mock proxy --upstream <url> [options]   (vlens-mock proxy --help)
+       vlens-mock coverage --api-key <key> [--url <url>] [--min <ratio>] [--only <ids>] [--format <form>]
 
 Serves the Vlens Digital Identity API as a sandbox: it keeps users, tokens, transactions and images per
 ApiKey and answers with the description's named examples (control API under /__vlens/).
@@ -32,6 +34,8 @@ ApiKey and answers with the description's named examples (control API under /__v
   --image-budget-mb   megabytes of images kept, all tenants together (default 256)
   --transaction-ttl   seconds a transaction is kept (default 86400)
   --max-tenants       tenants (ApiKey values) kept; the one unused for longest goes first (default 1000)
+  --seed-file         a JSON seed document: tenants to start with, a state under each ApiKey
+                      (mocks/seeds/example.json; GET /__vlens/state exports one tenant's)
   --allow-origin      an origin whose pages may call the control API (repeatable; loopback
                       origins and the sandbox's own always may), e.g. https://qa.example.com
   --header-timeout    seconds a client has to send its headers (default 10), then 408
@@ -47,7 +51,11 @@ ApiKey and answers with the description's named examples (control API under /__v
 
 vlens-mock health probes a running mock (a container's HEALTHCHECK, a CI wait step): GET
 <url>/__vlens/health, exit 0 when it answers 200 within ${HEALTH_TIMEOUT_MS / 1000} s, else exit 1 with the reason on stderr.
-  --url               the mock's base URL (default: http://127.0.0.1:$PORT, or :4010)`;
+  --url               the mock's base URL (default: http://127.0.0.1:$PORT, or :4010)
+
+vlens-mock coverage prints which scenarios and faults a tenant's requests have been through
+(GET <url>/__vlens/coverage) and exits 1 when the share covered is below --min; vlens-mock coverage
+--help says more.`;
 
 /**
  * @param {string} message
@@ -80,6 +88,7 @@ const NUMBERS = /** @type {const} */ ([
 export async function main(argv = process.argv.slice(2), { prismVersion: bundledPrism, ...overrides } = {}) {
   if (argv[0] === 'health') return health(argv.slice(1));
   if (argv[0] === 'proxy') return (await import('../proxy/cli.js')).proxyMain(argv.slice(1));
+  if (argv[0] === 'coverage') return (await import('./coverage-command.js')).coverageCommand(argv.slice(1));
   /** @type {Record<string, string | boolean | string[] | undefined>} */
   let args = {};
   try {
@@ -104,6 +113,7 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
         'tls-key': { type: 'string' },
         tls: { type: 'string' },
         'tls-dir': { type: 'string' },
+        'seed-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -136,6 +146,14 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
     fail(/** @type {Error} */ (error).message, 2);
   }
   if (tls) options.tls = { cert: tls.cert, key: tls.key };
+  const seedFile = /** @type {string | undefined} */ (args['seed-file']);
+  if (seedFile !== undefined) {
+    try {
+      options.initialState = readSeedFile(seedFile);
+    } catch (error) {
+      fail(/** @type {Error} */ (error).message, 2);
+    }
+  }
 
   /** @type {RunningServer} */
   let mock;
@@ -146,6 +164,11 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
       // A container without IPv6: every IPv4 interface, and the banner says so.
       listening = '0.0.0.0';
       return listen({ ...options, host: listening });
+    });
+    // The seed's tenants are in place before the banner says the mock listens.
+    await mock.sandbox.ready.catch(async (error) => {
+      await mock.stop();
+      throw seedFile === undefined ? error : seedFileError(error, seedFile);
     });
   } catch (error) {
     mock = startFailure(error, portText, listening);
@@ -163,7 +186,8 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
   // Before the banner: a supervisor that stops the mock as soon as it reads the URL gets a clean exit.
   for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.on(signal, stop);
   stopWithParent(stop);
-  process.stdout.write(banner(mock, listening, host, bundledPrism ?? prismVersion(), tls ? tlsBanner(tls) : []));
+  const seeded = seedFile === undefined ? undefined : `Seeded from ${seedFile}: ${Object.keys(options.initialState?.tenants ?? {}).length} tenant(s) loaded.`;
+  process.stdout.write(banner(mock, listening, host, bundledPrism ?? prismVersion(), tls ? tlsBanner(tls) : [], seeded));
 }
 
 /**
@@ -226,8 +250,9 @@ async function health(argv) {
  * @param {string} asked the interface asked for (`::` may have fallen back to 0.0.0.0)
  * @param {string | null} version Prism's, when it is there
  * @param {string[]} [tlsLines] what the certificate is, for HTTPS
+ * @param {string} [seeded] what the seed file loaded
  */
-function banner(mock, host, asked, version, tlsLines = []) {
+function banner(mock, host, asked, version, tlsLines = [], seeded = undefined) {
   const { operations } = mock.sandbox.model;
   const { stateless, strictTokens } = mock.sandbox.settings;
   const width = Math.max(...operations.map((operation) => `${operation.method} ${operation.path}`.length));
@@ -263,6 +288,8 @@ function banner(mock, host, asked, version, tlsLines = []) {
     `Error scenarios: ${[...errorScenarios].map(([status, names]) => `${status} ${[...names].join(' ')}`).join(' · ')}`,
     '',
     ...modeLines(stateless, strictTokens, mock.url),
+    `Dashboard: ${mock.url}/__vlens/ui (enter the ApiKey your app sends: its transactions, images, journal, catalog and coverage, live).`,
+    ...(seeded === undefined ? [] : [seeded]),
     'Ctrl+C stops.',
     '',
   );

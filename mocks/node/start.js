@@ -1,8 +1,10 @@
 // `startMock()`: the sandbox over HTTP in a test suite's global setup (or any Node process).
 import { createSandboxControl } from '../control/client.js';
+import { readSeedFile, seedFileError } from './seed-file.js';
 import { listen } from './server.js';
 
 /** @import { ListenOptions } from './server.js' */
+/** @typedef {ListenOptions & { seedFile?: string }} StartMockOptions */
 /** @import { SandboxControl } from '../types.js' */
 
 /**
@@ -16,13 +18,25 @@ import { listen } from './server.js';
 
 /**
  * Starts the mock (a sandbox unless `stateless`) and listens; port 0 (the default) picks a free port.
- * Rejects with ExampleDriftError when a description given does not match its own examples, with a
- * RangeError or TypeError naming an option out of range, and with Node's EADDRINUSE/EACCES errors.
- * @param {ListenOptions} [options]
+ * `seedFile` (a JSON seed document, as mocks/seeds/example.json) or `initialState` (the same document)
+ * gives it tenants to start with; it resolves once they are loaded. Rejects with ExampleDriftError when
+ * a description given does not match its own examples, with a RangeError or TypeError naming an option
+ * out of range or what is wrong with the seed, and with Node's EADDRINUSE/EACCES errors.
+ * @param {StartMockOptions} [options]
  * @returns {Promise<RunningMock>}
  */
-export async function startMock(options = {}) {
+export async function startMock({ seedFile, ...options } = {}) {
+  if (seedFile !== undefined) {
+    if (options.initialState !== undefined) throw new TypeError('startMock takes seedFile or initialState, not both');
+    options.initialState = readSeedFile(seedFile);
+  }
   const running = await listen(options);
+  try {
+    await running.sandbox.ready;
+  } catch (error) {
+    await running.stop();
+    throw seedFile === undefined ? error : seedFileError(error, seedFile);
+  }
   return {
     url: running.url,
     port: running.port,

@@ -100,7 +100,7 @@ function transactionWith(base, changes) {
  * The national ID number a scan's answer read off the card (the example's card: the sandbox does no OCR), or null.
  * @param {any} value
  */
-function cardIdNumber(value) {
+export function cardIdNumber(value) {
   const data = value?.data;
   // The /v1 key-only scans put the card's fields directly under data.
   const idNumber = data?.idFrontData?.idNumber ?? data?.idBackData?.idNumber ?? data?.idNumber;

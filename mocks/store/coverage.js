@@ -3,7 +3,9 @@
 // struck, so a test plan can show it went through every documented failure. Bounded: one counter per
 // scenario and fault the description and the sandbox have.
 
-/** @import { Answer, StruckFault } from '../types.js' */
+import { FAULTS } from '../engine/faults.js';
+
+/** @import { Answer, DescriptionModel, FaultName, StruckFault } from '../types.js' */
 /** @import { Tenant } from './tenants.js' */
 
 /** @typedef {{ answers: Map<string, Map<string, number>>, faults: Map<string, number> }} CoverageState */
@@ -24,3 +26,44 @@ export function recordCoverage(tenant, operationId, answer, fault) {
   const key = `${answer.status} ${answer.scenario}`;
   byScenario.set(key, (byScenario.get(key) ?? 0) + 1);
 }
+
+/**
+ * The coverage report of a tenant (`GET /__vlens/coverage`): every scenario of every operation
+ * reported, in the description's order, with how many answers it gave; every fault with how often it
+ * struck; the answers that are no scenario of their operation (`other`, not counted); and the totals.
+ * @param {DescriptionModel} model
+ * @param {CoverageState} coverage
+ * @param {{ only?: string[] | null, faults?: boolean }} [options] `only`: these operations alone; `faults`: whether faults count towards the totals (default true)
+ */
+export function coverageReport(model, coverage, { only = null, faults = true } = {}) {
+  let covered = 0;
+  let total = 0;
+  const operations = model.operations
+    .filter((operation) => only === null || only.includes(operation.id))
+    .map((operation) => {
+      const counts = coverage.answers.get(operation.id) ?? new Map();
+      const declared = new Set();
+      const scenarios = operation.responses.flatMap((response) =>
+        response.examples.map((example) => {
+          const key = `${response.status} ${example.name}`;
+          declared.add(key);
+          return { status: response.status, name: example.name, summary: example.summary, count: counts.get(key) ?? 0 };
+        }),
+      );
+      const other = [...counts]
+        .filter(([key]) => !declared.has(key))
+        .map(([key, count]) => ({ status: Number(key.slice(0, key.indexOf(' '))), scenario: key.slice(key.indexOf(' ') + 1), count }));
+      const hit = scenarios.filter((scenario) => scenario.count > 0).length;
+      covered += hit;
+      total += scenarios.length;
+      return { operationId: operation.id, method: operation.method, path: operation.path, covered: hit, total: scenarios.length, scenarios, other };
+    });
+  const struck = /** @type {FaultName[]} */ (Object.keys(FAULTS)).map((fault) => ({ fault, count: coverage.faults.get(fault) ?? 0 }));
+  if (faults) {
+    covered += struck.filter((fault) => fault.count > 0).length;
+    total += struck.length;
+  }
+  return { covered, total, ratio: total === 0 ? 1 : Math.round((covered / total) * 10_000) / 10_000, faultsCounted: faults, operations, faults: struck };
+}
+
+/** @typedef {ReturnType<typeof coverageReport>} CoverageReport */

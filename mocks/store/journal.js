@@ -5,6 +5,9 @@
 // (journalBudgetBytes: past it the oldest entries of all go first). Nothing secret goes in: the entry
 // holds only redacted values, and images as references to the image store.
 
+import { wait } from '../engine/faults.js';
+import { redactBody } from './redact.js';
+
 /** @import { ImageRecord, ImageStore } from './images.js' */
 /** @import { Tenant } from './tenants.js' */
 
@@ -28,7 +31,15 @@
  * @property {Record<string, string>} headers
  * @property {unknown} body
  * @property {ImageRecord[]} images
+ * @property {JournalAnswer | null} answer what was answered, kept for `GET /__vlens/requests/{seq}` and redacted when read
  * @property {number} size
+ */
+
+/**
+ * The answer of a journaled request: its body as a value (a named example's is shared, never copied;
+ * an image in it is already a placeholder: see mocks/answers/fill.js) or, for an answer that is no
+ * JSON value, the length of its text.
+ * @typedef {{ status: number, contentType: string | null, body: unknown, characters: number | null }} JournalAnswer
  */
 
 /** @typedef {{ entries: (JournalEntry | undefined)[], start: number, seq: number, dropped: number }} JournalState */
@@ -50,6 +61,10 @@ const liveEntries = (journal) => /** @type {JournalEntry[]} */ (journal.start ? 
  * @param {ImageStore} images told when an entry that alone kept an image goes
  */
 export function createJournal({ limit, budgetBytes }, images) {
+  // Who waits for a tenant's next entry (`GET /__vlens/requests?wait=`): looked up on every add, so a
+  // WeakMap (a tenant no one waits for costs one lookup, and a forgotten tenant takes its waiters along).
+  /** @type {WeakMap<Tenant, Set<() => void>>} */
+  const waiters = new WeakMap();
   // Every tenant's entries, oldest first, for the budget over all of them.
   /** @type {{ tenant: Tenant, entry: JournalEntry }[]} */
   let order = [];
@@ -105,6 +120,31 @@ export function createJournal({ limit, budgetBytes }, images) {
       order.push({ tenant, entry });
       while (journal.entries.length - journal.start > limit) dropOldest(tenant);
       overBudget();
+      const waiting = waiters.get(tenant);
+      if (waiting) {
+        waiters.delete(tenant);
+        for (const wake of waiting) wake();
+      }
+    },
+    /**
+     * Resolves when the tenant's next entry is added (true), or after `ms` or when a signal aborts (false).
+     * @param {Tenant} tenant
+     * @param {number} ms
+     * @param {AbortSignal[]} signals
+     * @returns {Promise<boolean>}
+     */
+    async next(tenant, ms, signals) {
+      const woken = new AbortController();
+      const wake = () => woken.abort();
+      let waiting = waiters.get(tenant);
+      if (!waiting) waiters.set(tenant, (waiting = new Set()));
+      waiting.add(wake);
+      try {
+        await wait(ms, [...signals, woken.signal]);
+        return woken.signal.aborted;
+      } finally {
+        waiting.delete(wake);
+      }
     },
     /**
      * The tenant is forgotten: so are its entries and the images only its journal kept.
@@ -121,21 +161,75 @@ export function createJournal({ limit, budgetBytes }, images) {
     /**
      * What `GET /__vlens/requests` shows, oldest first.
      * @param {Tenant | null} tenant
-     * @param {{ operationId?: string, limit?: number }} query
+     * @param {JournalFilter} query
      * @param {(record: ImageRecord) => unknown} summary
      */
-    read(tenant, { operationId, limit: wanted } = {}, summary) {
+    read(tenant, { operationId, status, transactionId, after, limit: wanted } = {}, summary) {
       const journal = tenant?.journal ?? { entries: [], start: 0, dropped: 0, seq: 0 };
-      const held = liveEntries(journal);
-      let entries = operationId ? held.filter((entry) => entry.operationId === operationId) : held;
+      let entries = liveEntries(journal);
+      if (after !== undefined && after > 0) {
+        // Entries are numbered without gaps: the first one after `after` is found by its number.
+        const first = entries[0]?.seq ?? 0;
+        entries = entries.slice(Math.max(0, Math.min(entries.length, after - first + 1)));
+      }
+      if (operationId !== undefined || status !== undefined || transactionId !== undefined) {
+        entries = entries.filter((entry) => (operationId === undefined || entry.operationId === operationId) && (status === undefined || entry.status === status) && (transactionId === undefined || entry.transactionId === transactionId));
+      }
       if (wanted !== undefined) entries = entries.slice(-wanted);
       return {
         limit,
         dropped: journal.dropped,
-        requests: entries.map(({ size, ...entry }) => ({ ...entry, at: new Date(entry.at).toISOString(), images: entry.images.map(summary) })),
+        latest: journal.seq,
+        requests: entries.map((entry) => shown(entry, summary)),
       };
     },
+    /**
+     * One entry and its answer, as `GET /__vlens/requests/{seq}` shows them; null when the journal no longer holds it.
+     * @param {Tenant} tenant
+     * @param {number} seq
+     * @param {(record: ImageRecord) => unknown} summary
+     */
+    entry(tenant, seq, summary) {
+      const entries = liveEntries(tenant.journal);
+      const first = entries[0]?.seq ?? 0;
+      const entry = entries[seq - first];
+      if (!entry || entry.seq !== seq) return null;
+      const { answer } = entry;
+      /** @type {unknown} */
+      let body = null;
+      if (answer && answer.body !== undefined) body = shownAnswer(answer.body);
+      else if (answer && answer.characters !== null) body = `<${answer.contentType ?? 'an answer'} of ${answer.characters} characters, not JSON>`;
+      return { entry: shown(entry, summary), answer: answer ? { status: answer.status, contentType: answer.contentType, body } : null };
+    },
   };
+}
+
+/**
+ * @typedef {{ operationId?: string, status?: number, transactionId?: string, after?: number, limit?: number }} JournalFilter
+ */
+
+/**
+ * An answer's body as it may be shown: redacted as a request's is, but with the envelope's error_code
+ * as answered. Its name reads like a credential's (a "code"), and hiding it would hide the outcome; it
+ * is the error-code catalogue's, never a secret.
+ * @param {unknown} body
+ */
+function shownAnswer(body) {
+  const shown = redactBody(body);
+  if (body && typeof body === 'object' && shown && typeof shown === 'object' && 'error_code' in body && 'error_code' in shown) {
+    const code = /** @type {{ error_code: unknown }} */ (body).error_code;
+    if (code === null || typeof code === 'number' || (typeof code === 'string' && /^\w{1,16}$/.test(code))) /** @type {{ error_code: unknown }} */ (shown).error_code = code;
+  }
+  return shown;
+}
+
+/**
+ * An entry as the control API shows it (the member order of its JournalEntry).
+ * @param {JournalEntry} entry
+ * @param {(record: ImageRecord) => unknown} summary
+ */
+function shown({ size, answer, ...entry }, summary) {
+  return { ...entry, at: new Date(entry.at).toISOString(), images: entry.images.map(summary) };
 }
 
 /** @typedef {ReturnType<typeof createJournal>} Journal */

@@ -10,7 +10,7 @@
 /** @import { FaultName, Role, SandboxLimits } from '../types.js' */
 
 /**
- * @typedef {{ id: number, phoneNumber: string | null, email: string | null, password: string | null, emailConfirmed: boolean, verified: boolean, implicit?: boolean }} User
+ * @typedef {{ id: number, phoneNumber: string | null, email: string | null, password: string | null, emailConfirmed: boolean, verified: boolean, implicit?: boolean, note?: string }} User
  * @typedef {{ token: string, role: Role, userId: number | null, expiresAt: number, expired: boolean }} IssuedToken
  * @typedef {{ token: string, role: Role, userId: number | null }} RefreshToken
  * @typedef {{ id: string, channel: 'phone' | 'email', target: string, confirmed: boolean }} OtpRequest
@@ -65,7 +65,7 @@ const SWEEP_PER_CREATION = 4;
  * @param {string} key
  * @returns {Tenant}
  */
-function newTenant(key) {
+export function newTenant(key) {
   return {
     key,
     lifetime: new AbortController(),
@@ -93,7 +93,7 @@ function newTenant(key) {
  * (each at most about a kilobyte; the journal and the images have budgets of their own).
  * @param {Tenant} tenant
  */
-const recordsOf = (tenant) =>
+export const recordsOf = (tenant) =>
   tenant.users.size +
   tenant.tokens.size +
   tenant.refreshTokens.size +
@@ -241,6 +241,28 @@ export function createStore(limits, images, journal) {
      */
     peek(key) {
       return tenants.get(key) ?? null;
+    },
+    /**
+     * Puts a tenant built whole elsewhere (an imported state, mocks/store/state.js) in place of its key's:
+     * the one it replaces is forgotten as by reset(). Nothing else changes the store, so a tenant is
+     * never seen half-imported.
+     * @param {Tenant} tenant
+     */
+    replace(tenant) {
+      const before = tenants.get(tenant.key);
+      if (before) {
+        tenants.delete(tenant.key);
+        forgetTenant(before);
+      }
+      tenant.records = recordsOf(tenant);
+      records += tenant.records;
+      putBounded(tenants, tenant.key, tenant, limits.maxTenants, forgetTenant);
+      newestKey = tenant.key;
+      for (const [key, oldest] of tenants) {
+        if (records <= limits.maxRecords || oldest === tenant) break;
+        tenants.delete(key);
+        forgetTenant(oldest);
+      }
     },
     /**
      * Forgets a tenant: its state goes, its delayed and hung answers end.

@@ -501,6 +501,26 @@ export default {
      "required": false
     },
     {
+     "name": "status",
+     "in": "query",
+     "required": false
+    },
+    {
+     "name": "transactionId",
+     "in": "query",
+     "required": false
+    },
+    {
+     "name": "after",
+     "in": "query",
+     "required": false
+    },
+    {
+     "name": "wait",
+     "in": "query",
+     "required": false
+    },
+    {
      "name": "limit",
      "in": "query",
      "required": false
@@ -545,6 +565,551 @@ export default {
    ],
    "defaultStatus": 200,
    "defaultScenario": "oneRefusal",
+   "imageFields": []
+  },
+  {
+   "id": "getRequest",
+   "method": "GET",
+   "path": "/__vlens/requests/{seq}",
+   "security": [
+    [
+     {
+      "key": "ApiKey",
+      "type": "apiKey",
+      "in": "header",
+      "name": "ApiKey"
+     }
+    ]
+   ],
+   "roles": [],
+   "token": "none",
+   "hasBody": false,
+   "bodyRequired": false,
+   "bodyMediaTypes": [],
+   "parameters": [
+    {
+     "name": "seq",
+     "in": "path",
+     "required": true
+    }
+   ],
+   "statuses": [
+    200,
+    400,
+    401,
+    404
+   ],
+   "responses": [
+    {
+     "status": 200,
+     "mediaType": "application/json",
+     "examples": [
+      {
+       "name": "refused",
+       "summary": "A liveness call refused by the flow"
+      }
+     ]
+    },
+    {
+     "status": 400,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "unknownScenario",
+       "summary": "A misspelt scenario"
+      }
+     ]
+    },
+    {
+     "status": 401,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "noKey",
+       "summary": "No ApiKey"
+      }
+     ]
+    },
+    {
+     "status": 404,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "unknownTransaction",
+       "summary": "An unknown transaction"
+      }
+     ]
+    }
+   ],
+   "defaultStatus": 200,
+   "defaultScenario": "refused",
+   "imageFields": []
+  },
+  {
+   "id": "listTransactions",
+   "method": "GET",
+   "path": "/__vlens/transactions",
+   "security": [
+    [
+     {
+      "key": "ApiKey",
+      "type": "apiKey",
+      "in": "header",
+      "name": "ApiKey"
+     }
+    ]
+   ],
+   "roles": [],
+   "token": "none",
+   "hasBody": false,
+   "bodyRequired": false,
+   "bodyMediaTypes": [],
+   "parameters": [
+    {
+     "name": "limit",
+     "in": "query",
+     "required": false
+    }
+   ],
+   "statuses": [
+    200,
+    400,
+    401,
+    404
+   ],
+   "responses": [
+    {
+     "status": 200,
+     "mediaType": "application/json",
+     "examples": [
+      {
+       "name": "none",
+       "summary": "A tenant with no transaction yet"
+      }
+     ]
+    },
+    {
+     "status": 400,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "unknownScenario",
+       "summary": "A misspelt scenario"
+      }
+     ]
+    },
+    {
+     "status": 401,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "noKey",
+       "summary": "No ApiKey"
+      }
+     ]
+    },
+    {
+     "status": 404,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "unknownTransaction",
+       "summary": "An unknown transaction"
+      }
+     ]
+    }
+   ],
+   "defaultStatus": 200,
+   "defaultScenario": "none",
+   "imageFields": []
+  },
+  {
+   "id": "getTransactionImage",
+   "method": "GET",
+   "path": "/__vlens/transactions/{id}/steps/{step}/images/{field}",
+   "security": [
+    [
+     {
+      "key": "ApiKey",
+      "type": "apiKey",
+      "in": "header",
+      "name": "ApiKey"
+     }
+    ]
+   ],
+   "roles": [],
+   "token": "none",
+   "hasBody": false,
+   "bodyRequired": false,
+   "bodyMediaTypes": [],
+   "parameters": [
+    {
+     "name": "id",
+     "in": "path",
+     "required": true
+    },
+    {
+     "name": "step",
+     "in": "path",
+     "required": true
+    },
+    {
+     "name": "field",
+     "in": "path",
+     "required": true
+    }
+   ],
+   "statuses": [
+    200,
+    400,
+    401,
+    404
+   ],
+   "responses": [
+    {
+     "status": 200,
+     "mediaType": null,
+     "examples": []
+    },
+    {
+     "status": 400,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "unknownScenario",
+       "summary": "A misspelt scenario"
+      }
+     ]
+    },
+    {
+     "status": 401,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "noKey",
+       "summary": "No ApiKey"
+      }
+     ]
+    },
+    {
+     "status": 404,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "unknownTransaction",
+       "summary": "An unknown transaction"
+      }
+     ]
+    }
+   ],
+   "defaultStatus": 200,
+   "defaultScenario": null,
+   "imageFields": []
+  },
+  {
+   "id": "getCoverage",
+   "method": "GET",
+   "path": "/__vlens/coverage",
+   "security": [
+    [
+     {
+      "key": "ApiKey",
+      "type": "apiKey",
+      "in": "header",
+      "name": "ApiKey"
+     }
+    ]
+   ],
+   "roles": [],
+   "token": "none",
+   "hasBody": false,
+   "bodyRequired": false,
+   "bodyMediaTypes": [],
+   "parameters": [
+    {
+     "name": "format",
+     "in": "query",
+     "required": false
+    },
+    {
+     "name": "only",
+     "in": "query",
+     "required": false
+    },
+    {
+     "name": "faults",
+     "in": "query",
+     "required": false
+    },
+    {
+     "name": "unhit",
+     "in": "query",
+     "required": false
+    }
+   ],
+   "statuses": [
+    200,
+    400,
+    401
+   ],
+   "responses": [
+    {
+     "status": 200,
+     "mediaType": "application/json",
+     "examples": [
+      {
+       "name": "abridged",
+       "summary": "One operation, one fault (abridged)"
+      }
+     ]
+    },
+    {
+     "status": 400,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "unknownScenario",
+       "summary": "A misspelt scenario"
+      }
+     ]
+    },
+    {
+     "status": 401,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "noKey",
+       "summary": "No ApiKey"
+      }
+     ]
+    }
+   ],
+   "defaultStatus": 200,
+   "defaultScenario": "abridged",
+   "imageFields": []
+  },
+  {
+   "id": "getState",
+   "method": "GET",
+   "path": "/__vlens/state",
+   "security": [
+    [
+     {
+      "key": "ApiKey",
+      "type": "apiKey",
+      "in": "header",
+      "name": "ApiKey"
+     }
+    ]
+   ],
+   "roles": [],
+   "token": "none",
+   "hasBody": false,
+   "bodyRequired": false,
+   "bodyMediaTypes": [],
+   "parameters": [],
+   "statuses": [
+    200,
+    401,
+    404
+   ],
+   "responses": [
+    {
+     "status": 200,
+     "mediaType": "application/json",
+     "examples": [
+      {
+       "name": "oneUser",
+       "summary": "One registered user, no transaction"
+      }
+     ]
+    },
+    {
+     "status": 401,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "noKey",
+       "summary": "No ApiKey"
+      }
+     ]
+    },
+    {
+     "status": 404,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "unknownTransaction",
+       "summary": "An unknown transaction"
+      }
+     ]
+    }
+   ],
+   "defaultStatus": 200,
+   "defaultScenario": "oneUser",
+   "imageFields": []
+  },
+  {
+   "id": "putState",
+   "method": "PUT",
+   "path": "/__vlens/state",
+   "security": [
+    [
+     {
+      "key": "ApiKey",
+      "type": "apiKey",
+      "in": "header",
+      "name": "ApiKey"
+     }
+    ]
+   ],
+   "roles": [],
+   "token": "none",
+   "hasBody": true,
+   "bodyRequired": true,
+   "bodyMediaTypes": [
+    "application/json"
+   ],
+   "parameters": [],
+   "statuses": [
+    200,
+    400,
+    401,
+    404,
+    413
+   ],
+   "responses": [
+    {
+     "status": 200,
+     "mediaType": "application/json",
+     "examples": [
+      {
+       "name": "knownUsers",
+       "summary": "The three known users loaded"
+      }
+     ]
+    },
+    {
+     "status": 400,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "unknownScenario",
+       "summary": "A misspelt scenario"
+      }
+     ]
+    },
+    {
+     "status": 401,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "noKey",
+       "summary": "No ApiKey"
+      }
+     ]
+    },
+    {
+     "status": 404,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "unknownTransaction",
+       "summary": "An unknown transaction"
+      }
+     ]
+    },
+    {
+     "status": 413,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "tooLarge",
+       "summary": "A state document over the ceiling"
+      }
+     ]
+    }
+   ],
+   "defaultStatus": 200,
+   "defaultScenario": "knownUsers",
+   "imageFields": []
+  },
+  {
+   "id": "getDashboard",
+   "method": "GET",
+   "path": "/__vlens/ui",
+   "security": [],
+   "roles": [],
+   "token": "none",
+   "hasBody": false,
+   "bodyRequired": false,
+   "bodyMediaTypes": [],
+   "parameters": [],
+   "statuses": [
+    200,
+    404
+   ],
+   "responses": [
+    {
+     "status": 200,
+     "mediaType": null,
+     "examples": []
+    },
+    {
+     "status": 404,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "unknownTransaction",
+       "summary": "An unknown transaction"
+      }
+     ]
+    }
+   ],
+   "defaultStatus": 200,
+   "defaultScenario": null,
+   "imageFields": []
+  },
+  {
+   "id": "getDashboardAsset",
+   "method": "GET",
+   "path": "/__vlens/ui/{asset}",
+   "security": [],
+   "roles": [],
+   "token": "none",
+   "hasBody": false,
+   "bodyRequired": false,
+   "bodyMediaTypes": [],
+   "parameters": [
+    {
+     "name": "asset",
+     "in": "path",
+     "required": true
+    }
+   ],
+   "statuses": [
+    200,
+    400
+   ],
+   "responses": [
+    {
+     "status": 200,
+     "mediaType": null,
+     "examples": []
+    },
+    {
+     "status": 400,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "unknownScenario",
+       "summary": "A misspelt scenario"
+      }
+     ]
+    }
+   ],
+   "defaultStatus": 200,
+   "defaultScenario": null,
    "imageFields": []
   }
  ],
