@@ -37,8 +37,13 @@ const TYPESCRIPT = new Set(['ts', 'typescript']);
 const SHELL = new Set(['sh', 'bash', 'shell']);
 /** Samples of output: only with the test that checks them named above them. */
 const OUTPUT = new Set(['text']);
-const NOT_RUN = "not run: needs the release pipeline's uploads";
+/** `not run: <why>`: a block no test can run here (a download of a release, a host-wide setting). */
+const NOT_RUN = /^not run: \S/;
+/** Configuration a reader copies into a file of theirs: only with a marker saying which test uses it, or why none can. */
+const CONFIG = new Set(['toml', 'json', 'yaml']);
 const SKIP_COMPILE = /^compile: skip — \S/;
+/** `file: test/...`: the block quotes that file whole; test/msw-recipes.test.ts holds the two byte for byte, and runs the file. */
+const QUOTES_FILE = /^file: (test\/\S+)$/;
 /** `tested by test/a.test.ts: "its title"; test/b.test.ts: "another"`: the tests that run the block. */
 const TESTED_BY = /^tested by (.+)$/s;
 const CITATION = /^\s*(test\/[\w.-]+\.test\.ts): "([^"]+)"\s*$/;
@@ -114,7 +119,7 @@ function consumerProject() {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'docs-blocks', private: true, type: 'module' }));
   mkdirSync(join(dir, 'node_modules', '@playwright'), { recursive: true });
   symlinkSync(ROOT, join(dir, 'node_modules', 'vlens-digital-identity'), 'dir');
-  for (const name of ['@types', 'vitest', '@playwright/test', 'playwright']) {
+  for (const name of ['@types', 'vitest', '@playwright/test', 'playwright', 'msw']) {
     symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name), 'dir');
   }
   return dir;
@@ -169,10 +174,16 @@ describe('every code block of the README and the guides', () => {
   it('is TypeScript or shell, and each marker above one is one this test knows', () => {
     expect(blocks.length).toBeGreaterThan(10);
     for (const block of blocks) {
-      expect([...TYPESCRIPT, ...SHELL, ...OUTPUT], `${where(block)}: a \`\`\`${block.lang} block (only ts, sh and text blocks are checked)`).toContain(block.lang);
-      if (OUTPUT.has(block.lang)) expect(block.marker, `${where(block)}: a sample of output names the test that checks it`).toMatch(TESTED_BY);
+      // Any language may quote a file that a test runs (a .tsx component test).
+      if (block.marker !== undefined && QUOTES_FILE.test(block.marker)) {
+        expect(existsSync(join(ROOT, QUOTES_FILE.exec(block.marker)![1]!)), `${where(block)}: quotes a file that does not exist`).toBe(true);
+        continue;
+      }
+      expect([...TYPESCRIPT, ...SHELL, ...OUTPUT, ...CONFIG], `${where(block)}: a \`\`\`${block.lang} block (only ts, sh, text and configuration blocks are checked)`).toContain(block.lang);
+      if (OUTPUT.has(block.lang)) expect(block.marker ?? '', `${where(block)}: a sample of output names the test that checks it`).toMatch(TESTED_BY);
+      if (CONFIG.has(block.lang)) expect(TESTED_BY.test(block.marker ?? '') || NOT_RUN.test(block.marker ?? ''), `${where(block)}: configuration names the test that uses it, or why none runs`).toBe(true);
       if (block.marker === undefined) continue;
-      const known = TYPESCRIPT.has(block.lang) ? SKIP_COMPILE.test(block.marker) : block.marker === NOT_RUN || TESTED_BY.test(block.marker);
+      const known = TYPESCRIPT.has(block.lang) ? SKIP_COMPILE.test(block.marker) : NOT_RUN.test(block.marker) || TESTED_BY.test(block.marker);
       expect(known, `${where(block)}: unknown marker <!-- ${block.marker} -->`).toBe(true);
     }
   });

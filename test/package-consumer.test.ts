@@ -211,7 +211,9 @@ describe("published to a registry, then installed by name with Prism", () => {
     // consumer denies it (what the install docs say), and --strict-allow-scripts is then satisfied.
     project = freshProject("from-registry", { allowScripts: { "@scarf/scarf": false } });
     writeFileSync(join(project, "mock-consumer.mjs"), MOCK_CONSUMER);
-    await npmAsConsumer(["install", PACKAGE, "@stoplight/prism-cli@5.14.x", "--strict-allow-scripts", "--prefer-offline", "--no-audit", "--no-fund", ...registry.npmArgs], project);
+    writeFileSync(join(project, "msw-consumer.mjs"), MSW_CONSUMER);
+    // MSW too, as docs/msw.md installs it: the optional peer of vlens-digital-identity/msw.
+    await npmAsConsumer(["install", PACKAGE, "@stoplight/prism-cli@5.14.x", "msw@^3.0.5", "--strict-allow-scripts", "--prefer-offline", "--no-audit", "--no-fund", ...registry.npmArgs], project);
   }, 180_000);
   afterAll(() => registry?.close());
 
@@ -239,6 +241,12 @@ describe("published to a registry, then installed by name with Prism", () => {
     const { stdout, stderr } = await run(nodes[major]!, ["mock-consumer.mjs"], { cwd: project });
     expect(JSON.parse(stdout)).toEqual({ node: expect.stringMatching(new RegExp(`^v${major}\\.`)), prism: expect.stringMatching(/^5\.14\./), status: "verified", transactionId: expect.stringMatching(/^[0-9a-f-]{36}$/), refused: 401 });
     expect(stderr.split("\n").filter((line) => line && !/DeprecationWarning|--trace-deprecation/.test(line))).toEqual([]);
+  }, 60_000);
+
+  it.each(MAJORS)("with MSW installed beside it, on Node %s MSW's setupServer serves the sandbox the package ships", async (major) => {
+    const { stdout, stderr } = await run(nodes[major]!, ["msw-consumer.mjs"], { cwd: project });
+    expect(JSON.parse(stdout)).toEqual({ msw: expect.stringMatching(/^3\./), status: "verified", spoof: "rejected", journal: 2 });
+    expect(stderr.split("\n").filter((line) => line && !/DeprecationWarning|--trace-deprecation|ExperimentalWarning/.test(line))).toEqual([]);
   }, 60_000);
 });
 
@@ -278,6 +286,32 @@ try {
   console.log(JSON.stringify({ node: process.version, prism, status: result.status, transactionId: result.transactionId, refused }));
 } finally {
   await mock.stop();
+}
+`;
+
+// What a test process of a user writes with MSW (docs/msw.md): no server, the app's own base URL.
+const MSW_CONSUMER = `
+import { setupServer } from "msw/node";
+import { createVlensClient } from "vlens-digital-identity";
+import { vlensSandbox } from "vlens-digital-identity/msw";
+import { createRequire } from "node:module";
+
+const jpeg = (seed) => new Uint8Array([0xff, 0xd8, 0xff, 0xe0, seed]);
+const sandbox = vlensSandbox();
+const server = setupServer(...sandbox.handlers);
+server.listen({ onUnhandledRequest: "error" });
+try {
+  const vlens = createVlensClient({ apiKey: "msw-consumer", accessToken: "header.payload.signature" });
+  const images = { idFront: jpeg(1), idBack: jpeg(2), faces: [jpeg(3), jpeg(4), jpeg(5)] };
+  const verified = await vlens.verifyIdentity(images);
+  await sandbox.control("msw-consumer").queueOutcome({ operationId: "verifyLiveness", scenario: "spoofDetected" });
+  const spoofed = await vlens.verifyIdentity(images);
+  const journal = (await sandbox.control("msw-consumer").requests({ operationId: "verifyLiveness" })).requests.length;
+  const msw = createRequire(import.meta.url)("msw/package.json").version;
+  console.log(JSON.stringify({ msw, status: verified.status, spoof: spoofed.status, journal }));
+} finally {
+  server.close();
+  sandbox.close();
 }
 `;
 
