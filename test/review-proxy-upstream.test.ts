@@ -129,3 +129,52 @@ describe('a hostile upstream behind the proxy', () => {
     expect(grown).toBeLessThan(192 * MiB);
   }, 180_000);
 });
+
+describe('a fast upstream and a slow app', () => {
+  it('the proxy reads the upstream no faster than the app takes the answer (backpressure)', async () => {
+    const total = 512 * MiB;
+    const chunk = Buffer.alloc(MiB, 0x20);
+    let upstreamDone: () => void = () => {};
+    const finished = new Promise<void>((done) => (upstreamDone = done));
+    const url = await startUpstream((response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(total) });
+      let sent = 0;
+      const pump = () => {
+        while (sent < total) {
+          sent += chunk.length;
+          const more = response.write(chunk);
+          if (sent >= total) {
+            response.end(upstreamDone);
+            return;
+          }
+          if (!more) return;
+        }
+      };
+      response.on('drain', pump);
+      pump();
+    });
+    proxy = await startCli(['proxy', '--upstream', url, '--port', '0', '--quiet']);
+    const pid = proxy.child.pid!;
+    const before = peakRss(pid);
+
+    // The app (a phone on a slow network, say) reads none of the answer for a while.
+    const { hostname, port } = new URL(proxy.url);
+    const app = httpRequest({
+      host: hostname,
+      port,
+      method: 'POST',
+      path: '/api/DigitalIdentity/verify/id/front',
+      headers: { ApiKey: 'review-proxy', Authorization: 'Bearer any.user.token', 'Content-Type': 'application/json' },
+    });
+    app.on('response', (answer) => answer.pause());
+    app.on('error', () => {});
+    app.end('{"image":"/9j/4AAQSkZJRgABCDEFGHIJ"}');
+    // Either the proxy took the whole answer from the upstream, or backpressure stopped it.
+    await Promise.race([finished, new Promise((done) => setTimeout(done, 10_000))]);
+    app.destroy();
+
+    const grown = peakRss(pid) - before;
+    console.log(`proxy peak RSS grew ${Math.round(grown / MiB)} MiB while the app read nothing of a 512 MiB answer`);
+    expect(grown).toBeLessThan(192 * MiB);
+  }, 60_000);
+});
