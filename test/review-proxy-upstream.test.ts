@@ -120,7 +120,8 @@ describe('a hostile upstream behind the proxy', () => {
 
     const answer = await front(proxy.url);
     let received = 0;
-    for await (const part of answer.body!) received += (part as Uint8Array).length;
+    const reader = answer.body!.getReader();
+    for (let part = await reader.read(); !part.done; part = await reader.read()) received += part.value.length;
     expect(received).toBe(total);
 
     const grown = peakRss(pid) - before;
