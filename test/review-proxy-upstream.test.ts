@@ -1,0 +1,181 @@
+// Review finding: the validating proxy trusts its upstream's sizes. A few kilobytes of brotli that
+// unpack to hundreds of megabytes are unpacked whole to be checked (mocks/proxy/server.js, decoded():
+// brotliDecompressSync/gunzipSync with no output limit), and under --violations-header every byte of
+// an answer is held, past maxBodyBytes (64 MiB) too. Measured by hand: a 6 KB brotli answer took the
+// proxy to 8 GB and a V8 abort; an upstream streaming without end grew it past 3 GB. The proxy's own
+// ceiling (`maxBodyBytes`: "a larger exchange passes unchecked") should bound both.
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, constants } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Running, startCli } from './proxy-helpers.js';
+
+const MiB = 1024 * 1024;
+// Peak resident memory of a process, from Linux's /proc (VmHWM: the high-water mark).
+const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+
+let upstream: Server | undefined;
+let proxy: Running | undefined;
+afterEach(async () => {
+  await proxy?.stop();
+  proxy = undefined;
+  upstream?.closeAllConnections();
+  upstream?.close();
+  upstream = undefined;
+});
+
+async function startUpstream(answer: (response: import('node:http').ServerResponse) => void): Promise<string> {
+  upstream = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => answer(response));
+  });
+  upstream.listen(0, '127.0.0.1');
+  await once(upstream, 'listening');
+  return `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+}
+
+/** The app's request, read as raw bytes (fetch would undo the Content-Encoding itself). */
+function frontRaw(url: string): Promise<{ status: number; body: Buffer }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      {
+        host: hostname,
+        port,
+        method: 'POST',
+        path: '/api/DigitalIdentity/verify/id/front',
+        headers: { ApiKey: 'review-proxy', Authorization: 'Bearer any.user.token', 'Content-Type': 'application/json' },
+      },
+      (answer) => {
+        const parts: Buffer[] = [];
+        answer.on('data', (part: Buffer) => parts.push(part));
+        answer.on('end', () => resolve({ status: answer.statusCode!, body: Buffer.concat(parts) }));
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end('{"image":"/9j/4AAQSkZJRgABCDEFGHIJ"}');
+  });
+}
+
+const front = (url: string) =>
+  fetch(`${url}/api/DigitalIdentity/verify/id/front`, {
+    method: 'POST',
+    headers: { ApiKey: 'review-proxy', Authorization: 'Bearer any.user.token', 'Content-Type': 'application/json', 'Accept-Encoding': 'identity' },
+    body: '{"image":"/9j/4AAQSkZJRgABCDEFGHIJ"}',
+  });
+
+describe('a hostile upstream behind the proxy', () => {
+  it("a small brotli answer that unpacks to 256 MiB is not unpacked past the proxy's 64 MiB ceiling", async () => {
+    // A vendor-shaped 500 whose error_message is 256 MiB of spaces: about 50 KB on the wire.
+    const unpacked = Buffer.concat([Buffer.from('{"data":null,"error_code":500,"error_message":"'), Buffer.alloc(256 * MiB, 0x20), Buffer.from('","error_descriptions":null}')]);
+    const bomb = brotliCompressSync(unpacked, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
+    expect(bomb.length).toBeLessThan(MiB);
+    const url = await startUpstream((response) => {
+      response.writeHead(500, { 'content-type': 'application/json', 'content-encoding': 'br', 'content-length': String(bomb.length) });
+      response.end(bomb);
+    });
+    proxy = await startCli(['proxy', '--upstream', url, '--port', '0']);
+    const pid = proxy.child.pid!;
+    const before = peakRss(pid);
+
+    const answer = await frontRaw(proxy.url);
+    // The app gets the upstream's bytes unchanged.
+    expect(answer.status).toBe(500);
+    expect(answer.body.equals(bomb)).toBe(true);
+    // The check has run (or been skipped as too large) once the verdict answers.
+    const verdict = await fetch(`${proxy.url}/__vlens-proxy/verdict`);
+    expect([200, 422]).toContain(verdict.status);
+
+    const grown = peakRss(pid) - before;
+    console.log(`proxy peak RSS grew ${Math.round(grown / MiB)} MiB for a ${Math.round(bomb.length / 1024)} KB brotli answer`);
+    // 64 MiB is the most the proxy keeps of a body to check; unpacking may cost it once or twice, not 256 MiB and more.
+    expect(grown).toBeLessThan(192 * MiB);
+  }, 120_000);
+
+  it('under --violations-header, a 512 MiB answer is not held whole in memory', async () => {
+    const total = 512 * MiB;
+    const chunk = Buffer.alloc(MiB, 0x20);
+    const url = await startUpstream((response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(total) });
+      let sent = 0;
+      const pump = () => {
+        while (sent < total) {
+          sent += chunk.length;
+          const more = response.write(chunk);
+          if (sent >= total) {
+            response.end();
+            return;
+          }
+          if (!more) return;
+        }
+      };
+      response.on('drain', pump);
+      pump();
+    });
+    proxy = await startCli(['proxy', '--upstream', url, '--port', '0', '--violations-header']);
+    const pid = proxy.child.pid!;
+    const before = peakRss(pid);
+
+    const answer = await front(proxy.url);
+    let received = 0;
+    const reader = answer.body!.getReader();
+    for (let part = await reader.read(); !part.done; part = await reader.read()) received += part.value.length;
+    expect(received).toBe(total);
+
+    const grown = peakRss(pid) - before;
+    console.log(`proxy peak RSS grew ${Math.round(grown / MiB)} MiB passing a 512 MiB answer under --violations-header`);
+    // Past maxBodyBytes (64 MiB) the exchange passes unchecked: nothing obliges the proxy to hold the rest.
+    expect(grown).toBeLessThan(192 * MiB);
+  }, 180_000);
+});
+
+describe('a fast upstream and a slow app', () => {
+  it('the proxy reads the upstream no faster than the app takes the answer (backpressure)', async () => {
+    const total = 512 * MiB;
+    const chunk = Buffer.alloc(MiB, 0x20);
+    let upstreamDone: () => void = () => {};
+    const finished = new Promise<void>((done) => (upstreamDone = done));
+    const url = await startUpstream((response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(total) });
+      let sent = 0;
+      const pump = () => {
+        while (sent < total) {
+          sent += chunk.length;
+          const more = response.write(chunk);
+          if (sent >= total) {
+            response.end(upstreamDone);
+            return;
+          }
+          if (!more) return;
+        }
+      };
+      response.on('drain', pump);
+      pump();
+    });
+    proxy = await startCli(['proxy', '--upstream', url, '--port', '0', '--quiet']);
+    const pid = proxy.child.pid!;
+    const before = peakRss(pid);
+
+    // The app (a phone on a slow network, say) reads none of the answer for a while.
+    const { hostname, port } = new URL(proxy.url);
+    const app = httpRequest({
+      host: hostname,
+      port,
+      method: 'POST',
+      path: '/api/DigitalIdentity/verify/id/front',
+      headers: { ApiKey: 'review-proxy', Authorization: 'Bearer any.user.token', 'Content-Type': 'application/json' },
+    });
+    app.on('response', (answer) => answer.pause());
+    app.on('error', () => {});
+    app.end('{"image":"/9j/4AAQSkZJRgABCDEFGHIJ"}');
+    // Either the proxy took the whole answer from the upstream, or backpressure stopped it.
+    await Promise.race([finished, new Promise((done) => setTimeout(done, 10_000))]);
+    app.destroy();
+
+    const grown = peakRss(pid) - before;
+    console.log(`proxy peak RSS grew ${Math.round(grown / MiB)} MiB while the app read nothing of a 512 MiB answer`);
+    expect(grown).toBeLessThan(192 * MiB);
+  }, 60_000);
+});
