@@ -210,6 +210,13 @@ export interface SandboxOptions extends Partial<SandboxLimits> {
   strictTokens?: boolean;
   /** Origins allowed to call the control API from a browser page, besides the sandbox's own. */
   allowOrigins?: string[];
+  /**
+   * Host names the control API answers besides localhost, IP addresses, single-label names (`vlens`)
+   * and `.local` names, when a network adapter passes the Host header: `qa.example.com`, or
+   * `.example.com` for it and its subdomains, or `*` for any (behind a proxy that checks Host itself).
+   * The hosts of `allowOrigins` are allowed too. Against DNS rebinding, as Vite's `server.allowedHosts`.
+   */
+  allowHosts?: string[];
   /** Makes ids and tokens deterministic: two sandboxes with the same seed issue the same ones. */
   seed?: string | number;
   /** The clock, in ms since the epoch (tests). */
@@ -281,6 +288,11 @@ export interface IncomingRequest {
   body: BodyReader;
   /** The sandbox's own origin as the client reached it (for same-origin control calls). */
   origin?: string;
+  /**
+   * The Host header as a network client sent it ('' when none), set by network adapters only: the
+   * control API then refuses names a public page could rebind to the sandbox (see `allowHosts`).
+   */
+  host?: string;
 }
 
 /**

@@ -62,6 +62,9 @@ export function checkOptions(options) {
   if (options.allowOrigins !== undefined && (!Array.isArray(options.allowOrigins) || options.allowOrigins.some((origin) => typeof origin !== 'string' || !/^https?:\/\/[^/\s]+$/.test(origin)))) {
     throw new TypeError('allowOrigins must be a list of origins such as https://qa.example.com or http://localhost:*');
   }
+  if (options.allowHosts !== undefined && (!Array.isArray(options.allowHosts) || options.allowHosts.some((host) => typeof host !== 'string' || !/^(\*|\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*)$/i.test(host)))) {
+    throw new TypeError('allowHosts must be a list of host names such as qa.example.com, .example.com (and its subdomains) or *');
+  }
   return limits;
 }
 

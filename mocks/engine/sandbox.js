@@ -33,6 +33,7 @@ import { loadSeed } from '../store/state.js';
 import { EMPTY_TENANT, createStore } from '../store/tenants.js';
 import { createTokenFactory } from '../store/tokens.js';
 import { corsFor, preflight } from './cors.js';
+import { hostAllowed, hostNameOf } from './hosts.js';
 import { BEFORE_HANDLING, GATEWAY_PAGE, takeFault, wait } from './faults.js';
 import { checkOptions, DEFAULT_LIMITS } from './options.js';
 import { serveEvent } from './serve-event.js';
@@ -73,6 +74,7 @@ export function createSandbox(options = {}) {
   const router = createRouter(model.operations, { ignoreCase: true });
   const credentialHeaders = new Set(model.credentialHeaders.map((name) => name.toLowerCase()));
   const allowOrigins = options.allowOrigins ?? [];
+  const allowHosts = options.allowHosts ?? [];
   const closing = new AbortController();
   /** @type {Map<string, Promise<ScenarioSet>>} */
   const scenarioSets = new Map();
@@ -134,6 +136,15 @@ export function createSandbox(options = {}) {
     const searchParams = url?.searchParams ?? new URLSearchParams();
     const origin = request.headers.get('origin');
     if (url && (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`))) {
+      // The health probe reads no tenant: an orchestrator may reach it by any name.
+      if (request.host !== undefined && pathname !== `${CONTROL_PREFIX}/health` && !hostAllowed(request.host, allowHosts, allowOrigins)) {
+        const name = hostNameOf(request.host);
+        const shown = name !== null && name.length <= 253 ? name : 'this name';
+        return served(
+          controlProblem(403, 'Host not allowed', `The control API answers requests addressed to localhost, an IP address, a single-label or .local name${allowHosts.length > 0 ? `, or ${allowHosts.join(', ')}` : ''}; a public name could be a DNS rebinding page. Start the sandbox with --allow-host ${shown} if you reach it by that name.`),
+          {},
+        );
+      }
       const cors = corsFor('control', origin, request.origin, allowOrigins);
       if (cors === null) {
         return served(controlProblem(403, 'Origin not allowed', `The control API answers pages of ${allowOrigins.length > 0 ? allowOrigins.join(', ') : 'loopback origins'} and of the sandbox itself; start the sandbox with --allow-origin ${origin} to allow this one.`), {});

@@ -38,6 +38,9 @@ ApiKey and answers with the description's named examples (control API under /__v
                       (mocks/seeds/example.json; GET /__vlens/state exports one tenant's)
   --allow-origin      an origin whose pages may call the control API (repeatable; loopback
                       origins and the sandbox's own always may), e.g. https://qa.example.com
+  --allow-host        a host name the control API answers besides localhost, IP addresses,
+                      single-label and .local names (repeatable; .example.com for its
+                      subdomains too), e.g. qa.example.com; refused names get 403 (DNS rebinding)
   --header-timeout    seconds a client has to send its headers (default 10), then 408
   --request-timeout   seconds a client has to send a whole request (default 120), then 408
   --max-connections   connections held at once (default 2048); past it the longest idle closes
@@ -104,6 +107,7 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
         'transaction-ttl': { type: 'string' },
         'max-tenants': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
+        'allow-host': { type: 'string', multiple: true },
         'header-timeout': { type: 'string' },
         'request-timeout': { type: 'string' },
         'max-connections': { type: 'string' },
@@ -137,6 +141,7 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
     /** @type {Record<string, unknown>} */ (options)[option] = Number(text) * unit;
   }
   if (args['allow-origin']) options.allowOrigins = /** @type {string[]} */ (args['allow-origin']);
+  if (args['allow-host']) options.allowHosts = /** @type {string[]} */ (args['allow-host']);
   if (typeof args.recordings === 'string') options.recordings = args.recordings;
   /** @type {import('./tls.js').TlsFiles | null} */
   let tls = null;

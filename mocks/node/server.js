@@ -251,7 +251,7 @@ export async function listen(options = {}) {
       if (inFlight === 0) drained?.();
     });
     /** @type {IncomingRequest} */
-    const incoming = { method: request.method ?? 'GET', url: request.url ?? '/', headers: headersOf(request), body: bodyOf(request), origin: `${scheme}://${request.headers.host ?? ''}` };
+    const incoming = { method: request.method ?? 'GET', url: request.url ?? '/', headers: headersOf(request), body: bodyOf(request), origin: `${scheme}://${request.headers.host ?? ''}`, host: request.headers.host ?? '' };
     let pathname = '';
     try {
       pathname = (request.url ?? '/').split('?')[0] ?? '';
