@@ -13,7 +13,7 @@
  */
 export function hostNameOf(host) {
   const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::\d{1,5})?$/.exec(host.trim());
-  return match ? match[1].toLowerCase().replace(/\.$/, '') : null;
+  return match?.[1] ? match[1].toLowerCase().replace(/\.$/, '') : null;
 }
 
 /**
