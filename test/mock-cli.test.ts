@@ -125,6 +125,29 @@ describe('vlens-mock (node mocks/cli.js)', () => {
     }
   });
 
+  it('refuses a missing --recordings folder and an address not of this machine in one line, exit 2', async () => {
+    for (const [args, reason] of [
+      [['--recordings', join(tmpdir(), 'no-such-recordings-folder')], /^vlens-mock: --recordings .*no-such-recordings-folder: no such folder/],
+      [['--host', '999.1.1.1'], /^vlens-mock: --host 999\.1\.1\.1: not an address of this machine, nor a name that resolves to one$/],
+      [['--host', '192.0.2.77'], /^vlens-mock: --host 192\.0\.2\.77: not an address of this machine$/],
+    ] as const) {
+      const refused = await run(process.execPath, ['mocks/cli.js', '--port', '0', ...args]);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr.trim()).toMatch(reason);
+    }
+  });
+
+  it('warns once, on stderr, of a recording it cannot serve', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vlens-recordings-'));
+    writeFileSync(join(dir, 'broken.json'), 'not json');
+    const mock = await startMockProcess(['--port', '0', '--recordings', dir]);
+    await mock.stop();
+    rmSync(dir, { recursive: true, force: true });
+    expect(`${mock.stdout()}${mock.stderr()}`.match(/broken\.json is not served: not JSON/g)).toHaveLength(1);
+    expect(mock.stderr()).toContain('broken.json is not served: not JSON');
+  });
+
   it('is what npm start runs, and killing npm\'s PID (SIGTERM or SIGKILL) stops it and frees the port', async () => {
     await expectKillingFreesPort(() => startThroughNpm(['start', '--silent', '--', '--port', '0'], ROOT));
   });

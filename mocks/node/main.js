@@ -2,6 +2,7 @@
 // http://127.0.0.1:4010 and prints one access-log line per request; `vlens-mock health` probes a
 // running one. A function rather than top-level code, so that a CommonJS bundle (the single
 // executable) can call it with Prism's modules and the description's text passed in.
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ExampleDriftError } from './drift.js';
 import { prismVersion } from './prism.js';
@@ -142,7 +143,10 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
   }
   if (args['allow-origin']) options.allowOrigins = /** @type {string[]} */ (args['allow-origin']);
   if (args['allow-host']) options.allowHosts = /** @type {string[]} */ (args['allow-host']);
-  if (typeof args.recordings === 'string') options.recordings = args.recordings;
+  if (typeof args.recordings === 'string') {
+    if (!statSync(args.recordings, { throwIfNoEntry: false })?.isDirectory()) fail(`--recordings ${args.recordings}: no such folder (vlens-mock proxy --record writes one)`, 2);
+    options.recordings = args.recordings;
+  }
   /** @type {import('./tls.js').TlsFiles | null} */
   let tls = null;
   try {
@@ -207,6 +211,8 @@ function startFailure(error, portText, host) {
   const code = /** @type {{ code?: string }} */ (error).code;
   if (code === 'EADDRINUSE') fail(`port ${portText} on ${host} is already in use; pick another with --port or PORT`);
   if (code === 'EACCES') fail(`not allowed to listen on port ${portText} on ${host}`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') fail(`--host ${host}: not an address of this machine, nor a name that resolves to one`, 2);
+  if (code === 'EADDRNOTAVAIL') fail(`--host ${host}: not an address of this machine`, 2);
   throw error;
 }
 

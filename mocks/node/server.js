@@ -83,17 +83,16 @@ function toLogger(log) {
  * The engine for these options: the description (shipped or given), and Prism as the generator of
  * the answers no named example gives.
  * @param {ListenOptions} options
- * @param {((line: string) => void) | null} logger
  * @returns {Sandbox}
  */
-export function createNodeSandbox(options, logger) {
+export function createNodeSandbox(options) {
   /** @type {DescriptionChoice} */
   const choice = {};
   if (options.description !== undefined) choice.description = options.description;
   if (options.descriptionText !== undefined) choice.descriptionText = options.descriptionText;
   if (options.checkExamples !== undefined) choice.checkExamples = options.checkExamples;
   const { source: described, document, responseValidator } = loadDescription(choice);
-  const source = options.recordings === undefined ? described : recordedSource(described, options.recordings, responseValidator, logger);
+  const source = options.recordings === undefined ? described : recordedSource(described, options.recordings, responseValidator);
   const prism = options.prism ?? (() => loadPrism());
   const generate = createPrismGenerator({ prism, document, model: source.model, responseValidator });
   const { description: _path, descriptionText: _text, checkExamples: _check, ...rest } = options;
@@ -103,10 +102,8 @@ export function createNodeSandbox(options, logger) {
     description: source,
     warn:
       options.warn ??
-      ((message) => {
-        logger?.(`DRIFT ${message}`);
-        process.emitWarning(message, { code: 'VLENS_MOCK_EXAMPLE_DRIFT' });
-      }),
+      // A process warning (stderr, and process.on('warning') for a program): once, not also in the log.
+      ((message) => process.emitWarning(message, { code: 'VLENS_MOCK_EXAMPLE_DRIFT' })),
     async generator(operation, request) {
       try {
         return await generate(operation, request);
@@ -125,14 +122,11 @@ export function createNodeSandbox(options, logger) {
  * @param {import('../types.js').DescriptionSource} source
  * @param {string} dir
  * @param {() => import('./response-validation.js').ResponseValidator} responseValidator
- * @param {((line: string) => void) | null} logger
  */
-function recordedSource(source, dir, responseValidator, logger) {
+function recordedSource(source, dir, responseValidator) {
   const { recordings, skipped } = readRecordings(dir, { model: source.model, check: (operation, status, body) => responseValidator().violations(operation, status, body) });
   for (const { file, reason } of skipped) {
-    const message = `recording ${file} is not served: ${reason}`;
-    logger?.(`RECORDING ${message}`);
-    process.emitWarning(message, { code: 'VLENS_MOCK_RECORDING_SKIPPED' });
+    process.emitWarning(`recording ${file} is not served: ${reason}`, { code: 'VLENS_MOCK_RECORDING_SKIPPED' });
   }
   return withRecordings(source, recordings);
 }
@@ -224,7 +218,7 @@ const CLIENT_ERRORS = {
 export async function listen(options = {}) {
   const server = checkServerOptions(options);
   const logger = toLogger(options.log);
-  const sandbox = createNodeSandbox(options, logger);
+  const sandbox = createNodeSandbox(options);
   const scheme = options.tls ? 'https' : 'http';
 
   /** @type {Map<Socket, { since: number, busy: number }>} */
