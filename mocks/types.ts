@@ -199,6 +199,12 @@ export interface SandboxLimits {
   maxRecords: number;
   /** Bytes of a request body, at most (ASP.NET Core's default). Default 30,000,000. */
   maxBodyBytes: number;
+  /**
+   * Seconds a client has to send a whole request, then 408 in the envelope. Default 120. The Node
+   * server counts from the first byte; `handle()` from the start of the body's read (an in-process
+   * body stream that never ends).
+   */
+  requestTimeoutSeconds: number;
   /** Bytes of journal entries kept, all tenants together (the oldest go first). Default 64 MiB. */
   journalBudgetBytes: number;
 }
@@ -263,7 +269,7 @@ import type { components } from './control/api-types.js';
 export type ControlSchemas = components['schemas'];
 
 /** What reading a request's body gave: its bytes, or that it was too large or never arrived whole. */
-export type BodyRead = { bytes: Uint8Array } | { tooLarge: true; received: number; cut?: boolean } | { aborted: true };
+export type BodyRead = { bytes: Uint8Array } | { tooLarge: true; received: number; cut?: boolean } | { aborted: true } | { timedOut: true };
 
 /** Reads a request's body, at most `limit` bytes. */
 export interface BodyReader {

@@ -41,6 +41,9 @@ export const refusal = {
   notFound: (model, pathname) =>
     plainRefusal(404, `No operation at ${shorten(pathname)}. The mock serves: ${model.operations.map((operation) => `${operation.method} ${operation.path}`).join(', ')}.`),
 
+  /** @param {number} seconds */
+  requestTimeout: (seconds) => plainRefusal(408, `The request body did not arrive within ${seconds} seconds.`),
+
   /** @param {string} target */
   badTarget: (target) => plainRefusal(400, `The request-target ${JSON.stringify(shorten(target))} is not a path the mock can read.`),
 

@@ -117,6 +117,7 @@ export function createControlApi(handlers, store) {
       const ceiling = LARGE_BODIES.has(operation.id) ? store.maxBodyBytes : MAX_CONTROL_BODY_BYTES;
       const read = await request.body.read(ceiling);
       if ('aborted' in read) return problem(400, 'Invalid request', 'The request body did not arrive whole.', 'body');
+      if ('timedOut' in read) return problem(408, 'Request timeout', 'The request body did not arrive in time.', 'body');
       if ('tooLarge' in read) return problem(413, 'Too large', `A control request body holds at most ${ceiling} bytes.`, 'body');
       const parsed = parseJson(read.bytes);
       if ('problem' in parsed) return problem(400, 'Invalid request', parsed.problem.message, 'body');

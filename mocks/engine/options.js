@@ -15,6 +15,7 @@ export const DEFAULT_LIMITS = {
   maxCredentialsPerTenant: 20_000,
   maxRecords: 200_000,
   maxBodyBytes: 30_000_000,
+  requestTimeoutSeconds: 120,
 };
 
 // The largest value each limit takes: beyond these, dates overflow (a TTL of 2^53 ms is no date) or
@@ -32,7 +33,10 @@ const RANGES = {
   maxCredentialsPerTenant: [1, 10_000_000, 'credentials'],
   maxRecords: [100, 100_000_000, 'records'],
   maxBodyBytes: [1024, 2 ** 31, 'bytes'],
+  requestTimeoutSeconds: [1, 86_400, 'seconds'],
 };
+/** The limits that take a fraction (seconds of a timeout). */
+const FRACTIONAL = new Set(['requestTimeoutSeconds']);
 
 /**
  * The limits in force: the defaults, with each option given checked.
@@ -46,7 +50,9 @@ export function checkOptions(options) {
     const value = /** @type {Record<string, unknown>} */ (options)[name];
     if (value === undefined) continue;
     const [min, max, unit] = RANGES[name];
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${name} must be a whole number of ${unit}, got ${describe(value)}`);
+    if (typeof value !== 'number' || !(FRACTIONAL.has(name) ? Number.isFinite(value) : Number.isInteger(value))) {
+      throw new TypeError(`${name} must be a ${FRACTIONAL.has(name) ? 'number' : 'whole number'} of ${unit}, got ${describe(value)}`);
+    }
     if (value < min || value > max) throw new RangeError(`${name} must be from ${min} to ${max} ${unit}, got ${value}`);
     limits[name] = value;
   }

@@ -186,7 +186,7 @@ export function createSandbox(options = {}) {
     }
     const match = router.match(method, pathname);
     if (!match.found) {
-      return finish({ answer: match.allowed ? refusal.methodNotAllowed(method, match.allowed) : refusal.notFound(model, pathname) });
+      return finish({ answer: match.allowed ? refusal.methodNotAllowed(method, match.allowed) : refusal.notFound(model, url.pathname) });
     }
     const operation = match.route;
     // Only a request that reached an operation makes a tenant (and only with a well-formed key).
@@ -228,6 +228,7 @@ export function createSandbox(options = {}) {
       }
       const read = bodyIsPresent(request.headers) || declared === null ? await request.body.read(limits.maxBodyBytes) : { bytes: new Uint8Array(0) };
       if ('aborted' in read) return finish({ answer: { status: 0, scenario: 'aborted' }, operation, fault, answered: false });
+      if ('timedOut' in read) return finish({ answer: refusal.requestTimeout(limits.requestTimeoutSeconds), operation, fault }, { close: true });
       if ('tooLarge' in read) return finish({ answer: refusal.bodyTooLarge(model, read.received, limits.maxBodyBytes), operation, fault }, { close: true });
       if (read.bytes.length === 0) {
         if (operation.bodyRequired) violations.push({ field: 'body', message: 'The request body is required.', kind: 'required' });
@@ -305,7 +306,7 @@ export function createSandbox(options = {}) {
    * @returns {Promise<Response>}
    */
   async function handle(request) {
-    const result = await serve({ method: request.method, url: request.url, headers: request.headers, body: streamReader(request.body), origin: new URL(request.url).origin });
+    const result = await serve({ method: request.method, url: request.url, headers: request.headers, body: streamReader(request.body, limits.requestTimeoutSeconds * 1000), origin: new URL(request.url).origin });
     const { answer, fault, signals } = result;
     if (fault?.fault === 'reset' || answer.status === 0 && fault?.fault !== 'hang') return Response.error();
     if (fault?.fault === 'hang') {

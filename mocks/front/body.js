@@ -5,13 +5,17 @@
 /** @import { BodyReader, Violation } from '../types.js' */
 
 const decoder = new TextDecoder();
+const TIMED_OUT = Symbol('timed out');
 
 /**
- * A body reader over a web stream (a Request's body), or over no body.
+ * A body reader over a web stream (a Request's body), or over no body. A body that has not ended
+ * `timeoutMs` after the read began is cancelled (`timedOut`): an in-process stream that never
+ * delivers must not hold its request, and its tenant's journal, forever.
  * @param {ReadableStream<Uint8Array> | null} stream
+ * @param {number} timeoutMs
  * @returns {BodyReader}
  */
-export function streamReader(stream) {
+export function streamReader(stream, timeoutMs) {
   return {
     async read(limit) {
       if (!stream) return { bytes: new Uint8Array(0) };
@@ -19,9 +23,19 @@ export function streamReader(stream) {
       /** @type {Uint8Array[]} */
       const chunks = [];
       let received = 0;
+      /** @type {ReturnType<typeof setTimeout> | undefined} */
+      let timer;
+      const late = new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs, TIMED_OUT);
+      });
       try {
         for (;;) {
-          const { done, value } = await reader.read();
+          const next = await Promise.race([reader.read(), late]);
+          if (next === TIMED_OUT) {
+            await reader.cancel().catch(() => {});
+            return { timedOut: true };
+          }
+          const { done, value } = /** @type {ReadableStreamReadResult<Uint8Array>} */ (next);
           if (done) break;
           received += value.byteLength;
           if (received > limit) {
@@ -32,6 +46,8 @@ export function streamReader(stream) {
         }
       } catch {
         return { aborted: true };
+      } finally {
+        clearTimeout(timer);
       }
       return { bytes: concat(chunks, received) };
     },

@@ -90,6 +90,7 @@ const personalNames = new Map();
 
 const JWT = /^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*$/;
 const TOKEN_CHARACTERS = /^[A-Za-z0-9+/=_\-.~]+$/;
+const LONGEST_TESTED = 65_536;
 const SCHEME = /^(bearer|basic|digest|token|hmac|aws4-hmac-sha256|negotiate)\s+\S/i;
 
 /**
@@ -100,6 +101,9 @@ const SCHEME = /^(bearer|basic|digest|token|hmac|aws4-hmac-sha256|negotiate)\s+\
  */
 export function looksLikeSecret(value) {
   if (value.length < 16) return false;
+  // Longer than any token, and long enough to overflow V8's backtracking stack in the tests below:
+  // taken as a secret, so it is shown by its length only.
+  if (value.length > LONGEST_TESTED) return true;
   if (SCHEME.test(value) || JWT.test(value)) return true;
   if (value.length < 20 || !TOKEN_CHARACTERS.test(value)) return false;
   return /[A-Z]/.test(value) && /[a-z]/.test(value) && /[0-9]/.test(value);
@@ -133,8 +137,19 @@ function shownString(name, value) {
   if (name !== null && isCredentialName(name)) return REDACTED;
   if (looksLikeSecret(value)) return value.length > LONG_TEXT ? `<text of ${value.length} characters>` : REDACTED;
   if (name !== null && isPersonalName(name)) return maskPersonal(shortText(value));
+  if (value.length <= LONG_TEXT && isPersonalShape(value)) return maskPersonal(value);
   return shortText(value);
 }
+
+/**
+ * Whether a value is personal by its shape alone (an ID number, an email, a phone, Arabic text),
+ * whatever its name: `?nid=`, `X-Phone`.
+ * @param {string} value
+ */
+const isPersonalShape = (value) => {
+  const shape = personalShapeOf(value);
+  return shape !== null && shape !== 'secret';
+};
 
 /**
  * The headers as they may be shown, lower case: credential headers (the description's security
@@ -171,7 +186,13 @@ const shownValues = new Map();
 function shownHeaderValue(value) {
   let shown = shownValues.get(value);
   if (shown === undefined) {
-    shown = looksLikeSecret(value) ? REDACTED : value.length > SHOWN_VALUE ? `${value.slice(0, SHOWN_VALUE)}<${value.length - SHOWN_VALUE} more characters>` : value;
+    shown = looksLikeSecret(value)
+      ? REDACTED
+      : value.length > SHOWN_VALUE
+        ? `${value.slice(0, SHOWN_VALUE)}<${value.length - SHOWN_VALUE} more characters>`
+        : isPersonalShape(value)
+          ? maskPersonal(value)
+          : value;
     if (shown === value && value.length <= 256 && shownValues.size < 1024) shownValues.set(value, shown);
   }
   return shown;
