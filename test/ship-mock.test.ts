@@ -17,6 +17,18 @@ import { createPodman, hasPodman, restrictedLimits } from "../scripts/build/podm
 import { NODE_VERSIONS } from "../scripts/ensure-node.mjs";
 import { operation, send, validRequest } from "./mock-process.js";
 import { healthy, runWholeFlow, start, type Started } from "./ship-process.js";
+import * as dashboard from "../mocks/ui/assets.js";
+
+/** The dashboard's page and script, byte for byte what the package serves (mocks/ui/assets.js), with its policy. */
+async function expectDashboard(url: string) {
+  const page = await fetch(`${url}/__vlens/ui`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get("content-security-policy")).toContain("connect-src 'self'");
+  expect(await page.text()).toBe(dashboard.html);
+  const script = await fetch(`${url}/__vlens/ui/app.js`);
+  expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+  expect(await script.text()).toBe(dashboard.script);
+}
 
 const run = promisify(execFile);
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -99,8 +111,9 @@ describe("npm run build:binary", () => {
     expect(mock.output()).not.toContain("stderr:");
   });
 
-  it("serves a whole flow: registration, login, front, back, liveness, link, images", async () => {
+  it("serves a whole flow: registration, login, front, back, liveness, link, images; and the dashboard", async () => {
     await runWholeFlow(url);
+    await expectDashboard(url);
   });
 
   it("`vlens-mock health` exits 0 against it, and 1 with a one-line reason where nothing answers or the answer is not 200", async () => {
@@ -253,12 +266,13 @@ describe.skipIf(!hasPodman())("npm run build:image (Podman)", () => {
     await healthy(url);
   }, 60_000);
 
-  it("serves the flow and the contract through the published port, not as root", async () => {
+  it("serves the flow, the contract and the dashboard through the published port, not as root", async () => {
     const pid = (await podman(["inspect", "--format", "{{.State.Pid}}", container])).trim();
     expect(/^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.slice(1)).toEqual([String(IMAGE_USER.uid), String(IMAGE_USER.uid)]);
     expect((await podman(["top", container, "user"])).trim().split("\n").slice(1)).toEqual([IMAGE_USER.name]);
     await runWholeFlow(url);
     await checkContract(url);
+    await expectDashboard(url);
     expect(await podman(["logs", container])).toMatch(/^GET \/__vlens\/health 200 /m);
     expect(await podman(["logs", container])).toMatch(/^POST \/api\/DigitalIdentity\/verify\/liveness\/multi 200 documented /m);
   }, 240_000);
