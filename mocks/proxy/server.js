@@ -41,7 +41,7 @@ const MAX_HEADER_VIOLATIONS = 1000;
  * @property {{ cert: string | Buffer, key: string | Buffer }} [tls] serve HTTPS with this certificate and key (PEM)
  * @property {string | Buffer} [upstreamCa] certificates (PEM) to trust for an https upstream, besides the system's
  * @property {boolean | ((line: string) => void)} [log] one line per exchange: method, path without the query, status, operation, verdict, ms
- * @property {number} [maxBodyBytes] bytes of a body kept to check and record (default 64 MiB); a larger exchange passes unchecked
+ * @property {number} [maxBodyBytes] bytes of a body kept to check and record (default 64 MiB); a larger exchange passes unchecked, filed in the report as not checked
  * @property {number} [upstreamTimeoutSeconds] seconds the upstream has to answer (default 120), then 504
  */
 
@@ -163,9 +163,12 @@ export async function startProxy(options) {
       const status = answer.statusCode ?? 0;
       const raw = Buffer.concat(answerChunks);
       if (requestBytes > maxBodyBytes || answerBytes > maxBodyBytes) {
+        // Passed on as it came, unchecked; the report and the log say why (never a value).
         if (held) response.writeHead(status, answer.statusMessage, answerHeaders).end(raw);
         else response.end();
-        logger?.(`${request.method} ${pathname.slice(0, 200)} ${status} not checked: a body over ${maxBodyBytes} bytes`);
+        const why = `${requestBytes > maxBodyBytes ? 'the request' : 'the answer'} is larger than ${maxBodyBytes} bytes`;
+        report.notChecked(exchangeId, { operation: checker.operationOf(request.method ?? 'GET', target), status, reason: why });
+        logger?.(`${request.method} ${pathname.slice(0, 200)} ${status} not checked: ${why}`);
         return;
       }
       const contentType = headerOf(answer.rawHeaders, 'content-type');
