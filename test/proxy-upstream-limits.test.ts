@@ -60,6 +60,12 @@ function frontRaw(url: string): Promise<{ status: number; body: Buffer }> {
   });
 }
 
+/** The proxy's report as it is now: what it filed of the one exchange these tests make. */
+async function notCheckedOf(url: string) {
+  const report = await (await fetch(`${url}/__vlens-proxy/report`)).json();
+  return { totals: report.totals, notChecked: report.operations.flatMap((entry: { notChecked: unknown[] }) => entry.notChecked) };
+}
+
 const front = (url: string) =>
   fetch(`${url}/api/DigitalIdentity/verify/id/front`, {
     method: 'POST',
@@ -93,6 +99,11 @@ describe('a hostile upstream behind the proxy', () => {
     console.log(`proxy peak RSS grew ${Math.round(grown / MiB)} MiB for a ${Math.round(bomb.length / 1024)} KB brotli answer`);
     // 64 MiB is the most the proxy keeps of a body to check; unpacking may cost it once or twice, not 256 MiB and more.
     expect(grown).toBeLessThan(192 * MiB);
+    // The report says the answer was not checked, and why.
+    expect(await notCheckedOf(proxy.url)).toEqual({
+      totals: expect.objectContaining({ exchanges: 1, notChecked: 1, withViolations: 0 }),
+      notChecked: [{ reason: `the answer is larger than ${64 * MiB} bytes unpacked`, count: 1, exchanges: ['000001'] }],
+    });
   }, 120_000);
 
   it('under --violations-header, lets a 512 MiB answer go unchecked past 64 MiB instead of holding it whole', async () => {

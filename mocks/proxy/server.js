@@ -9,7 +9,8 @@
 // status and verdict; the report and the recordings never hold a credential's value.
 import { createServer as createHttpServer, Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer, Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { loadDescription } from '../node/description-file.js';
 import { createExchangeChecker } from './check.js';
 import { createRecorder } from './record.js';
@@ -41,7 +42,7 @@ const MAX_HEADER_VIOLATIONS = 1000;
  * @property {{ cert: string | Buffer, key: string | Buffer }} [tls] serve HTTPS with this certificate and key (PEM)
  * @property {string | Buffer} [upstreamCa] certificates (PEM) to trust for an https upstream, besides the system's
  * @property {boolean | ((line: string) => void)} [log] one line per exchange: method, path without the query, status, operation, verdict, ms
- * @property {number} [maxBodyBytes] bytes of a body kept to check and record (default 64 MiB); a larger exchange passes unchecked, filed in the report as not checked
+ * @property {number} [maxBodyBytes] bytes of a body kept to check and record (default 64 MiB; a compressed answer counts unpacked); a larger exchange passes unchecked, filed in the report as not checked
  * @property {number} [upstreamTimeoutSeconds] seconds the upstream has to answer (default 120), then 504
  */
 
@@ -162,11 +163,12 @@ export async function startProxy(options) {
     async function finish(answer, answerChunks, answerBytes, answerHeaders, held) {
       const status = answer.statusCode ?? 0;
       const raw = Buffer.concat(answerChunks);
-      if (requestBytes > maxBodyBytes || answerBytes > maxBodyBytes) {
+      const responseBody = requestBytes > maxBodyBytes || answerBytes > maxBodyBytes ? null : await decoded(raw, headerOf(answer.rawHeaders, 'content-encoding'), maxBodyBytes);
+      if (responseBody === null) {
         // Passed on as it came, unchecked; the report and the log say why (never a value).
         if (held) response.writeHead(status, answer.statusMessage, answerHeaders).end(raw);
         else response.end();
-        const why = `${requestBytes > maxBodyBytes ? 'the request' : 'the answer'} is larger than ${maxBodyBytes} bytes`;
+        const why = `${requestBytes > maxBodyBytes ? 'the request' : 'the answer'} is larger than ${maxBodyBytes} bytes${requestBytes > maxBodyBytes || answerBytes > maxBodyBytes ? '' : ' unpacked'}`;
         report.notChecked(exchangeId, { operation: checker.operationOf(request.method ?? 'GET', target), status, reason: why });
         logger?.(`${request.method} ${pathname.slice(0, 200)} ${status} not checked: ${why}`);
         return;
@@ -179,7 +181,7 @@ export async function startProxy(options) {
         requestBody: Buffer.concat(requestChunks),
         status,
         responseContentType: contentType,
-        responseBody: decoded(raw, headerOf(answer.rawHeaders, 'content-encoding')),
+        responseBody,
         responseHeaders: pairs(answerHeaders),
       };
       /** @type {CheckedExchange} */
@@ -352,27 +354,26 @@ function headerReader(raw) {
   };
 }
 
+const unpackers = { gzip: promisify(gunzip), deflate: promisify(inflate), br: promisify(brotliDecompress) };
+
 /**
  * The answer's body as the app's client reads it: gzip, deflate and br undone (the bytes forwarded
- * stay as they came).
+ * stay as they came), unpacked to `limit` bytes at most: null past them (the answer is not checked,
+ * and a few kilobytes that unpack to gigabytes cost the proxy no more than `limit`). Bytes that do
+ * not unpack give an empty body.
  * @param {Buffer} raw
  * @param {string | null} encoding
+ * @param {number} limit
+ * @returns {Promise<Buffer | null>}
  */
-function decoded(raw, encoding) {
+async function decoded(raw, encoding, limit) {
+  const name = encoding?.trim().toLowerCase();
+  const unpack = name === 'gzip' || name === 'x-gzip' ? unpackers.gzip : name === 'deflate' ? unpackers.deflate : name === 'br' ? unpackers.br : null;
+  if (!unpack) return raw;
   try {
-    switch (encoding?.trim().toLowerCase()) {
-      case 'gzip':
-      case 'x-gzip':
-        return gunzipSync(raw);
-      case 'deflate':
-        return inflateSync(raw);
-      case 'br':
-        return brotliDecompressSync(raw);
-      default:
-        return raw;
-    }
-  } catch {
-    return Buffer.alloc(0);
+    return await unpack(raw, { maxOutputLength: Math.max(1, limit) });
+  } catch (error) {
+    return /** @type {NodeJS.ErrnoException} */ (error).code === 'ERR_BUFFER_TOO_LARGE' ? null : Buffer.alloc(0);
   }
 }
 
