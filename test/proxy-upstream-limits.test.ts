@@ -11,6 +11,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startProxy } from '../mocks/index.js';
 import { type Running, startCli } from './proxy-helpers.js';
 
 const MiB = 1024 * 1024;
@@ -64,6 +65,36 @@ function frontRaw(url: string): Promise<{ status: number; body: Buffer }> {
 async function notCheckedOf(url: string) {
   const report = await (await fetch(`${url}/__vlens-proxy/report`)).json();
   return { totals: report.totals, notChecked: report.operations.flatMap((entry: { notChecked: unknown[] }) => entry.notChecked) };
+}
+
+/** An upstream answering without end, 1 MiB at a time as fast as the proxy takes it, until its connection closes or it has sent `cap` bytes. */
+function endlessUpstream(cap: number) {
+  let sent = 0;
+  let onSent: (bytes: number) => void = () => {};
+  let aborted: () => void = () => {};
+  let capped: () => void = () => {};
+  const ended = Promise.race([new Promise<string>((done) => (aborted = () => done('aborted'))), new Promise<string>((done) => (capped = () => done(`still sending after ${cap} bytes`)))]);
+  const url = startUpstream((response) => {
+    const chunk = Buffer.alloc(MiB, 0x20);
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.on('close', () => aborted());
+    const pump = () => {
+      while (!response.destroyed) {
+        if (sent >= cap) return capped();
+        sent += chunk.length;
+        onSent(sent);
+        if (!response.write(chunk)) return;
+      }
+    };
+    response.on('drain', pump);
+    pump();
+  });
+  const whenSent = (bytes: number) =>
+    new Promise<void>((done) => {
+      onSent = (total) => total >= bytes && done();
+      onSent(sent);
+    });
+  return { url, ended, whenSent };
 }
 
 const front = (url: string) =>
@@ -131,6 +162,8 @@ describe('a hostile upstream behind the proxy', () => {
     const before = peakRss(pid);
 
     const answer = await front(proxy.url);
+    // Unchecked, it carries no violations header.
+    expect(answer.headers.get('x-vlens-proxy-violations')).toBeNull();
     let received = 0;
     const reader = answer.body!.getReader();
     for (let part = await reader.read(); !part.done; part = await reader.read()) received += part.value.length;
@@ -140,7 +173,38 @@ describe('a hostile upstream behind the proxy', () => {
     console.log(`proxy peak RSS grew ${Math.round(grown / MiB)} MiB passing a 512 MiB answer under --violations-header`);
     // Past maxBodyBytes (64 MiB) the exchange passes unchecked: nothing obliges the proxy to hold the rest.
     expect(grown).toBeLessThan(192 * MiB);
+    expect(await notCheckedOf(proxy.url)).toEqual({
+      totals: expect.objectContaining({ exchanges: 1, notChecked: 1, withViolations: 0 }),
+      notChecked: [{ reason: `the answer is larger than ${64 * MiB} bytes`, count: 1, exchanges: ['000001'] }],
+    });
   }, 180_000);
+
+  for (const held of [false, true]) {
+    it(`aborts the upstream request when the app leaves mid-answer${held ? ', under --violations-header too (while it holds the answer)' : ''}`, async () => {
+      const endless = endlessUpstream(512 * MiB);
+      proxy = await startCli(['proxy', '--upstream', await endless.url, '--port', '0', ...(held ? ['--violations-header'] : [])]);
+      const { hostname, port } = new URL(proxy.url);
+      const app = httpRequest({
+        host: hostname,
+        port,
+        method: 'POST',
+        path: '/api/DigitalIdentity/verify/id/front',
+        headers: { ApiKey: 'review-proxy', Authorization: 'Bearer any.user.token', 'Content-Type': 'application/json' },
+      });
+      app.on('response', (answer) => answer.resume());
+      app.on('error', () => {});
+      app.end('{"image":"/9j/4AAQSkZJRgABCDEFGHIJ"}');
+      // 8 MiB in (held: less than the 64 MiB the proxy holds, so the app has seen nothing yet), the app leaves.
+      await endless.whenSent(8 * MiB);
+      app.destroy();
+
+      expect(await endless.ended).toBe('aborted');
+      expect(await notCheckedOf(proxy.url)).toEqual({
+        totals: expect.objectContaining({ exchanges: 1, notChecked: 1, upstreamFailures: 0 }),
+        notChecked: [{ reason: 'the app closed the connection before the answer ended', count: 1, exchanges: ['000001'] }],
+      });
+    }, 60_000);
+  }
 });
 
 describe('a fast upstream and a slow app', () => {
@@ -189,5 +253,54 @@ describe('a fast upstream and a slow app', () => {
     const grown = peakRss(pid) - before;
     console.log(`proxy peak RSS grew ${Math.round(grown / MiB)} MiB while the app read nothing of a 512 MiB answer`);
     expect(grown).toBeLessThan(192 * MiB);
+  }, 60_000);
+
+  it('does not take an upstream held back by a slow app for one that stopped answering (upstreamTimeoutSeconds)', async () => {
+    const total = 128 * MiB;
+    const url = await startUpstream((response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(total) });
+      const chunk = Buffer.alloc(MiB, 0x20);
+      let sent = 0;
+      const pump = () => {
+        while (sent < total) {
+          sent += chunk.length;
+          if (sent >= total) return void response.end(chunk);
+          if (!response.write(chunk)) return;
+        }
+      };
+      response.on('drain', pump);
+      pump();
+    });
+    // In this process: the CLI has no flag for the upstream's timeout.
+    const running = await startProxy({ upstream: url, upstreamTimeoutSeconds: 0.2 });
+    try {
+      const { hostname, port } = new URL(running.url);
+      const received = await new Promise<number>((resolve, reject) => {
+        const app = httpRequest(
+          {
+            host: hostname,
+            port,
+            method: 'POST',
+            path: '/api/DigitalIdentity/verify/id/front',
+            headers: { ApiKey: 'review-proxy', Authorization: 'Bearer any.user.token', 'Content-Type': 'application/json' },
+          },
+          (answer) => {
+            let bytes = 0;
+            answer.on('data', (part: Buffer) => (bytes += part.length));
+            answer.on('end', () => resolve(bytes));
+            answer.on('error', reject);
+            // The app reads nothing for ten times the upstream's timeout, then everything.
+            answer.pause();
+            setTimeout(() => answer.resume(), 2000);
+          },
+        );
+        app.on('error', reject);
+        app.end('{"image":"/9j/4AAQSkZJRgABCDEFGHIJ"}');
+      });
+      expect(received).toBe(total);
+      expect((await notCheckedOf(running.url)).totals).toMatchObject({ exchanges: 1, notChecked: 1, upstreamFailures: 0 });
+    } finally {
+      await running.stop();
+    }
   }, 60_000);
 });
