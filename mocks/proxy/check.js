@@ -406,7 +406,20 @@ export function createExchangeChecker({ model, examples, validators, document, s
     return found;
   }
 
-  return { check, schemaPointer };
+  /**
+   * The operation an exchange's method and request-target match, or null: for an exchange filed
+   * without being checked.
+   * @param {string} method
+   * @param {string} requestTarget
+   * @returns {OperationModel | null}
+   */
+  function operationOf(method, requestTarget) {
+    const target = parseTarget(requestTarget);
+    const match = router.match(method.toUpperCase(), target ? withoutTrailingSlash(target.pathname) : requestTarget);
+    return match.found ? match.route : null;
+  }
+
+  return { check, schemaPointer, operationOf };
 }
 
 /**

@@ -37,6 +37,14 @@ const WRITE_DELAY_MS = 200;
  * @property {Record<string, number>} statuses
  * @property {Record<string, number>} businessErrors error codes of answers that were business errors or refusals
  * @property {ViolationEntry[]} violations
+ * @property {NotCheckedEntry[]} notChecked exchanges passed through unchecked, by reason
+ */
+
+/**
+ * @typedef {object} NotCheckedEntry
+ * @property {string} reason why (`the answer is larger than 67108864 bytes`): never a value
+ * @property {number} count
+ * @property {string[]} exchanges the first exchanges' ids
  */
 
 /**
@@ -47,7 +55,7 @@ const WRITE_DELAY_MS = 200;
  * @property {string} started
  * @property {string} updated
  * @property {boolean} complete true once the proxy has stopped
- * @property {{ exchanges: number, conforming: number, withViolations: number, violations: number, unmatched: number, upstreamFailures: number, recorded: number, recordingsRefused: number }} totals
+ * @property {{ exchanges: number, conforming: number, withViolations: number, notChecked: number, violations: number, unmatched: number, upstreamFailures: number, recorded: number, recordingsRefused: number }} totals
  * @property {OperationEntry[]} operations
  * @property {OperationEntry | null} unmatched exchanges no operation of the description matches
  */
@@ -62,8 +70,8 @@ export function createReport({ model, upstream, file = null, now = () => new Dat
   /** @type {Map<string, OperationEntry>} */
   const operations = new Map();
   /** @type {OperationEntry} */
-  const unmatched = { operationId: '(no operation)', method: '*', path: '*', exchanges: 0, conforming: 0, statuses: {}, businessErrors: {}, violations: [] };
-  const totals = { exchanges: 0, conforming: 0, withViolations: 0, violations: 0, unmatched: 0, upstreamFailures: 0, recorded: 0, recordingsRefused: 0 };
+  const unmatched = { operationId: '(no operation)', method: '*', path: '*', exchanges: 0, conforming: 0, statuses: {}, businessErrors: {}, violations: [], notChecked: [] };
+  const totals = { exchanges: 0, conforming: 0, withViolations: 0, notChecked: 0, violations: 0, unmatched: 0, upstreamFailures: 0, recorded: 0, recordingsRefused: 0 };
   let complete = false;
   /** @type {NodeJS.Timeout | null} */
   let timer = null;
@@ -122,6 +130,23 @@ export function createReport({ model, upstream, file = null, now = () => new Dat
     }
   }
 
+  /**
+   * The entry an exchange is filed under, counted as seen (and its status, when it had one).
+   * @param {CheckedExchange['operation']} operation
+   * @param {number | null} status
+   */
+  function entryOf(operation, status) {
+    let entry = unmatched;
+    if (operation) {
+      entry = operations.get(operation.id) ?? { operationId: operation.id, method: operation.method, path: operation.path, exchanges: 0, conforming: 0, statuses: {}, businessErrors: {}, violations: [], notChecked: [] };
+      operations.set(operation.id, entry);
+    } else totals.unmatched += 1;
+    entry.exchanges += 1;
+    totals.exchanges += 1;
+    if (status !== null) entry.statuses[String(status)] = (entry.statuses[String(status)] ?? 0) + 1;
+    return entry;
+  }
+
   return {
     /**
      * Files one exchange.
@@ -130,15 +155,7 @@ export function createReport({ model, upstream, file = null, now = () => new Dat
      * @param {{ status: number }} seen
      */
     add(exchangeId, checked, { status }) {
-      const { operation } = checked;
-      let entry = unmatched;
-      if (operation) {
-        entry = operations.get(operation.id) ?? { operationId: operation.id, method: operation.method, path: operation.path, exchanges: 0, conforming: 0, statuses: {}, businessErrors: {}, violations: [] };
-        operations.set(operation.id, entry);
-      } else totals.unmatched += 1;
-      entry.exchanges += 1;
-      totals.exchanges += 1;
-      entry.statuses[String(status)] = (entry.statuses[String(status)] ?? 0) + 1;
+      const entry = entryOf(checked.operation, status);
       if ((checked.outcome === 'businessError' || checked.outcome === 'refusal') && checked.errorCode !== null && checked.errorCode !== undefined) {
         const code = typeof checked.errorCode === 'number' ? String(checked.errorCode) : 'not a number';
         entry.businessErrors[code] = (entry.businessErrors[code] ?? 0) + 1;
@@ -148,6 +165,23 @@ export function createReport({ model, upstream, file = null, now = () => new Dat
         totals.conforming += 1;
       } else totals.withViolations += 1;
       for (const found of checked.violations) addViolation(entry, found, status, exchangeId);
+      scheduleWrite();
+    },
+    /**
+     * Files an exchange that passed through unchecked: neither conforming nor breaking the description.
+     * @param {string} exchangeId
+     * @param {{ operation: CheckedExchange['operation'], status: number | null, reason: string }} seen the status, null when no answer came; the reason, never a value
+     */
+    notChecked(exchangeId, { operation, status, reason }) {
+      const entry = entryOf(operation, status);
+      totals.notChecked += 1;
+      let existing = entry.notChecked.find((candidate) => candidate.reason === reason);
+      if (!existing) {
+        existing = { reason, count: 0, exchanges: [] };
+        entry.notChecked.push(existing);
+      }
+      existing.count += 1;
+      if (existing.exchanges.length < EXCHANGES_NAMED) existing.exchanges.push(exchangeId);
       scheduleWrite();
     },
     /** An exchange the upstream did not answer (refused connection, reset, timeout). */
@@ -202,17 +236,23 @@ export function toMarkdown(report) {
     '',
     `Upstream ${report.upstream}, from ${report.started} to ${report.updated}${report.complete ? '' : ' (the proxy is still running: this report is not complete)'}.`,
     '',
-    '| exchanges | conforming | with violations | distinct violations | no operation | upstream failures | recorded | recordings refused |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${totals.exchanges} | ${totals.conforming} | ${totals.withViolations} | ${totals.violations} | ${totals.unmatched} | ${totals.upstreamFailures} | ${totals.recorded} | ${totals.recordingsRefused} |`,
+    '| exchanges | conforming | with violations | not checked | distinct violations | no operation | upstream failures | recorded | recordings refused |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${totals.exchanges} | ${totals.conforming} | ${totals.withViolations} | ${totals.notChecked} | ${totals.violations} | ${totals.unmatched} | ${totals.upstreamFailures} | ${totals.recorded} | ${totals.recordingsRefused} |`,
     '',
-    totals.withViolations === 0 ? 'Every exchange conforms to the description.' : `${totals.withViolations} exchange${totals.withViolations === 1 ? '' : 's'} broke the description.`,
+    totals.withViolations > 0
+      ? `${totals.withViolations} exchange${totals.withViolations === 1 ? '' : 's'} broke the description.`
+      : totals.notChecked === 0
+        ? 'Every exchange conforms to the description.'
+        : 'Every exchange checked conforms to the description.',
   ];
+  if (totals.notChecked > 0) lines.push(`${totals.notChecked} exchange${totals.notChecked === 1 ? ' was' : 's were'} not checked; each operation says why.`);
   for (const entry of [...report.operations, ...(report.unmatched ? [report.unmatched] : [])]) {
     lines.push('', `## ${entry.operationId} (${entry.method} ${entry.path})`, '');
     const statuses = Object.entries(entry.statuses).map(([status, count]) => `${status} × ${count}`).join(', ');
     const codes = Object.entries(entry.businessErrors).map(([code, count]) => `${code} × ${count}`).join(', ');
-    lines.push(`${entry.exchanges} exchange${entry.exchanges === 1 ? '' : 's'}, ${entry.conforming} conforming. Statuses: ${statuses}.${codes ? ` Error codes: ${codes}.` : ''}`);
+    lines.push(`${entry.exchanges} exchange${entry.exchanges === 1 ? '' : 's'}, ${entry.conforming} conforming. Statuses: ${statuses || 'none'}.${codes ? ` Error codes: ${codes}.` : ''}`);
+    for (const skipped of entry.notChecked) lines.push('', `Not checked: ${cell(skipped.reason)} × ${skipped.count} (exchanges ${skipped.exchanges.join(', ')}).`);
     if (entry.violations.length === 0) continue;
     lines.push('', '| where | pointer | rule | the description says | seen | times | exchanges | suggested change |', '|---|---|---|---|---|---:|---|---|');
     for (const found of entry.violations) {

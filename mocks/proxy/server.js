@@ -7,9 +7,15 @@
 // against the description (check.js), filed in the report (report.js) and, with `record`, written
 // redacted (record.js). Credentials go to the upstream and nowhere else: the log shows method, path,
 // status and verdict; the report and the recordings never hold a credential's value.
+// Memory is bounded whatever either side does: at most `maxBodyBytes` of each body is kept (a
+// compressed answer is unpacked no further), a larger exchange passes unchecked (a held answer goes
+// out as it came), an answer reaches the app no faster than the app reads it (backpressure), and the
+// app leaving aborts the upstream request.
 import { createServer as createHttpServer, Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer, Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { pipeline, Transform } from 'node:stream';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { loadDescription } from '../node/description-file.js';
 import { createExchangeChecker } from './check.js';
 import { createRecorder } from './record.js';
@@ -19,7 +25,7 @@ import { createScrubber } from './scrub.js';
 /** @import { IncomingMessage, ServerResponse } from 'node:http' */
 /** @import { Socket } from 'node:net' */
 /** @import { DescriptionChoice } from '../node/description-file.js' */
-/** @import { CheckedExchange } from './check.js' */
+/** @import { CheckedExchange, Exchange } from './check.js' */
 
 export const PROXY_PREFIX = '/__vlens-proxy';
 export const VIOLATIONS_HEADER = 'X-Vlens-Proxy-Violations';
@@ -41,7 +47,7 @@ const MAX_HEADER_VIOLATIONS = 1000;
  * @property {{ cert: string | Buffer, key: string | Buffer }} [tls] serve HTTPS with this certificate and key (PEM)
  * @property {string | Buffer} [upstreamCa] certificates (PEM) to trust for an https upstream, besides the system's
  * @property {boolean | ((line: string) => void)} [log] one line per exchange: method, path without the query, status, operation, verdict, ms
- * @property {number} [maxBodyBytes] bytes of a body kept to check and record (default 64 MiB); a larger exchange passes unchecked
+ * @property {number} [maxBodyBytes] bytes of a body kept to check and record (default 64 MiB; a compressed answer counts unpacked); a larger exchange passes unchecked, filed in the report as not checked
  * @property {number} [upstreamTimeoutSeconds] seconds the upstream has to answer (default 120), then 504
  */
 
@@ -105,23 +111,101 @@ export async function startProxy(options) {
     const started = performance.now();
     const sequence = recorder ? recorder.take() : counter++;
     const exchangeId = String(sequence).padStart(6, '0');
-    /** @type {Buffer[]} */
-    const requestChunks = [];
+    const shown = `${request.method} ${pathname.slice(0, 200)}`;
+    const elapsed = () => `${(performance.now() - started).toFixed(1)}ms`;
+    /** @type {Buffer[] | null} the request's body while within maxBodyBytes, to check; null past them */
+    let requestChunks = [];
     let requestBytes = 0;
     request.on('data', (/** @type {Buffer} */ chunk) => {
       requestBytes += chunk.length;
-      if (requestBytes <= maxBodyBytes) requestChunks.push(chunk);
+      if (requestBytes > maxBodyBytes) requestChunks = null;
+      else requestChunks?.push(chunk);
     });
+    // Settled once the answer has come whole or the upstream failed: until then, the app leaving
+    // ends the exchange and aborts the upstream request.
+    let settled = false;
+    /** @type {IncomingMessage | null} */
+    let answer = null;
     const outgoing = send(
       new URL(`${upstream.pathname.replace(/\/$/, '')}${target.startsWith('/') ? target : `/${target}`}`, upstream),
       { method: request.method, headers: forwardedHeaders(request.rawHeaders, upstream.host), agent, setHost: false },
     );
-    outgoing.setTimeout(timeoutMs, () => outgoing.destroy(Object.assign(new Error('the upstream did not answer in time'), { code: 'ETIMEDOUT' })));
-    outgoing.on('error', (error) => {
+    const onTimeout = () => {
+      // An answer waiting for the app to take it (backpressure) is not the upstream being late: wait again.
+      if (response.writableNeedDrain) outgoing.setTimeout(timeoutMs, onTimeout);
+      else outgoing.destroy(Object.assign(new Error('the upstream did not answer in time'), { code: 'ETIMEDOUT' }));
+    };
+    outgoing.setTimeout(timeoutMs, onTimeout);
+    outgoing.on('error', (error) => upstreamFailed(/** @type {NodeJS.ErrnoException} */ (error).code ?? 'error'));
+    request.on('aborted', appLeft);
+    response.once('close', () => {
+      if (response.writableFinished) return;
+      // The answer broke off upstream (and so the app's was cut), or the app left first.
+      if (answer?.destroyed) upstreamFailed(/** @type {NodeJS.ErrnoException | null} */ (answer.errored)?.code ?? 'error');
+      else appLeft();
+    });
+    request.pipe(outgoing);
+    outgoing.on('response', (upstreamAnswer) => {
+      if (settled) {
+        upstreamAnswer.destroy();
+        return;
+      }
+      answer = upstreamAnswer;
+      const status = upstreamAnswer.statusCode ?? 502;
+      const held = Boolean(options.violationsHeader);
+      const answerHeaders = withoutHopByHop(upstreamAnswer.rawHeaders);
+      if (!held) response.writeHead(status, upstreamAnswer.statusMessage, answerHeaders);
+      /** @type {Buffer[] | null} the answer while within maxBodyBytes, to check (and, held, to send once checked); null past them */
+      let kept = [];
+      let answerBytes = 0;
+      // Between the upstream and the app: keeps the answer to check, holds it when asked, and passes
+      // the app's backpressure on to the upstream (pipeline), so a slow app slows the upstream down.
+      const tap = new Transform({
+        transform(/** @type {Buffer} */ chunk, _encoding, done) {
+          answerBytes += chunk.length;
+          if (kept && answerBytes > maxBodyBytes) {
+            // Past the limit nothing more is kept: a held answer goes out now, unchecked, as it came.
+            if (held) {
+              response.writeHead(status, upstreamAnswer.statusMessage, answerHeaders);
+              for (const part of kept) this.push(part);
+            }
+            kept = null;
+          }
+          if (kept) kept.push(chunk);
+          done(null, held && kept ? undefined : chunk);
+        },
+        flush(done) {
+          settled = true;
+          let released = false;
+          /** The app's answer ends: with these parts first (a held answer). */
+          const release = (/** @type {Buffer[]} */ parts) => {
+            if (released) return;
+            released = true;
+            if (!tap.destroyed) for (const part of parts) tap.push(part);
+            done();
+          };
+          const work = conclude(upstreamAnswer, status, kept, answerHeaders, held, release)
+            .catch((error) => logger?.(`ERROR the exchange could not be filed: ${error instanceof Error ? error.message : String(error)}`))
+            .finally(() => release([]));
+          pending.add(work);
+          void work.finally(() => pending.delete(work));
+        },
+      });
+      // An error ends the exchange: the close listener above says whose it was.
+      pipeline(upstreamAnswer, tap, response, () => {});
+    });
+
+    /**
+     * The upstream failed (refused, reset, timed out): counted, and told to the app, in the vendor's
+     * envelope when no answer has begun.
+     * @param {string} code
+     */
+    function upstreamFailed(code) {
+      if (settled) return;
+      settled = true;
       report.upstreamFailed();
-      const code = /** @type {NodeJS.ErrnoException} */ (error).code ?? 'error';
-      logger?.(`${request.method} ${pathname.slice(0, 200)} - upstream ${code} ${(performance.now() - started).toFixed(1)}ms`);
-      if (response.headersSent) {
+      logger?.(`${shown} - upstream ${code} ${elapsed()}`);
+      if (response.headersSent || answer) {
         response.destroy();
         return;
       }
@@ -129,68 +213,86 @@ export async function startProxy(options) {
       const payload = JSON.stringify({ data: null, error_code: status, error_message: `The proxy could not get an answer from the upstream (${code}).`, error_descriptions: null });
       response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)) });
       response.end(payload);
-    });
-    request.on('aborted', () => outgoing.destroy());
-    request.pipe(outgoing);
-    outgoing.on('response', (answer) => {
-      const held = Boolean(options.violationsHeader);
-      const answerHeaders = withoutHopByHop(answer.rawHeaders);
-      if (!held) response.writeHead(answer.statusCode ?? 502, answer.statusMessage, answerHeaders);
-      /** @type {Buffer[]} */
-      const answerChunks = [];
-      let answerBytes = 0;
-      answer.on('data', (/** @type {Buffer} */ chunk) => {
-        answerBytes += chunk.length;
-        if (answerBytes <= maxBodyBytes || held) answerChunks.push(chunk);
-        if (!held) response.write(chunk);
-      });
-      answer.on('error', () => response.destroy());
-      answer.on('end', () => {
-        const work = finish(answer, answerChunks, answerBytes, answerHeaders, held).catch((error) => logger?.(`ERROR the exchange could not be checked: ${error instanceof Error ? error.message : String(error)}`));
-        pending.add(work);
-        void work.finally(() => pending.delete(work));
-      });
-    });
+    }
+
+    /** The app closed its connection (or the proxy is stopping) before the answer ended: the upstream request is aborted. */
+    function appLeft() {
+      if (settled) return;
+      settled = true;
+      outgoing.destroy();
+      answer?.destroy();
+      skipped(answer?.statusCode ?? null, 'the app closed the connection before the answer ended');
+    }
 
     /**
-     * @param {IncomingMessage} answer
-     * @param {Buffer[]} answerChunks
-     * @param {number} answerBytes
+     * Files the exchange as not checked, and logs why (never a value).
+     * @param {number | null} status
+     * @param {string} reason
+     */
+    function skipped(status, reason) {
+      report.notChecked(exchangeId, { operation: checker.operationOf(request.method ?? 'GET', target), status, reason });
+      logger?.(`${shown} ${status ?? '-'} not checked: ${reason} ${elapsed()}`);
+    }
+
+    /**
+     * The answer has come whole: checks the exchange, ends the app's answer (`release`; a held one
+     * goes out then, with the violations header), then files the exchange and records it.
+     * @param {IncomingMessage} upstreamAnswer
+     * @param {number} status
+     * @param {Buffer[] | null} kept
      * @param {string[]} answerHeaders
      * @param {boolean} held
+     * @param {(parts: Buffer[]) => void} release
      */
-    async function finish(answer, answerChunks, answerBytes, answerHeaders, held) {
-      const status = answer.statusCode ?? 0;
-      const raw = Buffer.concat(answerChunks);
-      if (requestBytes > maxBodyBytes || answerBytes > maxBodyBytes) {
-        if (held) response.writeHead(status, answer.statusMessage, answerHeaders).end(raw);
-        else response.end();
-        logger?.(`${request.method} ${pathname.slice(0, 200)} ${status} not checked: a body over ${maxBodyBytes} bytes`);
+    async function conclude(upstreamAnswer, status, kept, answerHeaders, held, release) {
+      const judged = await judge(upstreamAnswer, status, kept);
+      if (held && kept) {
+        if ('checked' in judged && judged.checked.violations.length > 0) answerHeaders.push(VIOLATIONS_HEADER, violationsHeaderValue(judged.checked));
+        if (!response.destroyed) response.writeHead(status, upstreamAnswer.statusMessage, answerHeaders);
+        release(kept);
+      } else release([]);
+      if ('reason' in judged) {
+        skipped(status, judged.reason);
         return;
       }
-      const contentType = headerOf(answer.rawHeaders, 'content-type');
+      const { exchange, checked } = judged;
+      report.add(exchangeId, checked, { status });
+      logger?.(`${shown} ${status} ${checked.operation?.id ?? '(no operation)'} ${checked.violations.length === 0 ? 'conforms' : `${checked.violations.length} violation${checked.violations.length === 1 ? '' : 's'}`} ${elapsed()}`);
+      if (recorder) {
+        const written = await recorder.record(sequence, exchange, checked);
+        report.recorded('file' in written);
+        if ('refused' in written) logger?.(`RECORDING ${exchangeId} not written: ${written.refused}`);
+      }
+    }
+
+    /**
+     * The exchange checked, or why it was not: a body over maxBodyBytes (a compressed answer counts
+     * unpacked), or a check that failed.
+     * @param {IncomingMessage} upstreamAnswer
+     * @param {number} status
+     * @param {Buffer[] | null} kept
+     * @returns {Promise<{ exchange: Exchange & { responseHeaders: [string, string][] }, checked: CheckedExchange } | { reason: string }>}
+     */
+    async function judge(upstreamAnswer, status, kept) {
+      if (requestChunks === null) return { reason: `the request is larger than ${maxBodyBytes} bytes` };
+      if (kept === null) return { reason: `the answer is larger than ${maxBodyBytes} bytes` };
+      const responseBody = await decoded(Buffer.concat(kept), headerOf(upstreamAnswer.rawHeaders, 'content-encoding'), maxBodyBytes);
+      if (responseBody === null) return { reason: `the answer is larger than ${maxBodyBytes} bytes unpacked` };
       const exchange = {
         method: request.method ?? 'GET',
         target,
         requestHeaders: headerReader(request.rawHeaders),
         requestBody: Buffer.concat(requestChunks),
         status,
-        responseContentType: contentType,
-        responseBody: decoded(raw, headerOf(answer.rawHeaders, 'content-encoding')),
-        responseHeaders: pairs(answerHeaders),
+        responseContentType: headerOf(upstreamAnswer.rawHeaders, 'content-type'),
+        responseBody,
+        responseHeaders: pairs(withoutHopByHop(upstreamAnswer.rawHeaders)),
       };
-      /** @type {CheckedExchange} */
-      const checked = await checker.check(exchange);
-      if (held) {
-        if (checked.violations.length > 0) answerHeaders.push(VIOLATIONS_HEADER, violationsHeaderValue(checked));
-        if (!response.destroyed) response.writeHead(status, answer.statusMessage, answerHeaders).end(raw);
-      } else response.end();
-      report.add(exchangeId, checked, { status });
-      logger?.(`${request.method} ${pathname.slice(0, 200)} ${status} ${checked.operation?.id ?? '(no operation)'} ${checked.violations.length === 0 ? 'conforms' : `${checked.violations.length} violation${checked.violations.length === 1 ? '' : 's'}`} ${(performance.now() - started).toFixed(1)}ms`);
-      if (recorder) {
-        const written = await recorder.record(sequence, exchange, checked);
-        report.recorded('file' in written);
-        if ('refused' in written) logger?.(`RECORDING ${exchangeId} not written: ${written.refused}`);
+      try {
+        return { exchange, checked: await checker.check(exchange) };
+      } catch (error) {
+        logger?.(`ERROR the exchange could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+        return { reason: 'the check failed' };
       }
     }
   }
@@ -349,27 +451,26 @@ function headerReader(raw) {
   };
 }
 
+const unpackers = { gzip: promisify(gunzip), deflate: promisify(inflate), br: promisify(brotliDecompress) };
+
 /**
  * The answer's body as the app's client reads it: gzip, deflate and br undone (the bytes forwarded
- * stay as they came).
+ * stay as they came), unpacked to `limit` bytes at most: null past them (the answer is not checked,
+ * and a few kilobytes that unpack to gigabytes cost the proxy no more than `limit`). Bytes that do
+ * not unpack give an empty body.
  * @param {Buffer} raw
  * @param {string | null} encoding
+ * @param {number} limit
+ * @returns {Promise<Buffer | null>}
  */
-function decoded(raw, encoding) {
+async function decoded(raw, encoding, limit) {
+  const name = encoding?.trim().toLowerCase();
+  const unpack = name === 'gzip' || name === 'x-gzip' ? unpackers.gzip : name === 'deflate' ? unpackers.deflate : name === 'br' ? unpackers.br : null;
+  if (!unpack) return raw;
   try {
-    switch (encoding?.trim().toLowerCase()) {
-      case 'gzip':
-      case 'x-gzip':
-        return gunzipSync(raw);
-      case 'deflate':
-        return inflateSync(raw);
-      case 'br':
-        return brotliDecompressSync(raw);
-      default:
-        return raw;
-    }
-  } catch {
-    return Buffer.alloc(0);
+    return await unpack(raw, { maxOutputLength: Math.max(1, limit) });
+  } catch (error) {
+    return /** @type {NodeJS.ErrnoException} */ (error).code === 'ERR_BUFFER_TOO_LARGE' ? null : Buffer.alloc(0);
   }
 }
 
