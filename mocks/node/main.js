@@ -9,7 +9,7 @@ import { prismVersion } from './prism.js';
 import { readSeedFile, seedFileError } from './seed-file.js';
 import { listen } from './server.js';
 import { stopWithParent } from './parent.js';
-import { tlsBanner, tlsFromFlags } from './tls.js';
+import { TLS_FLAGS, tlsBanner, tlsFromFlags } from './tls.js';
 
 /** @import { ListenOptions, RunningServer } from './server.js' */
 
@@ -114,10 +114,7 @@ export async function main(argv = process.argv.slice(2), { prismVersion: bundled
         'max-connections': { type: 'string' },
         'shutdown-grace': { type: 'string' },
         recordings: { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        tls: { type: 'string' },
-        'tls-dir': { type: 'string' },
+        ...TLS_FLAGS,
         'seed-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },

@@ -159,6 +159,9 @@ export function defaultTlsDir() {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'vlens-mock', 'tls');
 }
 
+/** The flags tlsFromFlags reads, as node:util's parseArgs declares them (the mock's and the proxy's). */
+export const TLS_FLAGS = /** @type {const} */ ({ 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, tls: { type: 'string' }, 'tls-dir': { type: 'string' } });
+
 /**
  * The TLS the command-line flags ask for, or null: `--tls-cert` and `--tls-key` together, or `--tls
  * self-signed` (with `--tls-dir`). Throws a TypeError naming a flag used wrongly.

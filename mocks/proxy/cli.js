@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stopWithParent } from '../node/parent.js';
-import { tlsBanner, tlsFromFlags } from '../node/tls.js';
+import { TLS_FLAGS, tlsBanner, tlsFromFlags } from '../node/tls.js';
 import { PROXY_PREFIX, VIOLATIONS_HEADER, startProxy } from './server.js';
 
 /** @import { ProxyOptions } from './server.js' */
@@ -62,10 +62,7 @@ export async function proxyMain(argv) {
         'violations-header': { type: 'boolean' },
         'fail-on-violation': { type: 'boolean' },
         'upstream-ca': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        tls: { type: 'string' },
-        'tls-dir': { type: 'string' },
+        ...TLS_FLAGS,
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
