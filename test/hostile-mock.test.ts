@@ -284,9 +284,15 @@ describe('a stop with requests in flight', () => {
   it('SIGTERM lets 30 in-flight requests finish, then exits 0', async () => {
     const mock = await startMockProcess(['--port', '0', '--quiet']);
     const caller: Caller = { url: mock.url, apiKey: `stop-${randomUUID()}` };
-    await call(caller, 'POST', '/__vlens/faults', { body: { operationId: 'checkExistenceOfEmailOrPhone', fault: 'delay', delayMs: 500, times: 30 } });
+    await call(caller, 'POST', '/__vlens/faults', { body: { operationId: 'checkExistenceOfEmailOrPhone', fault: 'delay', delayMs: 1500, times: 30 } });
     const inFlight = Array.from({ length: 30 }, (_, index) => call(caller, 'POST', PATHS.exists, { body: { phoneNumber: `+2010012345${String(index).padStart(2, '0')}` } }).then((answer) => answer.status, () => 0));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // All 30 are in flight once the journal has them: the engine files a request before its delay
+    // is waited out by the adapter. (A fixed wait lost requests not yet accepted on a busy machine.)
+    for (let filed = 0; filed < 30; ) {
+      const journal = await call(caller, 'GET', '/__vlens/requests?operationId=checkExistenceOfEmailOrPhone');
+      filed = (journal.body as { requests: unknown[] }).requests.length;
+      if (filed < 30) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const exited = mock.stop();
     expect(await Promise.all(inFlight)).toEqual(Array(30).fill(200));
     expect(await exited).toBe(0);
