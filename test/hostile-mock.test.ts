@@ -11,11 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockProcess, type MockProcess } from './mock-process.js';
 import { PATHS, call, image, register, type Caller } from './sandbox-helpers.js';
 
-const figures = { sent: 0, byStatus: new Map<number, number>(), notEnvelope: 0, longestMs: 0, secretsSeen: 0 };
+// longestMs: requests sent whole and at once, under 1 MB (issue 17's goal: < 100 ms); longestLargeMs:
+// the 28 MB bodies; a slow client's request (the 408s) is counted but not timed, its time is its own.
+const figures = { sent: 0, byStatus: new Map<number, number>(), notEnvelope: 0, longestMs: 0, longestLargeMs: 0, secretsSeen: 0 };
 afterAll(() => {
   console.log(
     `hostile-mock figures: ${figures.sent} requests; by status ${JSON.stringify(Object.fromEntries([...figures.byStatus].sort(([a], [b]) => a - b)))}; ` +
-      `${figures.notEnvelope} answers not in the envelope; longest ${figures.longestMs.toFixed(1)} ms; ${figures.secretsSeen} secrets seen`,
+      `${figures.notEnvelope} answers not in the envelope; longest ${figures.longestMs.toFixed(1)} ms (under 1 MB, sent at once), ` +
+      `${figures.longestLargeMs.toFixed(1)} ms (28 MB bodies, two at a time); ${figures.secretsSeen} secrets seen`,
   );
 });
 
@@ -26,14 +29,19 @@ function raw(url: string, text: string | Buffer, { ms = 3000, endWrite = false }
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
     let received = '';
+    // The answer's time is until its first byte: a kept-alive connection stays open after it.
+    let answered: number | undefined;
     const done = (closed: boolean) => {
       clearTimeout(timer);
       socket.destroy();
       const status = /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1];
-      resolve({ text: received, status: status ? Number(status) : null, closed, elapsed: performance.now() - started });
+      resolve({ text: received, status: status ? Number(status) : null, closed, elapsed: (answered ?? performance.now()) - started });
     };
     const timer = setTimeout(() => done(false), ms);
-    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    socket.on('data', (chunk) => {
+      answered ??= performance.now();
+      received += chunk.toString('latin1');
+    });
     socket.on('close', () => done(true));
     socket.on('error', (error) => (received ? done(true) : reject(error)));
     socket.write(text, () => endWrite && socket.end());
@@ -41,10 +49,10 @@ function raw(url: string, text: string | Buffer, { ms = 3000, endWrite = false }
 }
 
 /** The body of a raw answer, parsed; counts the answer in the figures. */
-function record(answer: { text: string; status: number | null; elapsed: number }) {
+function record(answer: { text: string; status: number | null; elapsed: number }, { timed = true } = {}) {
   figures.sent += 1;
   if (answer.status !== null) figures.byStatus.set(answer.status, (figures.byStatus.get(answer.status) ?? 0) + 1);
-  figures.longestMs = Math.max(figures.longestMs, answer.elapsed);
+  if (timed) figures.longestMs = Math.max(figures.longestMs, answer.elapsed);
   const body = answer.text.slice(answer.text.indexOf('\r\n\r\n') + 4);
   let parsed: any = null;
   try {
@@ -55,6 +63,22 @@ function record(answer: { text: string; status: number | null; elapsed: number }
   const envelope = parsed !== null && typeof parsed === 'object' && 'data' in parsed && 'error_code' in parsed && 'error_message' in parsed;
   if (!envelope) figures.notEnvelope += 1;
   return { body: parsed, envelope };
+}
+
+/** A fetch's answer, counted in the figures like a raw one (status, envelope, time). */
+async function counted(started: number, answer: Promise<Response>) {
+  const response = await answer;
+  const text = await response.text();
+  figures.sent += 1;
+  figures.byStatus.set(response.status, (figures.byStatus.get(response.status) ?? 0) + 1);
+  figures.longestMs = Math.max(figures.longestMs, performance.now() - started);
+  let parsed: any = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  if (!(parsed !== null && typeof parsed === 'object' && 'data' in parsed && 'error_code' in parsed && 'error_message' in parsed)) figures.notEnvelope += 1;
 }
 
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
@@ -112,7 +136,7 @@ describe('bodies that once froze or swelled it', () => {
       const response = await fetch(`${mock.url}${PATHS.front}`, { method: 'POST', headers: { ApiKey: caller.apiKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: text });
       const body = await response.json();
       figures.sent += 1;
-      figures.longestMs = Math.max(figures.longestMs, performance.now() - started);
+      figures.longestLargeMs = Math.max(figures.longestLargeMs, performance.now() - started);
       expect(response.status).toBe(400);
       expect(body.error_descriptions.length).toBeLessThanOrEqual(21);
       expect(body.error_descriptions.at(-1).message).toMatch(/only its first problem was looked for|more problem/);
@@ -154,7 +178,7 @@ describe('floods within the stated memory bound', () => {
 
     // Unknown paths with a thousand keys: no tenant is made, so none is evicted.
     for (let batch = 0; batch < 20; batch++) {
-      await Promise.all(Array.from({ length: 50 }, (_, index) => fetch(`${mock.url}/no/such/path/${index}`, { headers: { ApiKey: `flood-${batch}-${index}` } }).then((response) => response.arrayBuffer())));
+      await Promise.all(Array.from({ length: 50 }, (_, index) => counted(performance.now(), fetch(`${mock.url}/no/such/path/${index}`, { headers: { ApiKey: `flood-${batch}-${index}` } }))));
     }
     expect((await call(keeper, 'GET', `/__vlens/transactions/${transactionId}`)).status).toBe(200);
 
@@ -163,8 +187,9 @@ describe('floods within the stated memory bound', () => {
     for (let batch = 0; batch < 20; batch++) {
       await Promise.all(
         Array.from({ length: 50 }, (_, index) =>
-          fetch(`${mock.url}${PATHS.front}`, { method: 'POST', headers: { ApiKey: keeper.apiKey, Authorization: `Bearer ${bigToken}${batch}x${index}`, 'Content-Type': 'application/json' }, body: '{"image": 5}' }).then(
-            (response) => response.arrayBuffer(),
+          counted(
+            performance.now(),
+            fetch(`${mock.url}${PATHS.front}`, { method: 'POST', headers: { ApiKey: keeper.apiKey, Authorization: `Bearer ${bigToken}${batch}x${index}`, 'Content-Type': 'application/json' }, body: '{"image": 5}' }),
           ),
         ),
       );
@@ -228,10 +253,10 @@ describe('slow clients and requests Node answers before our code', () => {
 
   it('a client too slow with its headers or its body gets 408 in the envelope', async () => {
     const slowHeaders = await raw(mock.url, 'POST /api/DigitalIdentity/Register HTTP/1.1\r\nHost: x\r\n', { ms: 6000 });
-    expect(record(slowHeaders).envelope).toBe(true);
+    expect(record(slowHeaders, { timed: false }).envelope).toBe(true);
     expect(slowHeaders.status).toBe(408);
     const slowBody = await raw(mock.url, `POST ${PATHS.exists} HTTP/1.1\r\nHost: x\r\nApiKey: k\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"phone`, { ms: 8000 });
-    expect(record(slowBody).envelope).toBe(true);
+    expect(record(slowBody, { timed: false }).envelope).toBe(true);
     expect(slowBody.status).toBe(408);
   });
 
