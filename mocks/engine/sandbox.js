@@ -204,11 +204,16 @@ export function createSandbox(options = {}) {
       };
       if (outcome.why === null && outcome.answer.status >= 400) outcome.why = errorOf(outcome.answer.body);
       const held = tenant;
+      /** @type {Served} */
+      const result = { answer: withHeaders(outcome.answer, cors), fault: outcome.fault, signals: held ? [held.lifetime.signal] : [], close };
       if (held) {
-        journal.add(held, serveEvent(arrival, outcome, credentialHeaders));
+        // The entry's time is the time to the answer, taken before the adapter is given it.
+        const ms = performance.now() - arrival.started;
+        request.answered?.(result);
+        journal.add(held, serveEvent(arrival, outcome, credentialHeaders, ms));
         if (outcome.operation) recordCoverage(held, outcome.operation.id, outcome.answer, outcome.fault);
       }
-      return { answer: withHeaders(outcome.answer, cors), fault: outcome.fault, signals: held ? [held.lifetime.signal] : [], close };
+      return result;
     };
 
     if (!url) return finish({ answer: refusal.badTarget(request.url) });

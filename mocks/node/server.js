@@ -248,6 +248,8 @@ class NodeIncoming {
    * @param {string} scheme
    */
   constructor(request, scheme) {
+    /** @type {((served: Served) => void) | undefined} */
+    this.answered = undefined;
     this.method = request.method ?? 'GET';
     this.url = request.url ?? '/';
     this.headers = new NodeHeaders(request.headers);
@@ -321,12 +323,20 @@ export async function listen(options = {}) {
     /** @type {IncomingRequest} */
     const incoming = new NodeIncoming(request, scheme);
     let pathname = '';
+    let sent = false;
     try {
       const target = request.url ?? '/';
       const query = target.indexOf('?');
       pathname = query === -1 ? target : target.slice(0, query);
+      // An answer without a fault is written as soon as the engine has decided it (the write is
+      // synchronous); the engine files the request in its journal after that.
+      incoming.answered = (served) => {
+        if (served.fault !== null || served.answer.status === 0) return;
+        sent = true;
+        send(request, response, served, started, pathname).catch((error) => answerCrash(request, response, error, pathname));
+      };
       const served = await sandbox.serve(incoming);
-      await send(request, response, served, started, pathname);
+      if (!sent) await send(request, response, served, started, pathname);
     } catch (error) {
       answerCrash(request, response, error, pathname);
     }
