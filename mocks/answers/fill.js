@@ -164,7 +164,7 @@ function filled(answer, body, payload) {
 const NAMED_ANSWER_KEYS = ['status', 'body', 'payload', 'scenario'];
 
 /** Whether an answer has exactly the members of a named example's, in their order. @param {Answer} answer */
-function isNamedAnswer(answer) {
+export function isNamedAnswer(answer) {
   let index = 0;
   for (const key in answer) if (!Object.hasOwn(answer, key) || NAMED_ANSWER_KEYS[index++] !== key) return false;
   return index === NAMED_ANSWER_KEYS.length;

@@ -9,7 +9,7 @@
 //   journal entry (engine/serve-event.js).
 // It uses only what browsers, Service Workers and Node 22+ all have: no Node module, no file system.
 import { createAnswers } from '../answers/named.js';
-import { fillAnswer } from '../answers/fill.js';
+import { fillAnswer, isNamedAnswer } from '../answers/fill.js';
 import { errorOf, refusal } from '../answers/refusals.js';
 import { CONTROL_PREFIX, createControlApi } from '../control/api.js';
 import { createControlHandlers } from '../control/handlers.js';
@@ -408,13 +408,17 @@ const encoder = new TextEncoder();
 const NO_IMAGES = Object.freeze({});
 
 /**
- * The answer with the CORS headers first, then its own.
+ * The answer with the CORS headers first, then its own. `cors` is the request's own object (made for
+ * it by corsFor), which becomes the answer's headers.
  * @param {Answer} answer
  * @param {Record<string, string>} cors
  * @returns {Answer}
  */
 function withHeaders(answer, cors) {
-  return { ...answer, headers: answer.headers === undefined ? { ...cors } : { ...cors, ...answer.headers } };
+  if (answer.headers !== undefined) return { ...answer, headers: { ...cors, ...answer.headers } };
+  // A named example's answer, member by member (a spread then a new member is V8's slower path).
+  if (isNamedAnswer(answer)) return { status: answer.status, body: answer.body, payload: answer.payload, scenario: answer.scenario, headers: cors };
+  return { ...answer, headers: cors };
 }
 
 /**

@@ -131,6 +131,10 @@ function recordedSource(source, dir, responseValidator) {
   return withRecordings(source, recordings);
 }
 
+// The engine asks for a few header names, spelled as the description spells them: each is lower-cased once.
+/** @type {Map<string, string>} */
+const lowerCaseNames = new Map();
+
 /**
  * Node's request headers as the engine reads them: `get` in any letter case, and the pairs. A class:
  * one object per request, its methods shared.
@@ -143,7 +147,12 @@ class NodeHeaders {
 
   /** @param {string} name */
   get(name) {
-    const value = this.headers[name.toLowerCase()];
+    let lower = lowerCaseNames.get(name);
+    if (lower === undefined) {
+      lower = name.toLowerCase();
+      if (lowerCaseNames.size < 256 && name.length <= 64) lowerCaseNames.set(name, lower);
+    }
+    const value = this.headers[lower];
     if (value === undefined) return null;
     return Array.isArray(value) ? value.join(', ') : value;
   }

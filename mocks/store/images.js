@@ -157,7 +157,8 @@ export const decode = (text) => fromBase64(decoder.decode(text));
  * @param {ImageRecord} second
  */
 export function sameBytes(first, second) {
-  const [a, b] = [first.text, second.text];
+  const a = first.text;
+  const b = second.text;
   if (a === null || b === null || a.length !== b.length) return false;
   const end = a.length - 4;
   for (let index = 0; index < Math.max(end, 0); index++) if (a[index] !== b[index]) return false;
