@@ -13,16 +13,13 @@ const encoder = new TextEncoder();
 const SHORT_TEXT = 64;
 
 /**
- * The bytes of an ASCII text (base64): the same bytes as TextEncoder's encode() gives, made cheaply.
+ * The bytes of an ASCII text (base64): the same bytes as TextEncoder's encode() gives, made cheaply
+ * for a short one.
  * @param {string} text
  */
 function asciiBytes(text) {
   const length = text.length;
-  if (length > SHORT_TEXT) {
-    const bytes = new Uint8Array(length);
-    // A text that is not all ASCII (never, once checked against the pattern) needs more bytes than characters.
-    return encoder.encodeInto(text, bytes).read === length ? bytes : encoder.encode(text);
-  }
+  if (length > SHORT_TEXT) return encoder.encode(text);
   const bytes = new Uint8Array(length);
   for (let index = 0; index < length; index++) {
     const code = text.charCodeAt(index);
