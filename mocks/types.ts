@@ -299,6 +299,12 @@ export interface IncomingRequest {
    * control API then refuses names a public page could rebind to the sandbox (see `allowHosts`).
    */
   host?: string;
+  /**
+   * Called, when given, with what `serve()` will resolve to as soon as the answer is decided, before
+   * the request is filed in the journal: a network adapter writes the answer then, so the client does
+   * not wait for the bookkeeping. `serve()` still resolves to the same object afterwards.
+   */
+  answered?(served: Served): void;
 }
 
 /**

@@ -50,38 +50,43 @@ function transactionIdsIn(body) {
 /** @typedef {Record<string | number, any>} Editable */
 
 /**
- * Edits of a shared body: `at(path)` gives the object at `path` in the edited copy, copying each object
- * on the way the first time it is reached, or null when the example has no object there (or, unless
- * `throughArrays`, an array on the way: the fill's paths name objects, only transaction ids are
- * looked for inside arrays).
- * @param {Editable} body
+ * Edits of a shared body: `at(path, length)` gives the object at the first `length` keys of `path` in
+ * the edited copy, copying each object on the way the first time it is reached, or null when the
+ * example has no object there (or, unless `throughArrays`, an array on the way: the fill's paths name
+ * objects, only transaction ids are looked for inside arrays). A fill copies a few objects: they are
+ * remembered in a short array.
  */
-function copyOnWrite(body) {
-  const copied = new Set();
+class CopyOnWrite {
+  /** @param {Editable} body */
+  constructor(body) {
+    /** @type {Editable[]} */
+    this.copied = [];
+    this.root = this.copy(body);
+  }
+
   /** @param {Editable} node @returns {Editable} */
-  const copy = (node) => {
+  copy(node) {
     const fresh = Array.isArray(node) ? [...node] : { ...node };
-    copied.add(fresh);
+    this.copied.push(fresh);
     return fresh;
-  };
-  const root = copy(body);
-  return {
-    root,
-    /**
-     * @param {Path} path
-     * @param {boolean} [throughArrays]
-     * @returns {Editable | null}
-     */
-    at(path, throughArrays = false) {
-      let node = root;
-      for (const key of path) {
-        const child = node[key];
-        if (!child || typeof child !== 'object' || (!throughArrays && Array.isArray(child))) return null;
-        node = copied.has(child) ? child : (node[key] = copy(child));
-      }
-      return node;
-    },
-  };
+  }
+
+  /**
+   * @param {Path} path
+   * @param {number} length
+   * @param {boolean} [throughArrays]
+   * @returns {Editable | null}
+   */
+  at(path, length, throughArrays = false) {
+    let node = this.root;
+    for (let index = 0; index < length; index++) {
+      const key = /** @type {string | number} */ (path[index]);
+      const child = node[key];
+      if (!child || typeof child !== 'object' || (!throughArrays && Array.isArray(child))) return null;
+      node = this.copied.includes(child) ? child : (node[key] = this.copy(child));
+    }
+    return node;
+  }
 }
 
 /** @param {unknown} node @returns {node is Editable} */
@@ -94,7 +99,8 @@ const isPlainObject = (node) => node !== null && typeof node === 'object' && !Ar
 const hasFill = (fill, body) =>
   Boolean(fill && ((fill.transactionId && transactionIdsIn(body).length > 0) || fill.set?.length || fill.merge?.length || fill.errorDescriptions || fill.image));
 // Stands for an image while the rest of the answer is serialised; it cannot occur in an answer.
-const IMAGE_PLACEHOLDER = JSON.stringify('\u0000vlens-image\u0000');
+const IMAGE_PLACEHOLDER_TEXT = '\u0000vlens-image\u0000';
+const IMAGE_PLACEHOLDER = JSON.stringify(IMAGE_PLACEHOLDER_TEXT);
 
 /**
  * The answer with the fill written in; the answer itself when there is nothing to write.
@@ -104,34 +110,62 @@ const IMAGE_PLACEHOLDER = JSON.stringify('\u0000vlens-image\u0000');
  */
 export function fillAnswer(answer, fill) {
   if (!isPlainObject(answer.body) || !hasFill(fill, answer.body) || !fill) return answer;
-  const edit = copyOnWrite(answer.body);
+  const edit = new CopyOnWrite(answer.body);
   if (fill.transactionId) {
     for (const path of transactionIdsIn(answer.body)) {
-      const parent = edit.at(path.slice(0, -1), true);
-      if (parent) parent[/** @type {string | number} */ (path.at(-1))] = fill.transactionId;
+      const parent = edit.at(path, path.length - 1, true);
+      if (parent) parent[/** @type {string | number} */ (path[path.length - 1])] = fill.transactionId;
     }
   }
-  for (const [path, value] of fill.set ?? []) {
-    const parent = edit.at(path.slice(0, -1));
-    const key = /** @type {string | number} */ (path.at(-1));
-    if (isPlainObject(parent) && Object.hasOwn(parent, key)) parent[key] = value;
+  if (fill.set) {
+    for (const [path, value] of fill.set) {
+      const parent = edit.at(path, path.length - 1);
+      const key = /** @type {string | number} */ (path[path.length - 1]);
+      if (isPlainObject(parent) && Object.hasOwn(parent, key)) parent[key] = value;
+    }
   }
-  for (const [path, values] of fill.merge ?? []) {
-    const target = edit.at(path);
-    if (!isPlainObject(target)) continue;
-    for (const [key, value] of Object.entries(values)) if (Object.hasOwn(target, key)) target[key] = value;
+  if (fill.merge) {
+    for (const [path, values] of fill.merge) {
+      const target = edit.at(path, path.length);
+      if (!isPlainObject(target)) continue;
+      for (const [key, value] of Object.entries(values)) if (Object.hasOwn(target, key)) target[key] = value;
+    }
   }
   const body = edit.root;
   if (fill.errorDescriptions && Object.hasOwn(body, 'error_descriptions')) body.error_descriptions = fill.errorDescriptions;
-  const [imagePath, bytes] = fill.image ?? [[], new Uint8Array(0)];
-  const key = /** @type {string | number} */ (imagePath.at(-1));
-  const holder = fill.image ? edit.at(imagePath.slice(0, -1)) : null;
-  if (!isPlainObject(holder) || !Object.hasOwn(holder, key)) return { ...answer, body, payload: JSON.stringify(body) };
-  holder[key] = JSON.parse(IMAGE_PLACEHOLDER);
+  if (!fill.image) return filled(answer, body, JSON.stringify(body));
+  const [imagePath, bytes] = fill.image;
+  const key = /** @type {string | number} */ (imagePath[imagePath.length - 1]);
+  const holder = edit.at(imagePath, imagePath.length - 1);
+  if (!isPlainObject(holder) || !Object.hasOwn(holder, key)) return filled(answer, body, JSON.stringify(body));
+  holder[key] = IMAGE_PLACEHOLDER_TEXT;
   const text = JSON.stringify(body);
   const at = text.indexOf(IMAGE_PLACEHOLDER);
   // The answer's body says what was answered (the journal reads it); its bytes carry the image.
   holder[key] = `<image ${bytes.length} base64 characters>`;
   const payload = [encoder.encode(`${text.slice(0, at)}"`), bytes, encoder.encode(`"${text.slice(at + IMAGE_PLACEHOLDER.length)}`)];
+  return filled(answer, body, payload);
+}
+
+/**
+ * The answer with its filled body and payload: a copy of the answer whose members are then redefined
+ * would take V8's slow path, so a named example's answer (status, body, payload, scenario) is built
+ * member by member; any other keeps every member it has.
+ * @param {Answer} answer
+ * @param {unknown} body
+ * @param {Answer['payload']} payload
+ * @returns {Answer}
+ */
+function filled(answer, body, payload) {
+  if (isNamedAnswer(answer)) return { status: answer.status, body, payload, scenario: answer.scenario };
   return { ...answer, body, payload };
+}
+
+const NAMED_ANSWER_KEYS = ['status', 'body', 'payload', 'scenario'];
+
+/** Whether an answer has exactly the members of a named example's, in their order. @param {Answer} answer */
+export function isNamedAnswer(answer) {
+  let index = 0;
+  for (const key in answer) if (!Object.hasOwn(answer, key) || NAMED_ANSWER_KEYS[index++] !== key) return false;
+  return index === NAMED_ANSWER_KEYS.length;
 }

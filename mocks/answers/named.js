@@ -13,8 +13,22 @@ export const GENERATOR_PACKAGE = '@stoplight/prism-cli';
  * @param {{ generator?: AnswerGenerator, warn?: (message: string) => void }} options
  */
 export function createAnswers(source, { generator, warn }) {
-  /** @type {Map<string, Answer>} */
+  // By operation id, then status (or ''), then example name (or ''): no key is built per request.
+  /** @type {Map<string, Map<number | '', Map<string, Answer>>>} */
   const kept = new Map();
+
+  /**
+   * @param {OperationModel} operation
+   * @param {Scenario} scenario
+   */
+  function keptFor(operation, scenario) {
+    let byStatus = kept.get(operation.id);
+    if (!byStatus) kept.set(operation.id, (byStatus = new Map()));
+    const code = scenario.code ?? '';
+    let byName = byStatus.get(code);
+    if (!byName) byStatus.set(code, (byName = new Map()));
+    return byName;
+  }
 
   /**
    * @param {OperationModel} operation
@@ -33,7 +47,20 @@ export function createAnswers(source, { generator, warn }) {
     return answer;
   }
 
+  /**
+   * The kept answer of a scenario's named example, once answerFor has loaded it; undefined before, and
+   * for an answer that is generated or drifted.
+   * @param {OperationModel} operation
+   * @param {Scenario} scenario
+   * @returns {Answer | undefined}
+   */
+  function keptAnswer(operation, scenario) {
+    if (scenario.dynamic) return undefined;
+    return kept.get(operation.id)?.get(scenario.code ?? '')?.get(scenario.exampleKey ?? '');
+  }
+
   return {
+    kept: keptAnswer,
     /**
      * The answer of a scenario (`{ code, exampleKey, dynamic }`): `{ status, body, payload, scenario }`.
      * Answers of named examples are shared between requests: copy `body` before changing it.
@@ -43,8 +70,7 @@ export function createAnswers(source, { generator, warn }) {
      */
     async answerFor(operation, scenario) {
       if (scenario.dynamic) return generated(operation, scenario);
-      const key = `${operation.id}|${scenario.code ?? ''}|${scenario.exampleKey ?? ''}`;
-      const cached = kept.get(key);
+      const cached = keptAnswer(operation, scenario);
       if (cached) return cached;
       const status = scenario.code ?? operation.defaultStatus;
       const names = operation.responses.find((response) => response.status === status)?.examples ?? [];
@@ -55,7 +81,7 @@ export function createAnswers(source, { generator, warn }) {
       const violations = source.checkAnswer?.(operation, status, body) ?? [];
       if (violations.length > 0) return reported(driftAnswer(source.model, operation, name, status, violations));
       const answer = { status, body, payload: JSON.stringify(body), scenario: name };
-      kept.set(key, answer);
+      keptFor(operation, scenario).set(scenario.exampleKey ?? '', answer);
       return answer;
     },
   };

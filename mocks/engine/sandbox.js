@@ -9,7 +9,7 @@
 //   journal entry (engine/serve-event.js).
 // It uses only what browsers, Service Workers and Node 22+ all have: no Node module, no file system.
 import { createAnswers } from '../answers/named.js';
-import { fillAnswer } from '../answers/fill.js';
+import { fillAnswer, isNamedAnswer } from '../answers/fill.js';
 import { errorOf, refusal } from '../answers/refusals.js';
 import { CONTROL_PREFIX, createControlApi } from '../control/api.js';
 import { createControlHandlers } from '../control/handlers.js';
@@ -44,7 +44,7 @@ import { serveEvent } from './serve-event.js';
 /** @import { ImageRecord } from '../store/images.js' */
 /** @import { Tenant } from '../store/tenants.js' */
 /** @import { Outcome, Arrival } from './serve-event.js' */
-/** @import { Answer, ControlSchemas, IncomingRequest, OperationModel, Sandbox, SandboxOptions, Served, Violation } from '../types.js' */
+/** @import { Answer, ControlSchemas, IncomingRequest, OperationModel, OperationValidators, Sandbox, SandboxOptions, Served, Violation } from '../types.js' */
 
 /** The one-time password the sandbox sends (and the only one it accepts). */
 export const SANDBOX_OTP = /** @type {const} */ ('123456');
@@ -78,6 +78,12 @@ export function createSandbox(options = {}) {
   const closing = new AbortController();
   /** @type {Map<string, Promise<ScenarioSet>>} */
   const scenarioSets = new Map();
+  // Each operation's scenarios and validators once they are loaded, so that a request reads them
+  // without waiting a turn for a promise that settled long ago.
+  /** @type {Map<string, ScenarioSet>} */
+  const loadedScenarios = new Map();
+  /** @type {Map<string, OperationValidators>} */
+  const loadedValidators = new Map();
   /** @param {FlowStep} step */
   const scenariosOfStep = (step) => stepScenarios(model, step);
   /** @type {ControlSchemas['Catalog'] | undefined} */
@@ -108,8 +114,22 @@ export function createSandbox(options = {}) {
     if (!set) {
       set = source.examples(operation.id).then((values) => scenarioSet(operation, values, stepOf(operation.id)));
       scenarioSets.set(operation.id, set);
+      set.then(
+        (loaded) => loadedScenarios.set(operation.id, loaded),
+        () => {},
+      );
     }
     return set;
+  }
+
+  /**
+   * The operation's validators, as the description gives them on its first request.
+   * @param {OperationModel} operation
+   */
+  async function validatorsOf(operation) {
+    const validators = await source.validators(operation.id);
+    loadedValidators.set(operation.id, validators);
+    return validators;
   }
 
   /**
@@ -119,8 +139,9 @@ export function createSandbox(options = {}) {
    * @param {import('../rules/decide.js').Preference} scenario
    * @param {import('../answers/fill.js').Fill | undefined} fill
    */
-  async function answerOf(operation, scenario, fill) {
-    return fillAnswer(await answers.answerFor(operation, scenario), fill);
+  function answerOf(operation, scenario, fill) {
+    const kept = answers.kept(operation, scenario);
+    return kept ? fillAnswer(kept, fill) : answers.answerFor(operation, scenario).then((answer) => fillAnswer(answer, fill));
   }
 
   /**
@@ -164,19 +185,35 @@ export function createSandbox(options = {}) {
     /**
      * Files the outcome in the tenant's journal and coverage, and gives it to the adapter.
      * @param {Partial<Outcome> & { answer: Answer }} partial
-     * @param {{ close?: boolean }} [how]
+     * @param {boolean} [close] whether the connection closes after the answer
      * @returns {Served}
      */
-    const finish = (partial, { close = false } = {}) => {
+    const finish = (partial, close = false) => {
+      // Member by member: a spread of `partial` over the defaults takes V8's slow path, on every request.
       /** @type {Outcome} */
-      const outcome = { operation: null, fault: null, by: null, why: null, transactionId: null, body: undefined, images: {}, ...partial };
+      const outcome = {
+        operation: partial.operation ?? null,
+        fault: partial.fault ?? null,
+        by: partial.by ?? null,
+        why: partial.why ?? null,
+        transactionId: partial.transactionId ?? null,
+        body: partial.body,
+        images: partial.images ?? NO_IMAGES,
+        answer: partial.answer,
+        answered: partial.answered,
+      };
       if (outcome.why === null && outcome.answer.status >= 400) outcome.why = errorOf(outcome.answer.body);
       const held = tenant;
+      /** @type {Served} */
+      const result = { answer: withHeaders(outcome.answer, cors), fault: outcome.fault, signals: held ? [held.lifetime.signal] : [], close };
       if (held) {
-        journal.add(held, serveEvent(arrival, outcome, credentialHeaders));
+        // The entry's time is the time to the answer, taken before the adapter is given it.
+        const ms = performance.now() - arrival.started;
+        request.answered?.(result);
+        journal.add(held, serveEvent(arrival, outcome, credentialHeaders, ms));
         if (outcome.operation) recordCoverage(held, outcome.operation.id, outcome.answer, outcome.fault);
       }
-      return { ...served(outcome.answer, cors), fault: outcome.fault, signals: held ? [held.lifetime.signal] : [], close };
+      return result;
     };
 
     if (!url) return finish({ answer: refusal.badTarget(request.url) });
@@ -200,7 +237,7 @@ export function createSandbox(options = {}) {
     const credentials = checkCredentials(operation, request.headers);
     if (credentials.length > 0) return finish({ answer: refusal.unauthorized(model, credentials), operation, fault });
 
-    const scenarios = await scenariosOf(operation);
+    const scenarios = loadedScenarios.get(operation.id) ?? (await scenariosOf(operation));
     const authorizedOn = tenant ?? store.peek('') ?? EMPTY_TENANT;
     const token = bearerToken(request.headers);
     const access = authorize(authorizedOn, { operation, scenarios, token, now: now(), settings });
@@ -216,7 +253,7 @@ export function createSandbox(options = {}) {
     const prefer = chooseScenario(operation, request.headers.get('prefer'), searchParams);
     if ('problem' in prefer) return finish({ answer: refusal.invalid(model, [prefer.problem]), operation, fault });
 
-    const validators = await source.validators(operation.id);
+    const validators = loadedValidators.get(operation.id) ?? (await validatorsOf(operation));
     /** @type {Violation[]} */
     const violations = checkParameters(validators, operation, request.headers, searchParams);
     /** @type {unknown} */
@@ -224,12 +261,12 @@ export function createSandbox(options = {}) {
     if (operation.hasBody) {
       const declared = declaredLength(request.headers);
       if (declared !== null && declared > limits.maxBodyBytes) {
-        return finish({ answer: refusal.bodyTooLarge(model, declared, limits.maxBodyBytes), operation, fault }, { close: true });
+        return finish({ answer: refusal.bodyTooLarge(model, declared, limits.maxBodyBytes), operation, fault }, true);
       }
       const read = bodyIsPresent(request.headers) || declared === null ? await request.body.read(limits.maxBodyBytes) : { bytes: new Uint8Array(0) };
       if ('aborted' in read) return finish({ answer: { status: 0, scenario: 'aborted' }, operation, fault, answered: false });
-      if ('timedOut' in read) return finish({ answer: refusal.requestTimeout(limits.requestTimeoutSeconds), operation, fault }, { close: true });
-      if ('tooLarge' in read) return finish({ answer: refusal.bodyTooLarge(model, read.received, limits.maxBodyBytes), operation, fault }, { close: true });
+      if ('timedOut' in read) return finish({ answer: refusal.requestTimeout(limits.requestTimeoutSeconds), operation, fault }, true);
+      if ('tooLarge' in read) return finish({ answer: refusal.bodyTooLarge(model, read.received, limits.maxBodyBytes), operation, fault }, true);
       if (read.bytes.length === 0) {
         if (operation.bodyRequired) violations.push({ field: 'body', message: 'The request body is required.', kind: 'required' });
       } else {
@@ -266,7 +303,8 @@ export function createSandbox(options = {}) {
     });
     store.commit(decidedOn, decision.changes, at);
     tenant = decidedOn;
-    const answer = await answerOf(operation, decision.answer, decision.fill);
+    const filled = answerOf(operation, decision.answer, decision.fill);
+    const answer = filled instanceof Promise ? await filled : filled;
     return finish({ answer, operation, fault, by: decision.by, why: decision.why, transactionId: decision.transactionId, body, images: tracked });
   }
 
@@ -366,13 +404,30 @@ export function createSandbox(options = {}) {
 
 const encoder = new TextEncoder();
 
+/** The images of an outcome that kept none (read only). */
+const NO_IMAGES = Object.freeze({});
+
+/**
+ * The answer with the CORS headers first, then its own. `cors` is the request's own object (made for
+ * it by corsFor), which becomes the answer's headers.
+ * @param {Answer} answer
+ * @param {Record<string, string>} cors
+ * @returns {Answer}
+ */
+function withHeaders(answer, cors) {
+  if (answer.headers !== undefined) return { ...answer, headers: { ...cors, ...answer.headers } };
+  // A named example's answer, member by member (a spread then a new member is V8's slower path).
+  if (isNamedAnswer(answer)) return { status: answer.status, body: answer.body, payload: answer.payload, scenario: answer.scenario, headers: cors };
+  return { ...answer, headers: cors };
+}
+
 /**
  * @param {Answer} answer
  * @param {Record<string, string>} cors
  * @returns {Served}
  */
 function served(answer, cors) {
-  return { answer: { ...answer, headers: { ...cors, ...answer.headers } }, fault: null, signals: [], close: false };
+  return { answer: withHeaders(answer, cors), fault: null, signals: [], close: false };
 }
 
 /** @param {number} status @param {string} title @param {string} detail @returns {Answer} */
@@ -387,6 +442,7 @@ const scenarioOf = (scenario) => (scenario ? { code: scenario.status, exampleKey
 function queryOf(searchParams) {
   /** @type {Record<string, string | string[]>} */
   const query = {};
+  if (searchParams.size === 0) return query;
   for (const name of new Set(searchParams.keys())) {
     const values = searchParams.getAll(name);
     query[name] = values.length === 1 ? /** @type {string} */ (values[0]) : values;

@@ -36,9 +36,10 @@ const ANSWER_COUNTED = 4096;
  * @param {Arrival} arrival
  * @param {Outcome} outcome
  * @param {Set<string>} credentialHeaders lower case
+ * @param {number} [elapsed] ms from the arrival to the answer (default: until now)
  * @returns {JournalEntry}
  */
-export function serveEvent(arrival, outcome, credentialHeaders) {
+export function serveEvent(arrival, outcome, credentialHeaders, elapsed = performance.now() - arrival.started) {
   const { answer, operation } = outcome;
   const why = outcome.why;
   const refusal = why !== null && why.length > LONG_REFUSAL ? `${why.slice(0, LONG_REFUSAL)}<${why.length - LONG_REFUSAL} more characters>` : why;
@@ -60,7 +61,7 @@ export function serveEvent(arrival, outcome, credentialHeaders) {
     refusal,
     fault: outcome.fault?.fault ?? null,
     transactionId: outcome.transactionId,
-    ms: Math.round((performance.now() - arrival.started) * 10) / 10,
+    ms: Math.round(elapsed * 10) / 10,
     query,
     headers,
     body,

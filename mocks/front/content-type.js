@@ -21,20 +21,21 @@ export function bodyIsPresent(headers) {
 export function checkContentType(operation, headers) {
   if (!operation.hasBody || !bodyIsPresent(headers)) return [];
   const header = headers.get('content-type');
-  const expected = operation.bodyMediaTypes.join(' or ');
-  if (header === null) return [{ field: 'Content-Type', message: `The Content-Type header is missing: send the body as ${expected}.` }];
+  if (header === null) return [{ field: 'Content-Type', message: `The Content-Type header is missing: send the body as ${operation.bodyMediaTypes.join(' or ')}.` }];
   // Nearly every request sends the same few values: each is read once per operation's media types.
-  const key = `${expected}\u0000${header}`;
-  let problems = verdicts.get(key);
+  let byHeader = verdicts.get(operation.bodyMediaTypes);
+  if (!byHeader) verdicts.set(operation.bodyMediaTypes, (byHeader = new Map()));
+  let problems = byHeader.get(header);
   if (!problems) {
-    problems = readContentType(operation, header, expected);
-    if (verdicts.size < 256) verdicts.set(key, problems);
+    problems = readContentType(operation, header, operation.bodyMediaTypes.join(' or '));
+    if (header.length <= 256 && byHeader.size < 64) byHeader.set(header, problems);
   }
   return problems;
 }
 
-/** @type {Map<string, Violation[]>} */
-const verdicts = new Map();
+// By the operation's media types (the model's array), then the header as sent.
+/** @type {WeakMap<string[], Map<string, Violation[]>>} */
+const verdicts = new WeakMap();
 
 /**
  * @param {OperationModel} operation

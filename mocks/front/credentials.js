@@ -29,9 +29,10 @@ function checkScheme(scheme, headers) {
   }
   if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') {
     const value = headers.get('authorization');
-    const wanted = `This operation needs a ${scheme.key} token: send Authorization: Bearer <token>.`;
-    if (value === null) return { field: 'Authorization', message: `The Authorization header is missing. ${wanted}` };
-    if (value.length > MAX_BEARER_LENGTH || !BEARER.test(value)) return { field: 'Authorization', message: `The Authorization header is malformed. ${wanted}` };
+    /** @param {string} what */
+    const wanted = (what) => ({ field: 'Authorization', message: `The Authorization header is ${what}. This operation needs a ${scheme.key} token: send Authorization: Bearer <token>.` });
+    if (value === null) return wanted('missing');
+    if (value.length > MAX_BEARER_LENGTH || !BEARER.test(value)) return wanted('malformed');
     return null;
   }
   return null;
@@ -44,16 +45,24 @@ function checkScheme(scheme, headers) {
  * @returns {Violation[]} the first failing alternative's problems, or [] when one passes
  */
 export function checkCredentials(operation, headers) {
-  if (operation.security.length === 0) return [];
+  if (operation.security.length === 0) return PASSED;
   /** @type {Violation[] | null} */
   let firstFailure = null;
   for (const alternative of operation.security) {
-    const problems = /** @type {Violation[]} */ (alternative.map((scheme) => checkScheme(scheme, headers)).filter(Boolean));
-    if (problems.length === 0) return [];
+    /** @type {Violation[] | null} */
+    let problems = null;
+    for (const scheme of alternative) {
+      const problem = checkScheme(scheme, headers);
+      if (problem) (problems ??= []).push(problem);
+    }
+    if (problems === null) return PASSED;
     firstFailure ??= problems;
   }
-  return firstFailure ?? [];
+  return firstFailure ?? PASSED;
 }
+
+/** What a request that passes gets: no problem (shared, never written). @type {Violation[]} */
+const PASSED = /** @type {Violation[]} */ (/** @type {unknown} */ (Object.freeze([])));
 
 /**
  * The token of an `Authorization: Bearer` header (checked already), or '' when there is none.

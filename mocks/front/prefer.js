@@ -31,6 +31,8 @@ const isForeign = (name) => FOREIGN_PREFERENCES.has(name) || name.startsWith('od
  * @returns {Preference | { problem: Violation }}
  */
 export function chooseScenario(operation, prefer, searchParams) {
+  // Nearly every request asks for nothing: no Prefer header, no query.
+  if (prefer === null && searchParams.size === 0) return {};
   const fromHeader = prefer === null ? { preferences: {} } : readPreferHeader(prefer);
   if ('problem' in fromHeader) return fromHeader;
   const fromQuery = readQuery(operation, searchParams);
@@ -88,9 +90,8 @@ function readPreferHeader(header) {
 function readQuery(operation, searchParams) {
   /** @type {Record<string, string>} */
   const preferences = {};
-  const declared = new Set(operation.parameters.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name));
   for (const key of new Set(searchParams.keys())) {
-    if (!key.startsWith('__') || declared.has(key)) continue;
+    if (!key.startsWith('__') || operation.parameters.some((parameter) => parameter.in === 'query' && parameter.name === key)) continue;
     const name = key.slice(2).toLowerCase();
     if (!PREFERENCES.includes(name)) return unknownPreference(QUERY, name);
     const values = searchParams.getAll(key);

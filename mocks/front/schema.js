@@ -72,9 +72,10 @@ export function checkBody(validators, operation, body) {
 export function checkParameters(validators, operation, headers, searchParams) {
   /** @type {Violation[]} */
   const violations = [];
-  for (const location of /** @type {const} */ (['query', 'header'])) {
+  const byLocation = declaredParameters(operation.parameters);
+  for (const location of PARAMETER_LOCATIONS) {
     const validate = validators[location];
-    const declared = operation.parameters.filter((parameter) => parameter.in === location);
+    const declared = byLocation[location];
     if (!validate || declared.length === 0) continue;
     /** @param {string} name */
     const key = (name) => (location === 'header' ? name.toLowerCase() : name);
@@ -95,6 +96,22 @@ export function checkParameters(validators, operation, headers, searchParams) {
     violations.push(...describeViolations(errors, operation, (field) => `The ${field} ${LOCATION_NAMES[location]}`));
   }
   return violations;
+}
+
+const PARAMETER_LOCATIONS = /** @type {const} */ (['query', 'header']);
+
+// An operation's query and header parameters, by location: read on every request, listed once.
+/** @type {WeakMap<OperationModel['parameters'], Record<'query' | 'header', OperationModel['parameters']>>} */
+const parametersByLocation = new WeakMap();
+
+/** @param {OperationModel['parameters']} parameters */
+function declaredParameters(parameters) {
+  let byLocation = parametersByLocation.get(parameters);
+  if (!byLocation) {
+    byLocation = { query: parameters.filter((parameter) => parameter.in === 'query'), header: parameters.filter((parameter) => parameter.in === 'header') };
+    parametersByLocation.set(parameters, byLocation);
+  }
+  return byLocation;
 }
 
 /**

@@ -131,60 +131,145 @@ function recordedSource(source, dir, responseValidator) {
   return withRecordings(source, recordings);
 }
 
+// The engine asks for a few header names, spelled as the description spells them: each is lower-cased once.
+/** @type {Map<string, string>} */
+const lowerCaseNames = new Map();
+
 /**
- * Node's request headers as the engine reads them: `get` in any letter case, and the pairs.
- * @param {IncomingMessage} request
+ * Node's request headers as the engine reads them: `get` in any letter case, and the pairs. A class:
+ * one object per request, its methods shared.
  */
-function headersOf(request) {
-  const { headers } = request;
-  return {
-    /** @param {string} name */
-    get(name) {
-      const value = headers[name.toLowerCase()];
-      if (value === undefined) return null;
-      return Array.isArray(value) ? value.join(', ') : value;
-    },
-    *[Symbol.iterator]() {
-      for (const name in headers) {
-        const value = headers[name];
-        if (value !== undefined) yield /** @type {[string, string]} */ ([name, Array.isArray(value) ? value.join(', ') : value]);
-      }
-    },
-  };
+class NodeHeaders {
+  /** @param {IncomingMessage['headers']} headers */
+  constructor(headers) {
+    this.headers = headers;
+  }
+
+  /** @param {string} name */
+  get(name) {
+    let lower = lowerCaseNames.get(name);
+    if (lower === undefined) {
+      lower = name.toLowerCase();
+      if (lowerCaseNames.size < 256 && name.length <= 64) lowerCaseNames.set(name, lower);
+    }
+    const value = this.headers[lower];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  *[Symbol.iterator]() {
+    const { headers } = this;
+    for (const name in headers) {
+      const value = headers[name];
+      if (value !== undefined) yield /** @type {[string, string]} */ ([name, Array.isArray(value) ? value.join(', ') : value]);
+    }
+  }
 }
 
 /**
  * Reads a request's body, at most `limit` bytes; past it the rest is read and dropped (so the client
  * sees the 413) up to DRAIN_LIMIT_FACTOR times the limit, then the connection is cut.
- * @param {IncomingMessage} request
  */
-function bodyOf(request) {
-  return {
-    /** @param {number} limit @returns {Promise<BodyRead>} */
-    read(limit) {
-      return new Promise((resolve) => {
-        /** @type {Buffer[]} */
-        const chunks = [];
-        let received = 0;
-        let tooLarge = false;
-        request.on('data', (/** @type {Buffer} */ chunk) => {
-          received += chunk.length;
-          if (received > limit) tooLarge = true;
-          if (!tooLarge) chunks.push(chunk);
-          else if (received > limit * DRAIN_LIMIT_FACTOR) {
-            request.removeAllListeners('data');
-            request.pause();
-            resolve({ tooLarge: true, received, cut: true });
+class NodeBody {
+  /** @param {IncomingMessage} request */
+  constructor(request) {
+    this.request = request;
+  }
+
+  /** @param {number} limit @returns {Promise<BodyRead>} */
+  read(limit) {
+    const taken = this.take(limit);
+    if (taken) return Promise.resolve(taken);
+    // Read while the parser is still at the headers (a request's first await is its body): a body
+    // that came with them is in the buffer once the parser has read past them, a microtask later.
+    return Promise.resolve().then(() => this.take(limit) ?? this.listen(limit));
+  }
+
+  /**
+   * The body when every byte its Content-Length declares waits in the stream's buffer (a small
+   * request's body comes with its headers): the bytes 'data' would give, taken at once; the stream
+   * then flows to its end as before. Null when they are not all there yet.
+   * @param {number} limit
+   * @returns {BodyRead | null}
+   */
+  take(limit) {
+    const { request } = this;
+    const declared = request.headers['content-length'];
+    if (declared === undefined || request.destroyed || request.readableFlowing !== null || request.listenerCount('data') > 0) return null;
+    const expected = Number(declared);
+    if (!(expected <= limit) || request.readableLength !== expected) return null;
+    const bytes = /** @type {Buffer | null} */ (request.read());
+    request.resume();
+    return { bytes: bytes ?? Buffer.alloc(0) };
+  }
+
+  /**
+   * The body as it arrives. It is complete once every byte its Content-Length declares has arrived:
+   * answered then, without waiting for 'end', which Node's parser gives a turn of the event loop later.
+   * @param {number} limit
+   * @returns {Promise<BodyRead>}
+   */
+  listen(limit) {
+    const { request } = this;
+    const declared = request.headers['content-length'];
+    const expected = declared === undefined ? -1 : Number(declared);
+    return new Promise((resolve) => {
+      /** @type {Buffer[]} */
+      const chunks = [];
+      let received = 0;
+      let tooLarge = false;
+      let whole = false;
+      const bytes = () => ({ bytes: chunks.length === 1 ? /** @type {Buffer} */ (chunks[0]) : Buffer.concat(chunks, received) });
+      request.on('data', (/** @type {Buffer} */ chunk) => {
+        received += chunk.length;
+        if (received > limit) tooLarge = true;
+        if (!tooLarge) {
+          chunks.push(chunk);
+          if (received === expected) {
+            whole = true;
+            resolve(bytes());
           }
-        });
-        request.on('end', () => resolve(tooLarge ? { tooLarge: true, received } : { bytes: chunks.length === 1 ? /** @type {Buffer} */ (chunks[0]) : Buffer.concat(chunks, received) }));
-        request.on('close', () => {
-          if (!request.complete) resolve({ aborted: true });
-        });
-        request.on('error', () => resolve({ aborted: true }));
+        } else if (received > limit * DRAIN_LIMIT_FACTOR) {
+          request.removeAllListeners('data');
+          request.pause();
+          resolve({ tooLarge: true, received, cut: true });
+        }
       });
-    },
-  };
+      request.on('end', () => {
+        if (!whole) resolve(tooLarge ? { tooLarge: true, received } : bytes());
+      });
+      request.on('close', () => {
+        if (!request.complete) resolve({ aborted: true });
+      });
+      request.on('error', () => resolve({ aborted: true }));
+    });
+  }
+}
+
+/**
+ * What the engine reads of a Node request. The sandbox's origin (a control API request compares a
+ * page's origin with it) is made only when it is read.
+ * @implements {IncomingRequest}
+ */
+class NodeIncoming {
+  /**
+   * @param {IncomingMessage} request
+   * @param {string} scheme
+   */
+  constructor(request, scheme) {
+    /** @type {((served: Served) => void) | undefined} */
+    this.answered = undefined;
+    this.method = request.method ?? 'GET';
+    this.url = request.url ?? '/';
+    this.headers = new NodeHeaders(request.headers);
+    this.body = new NodeBody(request);
+    this.host = request.headers.host ?? '';
+    this.scheme = scheme;
+  }
+
+  get origin() {
+    return `${this.scheme}://${this.host}`;
+  }
 }
 
 /**
@@ -245,12 +330,22 @@ export async function listen(options = {}) {
       if (inFlight === 0) drained?.();
     });
     /** @type {IncomingRequest} */
-    const incoming = { method: request.method ?? 'GET', url: request.url ?? '/', headers: headersOf(request), body: bodyOf(request), origin: `${scheme}://${request.headers.host ?? ''}`, host: request.headers.host ?? '' };
+    const incoming = new NodeIncoming(request, scheme);
     let pathname = '';
+    let sent = false;
     try {
-      pathname = (request.url ?? '/').split('?')[0] ?? '';
+      const target = request.url ?? '/';
+      const query = target.indexOf('?');
+      pathname = query === -1 ? target : target.slice(0, query);
+      // An answer without a fault is written as soon as the engine has decided it (the write is
+      // synchronous); the engine files the request in its journal after that.
+      incoming.answered = (served) => {
+        if (served.fault !== null || served.answer.status === 0) return;
+        sent = true;
+        send(request, response, served, started, pathname).catch((error) => answerCrash(request, response, error, pathname));
+      };
       const served = await sandbox.serve(incoming);
-      await send(request, response, served, started, pathname);
+      if (!sent) await send(request, response, served, started, pathname);
     } catch (error) {
       answerCrash(request, response, error, pathname);
     }
@@ -282,7 +377,8 @@ export async function listen(options = {}) {
     }
     if (!request.complete) drain(request, served.close);
     const { headers, payload } = toWire(answer);
-    const bytes = payload.reduce((sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength), 0);
+    let bytes = 0;
+    for (const part of payload) bytes += typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength;
     if (payload.length > 0 || answer.status >= 200) headers['content-length'] = String(bytes);
     if (fault?.fault === 'delay' && !(await wait(fault.delayMs, signals))) {
       log();

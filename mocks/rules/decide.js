@@ -115,14 +115,29 @@ import { errorCodeOf } from '../answers/refusals.js';
  */
 export function decide(rule, tenant, request) {
   const state = draft(tenant);
+  // Member by member, not a spread of `request`: this runs on every request.
   /** @type {RuleContext} */
-  const context = { ...request, state };
+  const context = {
+    operation: request.operation,
+    scenarios: request.scenarios,
+    state,
+    identity: request.identity,
+    body: request.body,
+    query: request.query,
+    prefer: request.prefer,
+    images: request.images,
+    now: request.now,
+    make: request.make,
+    settings: request.settings,
+    stepScenarios: request.stepScenarios,
+  };
   rememberImplicit(context);
   const facts = /** @type {F} */ (rule.read ? rule.read(context) : {});
   const explicit = explicitChoice(context, tenant, state);
   const refused = explicit ? null : firstRefusal(rule, context, facts);
   const step = typeof rule.outcomes === 'function' ? rule.outcomes(context, facts) : (rule.outcomes ?? null);
-  const planned = explicit || refused || !step ? null : plannedChoice(context, tenant, step, rule.transactionId?.(facts) ?? null);
+  const readTransactionId = rule.transactionId?.(facts) ?? null;
+  const planned = explicit || refused || !step ? null : plannedChoice(context, tenant, step, readTransactionId);
   const natural = rule.natural?.pick(context, facts) ?? context.scenarios.default;
   /** @type {Choice} */
   const choice = explicit ?? refused ?? planned ?? { scenario: natural, by: null };
@@ -130,7 +145,7 @@ export function decide(rule, tenant, request) {
 
   /** @type {Preference} */
   const answer = explicit?.by === 'prefer' && (request.prefer.dynamic || !choice.scenario) ? request.prefer : choice.scenario ? { code: choice.scenario.status, exampleKey: choice.scenario.name } : request.prefer;
-  let transactionId = rule.transactionId?.(facts) ?? null;
+  let transactionId = readTransactionId;
   /** @type {Fill | undefined} */
   let fill = choice.errorDescriptions ? { errorDescriptions: choice.errorDescriptions } : undefined;
   if (choice.scenario && !binding && rule.effects) {

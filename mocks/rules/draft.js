@@ -22,8 +22,14 @@ import { emailKey, transactionOf } from '../store/tenants.js';
  */
 
 // Until a draft's first change, its collections are these shared empty ones (read, never written:
-// every write goes through touch(), which gives the draft its own).
+// every write goes through touch(), which gives the draft its own lists, or through the methods
+// below, which give it its own map of what they write: most requests change one kind of record).
 const NONE = Object.freeze({ users: new Map(), otps: new Map(), transactions: new Map() });
+/** @type {never[]} */
+const NO_ITEMS = /** @type {never[]} */ (Object.freeze([]));
+
+/** @param {Changes} changes */
+const ownUsers = (changes) => (changes.users === NONE.users ? (changes.users = new Map()) : changes.users);
 
 /** @type {Omit<Draft, 'tenant' | 'changes'>} */
 const METHODS = {
@@ -31,13 +37,10 @@ const METHODS = {
     const { changes } = /** @type {Draft} */ (this);
     if (!changes.dirty) {
       changes.dirty = true;
-      changes.users = new Map();
       changes.implicitUsers = [];
       changes.tokens = [];
       changes.refreshTokens = [];
       changes.dropRefreshTokens = [];
-      changes.otps = new Map();
-      changes.transactions = new Map();
     }
     return changes;
   },
@@ -64,11 +67,11 @@ const METHODS = {
     const changes = this.touch();
     /** @type {User} */
     const user = { id: changes.nextUserId++, phoneNumber: null, email: null, password: null, emailConfirmed: false, verified: false, ...fields };
-    changes.users.set(user.id, user);
+    ownUsers(changes).set(user.id, user);
     return user;
   },
   putUser(user) {
-    this.touch().users.set(user.id, user);
+    ownUsers(this.touch()).set(user.id, user);
   },
   transaction(id, now) {
     if (!id) return null;
@@ -76,7 +79,9 @@ const METHODS = {
     return changes.transactions.get(id) ?? transactionOf(tenant, id, now);
   },
   putTransaction(transaction) {
-    this.touch().transactions.set(transaction.id, transaction);
+    const changes = this.touch();
+    if (changes.transactions === NONE.transactions) changes.transactions = new Map();
+    changes.transactions.set(transaction.id, transaction);
   },
   otp(id) {
     if (!id) return null;
@@ -84,7 +89,9 @@ const METHODS = {
     return changes.otps.get(id) ?? tenant.otps.get(id) ?? null;
   },
   putOtp(otp) {
-    this.touch().otps.set(otp.id, otp);
+    const changes = this.touch();
+    if (changes.otps === NONE.otps) changes.otps = new Map();
+    changes.otps.set(otp.id, otp);
   },
 };
 
@@ -102,10 +109,10 @@ export function draft(tenant) {
     nextUserId: tenant.nextUserId,
     consumeQueue: null,
     users: NONE.users,
-    implicitUsers: [],
-    tokens: [],
-    refreshTokens: [],
-    dropRefreshTokens: [],
+    implicitUsers: NO_ITEMS,
+    tokens: NO_ITEMS,
+    refreshTokens: NO_ITEMS,
+    dropRefreshTokens: NO_ITEMS,
     otps: NONE.otps,
     transactions: NONE.transactions,
   };

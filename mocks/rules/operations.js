@@ -178,9 +178,16 @@ export function fileNames(transaction) {
 /** @param {Transaction} transaction */
 const hasImages = (transaction) => Object.values(fileNames(transaction)).some(Boolean);
 
+const FACE_FIELDS = ['face_1', 'face_2', 'face_3'];
+
 /** @param {Record<string, ImageRecord>} images */
 function identicalFaces(images) {
-  const faces = ['face_1', 'face_2', 'face_3'].map((field) => images[field]).filter((record) => record !== undefined);
+  /** @type {ImageRecord[]} */
+  const faces = [];
+  for (const field of FACE_FIELDS) {
+    const record = images[field];
+    if (record !== undefined) faces.push(record);
+  }
   for (let first = 0; first < faces.length; first++) {
     for (let second = first + 1; second < faces.length; second++) if (sameBytes(/** @type {ImageRecord} */ (faces[first]), /** @type {ImageRecord} */ (faces[second]))) return true;
   }
@@ -259,7 +266,7 @@ const liveness = (summary) => ({
     {
       scenario: [[200, 'idStepsMissing'], [200, 'transactionNotFound']],
       when: 'the ID front and back of the transaction have not both succeeded',
-      test: (_, facts) => missingSides(facts.existing).length > 0,
+      test: (_, facts) => !facts.existing?.steps.front?.succeeded || !facts.existing.steps.back?.succeeded,
       why: (_, facts) => {
         const missing = missingSides(facts.existing);
         return `The ID ${missing.join(' and ')} of transaction ${facts.id} ${missing.length > 1 ? 'have' : 'has'} not succeeded.`;

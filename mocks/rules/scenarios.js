@@ -71,10 +71,24 @@ export function scenarioSet(operation, values, step) {
   );
   const defaultScenario = all.find((scenario) => isSuccessStatus(scenario.status)) ?? all[0] ?? null;
   if (defaultScenario) defaultScenario.isDefault = true;
+  // The rules look scenarios up by name on every request: each name's scenarios, in the order of `all`.
+  /** @type {Map<string, Scenario[]>} */
+  const byName = new Map();
+  for (const scenario of all) {
+    const named = byName.get(scenario.name);
+    if (named) named.push(scenario);
+    else byName.set(scenario.name, [scenario]);
+  }
   return {
     all,
     default: defaultScenario,
-    get: (name, status) => all.find((scenario) => scenario.name === name && (status === undefined || scenario.status === status)) ?? null,
+    get(name, status) {
+      const named = byName.get(name);
+      if (!named) return null;
+      if (status === undefined) return /** @type {Scenario} */ (named[0]);
+      for (const scenario of named) if (scenario.status === status) return scenario;
+      return null;
+    },
     successWhere: (test) => all.find((scenario) => isSuccessStatus(scenario.status) && test(scenario.value)) ?? null,
   };
 }

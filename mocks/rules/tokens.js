@@ -34,6 +34,16 @@ export function claimedRole(token) {
   }
 }
 
+/** @param {ScenarioSet} scenarios @param {string} why */
+const unauthorized = (scenarios, why) => ({ refused: refusalChoice(scenarios, [[401, 'unauthorized']], why, [{ field: 'Authorization', message: why }]) });
+/** @param {ScenarioSet} scenarios */
+const expired = (scenarios) => ({ refused: refusalChoice(scenarios, [[401, 'tokenExpired']], 'The access token has expired.', [{ field: 'Authorization', message: 'The access token has expired.' }]) });
+/** @param {ScenarioSet} scenarios @param {OperationModel} operation @param {Role} role */
+const wrongKind = (scenarios, operation, role) => {
+  const why = `A ${role} token may not call ${operation.id}, which needs a ${operation.roles.join(' or ')} token.`;
+  return { refused: refusalChoice(scenarios, [[403, 'forbidden'], [401, 'unauthorized']], why, [{ field: 'Authorization', message: why }]) };
+};
+
 /**
  * Who the bearer token is, for an operation that needs one: `{ identity }` (null when the operation
  * needs no token), or `{ refused }` with the 401 or 403 to answer. Issued tokens are looked up
@@ -46,31 +56,22 @@ export function claimedRole(token) {
  */
 export function authorize(tenant, { operation, scenarios, token, now, settings }) {
   if (operation.roles.length === 0 || settings.stateless) return { identity: null };
-  /** @param {string} why */
-  const unauthorized = (why) => ({ refused: refusalChoice(scenarios, [[401, 'unauthorized']], why, [{ field: 'Authorization', message: why }]) });
-  const expired = () => ({ refused: refusalChoice(scenarios, [[401, 'tokenExpired']], 'The access token has expired.', [{ field: 'Authorization', message: 'The access token has expired.' }]) });
-  /** @param {Role} role */
-  const wrongKind = (role) => {
-    const why = `A ${role} token may not call ${operation.id}, which needs a ${operation.roles.join(' or ')} token.`;
-    return { refused: refusalChoice(scenarios, [[403, 'forbidden'], [401, 'unauthorized']], why, [{ field: 'Authorization', message: why }]) };
-  };
-
   const issued = tenant.tokens.get(token);
   if (issued) {
-    if (issued.expired || issued.expiresAt <= now) return expired();
-    if (!operation.roles.includes(issued.role)) return wrongKind(issued.role);
-    if (issued.role === 'user' && !tenant.users.has(/** @type {number} */ (issued.userId))) return unauthorized('The user of this token no longer exists in the sandbox.');
+    if (issued.expired || issued.expiresAt <= now) return expired(scenarios);
+    if (!operation.roles.includes(issued.role)) return wrongKind(scenarios, operation, issued.role);
+    if (issued.role === 'user' && !tenant.users.has(/** @type {number} */ (issued.userId))) return unauthorized(scenarios, 'The user of this token no longer exists in the sandbox.');
     return { identity: { role: issued.role, userId: issued.userId, issued: true } };
   }
-  if (settings.strictTokens) return unauthorized('This bearer token was not issued by the sandbox (it runs with --strict-tokens): log in first.');
+  if (settings.strictTokens) return unauthorized(scenarios, 'This bearer token was not issued by the sandbox (it runs with --strict-tokens): log in first.');
   const claimed = claimedRole(token);
-  if (claimed && !operation.roles.includes(claimed)) return wrongKind(claimed);
+  if (claimed && !operation.roles.includes(claimed)) return wrongKind(scenarios, operation, claimed);
   const role = claimed ?? (operation.roles.includes('user') ? 'user' : 'admin');
   const digest = sha256Hex(token);
   const known = tenant.implicitUsers.get(digest);
-  if (known?.expired) return expired();
+  if (known?.expired) return expired(scenarios);
   const userId = role === 'user' ? (known?.userId ?? null) : null;
-  if (userId !== null && !tenant.users.has(userId)) return unauthorized('The user of this token no longer exists in the sandbox.');
+  if (userId !== null && !tenant.users.has(userId)) return unauthorized(scenarios, 'The user of this token no longer exists in the sandbox.');
   return { identity: { role, userId, issued: false, implicit: { digest, known: Boolean(known) && (role === 'admin' || userId !== null) } } };
 }
 

@@ -8,6 +8,26 @@
 import { fromBase64, sha256Hex } from './random.js';
 
 const encoder = new TextEncoder();
+// Texts up to this long are copied character by character: cheaper than a call into the encoder, and
+// the bytes of a typed array this small live on the JavaScript heap (no buffer of their own to free).
+const SHORT_TEXT = 64;
+
+/**
+ * The bytes of an ASCII text (base64): the same bytes as TextEncoder's encode() gives, made cheaply
+ * for a short one.
+ * @param {string} text
+ */
+function asciiBytes(text) {
+  const length = text.length;
+  if (length > SHORT_TEXT) return encoder.encode(text);
+  const bytes = new Uint8Array(length);
+  for (let index = 0; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code > 0x7f) return encoder.encode(text);
+    bytes[index] = code;
+  }
+  return bytes;
+}
 
 /**
  * A kept image. `text`: the base64 as sent, as bytes, null once evicted; `bytes`: the image's size.
@@ -74,7 +94,7 @@ export function createImageStore(budgetBytes) {
      * @returns {ImageRecord}
      */
     track(base64, field) {
-      const text = encoder.encode(base64);
+      const text = asciiBytes(base64);
       /** @type {ImageRecord} */
       const record = { field, text, bytes: decodedBytes(text.length, base64), extension: extensionOf(base64), sha256: null, evicted: false, group: null };
       held.set(record, true);
@@ -90,7 +110,8 @@ export function createImageStore(budgetBytes) {
      */
     keep(group, records, replaced = []) {
       for (const record of replaced) record.group = null;
-      group.records = group.records.filter((record) => record.group === group);
+      // Filtered only when a record left the group (nearly always none has): a new array per step otherwise.
+      if (group.records.some((record) => record.group !== group)) group.records = group.records.filter((record) => record.group === group);
       for (const record of records) {
         if (record.group === group) continue;
         record.group = group;
@@ -133,7 +154,8 @@ export const decode = (text) => fromBase64(decoder.decode(text));
  * @param {ImageRecord} second
  */
 export function sameBytes(first, second) {
-  const [a, b] = [first.text, second.text];
+  const a = first.text;
+  const b = second.text;
   if (a === null || b === null || a.length !== b.length) return false;
   const end = a.length - 4;
   for (let index = 0; index < Math.max(end, 0); index++) if (a[index] !== b[index]) return false;

@@ -164,17 +164,31 @@ export function redactHeaders(headers, credentialHeaders) {
   let count = 0;
   let hidden = 0;
   for (const [rawName, value] of headers) {
-    const name = rawName.toLowerCase();
     if (count >= SHOWN_HEADERS) {
       hidden += 1;
       continue;
     }
     count += 1;
-    const shownName = name.length > LONG_NAME ? `${name.slice(0, LONG_NAME)}…` : name;
-    shown[shownName] = credentialHeaders.has(name) || isCredentialName(name) ? REDACTED : shownHeaderValue(value);
+    const { name, shownName, credential } = headerName(rawName);
+    shown[shownName] = credential || credentialHeaders.has(name) ? REDACTED : shownHeaderValue(value);
   }
   if (hidden > 0) shown['…'] = `<${hidden} more headers>`;
   return shown;
+}
+
+// Header names repeat from request to request: each is lower-cased, cut and judged once.
+/** @type {Map<string, { name: string, shownName: string, credential: boolean }>} */
+const headerNames = new Map();
+
+/** @param {string} rawName */
+function headerName(rawName) {
+  let read = headerNames.get(rawName);
+  if (read === undefined) {
+    const name = rawName.toLowerCase();
+    read = { name, shownName: name.length > LONG_NAME ? `${name.slice(0, LONG_NAME)}…` : name, credential: isCredentialName(name) };
+    if (rawName.length <= LONG_NAME && headerNames.size < 1024) headerNames.set(rawName, read);
+  }
+  return read;
 }
 
 // Most header values repeat from request to request (a content type, a user agent, a host): each is
@@ -206,6 +220,7 @@ function shownHeaderValue(value) {
 export function redactQuery(searchParams) {
   /** @type {Record<string, string | string[]>} */
   const shown = {};
+  if (searchParams.size === 0) return shown;
   let count = 0;
   for (const name of new Set(searchParams.keys())) {
     if (count++ >= SHOWN_HEADERS) break;

@@ -58,6 +58,9 @@
  * @property {Map<string, Transaction>} transactions
  */
 
+/** @type {ImageRecord[]} */
+const NO_RECORDS = [];
+
 // Expired transactions are swept a few at a time, oldest first, whenever one is created.
 const SWEEP_PER_CREATION = 4;
 
@@ -146,7 +149,13 @@ export function transactionOf(tenant, id, now) {
 function stepRecords(transaction) {
   /** @type {ImageRecord[]} */
   const records = [];
-  for (const step of Object.values(transaction?.steps ?? {})) for (const record of Object.values(step.images)) records.push(record);
+  if (!transaction) return records;
+  const steps = /** @type {Record<string, StepRecord>} */ (transaction.steps);
+  for (const name in steps) {
+    if (!Object.hasOwn(steps, name)) continue;
+    const images = /** @type {StepRecord} */ (steps[name]).images;
+    for (const field in images) if (Object.hasOwn(images, field)) records.push(/** @type {ImageRecord} */ (images[field]));
+  }
   return records;
 }
 
@@ -195,7 +204,7 @@ export function createStore(limits, images, journal) {
   const putTransaction = (tenant, transaction, now) => {
     const before = tenant.transactions.get(transaction.id);
     const current = stepRecords(transaction);
-    const replaced = before ? stepRecords(before).filter((record) => !current.includes(record)) : [];
+    const replaced = before ? stepRecords(before).filter((record) => !current.includes(record)) : NO_RECORDS;
     images.keep(transaction.imageGroup, current, replaced);
     if (!before) sweepExpired(tenant, now);
     putBounded(tenant.transactions, transaction.id, transaction, limits.maxTransactionsPerTenant, forgetTransaction);
@@ -321,6 +330,7 @@ export function createStore(limits, images, journal) {
       records += counted - tenant.records;
       tenant.records = counted;
       // Past the bound over all tenants, the tenants unused for longest go (never the one just used).
+      if (records <= limits.maxRecords) return;
       for (const [key, oldest] of tenants) {
         if (records <= limits.maxRecords || oldest === tenant) break;
         tenants.delete(key);
