@@ -347,7 +347,11 @@ export interface SandboxControl {
   /** `GET /__vlens/transactions`: the tenant's transactions, the one changed last first. */
   transactions(query?: { limit?: number }): Promise<ControlSchemas['TransactionList']>;
   /** `GET /__vlens/transactions/{id}/steps/{step}/images/{field}`: an uploaded image, decoded, with its content type. */
-  transactionImage(transactionId: string, step: 'front' | 'back' | 'liveness', field: 'image' | 'face_1' | 'face_2' | 'face_3'): Promise<{ contentType: string; bytes: Uint8Array }>;
+  transactionImage(
+    transactionId: string,
+    step: 'front' | 'back' | 'liveness',
+    field: 'image' | 'face_1' | 'face_2' | 'face_3',
+  ): Promise<{ contentType: string; bytes: Uint8Array }>;
   /** `GET /__vlens/coverage`: which scenarios and faults the tenant's requests have been through. */
   coverage(query?: CoverageQuery): Promise<ControlSchemas['Coverage']>;
   /** `GET /__vlens/coverage?format=markdown|junit`: the same report as a CI job summary or a JUnit report. */

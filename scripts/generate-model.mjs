@@ -129,7 +129,9 @@ export async function generateModelFiles() {
   }
 
   const controlDocument = parse(readFileSync(CONTROL_DESCRIPTION_PATH, 'utf8'));
-  const { model: { refusalModels, ...controlModel } } = describe(controlDocument, { refusals: false });
+  const {
+    model: { refusalModels, ...controlModel },
+  } = describe(controlDocument, { refusals: false });
   const preparedControl = forValidation(controlDocument);
   files[`${MODEL_DIR}control/model.js`] = module(controlModel, CONTROL_HEADER, "import('../../../types.js').ControlApiModel");
   /** @type {NamedSchemas} */

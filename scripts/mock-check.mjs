@@ -57,10 +57,7 @@ async function prismDrifts(document, model) {
 export async function checkDescription(text) {
   const document = parse(text);
   const { model, examples } = describe(document);
-  const drifts = [
-    ...findDrifts(document, model, examples, createResponseValidator(document), compileAtRunTime(document, model)),
-    ...(await prismDrifts(document, model)),
-  ];
+  const drifts = [...findDrifts(document, model, examples, createResponseValidator(document), compileAtRunTime(document, model)), ...(await prismDrifts(document, model))];
   if (drifts.length > 0) throw new ExampleDriftError(drifts);
   return `${model.operations.length} operations, every example checked`;
 }

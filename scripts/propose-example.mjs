@@ -29,7 +29,10 @@ function fail(message, code = 1) {
 
 const { values, positionals } = (() => {
   try {
-    return parseArgs({ allowPositionals: true, options: { name: { type: 'string' }, summary: { type: 'string' }, patch: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    return parseArgs({
+      allowPositionals: true,
+      options: { name: { type: 'string' }, summary: { type: 'string' }, patch: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (error) {
     return fail(error.message, 2);
   }
@@ -49,11 +52,19 @@ try {
 if (recording?.vlensRecording !== 1) fail(`${file} is not a recording of vlens-mock proxy --record`);
 const broken = (recording.verdict?.violations ?? []).filter((found) => found.in === 'response');
 if (broken.length > 0) {
-  fail(`the recorded answer breaks the description (${broken.map((found) => `${found.rule} at ${found.pointer || '/'}`).join(', ')}): an example must match its schema, so change the schema first (the proxy's report suggests how)`);
+  fail(
+    `the recorded answer breaks the description (${broken.map((found) => `${found.rule} at ${found.pointer || '/'}`).join(', ')}): an example must match its schema, so change the schema first (the proxy's report suggests how)`,
+  );
 }
 const status = String(recording.response?.status);
 const method = String(recording.method ?? '').toLowerCase();
-const name = values.name ?? `recorded${basename(file, '.json').replace(/^rec-0*/, '').split('-')[0] ?? ''}`;
+const name =
+  values.name ??
+  `recorded${
+    basename(file, '.json')
+      .replace(/^rec-0*/, '')
+      .split('-')[0] ?? ''
+  }`;
 if (!EXAMPLE_NAME.test(name)) fail(`an example name is a letter then letters, digits, - or _ (64 at most), got "${name}"`, 2);
 
 // The path item file of the recorded path (paths are matched as the service routes them: any case).
@@ -102,7 +113,8 @@ if (isMap(examples) && examples.items.length > 0) {
 const proposed = `${text.slice(0, insertAt)}${text.length > 0 && !text.slice(0, insertAt).endsWith('\n') ? '\n' : ''}${block}${text.slice(insertAt)}`;
 // The proposal must parse and hold the example where it was meant to go.
 const check = parseDocument(proposed);
-if (check.errors.length > 0 || check.getIn([...mediaPath, 'examples', name, 'summary']) !== summary) fail('could not place the example in the file (its layout is unexpected): add the YAML below by hand');
+if (check.errors.length > 0 || check.getIn([...mediaPath, 'examples', name, 'summary']) !== summary)
+  fail('could not place the example in the file (its layout is unexpected): add the YAML below by hand');
 
 const where = relative(ROOT, target);
 const pointer = [...mediaPath, 'examples'].join(' > ');
@@ -122,7 +134,9 @@ if (values.patch) {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  process.stdout.write(`Wrote ${values.patch}: the example ${name} for ${recording.operationId} ${status}, in ${where}. Review it, then: git apply ${values.patch} && npm run generate\n`);
+  process.stdout.write(
+    `Wrote ${values.patch}: the example ${name} for ${recording.operationId} ${status}, in ${where}. Review it, then: git apply ${values.patch} && npm run generate\n`,
+  );
 } else {
   process.stdout.write(`# ${where}, under ${pointer}:\n${block}`);
 }

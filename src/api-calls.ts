@@ -73,11 +73,24 @@ function requestFetch(baseUrl: string, { options, addCommonHeaders, authorized, 
     const callerAuthorizes = headers.has("authorization");
     // Only a request that may be sent twice needs a copy of its body.
     const spare = options.refreshAccessToken && route && route.token !== "none" && !callerAuthorizes ? request.clone() : undefined;
-    const answer = await authorized(route, requestId, callerAuthorizes, (token, retry) => {
-      const attempt = retry ? spare! : request;
-      if (token) attempt.headers.set("Authorization", `Bearer ${token}`);
-      return exchange(route?.operation, requestId, token, (signal) => options.fetch(attempt, { signal, redirect: "manual" }), attempt.signal, () => ({ headers: attempt.headers, body }));
-    }, request.signal);
+    const answer = await authorized(
+      route,
+      requestId,
+      callerAuthorizes,
+      (token, retry) => {
+        const attempt = retry ? spare! : request;
+        if (token) attempt.headers.set("Authorization", `Bearer ${token}`);
+        return exchange(
+          route?.operation,
+          requestId,
+          token,
+          (signal) => options.fetch(attempt, { signal, redirect: "manual" }),
+          attempt.signal,
+          () => ({ headers: attempt.headers, body }),
+        );
+      },
+      request.signal,
+    );
     const { status, statusText } = answer;
     const response = new Response(nullBodyStatus.has(status) ? null : answer.text, { status, statusText, headers: answer.headers });
     // The URL that answered: the request's, since no redirect is followed (a Response built here has none of its own).

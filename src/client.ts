@@ -335,7 +335,8 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
       const search = new URLSearchParams();
       for (const [name, item] of Object.entries(query)) {
         if (item == null) continue;
-        if (typeof item === "object" || typeof item === "symbol" || typeof item === "function") throw new VlensInputError("invalid-request", `query.${name}`, "expected a string, a number or a boolean");
+        if (typeof item === "object" || typeof item === "symbol" || typeof item === "function")
+          throw new VlensInputError("invalid-request", `query.${name}`, "expected a string, a number or a boolean");
         search.append(name, String(item));
       }
       const queryText = search.toString();
@@ -408,7 +409,13 @@ export function createVlensClient(options: VlensClientOptions): VlensClient {
     return { envelope, services, data, status: answer.status, requestId: answer.requestId };
   }
 
-  async function sendScan(side: IdScan["side"], image: string, transactionId: string, getExtractedData: boolean, callOptions?: CallOptions<"verifyIdFront" | "verifyIdBack">): Promise<IdScan> {
+  async function sendScan(
+    side: IdScan["side"],
+    image: string,
+    transactionId: string,
+    getExtractedData: boolean,
+    callOptions?: CallOptions<"verifyIdFront" | "verifyIdBack">,
+  ): Promise<IdScan> {
     const operation = side === "front" ? "verifyIdFront" : "verifyIdBack";
     const answer = await sendCapture(operation, idScanBody(image, transactionId, getExtractedData), undefined, callOptions);
     const data = answer.data as VerificationData | null;

@@ -65,7 +65,9 @@ export class VlensApiError extends VlensError {
   constructor(details: VlensApiErrorDetails) {
     const { entry } = details;
     const what = details.errorCode !== null ? `error ${details.errorCode}` : `HTTP ${details.status}`;
-    super(`${details.operation} failed with ${what}${entry ? ` (${entry.name})` : ""}: ${explanation(details) || "no message"} [HTTP ${details.status}, request ${details.requestId ?? "-"}]`);
+    super(
+      `${details.operation} failed with ${what}${entry ? ` (${entry.name})` : ""}: ${explanation(details) || "no message"} [HTTP ${details.status}, request ${details.requestId ?? "-"}]`,
+    );
     Object.assign(this, { entry: undefined, services: null, reasons: [], ...details });
   }
 
@@ -75,7 +77,7 @@ export class VlensApiError extends VlensError {
   }
 }
 
-const fieldText = ({ field, message }: VlensFieldError) => (field ? `${field}: ${message ?? "invalid"}` : message ?? "invalid");
+const fieldText = ({ field, message }: VlensFieldError) => (field ? `${field}: ${message ?? "invalid"}` : (message ?? "invalid"));
 
 /**
  * The server's general line (or the catalogue's meaning) followed by the first specific reason of
@@ -122,11 +124,7 @@ export class VlensTransportError extends VlensError {
   /** The HTTP status when an answer started to arrive. */
   declare readonly status: number | undefined;
 
-  constructor(
-    kind: TransportFailure,
-    context: TransportContext & { detail?: string | undefined },
-    options?: ErrorOptions,
-  ) {
+  constructor(kind: TransportFailure, context: TransportContext & { detail?: string | undefined }, options?: ErrorOptions) {
     const { detail, ...where } = context;
     super(
       `${where.operation ?? "request"}: ${transportText[kind]}${detail ? ` (${detail})` : ""} [${where.status ? `HTTP ${where.status}, ` : ""}request ${where.requestId ?? "-"}]`,
@@ -200,7 +198,11 @@ export const describeFailure = () =>
       new VlensApiError({ operation, status, errorCode, errorMessage, fieldErrors: [], requestId });
     return {
       apiError: async (envelope: Envelope, context: FailureContext) =>
-        bare(context, errorCodeOf(envelope.error_code), (await loadRedaction()).scrub(String(envelope.error_message ?? ""), (await loadRedaction()).secretsIn(context.carried)) || null),
+        bare(
+          context,
+          errorCodeOf(envelope.error_code),
+          (await loadRedaction()).scrub(String(envelope.error_message ?? ""), (await loadRedaction()).secretsIn(context.carried)) || null,
+        ),
       noResult: (context: AnswerContext) => bare(context),
       unserializableBody: () => new VlensInputError("invalid-request", "body", "cannot be sent as JSON"),
       notEnvelope: ({ operation, status, requestId }: AnswerContext) => new VlensTransportError("non-json", { operation, requestId, status }),

@@ -70,9 +70,7 @@ export function codeReason(code: number | null, message: string | null, entry: E
 }
 
 export function validationReasons(fieldErrors: VlensFieldError[]): RejectionReason[] {
-  return fieldErrors
-    .filter((error) => error.source === "validations")
-    .map(({ field, code, message, value }) => ({ kind: "field-validation", field, code, message, value }));
+  return fieldErrors.filter((error) => error.source === "validations").map(({ field, code, message, value }) => ({ kind: "field-validation", field, code, message, value }));
 }
 
 export interface FailureContext {
@@ -145,7 +143,10 @@ export function noResult({ operation, status, requestId, carried }: AnswerContex
  * JSON success without the `data` member every answer has, or with an error member spelled
  * otherwise (`Error_Code`), whatever it holds. Names only, never values.
  */
-export function notEnvelope({ operation, status, requestId, carried }: AnswerContext, { json: answer, text, headers }: Pick<Exchange, "json" | "text" | "headers">): VlensTransportError {
+export function notEnvelope(
+  { operation, status, requestId, carried }: AnswerContext,
+  { json: answer, text, headers }: Pick<Exchange, "json" | "text" | "headers">,
+): VlensTransportError {
   const secrets = secretsIn(carried);
   let detail: string | null;
   if (!isRecord(answer)) {

@@ -30,7 +30,10 @@ const validationReasons = (envelope: Envelope, carried: Carried): Promise<Reject
 const scrubbedReasons = (reasons: RejectionReason[], carried: Carried): Promise<RejectionReason[]> =>
   import("./redaction.js").then(
     ({ scrubReasons, secretsIn }) => scrubReasons(reasons, secretsIn(carried)),
-    () => reasons.map((reason) => (reason.kind === "src-invalid" ? { ...reason, errorKey: null, errorMessage: null } : reason.kind === "aml-match" ? { ...reason, records: [] } : reason)),
+    () =>
+      reasons.map((reason) =>
+        reason.kind === "src-invalid" ? { ...reason, errorKey: null, errorMessage: null } : reason.kind === "aml-match" ? { ...reason, records: [] } : reason,
+      ),
   );
 
 export type FlowName = "verifyIdentity" | "checkLiveness" | "linkTransaction" | "captureBeforeLogin" | "ocrLiveness";
@@ -63,7 +66,12 @@ const flowImages = (input: VerifyIdentityInput, policy: ImagePolicy) =>
   Promise.all([encodeImage(input.idFront, "idFront"), encodeImage(input.idBack, "idBack"), encodeFaces(input.faces, policy)]);
 
 export function createFlows({ policy, captureHeaders, call, sendScan, sendOcrScan, sendCapture, answerContext, withCaller }: FlowCore): Pick<VlensClient, FlowName> {
-  async function sendOcrLiveness(faces: [string, string, string], transactionId: string, getExtractedData: boolean, callOptions?: CallOptions<"ocrLiveness">): Promise<CaptureStep<"liveness">> {
+  async function sendOcrLiveness(
+    faces: [string, string, string],
+    transactionId: string,
+    getExtractedData: boolean,
+    callOptions?: CallOptions<"ocrLiveness">,
+  ): Promise<CaptureStep<"liveness">> {
     const [face_1, face_2, face_3] = faces;
     const body = JSON.stringify({ face_1, face_2, face_3, transaction_id: transactionId, getExtractedData });
     const answer = await sendCapture("ocrLiveness", body, captureHeaders, callOptions);
@@ -120,7 +128,10 @@ export function createFlows({ policy, captureHeaders, call, sendScan, sendOcrSca
       const known: Known & { transactionId: string } = { transactionId: checkTransactionId(input.transactionId, "transactionId") ?? randomUuid() };
       const [idFront, idBack, faces] = await flowImages(input, policy);
       const { signal, headers, scenarios = {} } = flowOptions;
-      for (const [side, image] of [["front", idFront], ["back", idBack]] as const) {
+      for (const [side, image] of [
+        ["front", idFront],
+        ["back", idBack],
+      ] as const) {
         try {
           const scan = await sendScan(side, image, known.transactionId, true, { signal, headers, scenario: scenarios[side] });
           known.transactionId = scan.transactionId;
@@ -134,12 +145,10 @@ export function createFlows({ policy, captureHeaders, call, sendScan, sendOcrSca
       return sendLiveness(faces, known, true, { signal, headers, scenario: scenarios.liveness });
     },
 
-
     async checkLiveness(input, callOptions) {
       const transactionId = requiredTransactionId(input.transactionId);
       return sendLiveness(await encodeFaces(input.faces, policy), { transactionId }, input.getExtractedData ?? true, callOptions);
     },
-
 
     async captureBeforeLogin(input, flowOptions = {}) {
       const known: Known & { transactionId: string } = { transactionId: checkTransactionId(input.transactionId, "transactionId") ?? randomUuid() };
@@ -164,12 +173,10 @@ export function createFlows({ policy, captureHeaders, call, sendScan, sendOcrSca
       }
     },
 
-
     async ocrLiveness(input, callOptions) {
       const transactionId = requiredTransactionId(input.transactionId);
       return sendOcrLiveness(await encodeFaces(input.faces, policy), transactionId, input.getExtractedData ?? true, callOptions);
     },
-
 
     async linkTransaction(input, callOptions) {
       const transactionId = requiredTransactionId(input.transactionId);

@@ -34,7 +34,8 @@ export function checkHeaderValue(value: unknown, field: string): string {
 /** A header name and value the caller gave, or a VlensInputError naming it (`field` is where it was given). */
 export function checkHeader(name: string, value: string, field: string): void {
   // A long name is not shown: it may be a token given in the wrong place (40 characters is where redaction starts).
-  if (!headerName.test(name)) throw new VlensInputError("invalid-header", field, `${name.length < 40 ? JSON.stringify(name) : `a name of ${name.length} characters`} is not a valid header name`);
+  if (!headerName.test(name))
+    throw new VlensInputError("invalid-header", field, `${name.length < 40 ? JSON.stringify(name) : `a name of ${name.length} characters`} is not a valid header name`);
   const problem = headerProblem(value);
   if (problem) throw new VlensInputError("invalid-header", `${field}.${name}`, cannotCarry(problem));
 }
@@ -44,7 +45,10 @@ export function checkHeader(name: string, value: string, field: string): void {
  * of the same name in any letter case (and the later of two spellings in the caller's own records
  * winning). `given` maps the names the caller set, in lower case, to their values.
  */
-export function withCallerHeaders(own: Record<string, string>, ...callers: (Record<string, unknown> | undefined)[]): { headers: Record<string, string>; given: Map<string, string> } {
+export function withCallerHeaders(
+  own: Record<string, string>,
+  ...callers: (Record<string, unknown> | undefined)[]
+): { headers: Record<string, string>; given: Map<string, string> } {
   const headers = { ...own };
   const spelling = new Map(Object.keys(own).map((name) => [name.toLowerCase(), name]));
   const given = new Map<string, string>();

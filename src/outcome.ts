@@ -122,10 +122,7 @@ export function rejectedBy(error: VlensApiError, step: VerificationStep, known: 
 }
 
 /** The outcome of the last key-only capture (liveness), with what the ID captures read. */
-export function capturedOutcome(
-  liveness: { data: OcrLivenessData; services: Services | null; requestId: string },
-  known: Known & { transactionId: string },
-): CapturedOutcome {
+export function capturedOutcome(liveness: { data: OcrLivenessData; services: Services | null; requestId: string }, known: Known & { transactionId: string }): CapturedOutcome {
   const { data, services, requestId } = liveness;
   return { status: "captured", transactionId: known.transactionId, person: personOf(null, known), services, data, requestId };
 }

@@ -32,4 +32,3 @@ export function captureReasons(services: Services | null | undefined, data: Veri
   if (services?.AML?.AML_matched === true) reasons.push({ kind: "aml-match", records: services.AML.data ?? [] });
   return reasons;
 }
-

@@ -105,14 +105,7 @@ function redirectTarget({ headers, redirected, url }: Response, known: string[])
  * origin), or fetch's error code; `cause`, the error that ended it (or the caller's signal's
  * reason), kept as a redacted copy.
  */
-export function transportError(
-  kind: TransportFailure,
-  where: TransportContext,
-  known: string[],
-  cause?: unknown,
-  limit?: number,
-  redirect?: Response,
-): VlensTransportError {
+export function transportError(kind: TransportFailure, where: TransportContext, known: string[], cause?: unknown, limit?: number, redirect?: Response): VlensTransportError {
   const code = (cause as { cause?: { code?: unknown } } | undefined)?.cause?.code;
   const detail =
     kind === "timeout"

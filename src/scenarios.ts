@@ -15,9 +15,7 @@ export type ScenarioName<Op extends OperationId, Status extends keyof Table[Op] 
  * with its status (`{ code: 401, example: "tokenExpired" }`).
  */
 export type Scenario<Op extends OperationId> = Op extends OperationId
-  ?
-      | ScenarioName<Op, Extract<keyof Table[Op], SuccessStatus>>
-      | { [Status in keyof Table[Op]]: { code: Status; example: NamesOf<Table[Op][Status]> } }[keyof Table[Op]]
+  ? ScenarioName<Op, Extract<keyof Table[Op], SuccessStatus>> | { [Status in keyof Table[Op]]: { code: Status; example: NamesOf<Table[Op][Status]> } }[keyof Table[Op]]
   : never;
 
 /** The `Prefer` header value Prism understands for a scenario. */

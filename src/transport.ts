@@ -68,8 +68,7 @@ const routeByOperation = new Map<OperationId, Route>(
 
 const looksCutOff = /end of (json|data)|unterminated|eof/i;
 const ignore = () => undefined;
-const isResponse = (value: unknown): value is Response =>
-  typeof (value as Response | null)?.status === "number" && typeof (value as Response).text === "function";
+const isResponse = (value: unknown): value is Response => typeof (value as Response | null)?.status === "number" && typeof (value as Response).text === "function";
 
 /** A complete answer: its body read to the end, and parsed when it is JSON. */
 export interface Exchange {
@@ -227,7 +226,9 @@ export function createTransport(options: TransportOptions): Transport {
     if (!route || route.token === "none" || callerAuthorizes) return attempt(undefined, false);
     const { operation, token: kind } = route;
     const token = tokenFor(kind, operation);
-    return typeof token === "object" ? token.then((value) => withToken(operation, kind, requestId, attempt, value, signal)) : withToken(operation, kind, requestId, attempt, token, signal);
+    return typeof token === "object"
+      ? token.then((value) => withToken(operation, kind, requestId, attempt, value, signal))
+      : withToken(operation, kind, requestId, attempt, token, signal);
   }
 
   // A wait for a refresh ends when the caller's signal aborts: the attempt then fails as an aborted exchange, sending nothing.
@@ -369,14 +370,27 @@ export function createTransport(options: TransportOptions): Transport {
     send(operation, url, init) {
       const { method, headers, body, given: names, requestId } = init;
       addCommonHeaders(names ? (name) => names.has(name) : () => false, (name, value) => (headers[name] = value));
-      return authorized(routeByOperation.get(operation), requestId, names?.has("authorization") ?? false, (token) => {
-        const sent = token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
-        // The init is built here, one shape for every call (a spread of varying inits was slower).
-        return exchange(operation, requestId, token, (signal) => options.fetch(url, { method, headers: sent, body, signal, redirect: "manual" }), init.signal, () => ({
-          headers: Object.entries(sent),
-          body: init.value,
-        }));
-      }, init.signal);
+      return authorized(
+        routeByOperation.get(operation),
+        requestId,
+        names?.has("authorization") ?? false,
+        (token) => {
+          const sent = token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
+          // The init is built here, one shape for every call (a spread of varying inits was slower).
+          return exchange(
+            operation,
+            requestId,
+            token,
+            (signal) => options.fetch(url, { method, headers: sent, body, signal, redirect: "manual" }),
+            init.signal,
+            () => ({
+              headers: Object.entries(sent),
+              body: init.value,
+            }),
+          );
+        },
+        init.signal,
+      );
     },
   };
 }

@@ -91,7 +91,9 @@ describe("in Chromium", () => {
   it("never follows a redirect to another origin: it gets nothing, the error says the browser hides the target", async () => {
     // Both servers let any page call them (CORS), so only the client keeps the request from the second.
     const cors = { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "*, Authorization", "Access-Control-Allow-Methods": "*" };
-    const elsewhere = await localServer((request, response) => (request.method === "OPTIONS" ? reply(response, "", 204, cors) : reply(response, { data: { exists: true } }, 200, cors)));
+    const elsewhere = await localServer((request, response) =>
+      request.method === "OPTIONS" ? reply(response, "", 204, cors) : reply(response, { data: { exists: true } }, 200, cors),
+    );
     const redirecting = await localServer((request, response) =>
       request.method === "OPTIONS" ? reply(response, "", 204, cors) : reply(response, "", 307, { ...cors, Location: `${elsewhere.url}/steal` }),
     );
@@ -116,7 +118,11 @@ describe("in Chromium", () => {
         return seen;
       }, redirecting.url);
       for (const error of errors) {
-        expect(error).toMatchObject({ name: "VlensTransportError", kind: "redirect", message: expect.stringContaining("the answer is a redirect, never followed (its target hidden by the browser)") });
+        expect(error).toMatchObject({
+          name: "VlensTransportError",
+          kind: "redirect",
+          message: expect.stringContaining("the answer is a redirect, never followed (its target hidden by the browser)"),
+        });
       }
       expect(redirecting.arrived.filter((request) => request.method !== "OPTIONS")).toHaveLength(2);
       expect(elsewhere.arrived).toEqual([]);

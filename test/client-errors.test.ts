@@ -123,8 +123,18 @@ describe("a refusal's message carries its first specific reason", () => {
   });
 
   it("without repeating a general line that already says it", async () => {
-    const { vlens } = clientWith([json({ data: null, error_code: 400, error_message: "The image field is required.", error_descriptions: [{ field: "image", message: "The image field is required." }] }, 400)], { requestId: () => "r-2" });
-    expect((await failureOf(existence(vlens))).message).toBe("checkExistenceOfEmailOrPhone failed with error 400 (BadRequest): The image field is required. [HTTP 400, request r-2]");
+    const { vlens } = clientWith(
+      [
+        json(
+          { data: null, error_code: 400, error_message: "The image field is required.", error_descriptions: [{ field: "image", message: "The image field is required." }] },
+          400,
+        ),
+      ],
+      { requestId: () => "r-2" },
+    );
+    expect((await failureOf(existence(vlens))).message).toBe(
+      "checkExistenceOfEmailOrPhone failed with error 400 (BadRequest): The image field is required. [HTTP 400, request r-2]",
+    );
   });
 
   it("after the catalogue's meaning when the server sent no message", async () => {
@@ -272,7 +282,9 @@ describe("every error the client throws is a VlensError", () => {
     const several = await failureOf(vlens.api.POST(path, { body, headers: { "X-Note": ["fine", "a\nb"] } }));
     expect(several).toMatchObject({ name: "VlensInputError", code: "invalid-header", field: "headers.X-Note" });
     // What openapi-fetch itself refuses (a nested query object) is wrapped.
-    const nested = await failureOf(vlens.api.GET("/api/DigitalIdentity/GetStepImage", { params: { query: { TransactionId: TRANSACTION_ID, FileName: { a: { b: 1 } } as never } } }));
+    const nested = await failureOf(
+      vlens.api.GET("/api/DigitalIdentity/GetStepImage", { params: { query: { TransactionId: TRANSACTION_ID, FileName: { a: { b: 1 } } as never } } }),
+    );
     expect(nested).toMatchObject({ name: "VlensInputError", code: "invalid-request", field: "vlens.api.GET", message: expect.stringContaining("Deeply-nested") });
     expect(sent).toHaveLength(0);
   });
@@ -295,7 +307,10 @@ describe("every error the client throws is a VlensError", () => {
     for (const answer of [undefined, { ok: true }, "text"]) {
       const vlens = createVlensClient({ apiKey: API_KEY, fetch: (async () => answer) as never });
       expect(await failureOf(vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" }))).toMatchObject({ name: "VlensInputError", code: "invalid-option", field: "fetch" });
-      expect(await failureOf(vlens.api.POST("/api/DigitalIdentity/CheckExistenceOfEmailOrPhone", { body: { email: "a@example.com" } }))).toMatchObject({ name: "VlensInputError", field: "fetch" });
+      expect(await failureOf(vlens.api.POST("/api/DigitalIdentity/CheckExistenceOfEmailOrPhone", { body: { email: "a@example.com" } }))).toMatchObject({
+        name: "VlensInputError",
+        field: "fetch",
+      });
     }
   });
 
@@ -336,7 +351,9 @@ describe("every error the client throws is a VlensError", () => {
   });
 
   it("validations of unexpected shapes are read as far as they make sense, never thrown on", async () => {
-    const odd = { Validations: { validation_errors: [null, 3, "x", { field: "idNumber", errors: "oops" }, { field: "dateOfBirth", errors: [null, { code: 1001, message: "Invalid date" }] }] } };
+    const odd = {
+      Validations: { validation_errors: [null, 3, "x", { field: "idNumber", errors: "oops" }, { field: "dateOfBirth", errors: [null, { code: 1001, message: "Invalid date" }] }] },
+    };
     const { vlens } = clientWith([json(envelope(null, { services: odd }))]);
     const error = await failureOf(vlens.scanIdFront({ image: FRONT }));
     expect(error).toBeInstanceOf(VlensApiError);

@@ -23,7 +23,11 @@ describe("verifyIdentity", () => {
     ]);
     const [frontBody, backBody, livenessBody] = sent.map((request) => request.body as Record<string, unknown>);
     // The first step carries a client-generated lowercase UUID, as the vendor's SDKs do ...
-    expect(frontBody).toEqual({ image: FRONT, transaction_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), getExtractedData: true });
+    expect(frontBody).toEqual({
+      image: FRONT,
+      transaction_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      getExtractedData: true,
+    });
     // ... and the later steps the id the server answered with.
     expect(backBody).toEqual({ image: BACK, transaction_id: serverId, getExtractedData: true });
     expect(livenessBody).toEqual({ face_1: FACES[0], face_2: FACES[1], face_3: FACES[2], transaction_id: serverId, getExtractedData: true });
@@ -52,11 +56,7 @@ describe("verifyIdentity", () => {
     await vlens.verifyIdentity({
       idFront: new Uint8Array(bytes),
       idBack: `data:image/jpeg;base64,${BACK}`,
-      faces: [
-        new Uint8Array(Buffer.from(FACES[0], "base64")).buffer,
-        new Blob([Buffer.from(FACES[1], "base64")]),
-        `data:image/png;base64,${FACES[2]}`,
-      ],
+      faces: [new Uint8Array(Buffer.from(FACES[0], "base64")).buffer, new Blob([Buffer.from(FACES[1], "base64")]), `data:image/png;base64,${FACES[2]}`],
     });
     expect((sent[0]!.body as { image: string }).image).toBe(FRONT);
     expect((sent[1]!.body as { image: string }).image).toBe(BACK);
@@ -261,7 +261,7 @@ describe("the admin and token operations", () => {
   });
 });
 
-describe("what success is: error_code absent, null or 0 and error_message absent, null or \"\"", () => {
+describe('what success is: error_code absent, null or 0 and error_message absent, null or ""', () => {
   it.each([
     ["error_code 0 with an empty message", { error_code: 0, error_message: "" }],
     ["error_code 0 with a null message", { error_code: 0, error_message: null }],
@@ -275,7 +275,7 @@ describe("what success is: error_code absent, null or 0 and error_message absent
   it.each([
     ["error_code 0 with a message", { error_code: 0, error_message: "Token could not be renewed." }],
     ["error_code null with a message", { error_code: null, error_message: "Token could not be renewed." }],
-    ["error_code \"0\" with a message", { error_code: "0", error_message: "Token could not be renewed." }],
+    ['error_code "0" with a message', { error_code: "0", error_message: "Token could not be renewed." }],
   ])("%s is not reported as success, even with data and HTTP 200", async (_case, members) => {
     const { vlens } = clientWith([json({ data: { accessToken: "a.b.c" }, ...members })]);
     const error = await failureOf(vlens.refreshToken({ refreshToken: "rt" }));
@@ -288,7 +288,7 @@ describe("what success is: error_code absent, null or 0 and error_message absent
   it.each([
     ["a message of spaces", { error_code: 0, error_message: "   " }],
     ["an empty string as the error code", { error_code: "", error_message: null }],
-    ["the string \"0\" as the error code", { error_code: "0", error_message: null }],
+    ['the string "0" as the error code', { error_code: "0", error_message: null }],
     ["false as the error code", { error_code: false }],
   ])("%s is not a success", async (_case, members) => {
     const { vlens } = clientWith([json({ data: { accessToken: "a.b.c" }, ...members })]);
@@ -315,11 +315,21 @@ describe("what success is: error_code absent, null or 0 and error_message absent
 /** The answers of the key-only captures, in the /v1 shape: fields under data, transaction_id inside. */
 const ocr = {
   front: (id = TRANSACTION_ID, extra: Record<string, unknown> = {}) =>
-    json(envelope({ idNumber: "29001012101235", name_english: "Ahmed", transaction_id: id }, { services: { validations: { validation_errors: [] }, spoofing: { fake: false } }, ...extra })),
+    json(
+      envelope(
+        { idNumber: "29001012101235", name_english: "Ahmed", transaction_id: id },
+        { services: { validations: { validation_errors: [] }, spoofing: { fake: false } }, ...extra },
+      ),
+    ),
   back: (id = TRANSACTION_ID, extra: Record<string, unknown> = {}) =>
     json(envelope({ idNumber: "29001012101235", idExpiry: "2028-06-14T00:00:00", transaction_id: id }, { Services: { Validations: { validation_errors: [] } }, ...extra })),
   liveness: (id = TRANSACTION_ID, data: Record<string, unknown> = {}, services: Record<string, unknown> = {}) =>
-    json(envelope({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, isMatched: true, transaction_id: id, ...data }, { services: { liveness: true, spoofing: { fake: false }, ...services } })),
+    json(
+      envelope(
+        { isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, isMatched: true, transaction_id: id, ...data },
+        { services: { liveness: true, spoofing: { fake: false }, ...services } },
+      ),
+    ),
 };
 
 describe("captureBeforeLogin: the key-only captures, then linkTransaction for the verdict", () => {
@@ -336,7 +346,11 @@ describe("captureBeforeLogin: the key-only captures, then linkTransaction for th
       expect(request.headers.bundlekey).toBeUndefined();
     }
     const [frontBody, backBody, livenessBody] = sent.map((request) => request.body as Record<string, unknown>);
-    expect(frontBody).toEqual({ image: FRONT, transaction_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), getExtractedData: true });
+    expect(frontBody).toEqual({
+      image: FRONT,
+      transaction_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      getExtractedData: true,
+    });
     // The id the answer returned, sent as given (upper case included).
     expect(backBody).toEqual({ image: BACK, transaction_id: serverId, getExtractedData: true });
     expect(livenessBody).toEqual({ face_1: FACES[0], face_2: FACES[1], face_3: FACES[2], transaction_id: serverId, getExtractedData: true });
@@ -382,13 +396,32 @@ describe("captureBeforeLogin: the key-only captures, then linkTransaction for th
     ["front", [ocr.front(TRANSACTION_ID, { services: { spoofing: { fake: true } } })], ["spoofing"], null],
     [
       "back",
-      [ocr.front(), ocr.back(TRANSACTION_ID, { Services: { Validations: { validation_errors: [{ field: "idExpiry", value: "2019-01-01", errors: [{ code: 3010, message: "Document Expired" }] }] } } })],
+      [
+        ocr.front(),
+        ocr.back(TRANSACTION_ID, {
+          Services: { Validations: { validation_errors: [{ field: "idExpiry", value: "2019-01-01", errors: [{ code: 3010, message: "Document Expired" }] }] } },
+        }),
+      ],
       ["field-validation"],
       null,
     ],
-    ["liveness", [ocr.front(), ocr.back(), ocr.liveness(TRANSACTION_ID, { isVerificationProcessCompleted: false, isMatched: false }, { liveness: false })], ["liveness", "face-mismatch"], null],
+    [
+      "liveness",
+      [ocr.front(), ocr.back(), ocr.liveness(TRANSACTION_ID, { isVerificationProcessCompleted: false, isMatched: false }, { liveness: false })],
+      ["liveness", "face-mismatch"],
+      null,
+    ],
     ["liveness", [ocr.front(), ocr.back(), ocr.liveness(TRANSACTION_ID, { isVerificationProcessCompleted: false })], ["not-completed"], null],
-    ["liveness", [ocr.front(), ocr.back(), json(envelope(null, { services: { liveness: false }, error_code: 4209, error_message: "Please recapture your face and ensure the capture is clear." }))], ["error-code", "liveness"], 4209],
+    [
+      "liveness",
+      [
+        ocr.front(),
+        ocr.back(),
+        json(envelope(null, { services: { liveness: false }, error_code: 4209, error_message: "Please recapture your face and ensure the capture is clear." })),
+      ],
+      ["error-code", "liveness"],
+      4209,
+    ],
   ] as const)("is rejected at the %s when that capture is turned down, and stops there", async (step, answerList, kinds, errorCode) => {
     const { vlens, sent } = clientWith([...answerList]);
     const capture = await vlens.captureBeforeLogin(input);
@@ -414,7 +447,12 @@ describe("captureBeforeLogin: the key-only captures, then linkTransaction for th
   });
 
   it("the step methods return each answer's data and transaction id, and throw on a turned-down capture", async () => {
-    const { vlens, sent } = clientWith([ocr.front("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"), ocr.back(), ocr.liveness(), ocr.liveness(TRANSACTION_ID, {}, { spoofing: { fake: true } })]);
+    const { vlens, sent } = clientWith([
+      ocr.front("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"),
+      ocr.back(),
+      ocr.liveness(),
+      ocr.liveness(TRANSACTION_ID, {}, { spoofing: { fake: true } }),
+    ]);
     const front = await vlens.ocrIdFront({ image: FRONT });
     expect(front).toMatchObject({ step: "front", transactionId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", data: { idNumber: "29001012101235" } });
     expect(front.services?.spoofing?.fake).toBe(false);
@@ -424,7 +462,11 @@ describe("captureBeforeLogin: the key-only captures, then linkTransaction for th
     expect(back).toMatchObject({ step: "back", transactionId: TRANSACTION_ID, services: { Validations: { validation_errors: [] } } });
     const liveness = await vlens.ocrLiveness({ faces: FACES, transactionId: back.transactionId });
     expect(liveness).toMatchObject({ step: "liveness", data: { isVerificationProcessCompleted: true } });
-    expect(await failureOf(vlens.ocrLiveness({ faces: FACES, transactionId: TRANSACTION_ID }))).toMatchObject({ name: "VlensApiError", isRejection: true, reasons: [{ kind: "spoofing" }] });
+    expect(await failureOf(vlens.ocrLiveness({ faces: FACES, transactionId: TRANSACTION_ID }))).toMatchObject({
+      name: "VlensApiError",
+      isRejection: true,
+      reasons: [{ kind: "spoofing" }],
+    });
   });
 });
 
@@ -493,7 +535,11 @@ describe("the other operations", () => {
 
   it("an operation whose reference requires TenancyName fails before sending when the client has no tenancyName", async () => {
     const { vlens, sent } = clientWith([json(envelope({}))], { accessToken: "t" });
-    for (const run of [() => vlens.getTransactionById({ id: TRANSACTION_ID }), () => vlens.cancelVerifiedDigitalIdentity(), () => vlens.cancelVerifiedDigitalIdentityForAdmin({ userId: 1 })]) {
+    for (const run of [
+      () => vlens.getTransactionById({ id: TRANSACTION_ID }),
+      () => vlens.cancelVerifiedDigitalIdentity(),
+      () => vlens.cancelVerifiedDigitalIdentityForAdmin({ userId: 1 }),
+    ]) {
       const error = await failureOf(run());
       expect(error).toMatchObject({ name: "VlensInputError", code: "missing-option", field: "tenancyName" });
       expect(error.message).toMatch(/needs the TenancyName header: pass tenancyName to createVlensClient/);
@@ -502,7 +548,10 @@ describe("the other operations", () => {
   });
 
   it("a failed cancel is an error, not a resolved value", async () => {
-    const { vlens } = clientWith([json(envelope(null, { error_code: 400, error_message: "Bad Request - Input parameters are invalid." }))], { tenancyName: "acme", accessToken: "t" });
+    const { vlens } = clientWith([json(envelope(null, { error_code: 400, error_message: "Bad Request - Input parameters are invalid." }))], {
+      tenancyName: "acme",
+      accessToken: "t",
+    });
     expect(await failureOf(vlens.cancelVerifiedDigitalIdentityForAdmin({ userId: 1 }))).toMatchObject({ name: "VlensApiError", errorCode: 400 });
   });
 });
@@ -534,12 +583,15 @@ describe("answers that are not the envelope, or a success with no result, are ne
   /** The paths of `everyPath` named, in that order. */
   const pathsNamed = (...names: string[]) => names.map((name) => everyPath.find(([path]) => path === name)!);
 
-  it.each(pathsNamed("verifyIdentity", "scanIdFront", "checkLiveness", "linkTransaction", "captureBeforeLogin", "ocrLiveness", "call"))("%s: a body with no data member is an unexpected shape, never a result", async (_name, run) => {
-    const { vlens } = clientWith([json(proxyEnvelope)]);
-    const error = await failureOf(run(vlens));
-    expect(error).toMatchObject({ name: "VlensTransportError", kind: "non-json", status: 200 });
-    expect(error.message).toMatch(/it has Data, ErrorCode, ErrorMessage/);
-  });
+  it.each(pathsNamed("verifyIdentity", "scanIdFront", "checkLiveness", "linkTransaction", "captureBeforeLogin", "ocrLiveness", "call"))(
+    "%s: a body with no data member is an unexpected shape, never a result",
+    async (_name, run) => {
+      const { vlens } = clientWith([json(proxyEnvelope)]);
+      const error = await failureOf(run(vlens));
+      expect(error).toMatchObject({ name: "VlensTransportError", kind: "non-json", status: 200 });
+      expect(error.message).toMatch(/it has Data, ErrorCode, ErrorMessage/);
+    },
+  );
 
   it.each([
     ["Error_Code", { Error_Code: 5000, Error_Message: "Internal error" }],
@@ -547,7 +599,13 @@ describe("answers that are not the envelope, or a success with no result, are ne
     ["errorMessage", { error_code: null, errorMessage: "Internal error" }],
     ["ErrorCode beside a null error_code", { error_code: null, error_message: null, ErrorCode: 3011 }],
   ])("a body with data whose error member is spelled %s is an unexpected shape on every path, naming the member, not its value", async (name, members) => {
-    const data = { accessToken: "a.b.c", isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, idFrontData: { transaction_id: TRANSACTION_ID }, transaction_id: TRANSACTION_ID };
+    const data = {
+      accessToken: "a.b.c",
+      isVerificationProcessCompleted: true,
+      isDigitalIdentityVerified: true,
+      idFrontData: { transaction_id: TRANSACTION_ID },
+      transaction_id: TRANSACTION_ID,
+    };
     for (const [path, run] of everyPath) {
       const { vlens } = clientWith([json({ data, ...members }, 200)], { tenancyName: "acme" });
       const error = await failureOf(run(vlens));
@@ -557,13 +615,16 @@ describe("answers that are not the envelope, or a success with no result, are ne
     }
   });
 
-  it.each(pathsNamed("verifyIdentity", "scanIdFront", "checkLiveness", "linkTransaction", "captureBeforeLogin", "ocrIdFront", "ocrLiveness"))("%s: a step answering { data: null } with no error code throws (the server's fault), it never resolves rejected", async (_name, run) => {
-    const { vlens } = clientWith([json({ data: null })]);
-    const error = await failureOf(run(vlens));
-    expect(error).toBeInstanceOf(VlensApiError);
-    expect(error).toMatchObject({ status: 200, errorCode: null, isRejection: false });
-    expect(error.message).toContain("neither an error code nor data");
-  });
+  it.each(pathsNamed("verifyIdentity", "scanIdFront", "checkLiveness", "linkTransaction", "captureBeforeLogin", "ocrIdFront", "ocrLiveness"))(
+    "%s: a step answering { data: null } with no error code throws (the server's fault), it never resolves rejected",
+    async (_name, run) => {
+      const { vlens } = clientWith([json({ data: null })]);
+      const error = await failureOf(run(vlens));
+      expect(error).toBeInstanceOf(VlensApiError);
+      expect(error).toMatchObject({ status: 200, errorCode: null, isRejection: false });
+      expect(error.message).toContain("neither an error code nor data");
+    },
+  );
 
   it("a key-only ID step whose data has no transaction_id is an error naming data's members, not their values", async () => {
     for (const [run, answer] of [

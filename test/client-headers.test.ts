@@ -14,7 +14,15 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function client(): VlensClient {
-  return createVlensClient({ baseUrl: server.url, apiKey: API_KEY, tenancyName: "acme", language: "en", bundleKey: "bundle-1", accessToken: USER_TOKEN, requestId: () => "client-request-id" });
+  return createVlensClient({
+    baseUrl: server.url,
+    apiKey: API_KEY,
+    tenancyName: "acme",
+    language: "en",
+    bundleKey: "bundle-1",
+    accessToken: USER_TOKEN,
+    requestId: () => "client-request-id",
+  });
 }
 
 /** Runs `send` and answers the requests it put on the wire. */
@@ -42,7 +50,10 @@ const paths: [string, (vlens: VlensClient, headers: Record<string, string>) => P
   ["call, headers in the request", (vlens, headers) => vlens.call("verifyIdFront", { body: frontBody, headers }, { scenario: "cardNotDetected", requestId: "option-request-id" })],
   ["call, headers in the options", (vlens, headers) => vlens.call("verifyIdFront", { body: frontBody }, { headers, scenario: "cardNotDetected" })],
   ["adminLogin (sends TenancyName itself)", (vlens, headers) => vlens.adminLogin({ userNameOrEmailAddress: "admin", password: "pass-word-1" }, { headers })],
-  ["getUserDigitalIdentityImages (GET, admin token)", (vlens, headers) => vlens.getUserDigitalIdentityImages({ emailOrPhoneNumber: "+201001234567" }, { headers, scenario: "images" })],
+  [
+    "getUserDigitalIdentityImages (GET, admin token)",
+    (vlens, headers) => vlens.getUserDigitalIdentityImages({ emailOrPhoneNumber: "+201001234567" }, { headers, scenario: "images" }),
+  ],
   ["checkExistenceOfEmailOrPhone (API key only)", (vlens, headers) => vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" }, { headers })],
   ["scanIdFront", (vlens, headers) => vlens.scanIdFront({ image: FRONT }, { headers, scenario: "extracted" })],
   ["scanIdBack", (vlens, headers) => vlens.scanIdBack({ image: BACK, transactionId: TRANSACTION_ID }, { headers })],
@@ -53,7 +64,10 @@ const paths: [string, (vlens: VlensClient, headers: Record<string, string>) => P
   ["ocrIdFront (key only, sends BundleKey itself)", (vlens, headers) => vlens.ocrIdFront({ image: FRONT }, { headers })],
   ["cancelVerifiedDigitalIdentity (TenancyName required)", (vlens, headers) => vlens.cancelVerifiedDigitalIdentity({ headers })],
   ["vlens.api.POST", (vlens, headers) => vlens.api.POST("/api/DigitalIdentity/verify/id/front", { body: frontBody, headers })],
-  ["vlens.api.GET", (vlens, headers) => vlens.api.GET("/api/DigitalIdentity/GetUserDigitalIdentityImages", { params: { query: { emailOrPhoneNumber: "+201001234567" } }, headers })],
+  [
+    "vlens.api.GET",
+    (vlens, headers) => vlens.api.GET("/api/DigitalIdentity/GetUserDigitalIdentityImages", { params: { query: { emailOrPhoneNumber: "+201001234567" } }, headers }),
+  ],
 ];
 
 describe("a caller's header replaces the client's, in any letter case", () => {
@@ -76,7 +90,9 @@ describe("a caller's header replaces the client's, in any letter case", () => {
   });
 
   it("the later of two spellings in the caller's own headers wins; never both", async () => {
-    const [request] = await onTheWire(() => client().call("verifyIdFront", { body: frontBody, headers: { "X-Trace": "one", "x-trace": "two" } }, { headers: { "X-TRACE": "three" } }));
+    const [request] = await onTheWire(() =>
+      client().call("verifyIdFront", { body: frontBody, headers: { "X-Trace": "one", "x-trace": "two" } }, { headers: { "X-TRACE": "three" } }),
+    );
     expect(valuesOf(request!, "x-trace")).toEqual(["three"]);
   });
 
@@ -90,7 +106,9 @@ describe("a caller's header replaces the client's, in any letter case", () => {
     const answer = await client().call("verifyIdFront", { body: frontBody, headers: { "x-request-id": "caller-request-id" } });
     expect(answer.requestId).toBe("caller-request-id");
     const broken = await localServer((_request, response) => reply(response, "<html>maintenance</html>", 200, { "Content-Type": "text/html" }));
-    const error = await failureOf(createVlensClient({ baseUrl: broken.url, apiKey: API_KEY }).checkExistenceOfEmailOrPhone({ email: "a@example.com" }, { headers: { "X-REQUEST-ID": "mine-2" } }));
+    const error = await failureOf(
+      createVlensClient({ baseUrl: broken.url, apiKey: API_KEY }).checkExistenceOfEmailOrPhone({ email: "a@example.com" }, { headers: { "X-REQUEST-ID": "mine-2" } }),
+    );
     await broken.close();
     expect(error).toMatchObject({ name: "VlensTransportError", requestId: "mine-2" });
   });
@@ -185,7 +203,10 @@ describe("against the mock", () => {
 
   it("a caller's authorization (lower case) is the only one sent, so the mock does not answer 401 malformed", async () => {
     const vlens = createVlensClient({ baseUrl: mock.url, apiKey: "test-api-key", accessToken: "header.payload.signature" });
-    const answer = await vlens.call("verifyIdFront", { body: frontBody, headers: { authorization: "Bearer other", "x-request-id": "r-1", "content-type": "application/json", apikey: "other-key" } });
+    const answer = await vlens.call("verifyIdFront", {
+      body: frontBody,
+      headers: { authorization: "Bearer other", "x-request-id": "r-1", "content-type": "application/json", apikey: "other-key" },
+    });
     expect(answer).toMatchObject({ status: 200, requestId: "r-1" });
     const { response } = await vlens.api.POST("/api/DigitalIdentity/verify/id/front", { body: frontBody, headers: { authorization: "Bearer other", prefer: "example=extracted" } });
     expect(response.status).toBe(200);

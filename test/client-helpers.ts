@@ -76,7 +76,11 @@ export const answers = {
   front: (extra: Record<string, unknown> = {}) =>
     json(
       envelope(
-        { isVerificationProcessCompleted: false, isDigitalIdentityVerified: false, idFrontData: { idNumber: "29001012101235", name_english: "Ahmed", transaction_id: TRANSACTION_ID } },
+        {
+          isVerificationProcessCompleted: false,
+          isDigitalIdentityVerified: false,
+          idFrontData: { idNumber: "29001012101235", name_english: "Ahmed", transaction_id: TRANSACTION_ID },
+        },
         { services: { Validations: { validation_errors: [] }, spoofing: { fake: false } }, ...extra },
       ),
     ),

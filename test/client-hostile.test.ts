@@ -23,7 +23,11 @@ const paths: [string, (vlens: VlensClient) => Promise<unknown>][] = [
   ["ocrIdFront (BundleKey, ID image)", (vlens) => vlens.ocrIdFront({ image: FRONT, transactionId: TRANSACTION_ID })],
   ["getStepImage (GET, admin token)", (vlens) => vlens.getStepImage({ TransactionId: TRANSACTION_ID, FileName: "front.jpg" })],
   ["verifyIdentity (flow)", (vlens) => vlens.verifyIdentity({ idFront: FRONT, idBack: BACK, faces: FACES })],
-  ["vlens.api.POST (password)", (vlens) => vlens.api.POST("/api/credentials/Login", { body: { tenancyName: "acme", userNameOrEmailAddress: "admin", password: PASSWORD }, params: { header: { TenancyName: "acme" } } })],
+  [
+    "vlens.api.POST (password)",
+    (vlens) =>
+      vlens.api.POST("/api/credentials/Login", { body: { tenancyName: "acme", userNameOrEmailAddress: "admin", password: PASSWORD }, params: { header: { TenancyName: "acme" } } }),
+  ],
 ];
 
 describe("a redirect is never followed", () => {
@@ -185,7 +189,9 @@ describe("an answer larger than maxResponseBytes", () => {
     try {
       const vlens = createVlensClient({ baseUrl: server.url, apiKey: API_KEY, accessToken: USER_TOKEN, maxResponseBytes: MiB });
       expect(await failureOf(vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" }))).toMatchObject({ name: "VlensTransportError", kind: "too-large" });
-      expect(await failureOf(vlens.api.GET("/api/DigitalIdentity/GetStepImage", { params: { query: { TransactionId: TRANSACTION_ID, FileName: "x.jpg" } } }))).toMatchObject({ kind: "too-large" });
+      expect(await failureOf(vlens.api.GET("/api/DigitalIdentity/GetStepImage", { params: { query: { TransactionId: TRANSACTION_ID, FileName: "x.jpg" } } }))).toMatchObject({
+        kind: "too-large",
+      });
     } finally {
       await server.close();
     }
@@ -198,7 +204,10 @@ describe("an answer larger than maxResponseBytes", () => {
       const vlens = createVlensClient({ baseUrl: server.url, apiKey: API_KEY, maxResponseBytes: 4096 });
       expect(await vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" })).toEqual({});
       size = 4097;
-      expect(await failureOf(vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" }))).toMatchObject({ kind: "too-large", message: expect.stringContaining("maxResponseBytes of 4096 bytes") });
+      expect(await failureOf(vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" }))).toMatchObject({
+        kind: "too-large",
+        message: expect.stringContaining("maxResponseBytes of 4096 bytes"),
+      });
     } finally {
       await server.close();
     }
@@ -211,7 +220,10 @@ describe("an answer larger than maxResponseBytes", () => {
       const vlens = createVlensClient({ baseUrl: server.url, apiKey: API_KEY });
       expect(await vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" })).toEqual({});
       size += 1;
-      expect(await failureOf(vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" }))).toMatchObject({ kind: "too-large", message: expect.stringContaining("maxResponseBytes of 33554432 bytes") });
+      expect(await failureOf(vlens.checkExistenceOfEmailOrPhone({ email: "a@example.com" }))).toMatchObject({
+        kind: "too-large",
+        message: expect.stringContaining("maxResponseBytes of 33554432 bytes"),
+      });
     } finally {
       await server.close();
     }

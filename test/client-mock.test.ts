@@ -89,7 +89,12 @@ describe("HTTP error scenarios against the mock", () => {
     const refreshAccessToken = vi.fn(() => "fresh.header.token");
     const client = createVlensClient({ baseUrl: mock.url, apiKey: "k", accessToken: "old.header.token", refreshAccessToken });
     const error = await failureOf(client.scanIdFront({ image: FRONT }, { scenario: { code: 401, example: "tokenExpired" } }));
-    expect(error).toMatchObject({ status: 401, errorCode: 401, entry: { retry: "refresh-token" }, fieldErrors: [{ field: "Authorization", message: "The access token has expired." }] });
+    expect(error).toMatchObject({
+      status: 401,
+      errorCode: 401,
+      entry: { retry: "refresh-token" },
+      fieldErrors: [{ field: "Authorization", message: "The access token has expired." }],
+    });
     expect(refreshAccessToken).toHaveBeenCalledTimes(1);
   });
 
@@ -149,7 +154,12 @@ describe("the admin, token and registration operations against the mock", () => 
     expect(confirmed.isPhoneNumberConfirmed).toBe(true);
     const email = await vlens.registerStepVerifyEmail({ email: "ahmed.hassan@example.com" });
     expect(email.emailOtpRequestId).toEqual(expect.any(String));
-    const registered = await vlens.register({ phoneNumber: "+201001234567", password: "S3cure!pass", phoneNumberOtpRequestId: phone.phoneNumberOtpRequestId!, phoneNumberOtp: "483920" });
+    const registered = await vlens.register({
+      phoneNumber: "+201001234567",
+      password: "S3cure!pass",
+      phoneNumberOtpRequestId: phone.phoneNumberOtpRequestId!,
+      phoneNumberOtp: "483920",
+    });
     expect(registered.accessToken).toEqual(expect.any(String));
   });
 });
@@ -159,7 +169,10 @@ describe("vlens.api against the mock", () => {
     const front = await vlens.api.POST("/api/DigitalIdentity/verify/id/front", { body: { image: FRONT }, headers: scenarioHeaders("verifyIdFront", "cardNotDetected") });
     expect(front.response.status).toBe(200);
     expect(front.data?.error_code).toBe(3011);
-    const denied = await vlens.api.POST("/api/DigitalIdentity/verify/id/front", { body: { image: FRONT }, headers: scenarioHeaders("verifyIdFront", { code: 401, example: "unauthorized" }) });
+    const denied = await vlens.api.POST("/api/DigitalIdentity/verify/id/front", {
+      body: { image: FRONT },
+      headers: scenarioHeaders("verifyIdFront", { code: 401, example: "unauthorized" }),
+    });
     expect(denied.response.status).toBe(401);
     expect(denied.error?.error_code).toBe(401);
   });

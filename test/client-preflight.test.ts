@@ -78,7 +78,10 @@ describe("images", () => {
     expect(await refused((vlens) => vlens.ocrIdFront({ image: "" }))).toMatchObject({ code: "image-empty", field: "image" });
     expect(await refused((vlens) => vlens.ocrIdBack({ image: "abcde", transactionId: TRANSACTION_ID }))).toMatchObject({ code: "image-not-base64", field: "image" });
     expect(await refused((vlens) => vlens.ocrIdBack({ image: BACK } as never))).toMatchObject({ code: "missing-option", field: "transactionId" });
-    expect(await refused((vlens) => vlens.ocrLiveness({ faces: [FACES[0], FACES[0], FACES[2]], transactionId: TRANSACTION_ID }))).toMatchObject({ code: "faces-identical", field: "faces[1]" });
+    expect(await refused((vlens) => vlens.ocrLiveness({ faces: [FACES[0], FACES[0], FACES[2]], transactionId: TRANSACTION_ID }))).toMatchObject({
+      code: "faces-identical",
+      field: "faces[1]",
+    });
   });
 });
 
@@ -176,7 +179,12 @@ describe("ids and options", () => {
   ] as const)("%s accepts a transaction id in any letter case and sends it as given", async (_method, run, field, id) => {
     // Answers that only echo the id sent (a /v1 ID answer must carry one), so the one sent is the one that counts.
     const echo = (request: { body: unknown }) =>
-      json(envelope({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, transaction_id: (request.body as { transaction_id?: unknown }).transaction_id }, { services: {} }));
+      json(
+        envelope(
+          { isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, transaction_id: (request.body as { transaction_id?: unknown }).transaction_id },
+          { services: {} },
+        ),
+      );
     const { vlens, sent } = clientWith([echo]);
     await run(vlens);
     expect(sent.length).toBeGreaterThan(0);

@@ -6,7 +6,23 @@
 // vlens.api.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createVlensClient, VlensApiError, VlensError, VlensInputError, type VlensClient } from "../src/index.js";
-import { answers, API_KEY, BACK, envelope, FACES, failureOf, FRONT, headerOf, json, localServer, recordingFetch, reply, sleep, TRANSACTION_ID, verifiedEverywhere } from "./client-helpers.js";
+import {
+  answers,
+  API_KEY,
+  BACK,
+  envelope,
+  FACES,
+  failureOf,
+  FRONT,
+  headerOf,
+  json,
+  localServer,
+  recordingFetch,
+  reply,
+  sleep,
+  TRANSACTION_ID,
+  verifiedEverywhere,
+} from "./client-helpers.js";
 
 const EXPIRED = "expired.access.token";
 const FIRST_REFRESH = "refresh-token-0";
@@ -36,7 +52,12 @@ async function tokenServer({ calls, spreadMs = 60, refreshMs = 10 }: TokenServer
       state.generation += 1;
       state.access = `access.token.${state.generation}`;
       state.refresh = `refresh-token-${state.generation}`;
-      return reply(response, { data: { accessToken: state.access, newRefreshToken: state.refresh, expireInSeconds: 86400 }, error_code: null, error_message: null, error_descriptions: null });
+      return reply(response, {
+        data: { accessToken: state.access, newRefreshToken: state.refresh, expireInSeconds: 86400 },
+        error_code: null,
+        error_message: null,
+        error_descriptions: null,
+      });
     }
     if (headerOf(request, "authorization") !== `Bearer ${state.access}`) {
       const index = state.unauthorized;
@@ -91,7 +112,15 @@ const paths: Record<string, (vlens: VlensClient) => Promise<unknown>> = {
     return response.status === 200 && data?.error_code === null ? "ok" : `HTTP ${response.status}, error_code ${data?.error_code}`;
   },
 };
-const expected: Record<string, unknown> = { call: 200, scanIdFront: "front", scanIdBack: "back", checkLiveness: "verified", linkTransaction: "verified", verifyIdentity: "verified", "vlens.api": "ok" };
+const expected: Record<string, unknown> = {
+  call: 200,
+  scanIdFront: "front",
+  scanIdBack: "back",
+  checkLiveness: "verified",
+  linkTransaction: "verified",
+  verifyIdentity: "verified",
+  "vlens.api": "ok",
+};
 const pathNames = Object.keys(paths);
 
 describe("one refresh per expired token", () => {
@@ -219,7 +248,9 @@ describe("a caller's signal while the call waits for a refresh", () => {
     let release!: (token: string) => void;
     const refreshAccessToken = vi.fn(() => new Promise<string>((resolve) => (release = resolve)));
     const { fetch, sent } = recordingFetch((request) =>
-      request.headers.authorization === "Bearer fresh-token" ? answers.liveness({ transaction_id: TRANSACTION_ID }) : json(envelope(null, { error_code: 401, error_message: "Unauthorized" }), 401),
+      request.headers.authorization === "Bearer fresh-token"
+        ? answers.liveness({ transaction_id: TRANSACTION_ID })
+        : json(envelope(null, { error_code: 401, error_message: "Unauthorized" }), 401),
     );
     const vlens = createVlensClient({ baseUrl: "http://vlens.test", apiKey: API_KEY, fetch, accessToken: "expired.token", refreshAccessToken });
     const send = (signal?: AbortSignal) =>
@@ -295,7 +326,11 @@ describe("a refresh that fails", () => {
 
   it.each([
     ["no token", () => "", { code: "missing-token" }],
-    ["a token with a line break", () => "fresh\r\nX-Injected: 1", { code: "invalid-option", message: "refreshAccessToken: the value has a line break at position 6 of 20, which no HTTP header can carry (the value is not shown)" }],
+    [
+      "a token with a line break",
+      () => "fresh\r\nX-Injected: 1",
+      { code: "invalid-option", message: "refreshAccessToken: the value has a line break at position 6 of 20, which no HTTP header can carry (the value is not shown)" },
+    ],
     ["a token with a non-ASCII character", () => "frésh-token", { code: "invalid-option", message: expect.stringContaining("a non-ASCII character at position 3") }],
   ])("that answers %s is a VlensInputError naming refreshAccessToken; the retry is not sent", async (_case, refreshAccessToken, error) => {
     server = await tokenServer({ calls: 1 });

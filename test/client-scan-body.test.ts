@@ -26,7 +26,10 @@ describe("the body of an ID scan", () => {
         fc.uint8Array({ minLength: 3, maxLength: 600 }),
         fc.boolean(),
         fc.option(fc.integer({ min: 4, max: 76 }), { nil: undefined }),
-        fc.option(fc.uuid().map((id) => id.toLowerCase()), { nil: undefined }),
+        fc.option(
+          fc.uuid().map((id) => id.toLowerCase()),
+          { nil: undefined },
+        ),
         fc.option(fc.boolean(), { nil: undefined }),
         fc.constantFrom("front", "back"),
         async (bytes, dataUrl, lineLength, transactionId, getExtractedData, side) => {

@@ -95,7 +95,12 @@ describe("secrets never leak", () => {
     // What is not a secret is kept: the record's case, the check's code, the words around the echo.
     const [amlMatch, srcInvalid] = outcome.reasons;
     expect(amlMatch).toMatchObject({ kind: "aml-match", records: [{ caseNo: "1452", caseYear: 2019, fullName: expect.stringContaining("[redacted]") }] });
-    expect(srcInvalid).toMatchObject({ kind: "src-invalid", errorCode: 2, errorKey: expect.stringMatching(/^caller \[redacted\] key \[redacted\]/), errorMessage: expect.stringMatching(/^caller \[redacted\] key/) });
+    expect(srcInvalid).toMatchObject({
+      kind: "src-invalid",
+      errorCode: 2,
+      errorKey: expect.stringMatching(/^caller \[redacted\] key \[redacted\]/),
+      errorMessage: expect.stringMatching(/^caller \[redacted\] key/),
+    });
     // An outcome is a result: its services are the answer's, as any result's data.
     expect(outcome.services?.AML).toEqual(aml);
   });
@@ -172,10 +177,13 @@ describe("every credential the client holds or a request carries is a known secr
     });
     expect(raw).toBeDefined();
     const broken = await failureOf(
-      createVlensClient({ baseUrl: server.url, apiKey: API_KEY, fetch: () => Promise.reject(new TypeError(`fetch failed: BundleKey ${BUNDLE_KEY}`)) }).api.POST("/v1/ocr/id/front", {
-        body: { image: FRONT, transaction_id: TRANSACTION_ID },
-        headers: { BundleKey: BUNDLE_KEY },
-      }),
+      createVlensClient({ baseUrl: server.url, apiKey: API_KEY, fetch: () => Promise.reject(new TypeError(`fetch failed: BundleKey ${BUNDLE_KEY}`)) }).api.POST(
+        "/v1/ocr/id/front",
+        {
+          body: { image: FRONT, transaction_id: TRANSACTION_ID },
+          headers: { BundleKey: BUNDLE_KEY },
+        },
+      ),
     );
     for (const error of [refused, incomplete, broken]) {
       expect(error).toBeInstanceOf(VlensError);
@@ -240,7 +248,10 @@ const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const visibleAscii = fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code));
 const apiKey = fc.string({ unit: visibleAscii, minLength: 12, maxLength: 48 }).filter(distinct(8));
 const segment = fc.string({ unit: chars(`${ALNUM}-_`), minLength: 8, maxLength: 30 });
-const jwt = fc.tuple(segment, segment, segment).map((parts) => parts.join(".")).filter(distinct(10));
+const jwt = fc
+  .tuple(segment, segment, segment)
+  .map((parts) => parts.join("."))
+  .filter(distinct(10));
 const refreshToken = fc.string({ unit: chars(`${ALNUM}-_+/=`), minLength: 12, maxLength: 64 }).filter(distinct(8));
 // Passwords go in JSON bodies: any printable character, quotes, backslashes, spaces, non-ASCII.
 const password = fc.string({ unit: fc.oneof(visibleAscii, chars(` "\\'éß€漢😀`)), minLength: 8, maxLength: 32 }).filter(distinct(6));
@@ -248,9 +259,21 @@ const otp = fc.stringMatching(/^[1-9][0-9]{5,7}$/);
 const image = fc.uint8Array({ minLength: 64, maxLength: 600 }).map((bytes) => Buffer.from([0xff, 0xd8, ...bytes]).toString("base64"));
 // Half the passwords start like the API key (8 to 12 of its characters): what follows must not show either.
 const secretsArbitrary = fc
-  .record({ apiKey, bundleKey: apiKey, userToken: jwt, adminToken: jwt, refreshToken, password, otp, sessionToken: jwt, image, sharedHead: fc.option(fc.integer({ min: 8, max: 12 })) })
-  .map(({ sharedHead, ...secrets }): Secrets =>
-    sharedHead === null ? secrets : { ...secrets, password: `${secrets.apiKey.slice(0, sharedHead)}${secrets.password}`, passwordTail: secrets.password },
+  .record({
+    apiKey,
+    bundleKey: apiKey,
+    userToken: jwt,
+    adminToken: jwt,
+    refreshToken,
+    password,
+    otp,
+    sessionToken: jwt,
+    image,
+    sharedHead: fc.option(fc.integer({ min: 8, max: 12 })),
+  })
+  .map(
+    ({ sharedHead, ...secrets }): Secrets =>
+      sharedHead === null ? secrets : { ...secrets, password: `${secrets.apiKey.slice(0, sharedHead)}${secrets.password}`, passwordTail: secrets.password },
   );
 type Secrets = {
   apiKey: string;
@@ -309,14 +332,23 @@ const echoes: Record<string, Echo> = {
     reply(response, `<html>${echoOf(request)}</html>`, 502, { "Content-Type": `text/html; key=${key}` });
   },
   "200 JSON cut short after the echo": (request, response) => reply(response, `{"data":${JSON.stringify(echoOf(request))}`),
-  "200 that is not JSON, echoing": (request, response) => reply(response, `not json: ${echoOf(request)}`, 200, { "Content-Type": `text/plain; key=${request.rawHeaders.map(([, value]) => value).filter((value) => /^[\x21-\x7e]*$/.test(value)).join(";")}` }),
+  "200 that is not JSON, echoing": (request, response) =>
+    reply(response, `not json: ${echoOf(request)}`, 200, {
+      "Content-Type": `text/plain; key=${request.rawHeaders
+        .map(([, value]) => value)
+        .filter((value) => /^[\x21-\x7e]*$/.test(value))
+        .join(";")}`,
+    }),
 };
 
 /** The paths a user has, each sending some of the secrets. `headers` are the caller's own (a session token, sometimes its own Authorization). */
 const paths: Record<string, (vlens: VlensClient, secrets: Secrets, headers: Record<string, string>) => Promise<unknown>> = {
   adminLogin: (vlens, { password }, headers) => vlens.adminLogin({ userNameOrEmailAddress: "admin", password, tenancyName: "acme" }, { headers }),
   userLogin: (vlens, { password, otp }, headers) =>
-    vlens.userLogin({ phoneNumber: "+201001234567", imei: "device-1", password, phoneNumberOtp: otp, phoneNumberOtpRequestId: "0c8f6a52-3d1e-4b7a-9f20-5e6d7c8b9a01" }, { headers }),
+    vlens.userLogin(
+      { phoneNumber: "+201001234567", imei: "device-1", password, phoneNumberOtp: otp, phoneNumberOtpRequestId: "0c8f6a52-3d1e-4b7a-9f20-5e6d7c8b9a01" },
+      { headers },
+    ),
   registerStepVerifyPhone: (vlens, { otp }, headers) =>
     vlens.registerStepVerifyPhone({ phoneNumber: "+201001234567", phoneNumberOtpRequestId: "0c8f6a52-3d1e-4b7a-9f20-5e6d7c8b9a01", phoneNumberOtp: otp }, { headers }),
   register: (vlens, { password, otp }, headers) => vlens.register({ phoneNumber: "+201001234567", password, phoneNumberOtp: otp, emailOtp: otp }, { headers }),
@@ -330,7 +362,8 @@ const paths: Record<string, (vlens: VlensClient, secrets: Secrets, headers: Reco
   verifyIdentity: (vlens, { image }, headers) => vlens.verifyIdentity({ idFront: image, idBack: FRONT, faces: FACES }, { headers }),
   captureBeforeLogin: (vlens, { image }, headers) => vlens.captureBeforeLogin({ idFront: image, idBack: FRONT, faces: FACES }, { headers }),
   ocrIdFront: (vlens, { image }, headers) => vlens.ocrIdFront({ image }, { headers }),
-  "vlens.api.POST login": (vlens, { password }, headers) => vlens.api.POST("/api/credentials/Login", { params: { header: { TenancyName: "acme" } }, body: { tenancyName: "acme", userNameOrEmailAddress: "admin", password }, headers }),
+  "vlens.api.POST login": (vlens, { password }, headers) =>
+    vlens.api.POST("/api/credentials/Login", { params: { header: { TenancyName: "acme" } }, body: { tenancyName: "acme", userNameOrEmailAddress: "admin", password }, headers }),
   "vlens.api.POST front": (vlens, { image }, headers) =>
     vlens.api.POST("/api/DigitalIdentity/verify/id/front", { body: { image, transaction_id: TRANSACTION_ID, getExtractedData: true }, headers }),
 };
@@ -401,7 +434,14 @@ describe("no generated secret in errors raised before or instead of an answer", 
           const error = new TypeError(`fetch failed: ${text}`);
           throw nested ? new TypeError("fetch failed", { cause: Object.assign(new Error(text), { code: text.slice(0, 200) }) }) : error;
         };
-        const vlens = createVlensClient({ baseUrl: "http://vlens.test", apiKey: secrets.apiKey, accessToken: secrets.userToken, fetch: quoting, log: (line) => lines.push(line), onWarning: () => undefined });
+        const vlens = createVlensClient({
+          baseUrl: "http://vlens.test",
+          apiKey: secrets.apiKey,
+          accessToken: secrets.userToken,
+          fetch: quoting,
+          log: (line) => lines.push(line),
+          onWarning: () => undefined,
+        });
         const seen = await observe(() => paths[pathName]!(vlens, secrets, { "X-Session-Token": secrets.sessionToken }));
         expect(seen).toHaveLength(1);
         expect([...seen, lines].flatMap((item) => leaks(item, secrets))).toEqual([]);
@@ -414,37 +454,44 @@ describe("no generated secret in errors raised before or instead of an answer", 
   const breakers = fc.constantFrom("\n", "\r\n", "\u0000", "é", "€", "😀", " ");
   it("a key, a token or a header value fetch would refuse", async () => {
     await fc.assert(
-      fc.asyncProperty(secretsArbitrary, breakers, fc.nat(10), fc.constantFrom("apiKey", "accessToken", "token function", "caller header", "refreshed token"), fc.constantFrom(...Object.keys(paths)), async (secrets, breaker, at, where, pathName) => {
-        const broken = (secret: string) => (breaker === " " ? `${secret} ` : `${secret.slice(0, at)}${breaker}${secret.slice(at)}`);
-        const sent: string[] = [];
-        const answering = async (input: string | Request) => {
-          sent.push(String(input));
-          return json(envelope(null, { error_code: 401, error_message: "expired" }), 401);
-        };
-        const lines: string[] = [];
-        const make = () =>
-          createVlensClient({
-            baseUrl: "http://vlens.test",
-            fetch: answering,
-            log: (line) => lines.push(line),
-            onWarning: () => undefined,
-            apiKey: where === "apiKey" ? broken(secrets.apiKey) : secrets.apiKey,
-            accessToken: where === "accessToken" ? broken(secrets.userToken) : where === "token function" ? async () => broken(secrets.userToken) : secrets.userToken,
-            refreshAccessToken: () => (where === "refreshed token" ? broken(secrets.refreshToken) : secrets.refreshToken),
-          });
-        const headers: Record<string, string> = where === "caller header" ? { Authorization: `Bearer ${broken(secrets.sessionToken)}` } : {};
-        let vlens: VlensClient;
-        try {
-          vlens = make();
-        } catch (error) {
-          expect(where).toBe(where === "apiKey" || where === "accessToken" ? where : "a client created");
-          expect(error).toMatchObject({ name: "VlensInputError", field: where });
-          expect(leaks(error, secrets)).toEqual([]);
-          return;
-        }
-        const seen = await observe(() => paths[pathName]!(vlens, secrets, headers));
-        expect([...seen, lines].flatMap((item) => leaks(item, secrets))).toEqual([]);
-      }),
+      fc.asyncProperty(
+        secretsArbitrary,
+        breakers,
+        fc.nat(10),
+        fc.constantFrom("apiKey", "accessToken", "token function", "caller header", "refreshed token"),
+        fc.constantFrom(...Object.keys(paths)),
+        async (secrets, breaker, at, where, pathName) => {
+          const broken = (secret: string) => (breaker === " " ? `${secret} ` : `${secret.slice(0, at)}${breaker}${secret.slice(at)}`);
+          const sent: string[] = [];
+          const answering = async (input: string | Request) => {
+            sent.push(String(input));
+            return json(envelope(null, { error_code: 401, error_message: "expired" }), 401);
+          };
+          const lines: string[] = [];
+          const make = () =>
+            createVlensClient({
+              baseUrl: "http://vlens.test",
+              fetch: answering,
+              log: (line) => lines.push(line),
+              onWarning: () => undefined,
+              apiKey: where === "apiKey" ? broken(secrets.apiKey) : secrets.apiKey,
+              accessToken: where === "accessToken" ? broken(secrets.userToken) : where === "token function" ? async () => broken(secrets.userToken) : secrets.userToken,
+              refreshAccessToken: () => (where === "refreshed token" ? broken(secrets.refreshToken) : secrets.refreshToken),
+            });
+          const headers: Record<string, string> = where === "caller header" ? { Authorization: `Bearer ${broken(secrets.sessionToken)}` } : {};
+          let vlens: VlensClient;
+          try {
+            vlens = make();
+          } catch (error) {
+            expect(where).toBe(where === "apiKey" || where === "accessToken" ? where : "a client created");
+            expect(error).toMatchObject({ name: "VlensInputError", field: where });
+            expect(leaks(error, secrets)).toEqual([]);
+            return;
+          }
+          const seen = await observe(() => paths[pathName]!(vlens, secrets, headers));
+          expect([...seen, lines].flatMap((item) => leaks(item, secrets))).toEqual([]);
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -98,7 +98,7 @@ describe('npm run contract:live', () => {
         for (const name of names) expect(section(`${operation} 200`), `${operation} ${name}`).toContain(`body: property name '${name}' is invalid`);
       }
       // Respect's schema checks fail every workflow at its first step, on the missing member.
-      expect(output).toContain("FAIL workflow fullVerification\n     scanFront: success criteria check");
+      expect(output).toContain('FAIL workflow fullVerification\n     scanFront: success criteria check');
       expect(output).toMatch(/ {5}scanFront: schema check \([^\n]*must have required property 'data'\)/);
       expect(output).toMatch(/ {5}captureFront: schema check \([^\n]*must have required property 'data'\)/);
       expect(output).toMatch(/ {5}verify > scanFront: schema check \([^\n]*must have required property 'data'\)/);

@@ -25,7 +25,9 @@ function responses() {
       const response = resolveRef(doc, responseOrRef);
       const media = response.content?.['application/json'];
       if (!media) continue;
-      const base = responseOrRef.$ref ? `${responseOrRef.$ref}/content/application~1json/schema` : pointer('paths', path, method, 'responses', status, 'content', 'application/json', 'schema');
+      const base = responseOrRef.$ref
+        ? `${responseOrRef.$ref}/content/application~1json/schema`
+        : pointer('paths', path, method, 'responses', status, 'content', 'application/json', 'schema');
       const examples = Object.fromEntries(Object.entries(media.examples ?? {}).map(([name, example]) => [name, resolveRef(doc, example).value]));
       found.push({ label: `${operation.operationId} ${status}`, schemaPointer: base, schema: media.schema, examples });
     }

@@ -52,11 +52,25 @@ describe('the control API behind a rebinding name', () => {
     expect(problem.detail).toContain('--allow-host rebind.attacker.example');
 
     // The names and addresses a developer, a phone on the LAN or a container really uses keep working.
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `192.168.1.20:${port}`, `10.0.2.2:${port}`, `vlens:${port}`, `my-mac.local:${port}`, `app.localhost:${port}`]) {
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `[::1]:${port}`,
+      `192.168.1.20:${port}`,
+      `10.0.2.2:${port}`,
+      `vlens:${port}`,
+      `my-mac.local:${port}`,
+      `app.localhost:${port}`,
+    ]) {
       expect((await send('GET', '/__vlens/requests', { Host: host, ApiKey: tenant })).status, host).toBe(200);
     }
     // The API itself answers any Host (an app under test may reach the sandbox by any name).
-    const api = await send('POST', '/api/DigitalIdentity/CheckExistenceOfEmailOrPhone', { Host: page, ApiKey: tenant, 'Content-Type': 'application/json' }, '{"phoneNumber":"+201001234567"}');
+    const api = await send(
+      'POST',
+      '/api/DigitalIdentity/CheckExistenceOfEmailOrPhone',
+      { Host: page, ApiKey: tenant, 'Content-Type': 'application/json' },
+      '{"phoneNumber":"+201001234567"}',
+    );
     expect(api.status).not.toBe(403);
     // The health probe reads no tenant: an orchestrator may use any name.
     expect((await send('GET', '/__vlens/health', { Host: page })).status).toBe(200);

@@ -85,7 +85,11 @@ describe('vlens-mock coverage', () => {
     await expectExit(['--url', mock.url], 2, /--api-key \(or \$VLENS_API_KEY\) names the tenant/);
     await expectExit(['--url', mock.url, '--api-key', caller.apiKey, '--min', '1.5'], 2, /--min must be a share from 0 to 1/);
     await expectExit(['--url', mock.url, '--api-key', caller.apiKey, '--format', 'pdf'], 2, /--format must be one of text, markdown, junit, json/);
-    await expectExit(['--url', mock.url, '--api-key', caller.apiKey, '--only', 'verifyFront'], 2, /the sandbox refused: The API has no operation "verifyFront".*allowed: verifyIdFront/);
+    await expectExit(
+      ['--url', mock.url, '--api-key', caller.apiKey, '--only', 'verifyFront'],
+      2,
+      /the sandbox refused: The API has no operation "verifyFront".*allowed: verifyIdFront/,
+    );
     const closed = await closedPort();
     await expectExit(['--url', `http://127.0.0.1:${closed}`, '--api-key', caller.apiKey], 1, new RegExp(`http://127\\.0\\.0\\.1:${closed} did not answer: ECONNREFUSED`));
     for (const output of outputs) expect(output).not.toContain(caller.apiKey);

@@ -127,7 +127,11 @@ describe('the report', () => {
     const refused = await call(caller, 'GET', '/__vlens/coverage', { query: { only: 'verifyFront' } });
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ field: 'only', allowed: expect.arrayContaining(['verifyIdFront']) });
-    expect((await call(caller, 'GET', '/__vlens/coverage', { query: { format: 'pdf' } })).body).toMatchObject({ status: 400, field: 'format', allowed: ['json', 'markdown', 'junit'] });
+    expect((await call(caller, 'GET', '/__vlens/coverage', { query: { format: 'pdf' } })).body).toMatchObject({
+      status: 400,
+      field: 'format',
+      allowed: ['json', 'markdown', 'junit'],
+    });
   });
 
   it('reset clears coverage with the rest of the tenant; other tenants keep theirs', async () => {
@@ -177,7 +181,9 @@ describe('for CI', () => {
     const caller = tenant();
     await call(caller, 'POST', PATHS.exists, { body: { email: 'a@example.com' } });
     const sandbox = mock.sandbox(caller.apiKey);
-    expect(await sandbox.coverage({ only: ['checkExistenceOfEmailOrPhone'], faults: false })).toEqual(await coverage(caller, { only: 'checkExistenceOfEmailOrPhone', faults: 'false' }));
+    expect(await sandbox.coverage({ only: ['checkExistenceOfEmailOrPhone'], faults: false })).toEqual(
+      await coverage(caller, { only: 'checkExistenceOfEmailOrPhone', faults: 'false' }),
+    );
     expect(await sandbox.coverageReport('markdown')).toBe((await call(caller, 'GET', '/__vlens/coverage', { query: { format: 'markdown' } })).text);
     expect(await sandbox.coverageReport('junit', { unhit: 'skip' })).toBe((await call(caller, 'GET', '/__vlens/coverage', { query: { format: 'junit', unhit: 'skip' } })).text);
   });

@@ -67,7 +67,10 @@ async function verifiedFlow(caller: Caller): Promise<Uploaded> {
   expect((await call(caller, 'POST', PATHS.back, { token: user.token, body: { image: back, transaction_id: transactionId } })).body.error_code).toBeNull();
   const liveness = await call(caller, 'POST', PATHS.liveness, { token: user.token, body: { face_1: faces[0], face_2: faces[1], face_3: faces[2], transaction_id: transactionId } });
   expect(liveness.body.data.isDigitalIdentityVerified).toBe(true);
-  return { transactionId, sizes: { 'front/image': [320, 200], 'back/image': [300, 190], 'liveness/face_1': [120, 160], 'liveness/face_2': [110, 150], 'liveness/face_3': [100, 140] } };
+  return {
+    transactionId,
+    sizes: { 'front/image': [320, 200], 'back/image': [300, 190], 'liveness/face_1': [120, 160], 'liveness/face_2': [110, 150], 'liveness/face_3': [100, 140] },
+  };
 }
 
 describe('served by the sandbox', () => {
@@ -85,7 +88,11 @@ describe('served by the sandbox', () => {
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/<style|style="/);
     expect(html).not.toMatch(/https?:\/\//);
-    for (const [asset, type] of [['app.js', 'text/javascript; charset=utf-8'], ['style.css', 'text/css; charset=utf-8'], ['icon.svg', 'image/svg+xml']]) {
+    for (const [asset, type] of [
+      ['app.js', 'text/javascript; charset=utf-8'],
+      ['style.css', 'text/css; charset=utf-8'],
+      ['icon.svg', 'image/svg+xml'],
+    ]) {
       const answer = await fetch(`${mock.url}/__vlens/ui/${asset}`);
       expect([answer.status, answer.headers.get('content-type'), answer.headers.get('x-content-type-options')]).toEqual([200, type, 'nosniff']);
       expect(await answer.text()).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
@@ -200,7 +207,10 @@ describe('a tenant, live', () => {
     const user = await register(caller, { password: 'Dashboard-SECRET-pass' });
     const front = await call(caller, 'POST', PATHS.front, { token: user.token, body: { image: pngBase64(40, 30, 14) } });
     const transactionId: string = front.body.data.idFrontData.transaction_id;
-    await call(caller, 'POST', PATHS.liveness, { token: user.token, body: { face_1: pngBase64(10, 10, 1), face_2: pngBase64(10, 10, 2), face_3: pngBase64(10, 10, 3), transaction_id: transactionId } });
+    await call(caller, 'POST', PATHS.liveness, {
+      token: user.token,
+      body: { face_1: pngBase64(10, 10, 1), face_2: pngBase64(10, 10, 2), face_3: pngBase64(10, 10, 3), transaction_id: transactionId },
+    });
     await call(caller, 'POST', PATHS.front, { token: 'not a token', body: { image: pngBase64(40, 30, 15) } });
     await page.getByRole('tab', { name: 'Journal' }).click();
     const rows = page.locator('#journal tr[data-seq]');
@@ -327,7 +337,10 @@ describe('its promises', () => {
   it('is readable at 1280x800 and at a phone width: the page never scrolls sideways', async () => {
     const caller = { url: mock.url, apiKey: `dash-${randomUUID()}` };
     await verifiedFlow(caller);
-    for (const viewport of [{ width: 1280, height: 800 }, { width: 360, height: 740 }]) {
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 360, height: 740 },
+    ]) {
       const { page } = await openTenant(caller.apiKey, { viewport });
       await page.locator('article.transaction').first().waitFor();
       for (const tab of ['Transactions', 'Journal', 'Catalog', 'Coverage']) {

@@ -18,7 +18,7 @@ function pngSize(path: string): [number, number] {
   return [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
 }
 
-describe('the dashboard\'s screenshots', () => {
+describe("the dashboard's screenshots", () => {
   it('are written by the script, each view at 1280x800 and the phone view at 390x780', async () => {
     const written = await takeScreenshots(dir);
     expect(written.map((path: string) => path.slice(dir.length + 1))).toEqual(SCREENSHOTS);

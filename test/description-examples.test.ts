@@ -27,9 +27,7 @@ function collectExamples(): Example[] {
     (operation.parameters ?? []).forEach((parameterOrRef: any, index: number) => {
       const parameter = resolveRef(doc, parameterOrRef);
       if (parameter.example === undefined) return;
-      const schemaPointer = parameterOrRef.$ref
-        ? `${parameterOrRef.$ref}/schema`
-        : pointer(...opPointer, 'parameters', String(index), 'schema');
+      const schemaPointer = parameterOrRef.$ref ? `${parameterOrRef.$ref}/schema` : pointer(...opPointer, 'parameters', String(index), 'schema');
       found.push({ name: parameter.name, where: `${operation.operationId} parameter`, schemaPointer, value: parameter.example });
     });
     for (const [status, responseOrRef] of Object.entries<any>(operation.responses)) {
@@ -51,10 +49,8 @@ function collectExamples(): Example[] {
 }
 
 const examples = collectExamples();
-const exampleValue = (where: string, name: string) =>
-  structuredClone(examples.find((example) => example.where === where && example.name === name)!.value) as any;
-const schemaOf = (where: string, name: string) =>
-  examples.find((example) => example.where === where && example.name === name)!.schemaPointer;
+const exampleValue = (where: string, name: string) => structuredClone(examples.find((example) => example.where === where && example.name === name)!.value) as any;
+const schemaOf = (where: string, name: string) => examples.find((example) => example.where === where && example.name === name)!.schemaPointer;
 
 describe('every named example in the description', () => {
   it('covers all 24 operations, with requests, parameters and every response status', () => {
@@ -66,15 +62,12 @@ describe('every named example in the description', () => {
     expect(examples.filter((example) => example.where.endsWith(' 401')).length).toBe(48);
   });
 
-  it.each(examples.map((example) => [`${example.where} / ${example.name}`, example] as const))(
-    '%s validates against its schema',
-    (_label, example) => {
-      const validate = validatorAt(example.schemaPointer);
-      const valid = validate(example.value);
-      expect(validate.errors ?? [], JSON.stringify(validate.errors)).toEqual([]);
-      expect(valid).toBe(true);
-    },
-  );
+  it.each(examples.map((example) => [`${example.where} / ${example.name}`, example] as const))('%s validates against its schema', (_label, example) => {
+    const validate = validatorAt(example.schemaPointer);
+    const valid = validate(example.value);
+    expect(validate.errors ?? [], JSON.stringify(validate.errors)).toEqual([]);
+    expect(valid).toBe(true);
+  });
 });
 
 describe('the validation above can fail', () => {
@@ -127,11 +120,16 @@ describe('requests are strict', () => {
     expect(validateFront()(body)).toBe(false);
   });
 
-  it('accepts a transaction id in any letter case, as the vendor\'s iOS SDK sends it, and nothing that is not a GUID', () => {
+  it("accepts a transaction id in any letter case, as the vendor's iOS SDK sends it, and nothing that is not a GUID", () => {
     for (const id of ['81F404B3-D7DC-4F08-B4FE-934853C86282', '81f404b3-D7DC-4f08-b4fe-934853C86282']) {
       expect(validateFront()({ ...frontRequest(), transaction_id: id })).toBe(true);
     }
-    for (const id of ['81f404b3d7dc4f08b4fe934853c86282', '{81f404b3-d7dc-4f08-b4fe-934853c86282}', '81f404b3-d7dc-4f08-b4fe-934853c8628g', 'urn:uuid:81f404b3-d7dc-4f08-b4fe-934853c86282']) {
+    for (const id of [
+      '81f404b3d7dc4f08b4fe934853c86282',
+      '{81f404b3-d7dc-4f08-b4fe-934853c86282}',
+      '81f404b3-d7dc-4f08-b4fe-934853c8628g',
+      'urn:uuid:81f404b3-d7dc-4f08-b4fe-934853c86282',
+    ]) {
       expect(validateFront()({ ...frontRequest(), transaction_id: id }), id).toBe(false);
     }
   });
@@ -142,13 +140,26 @@ describe('the login position is a number or decimal text, as the iOS SDK sends i
   const validate = () => validatorAt(schemaOf('userLogin request', 'knownDevice'));
 
   it('accepts numbers and numeric strings ("latitude": "30") in range', () => {
-    for (const geoLocation of [{ latitude: 30.0444, longitude: 31.2357 }, { latitude: '30', longitude: '31' }, { latitude: '-90', longitude: '180.0' }, { latitude: '30.0444', longitude: -31.2357 }]) {
+    for (const geoLocation of [
+      { latitude: 30.0444, longitude: 31.2357 },
+      { latitude: '30', longitude: '31' },
+      { latitude: '-90', longitude: '180.0' },
+      { latitude: '30.0444', longitude: -31.2357 },
+    ]) {
       expect(validate()(login(geoLocation)), JSON.stringify(geoLocation)).toBe(true);
     }
   });
 
   it('refuses text that is not a number of degrees in range, and numbers out of range', () => {
-    for (const geoLocation of [{ latitude: 'thirty', longitude: '31' }, { latitude: '91', longitude: '31' }, { latitude: '30', longitude: '180.5' }, { latitude: '', longitude: '31' }, { latitude: ' 30', longitude: '31' }, { latitude: 95, longitude: 31 }, { latitude: '30' }]) {
+    for (const geoLocation of [
+      { latitude: 'thirty', longitude: '31' },
+      { latitude: '91', longitude: '31' },
+      { latitude: '30', longitude: '180.5' },
+      { latitude: '', longitude: '31' },
+      { latitude: ' 30', longitude: '31' },
+      { latitude: 95, longitude: 31 },
+      { latitude: '30' },
+    ]) {
       expect(validate()(login(geoLocation)), JSON.stringify(geoLocation)).toBe(false);
     }
   });
@@ -275,10 +286,7 @@ const ENVELOPE_MEMBERS: Record<string, string[]> = {
 /** Another spelling of an envelope member: any letter case per character, any separator between the words, never the member's own. */
 const respelt = (member: string) =>
   fc
-    .tuple(
-      fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }),
-      fc.constantFrom('', '_', '-', ' ', '.', '__'),
-    )
+    .tuple(fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }), fc.constantFrom('', '_', '-', ' ', '.', '__'))
     .map(([upper, separator]) => {
       let index = 0;
       const word = (text: string) => [...text].map((letter) => (upper[index++ % upper.length] ? letter.toUpperCase() : letter)).join('');
@@ -289,9 +297,7 @@ const respelt = (member: string) =>
 describe('responses are not shapeless: the envelope members under any other spelling fail the schema', () => {
   const answers = examples.filter((example) => /^\S+ \d{3}$/.test(example.where));
   // Verification and /v1 answers whose data is null: business errors and refusals of the capture steps.
-  const verificationFailures = answers.filter(
-    (example) => /^(verifyId|verifyLiveness|linkUser|ocr)/.test(example.where) && (example.value as { data?: unknown }).data === null,
-  );
+  const verificationFailures = answers.filter((example) => /^(verifyId|verifyLiveness|linkUser|ocr)/.test(example.where) && (example.value as { data?: unknown }).data === null);
 
   it('an answer with an envelope member added under another spelling fails, whatever the operation, status and spelling', () => {
     expect(answers.length).toBeGreaterThan(150);
@@ -323,7 +329,8 @@ describe('responses are not shapeless: the envelope members under any other spel
   it('the business error the review found passing is refused, and a null data with no error code at all too', () => {
     const validate = validatorAt(schemaOf('verifyIdFront 200', 'cardNotDetected'));
     expect(validate({ data: null, Error_Code: 3011, Error_Message: 'Card Not Detected' })).toBe(false);
-    for (const name of ['ERROR_CODE', 'errorcode', 'error-code', 'Error Code']) expect(validate({ data: null, error_message: 'Card Not Detected', [name]: 3011 }), name).toBe(false);
+    for (const name of ['ERROR_CODE', 'errorcode', 'error-code', 'Error Code'])
+      expect(validate({ data: null, error_message: 'Card Not Detected', [name]: 3011 }), name).toBe(false);
     expect(validate({ data: null })).toBe(false);
     expect(validate({ data: null, error_code: 0, error_message: 'Card Not Detected' })).toBe(false);
     expect(validate({ data: null, error_code: 3011, error_message: 'Card Not Detected' })).toBe(true);
@@ -345,7 +352,10 @@ describe('the named examples follow the success rule the client applies', () => 
   it('every answer is a success with no message, or a failure with both an error code and a message', () => {
     const ambiguous = examples
       .filter((example) => /^\S+ \d{3}$/.test(example.where))
-      .filter(({ value }: { value: any }) => !successful(value) && !(typeof value.error_code === 'number' && value.error_code !== 0 && typeof value.error_message === 'string' && value.error_message))
+      .filter(
+        ({ value }: { value: any }) =>
+          !successful(value) && !(typeof value.error_code === 'number' && value.error_code !== 0 && typeof value.error_message === 'string' && value.error_message),
+      )
       .map((example) => `${example.where} / ${example.name}`);
     expect(ambiguous).toEqual([]);
   });

@@ -63,8 +63,7 @@ describe('JSON samples quoted by the public sources', () => {
     expect(validate.errors ?? []).toEqual([]);
   });
 
-  const sourceFile = (fixture: Fixture) =>
-    SHARED + (fixture.source.startsWith('vlens-api-facts.md') ? 'vlens-api-facts.md' : 'digital-identity-docs.txt');
+  const sourceFile = (fixture: Fixture) => SHARED + (fixture.source.startsWith('vlens-api-facts.md') ? 'vlens-api-facts.md' : 'digital-identity-docs.txt');
   it.skipIf(!existsSync(SHARED))('are quoted verbatim from their source file', () => {
     for (const [name, fixture] of fixtures) {
       const source = normalise(readFileSync(sourceFile(fixture), 'utf8'));

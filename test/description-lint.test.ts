@@ -64,7 +64,7 @@ describe('the description', () => {
     expect(rules).toContain('operation-4xx-response');
   });
 
-  it('leaves nothing in the temporary directory (the broken description\'s folder is removed)', () => {
+  it("leaves nothing in the temporary directory (the broken description's folder is removed)", () => {
     expect(readdirSync(tmpdir()).filter((name) => name.startsWith(LINT_TMP_PREFIX))).toEqual([]);
   });
 

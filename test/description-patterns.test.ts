@@ -23,7 +23,7 @@ function patternsOf(node: unknown, at: string, found: [string, string][] = []): 
 
 const patterns = [...new Map(patternsOf(bundle, '#').map(([at, pattern]) => [pattern, at])).entries()];
 
-describe('the description\'s patterns', () => {
+describe("the description's patterns", () => {
   it('are there to check (the description has patterns)', () => {
     expect(patterns.length).toBeGreaterThanOrEqual(8);
   });

@@ -62,9 +62,7 @@ function fileNameOf(block: Block, index: number) {
 
 /** Whether a ts block is a program that talks to a sandbox (not a file a test runner loads: a test file, or a module that exports something). */
 const runsAgainstSandbox = (block: Block) =>
-  !/^export /m.test(block.code) &&
-  !/from ['"](vitest|@playwright\/test)['"]/.test(block.code) &&
-  (block.code.includes('startMock(') || block.code.includes(DOCS_SANDBOX_URL));
+  !/^export /m.test(block.code) && !/from ['"](vitest|@playwright\/test)['"]/.test(block.code) && (block.code.includes('startMock(') || block.code.includes(DOCS_SANDBOX_URL));
 
 /**
  * The problems of a `tested by` marker: each citation must name an existing test file and the title
@@ -179,9 +177,12 @@ describe('every code block of the README and the guides', () => {
         expect(existsSync(join(ROOT, QUOTES_FILE.exec(block.marker)![1]!)), `${where(block)}: quotes a file that does not exist`).toBe(true);
         continue;
       }
-      expect([...TYPESCRIPT, ...SHELL, ...OUTPUT, ...CONFIG], `${where(block)}: a \`\`\`${block.lang} block (only ts, sh, text and configuration blocks are checked)`).toContain(block.lang);
+      expect([...TYPESCRIPT, ...SHELL, ...OUTPUT, ...CONFIG], `${where(block)}: a \`\`\`${block.lang} block (only ts, sh, text and configuration blocks are checked)`).toContain(
+        block.lang,
+      );
       if (OUTPUT.has(block.lang)) expect(block.marker ?? '', `${where(block)}: a sample of output names the test that checks it`).toMatch(TESTED_BY);
-      if (CONFIG.has(block.lang)) expect(TESTED_BY.test(block.marker ?? '') || NOT_RUN.test(block.marker ?? ''), `${where(block)}: configuration names the test that uses it, or why none runs`).toBe(true);
+      if (CONFIG.has(block.lang))
+        expect(TESTED_BY.test(block.marker ?? '') || NOT_RUN.test(block.marker ?? ''), `${where(block)}: configuration names the test that uses it, or why none runs`).toBe(true);
       if (block.marker === undefined) continue;
       const known = TYPESCRIPT.has(block.lang) ? SKIP_COMPILE.test(block.marker) : NOT_RUN.test(block.marker) || TESTED_BY.test(block.marker);
       expect(known, `${where(block)}: unknown marker <!-- ${block.marker} -->`).toBe(true);
@@ -214,17 +215,21 @@ await vlens.refreshToken({ refreshToken: login.refreshToken });
   }, 120_000);
 
   const runnable = compiled.filter(runsAgainstSandbox);
-  it.each(runnable.map((block) => [where(block), block] as const))('%s runs against a sandbox and ends without an error', async (_where, block) => {
-    const { code } = await transform(block.code.replaceAll(DOCS_SANDBOX_URL, sandbox.url), { loader: 'ts', format: 'esm', target: 'node20' });
-    const file = join(project, 'run', `${basename(block.file, '.md')}-${block.line}.mjs`);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, code);
-    const result = await run(process.execPath, [file], { cwd: dirname(file), env: { ...process.env, VLENS_API_KEY: `docs-${block.line}-${Date.now()}` } }).catch(
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
-    expect(result.stderr, `${where(block)} printed to stderr`).toBe('');
-    expect((result as { code?: number }).code ?? 0).toBe(0);
-  }, 60_000);
+  it.each(runnable.map((block) => [where(block), block] as const))(
+    '%s runs against a sandbox and ends without an error',
+    async (_where, block) => {
+      const { code } = await transform(block.code.replaceAll(DOCS_SANDBOX_URL, sandbox.url), { loader: 'ts', format: 'esm', target: 'node20' });
+      const file = join(project, 'run', `${basename(block.file, '.md')}-${block.line}.mjs`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, code);
+      const result = await run(process.execPath, [file], { cwd: dirname(file), env: { ...process.env, VLENS_API_KEY: `docs-${block.line}-${Date.now()}` } }).catch(
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect(result.stderr, `${where(block)} printed to stderr`).toBe('');
+      expect((result as { code?: number }).code ?? 0).toBe(0);
+    },
+    60_000,
+  );
 });
 
 describe('the blocks another test runs', () => {
@@ -244,18 +249,25 @@ describe('the blocks another test runs', () => {
 
 describe('the shell blocks', () => {
   const runnable = shellBlocks.filter((block) => block.marker === undefined);
-  it.each(runnable.map((block) => [where(block), block] as const))('%s runs against a sandbox and exits 0', async (_where, block) => {
-    const dir = join(project, 'shell', `${basename(block.file, '.md')}-${block.line}`);
-    writeImages(dir);
-    const { code, output } = await runShell(block.code, dir);
-    expect(code, output).toBe(0);
-  }, 60_000);
+  it.each(runnable.map((block) => [where(block), block] as const))(
+    '%s runs against a sandbox and exits 0',
+    async (_where, block) => {
+      const dir = join(project, 'shell', `${basename(block.file, '.md')}-${block.line}`);
+      writeImages(dir);
+      const { code, output } = await runShell(block.code, dir);
+      expect(code, output).toBe(0);
+    },
+    60_000,
+  );
 
   it('the check bites: a command that fails, or a request the sandbox refuses, fails the block', async () => {
     const dir = join(project, 'shell', 'bites');
     writeImages(dir);
     expect((await runShell('true\nfalse\necho never', dir)).code).not.toBe(0);
-    const refused = await runShell(`curl -sS --fail-with-body ${DOCS_SANDBOX_URL}/__vlens/outcomes -X POST -H 'ApiKey: k' -H 'Content-Type: application/json' -d '{"operationId":"nope"}'`, dir);
+    const refused = await runShell(
+      `curl -sS --fail-with-body ${DOCS_SANDBOX_URL}/__vlens/outcomes -X POST -H 'ApiKey: k' -H 'Content-Type: application/json' -d '{"operationId":"nope"}'`,
+      dir,
+    );
     expect(refused.code).not.toBe(0);
     expect(refused.output).toContain('400');
   });

@@ -55,7 +55,7 @@ function breakEverything(doc: Doc): Doc {
 const withVersion = (doc: Doc, version: string) => ({ ...doc, info: { ...doc.info, version } });
 
 describe('breaking-change check', () => {
-  it('has a committed release baseline, recorded in openapi/CHANGELOG.md (the description\'s; the root one is the package\'s)', () => {
+  it("has a committed release baseline, recorded in openapi/CHANGELOG.md (the description's; the root one is the package's)", () => {
     expect(releases.length).toBeGreaterThan(0);
     const changelog = readFileSync(join(ROOT, 'openapi', 'CHANGELOG.md'), 'utf8');
     for (const { version } of releases) expect(changelog, `openapi/CHANGELOG.md has no section for release ${version}`).toContain(`## ${version}`);
@@ -135,12 +135,19 @@ describe('breaking-change check', () => {
     });
     const report = (base: string, revision: string, changes: DiffChange[]) => ({ infoVersions: { base, revision }, changes, summary: {}, bump: 'major' });
     const reviewed = [{ release: '1.1.0', since: '1.0.0', rule: 'schema-constraint-changed', at: '#/components/schemas/A/pattern', message: 'pattern changed', why: 'widened' }];
-    expect(judge(report('1.0.0', '1.1.0', [change('#/components/schemas/A/pattern', 'pattern changed')]), reviewed)).toMatchObject({ ok: true, breaking: [], accepted: ['schema-constraint-changed: pattern changed'] });
+    expect(judge(report('1.0.0', '1.1.0', [change('#/components/schemas/A/pattern', 'pattern changed')]), reviewed)).toMatchObject({
+      ok: true,
+      breaking: [],
+      accepted: ['schema-constraint-changed: pattern changed'],
+    });
     // The same change elsewhere, or between other versions, is still breaking.
     expect(judge(report('1.0.0', '1.1.0', [change('#/components/schemas/B/pattern', 'pattern changed')]), reviewed).ok).toBe(false);
     expect(judge(report('1.1.0', '1.2.0', [change('#/components/schemas/A/pattern', 'pattern changed')]), reviewed).ok).toBe(false);
     // Reviewed once, let through once.
-    const twice = judge(report('1.0.0', '1.1.0', [change('#/components/schemas/A/pattern', 'pattern changed'), change('#/components/schemas/A/pattern', 'pattern changed')]), reviewed);
+    const twice = judge(
+      report('1.0.0', '1.1.0', [change('#/components/schemas/A/pattern', 'pattern changed'), change('#/components/schemas/A/pattern', 'pattern changed')]),
+      reviewed,
+    );
     expect(twice.ok).toBe(false);
     // A reviewed change the diff does not report any more is stale.
     const stale = judge(report('1.0.0', '1.1.0', []), reviewed);

@@ -33,7 +33,13 @@ function linksOf(file: string) {
 
 /** The heading ids of a Markdown file, as GitHub and the portal make them. */
 function headingIds(file: string) {
-  return new Set([...createMarkdown().render(readFileSync(file, 'utf8')).matchAll(/<h[1-6] id="([^"]+)"/g)].map((match) => match[1]!));
+  return new Set(
+    [
+      ...createMarkdown()
+        .render(readFileSync(file, 'utf8'))
+        .matchAll(/<h[1-6] id="([^"]+)"/g),
+    ].map((match) => match[1]!),
+  );
 }
 
 /** What is wrong with a link of `from`, or undefined. */

@@ -13,15 +13,7 @@ import { REFERENCE_PAGES, REPOSITORY_URL, listGuides } from '../scripts/docs/gui
 import { serveDocs } from '../scripts/docs/serve.mjs';
 import { ROOT, listOperations, loadBundle } from '../scripts/lib/description.mjs';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SCREENSHOT_DIR = join(ROOT, 'test-output');
 const VIEWPORT = { width: 1440, height: 900 };
 
@@ -130,13 +122,18 @@ async function navigateTo(page: Page, operation: Operation) {
 
 /** The operation's heading, once it is scrolled into the viewport. */
 async function headingInView(page: Page, operation: Operation) {
-  const heading = section(page, operation.operationId).locator('h2').filter({ hasText: exactly(operation.summary) });
+  const heading = section(page, operation.operationId)
+    .locator('h2')
+    .filter({ hasText: exactly(operation.summary) });
   await heading.waitFor({ state: 'visible' });
   await expect
-    .poll(async () => {
-      const box = await heading.boundingBox();
-      return box !== null && box.y >= 0 && box.y + box.height <= VIEWPORT.height;
-    }, { message: `${operation.summary} scrolled into view` })
+    .poll(
+      async () => {
+        const box = await heading.boundingBox();
+        return box !== null && box.y >= 0 && box.y + box.height <= VIEWPORT.height;
+      },
+      { message: `${operation.summary} scrolled into view` },
+    )
     .toBe(true);
 }
 
@@ -177,11 +174,17 @@ describe('docs portal in Chromium', () => {
     for (const { href } of expected) {
       const visited = await visit(new URL(href, server.url).href);
       try {
-        const links = await pagesBar(visited.page).getByRole('link').evaluateAll((anchors) =>
-          anchors.map((anchor) => ({ href: anchor.getAttribute('href'), title: anchor.textContent, current: anchor.getAttribute('aria-current') })),
-        );
-        expect(links.map(({ href: to, title }) => ({ href: to, title })), href).toEqual(expected);
-        expect(links.filter((link) => link.current === 'page').map((link) => link.href), `${href} marks itself current`).toEqual([href]);
+        const links = await pagesBar(visited.page)
+          .getByRole('link')
+          .evaluateAll((anchors) => anchors.map((anchor) => ({ href: anchor.getAttribute('href'), title: anchor.textContent, current: anchor.getAttribute('aria-current') })));
+        expect(
+          links.map(({ href: to, title }) => ({ href: to, title })),
+          href,
+        ).toEqual(expected);
+        expect(
+          links.filter((link) => link.current === 'page').map((link) => link.href),
+          `${href} marks itself current`,
+        ).toEqual([href]);
         await expectNothingLeftTheOrigin(visited);
       } finally {
         await visited.close();
@@ -205,7 +208,10 @@ describe('docs portal in Chromium', () => {
         for (const href of hrefs) {
           if (/^https?:/.test(href)) {
             // Another site, or a file of the repository that is not a guide: never a guide left as its .md.
-            expect(guides.some((other) => href.startsWith(`${REPOSITORY_URL}/blob/main/docs/${other.name}.md`)), `${guide.href}: ${href}`).toBe(false);
+            expect(
+              guides.some((other) => href.startsWith(`${REPOSITORY_URL}/blob/main/docs/${other.name}.md`)),
+              `${guide.href}: ${href}`,
+            ).toBe(false);
             continue;
           }
           const [file, hash] = href.startsWith('#') ? [guide.href, href.slice(1)] : (href.split('#') as [string, string | undefined]);
@@ -242,16 +248,25 @@ describe('docs portal in Chromium', () => {
       const { page } = portal;
       await expect(page.title()).resolves.toBe(`${bundle.info.title} ${bundle.info.version}`);
 
-      await page.locator('h2').filter({ hasText: exactly('The verification flow') }).waitFor({ state: 'visible' });
+      await page
+        .locator('h2')
+        .filter({ hasText: exactly('The verification flow') })
+        .waitFor({ state: 'visible' });
       const diagram = page.locator('pre', { hasText: 'verify/liveness/multi' }).first();
       await diagram.waitFor({ state: 'visible' });
       expect(await diagram.innerText()).toMatch(/verify\/id\/front[\s\S]*verify\/id\/back[\s\S]*verify\/liveness\/multi/);
-      await page.locator('h2').filter({ hasText: exactly('Validated and Verified') }).waitFor({ state: 'visible' });
+      await page
+        .locator('h2')
+        .filter({ hasText: exactly('Validated and Verified') })
+        .waitFor({ state: 'visible' });
 
       const errorTable = page.locator('table', { has: page.getByRole('columnheader', { name: 'Message for the user' }) });
       await errorTable.waitFor({ state: 'visible' });
       const codes = await errorTable.locator('tbody tr td:first-child').allInnerTexts();
-      expect(codes.map((cell) => cell.trim()), 'error table rows, in catalogue order').toEqual(errorCodes);
+      expect(
+        codes.map((cell) => cell.trim()),
+        'error table rows, in catalogue order',
+      ).toEqual(errorCodes);
 
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'docs-portal.png') });
       await expectNothingLeftTheOrigin(portal);

@@ -54,8 +54,7 @@ let mock: { url: string; stop: () => Promise<void> };
 
 /** Writes the images the samples read (id-front.jpg, face-1.jpg, passport.jpg, ...): the description's own example JPEGs. */
 function writeImages(dir: string) {
-  const example = (path: string, name: string) =>
-    bundle.paths[path].post.requestBody.content['application/json'].examples[name].value as Record<string, string>;
+  const example = (path: string, name: string) => bundle.paths[path].post.requestBody.content['application/json'].examples[name].value as Record<string, string>;
   const front = example('/api/DigitalIdentity/verify/id/front', 'startTransaction');
   const faces = example('/api/DigitalIdentity/verify/liveness/multi', 'threeFaces');
   writeFileSync(join(dir, 'id-front.jpg'), Buffer.from(front.image!, 'base64'));
@@ -142,7 +141,11 @@ async function runTypeScript(sources: Record<string, string>) {
     results.push(
       await run(process.execPath, [join(dir, `${name}.mjs`)], { cwd: workDir, env: { ...process.env, ...SAMPLE_ENV }, timeout: 20_000 }).then(
         ({ stdout }) => ({ name, ok: true, output: stdout }),
-        (error: { stderr?: string; message: string; killed?: boolean }) => ({ name, ok: false, output: error.killed ? `timed out after 20 s: ${error.message}` : error.stderr || error.message }),
+        (error: { stderr?: string; message: string; killed?: boolean }) => ({
+          name,
+          ok: false,
+          output: error.killed ? `timed out after 20 s: ${error.message}` : error.stderr || error.message,
+        }),
       ),
     );
     return runNext();
@@ -172,7 +175,12 @@ describe('code samples', () => {
       expect(labels, operation.operationId).toContain('curl');
       for (const label of labels) expect(shown.has(label), `${operation.operationId}: Redoc hides samples labelled "${label}"`).toBe(true);
     }
-    expect(samples.filter((sample) => sample.label === 'TypeScript flow').map((sample) => sample.operationId).sort()).toEqual(['ocrIdFront', 'verifyIdFront', 'verifyLiveness']);
+    expect(
+      samples
+        .filter((sample) => sample.label === 'TypeScript flow')
+        .map((sample) => sample.operationId)
+        .sort(),
+    ).toEqual(['ocrIdFront', 'verifyIdFront', 'verifyLiveness']);
   });
 
   it('each sample calls its own operation, through the surface the client guarantees', () => {
@@ -180,7 +188,10 @@ describe('code samples', () => {
       expect(sample.source, sample.operationId).toContain('import { createVlensClient } from "vlens-digital-identity";');
       if (sample.label === 'TypeScript flow') {
         // The logged-in flow, or capture before login (the key-only captures, then the link).
-        const flow = sample.operationId === 'ocrIdFront' ? /vlens\.captureBeforeLogin\(\{\s*idFront:[\s\S]*idBack:[\s\S]*faces: \[[\s\S]*vlens\.linkTransaction\(/ : /vlens\.verifyIdentity\(\{\s*idFront:[\s\S]*idBack:[\s\S]*faces: \[/;
+        const flow =
+          sample.operationId === 'ocrIdFront'
+            ? /vlens\.captureBeforeLogin\(\{\s*idFront:[\s\S]*idBack:[\s\S]*faces: \[[\s\S]*vlens\.linkTransaction\(/
+            : /vlens\.verifyIdentity\(\{\s*idFront:[\s\S]*idBack:[\s\S]*faces: \[/;
         expect(sample.source, sample.operationId).toMatch(flow);
       } else {
         expect(sample.source, sample.operationId).toContain(`vlens.api.${sample.method}(`);
@@ -201,7 +212,10 @@ describe('code samples', () => {
     const broken = front.source.replace('image: (await readFile', 'imagee: (await readFile');
     expect(broken).not.toBe(front.source);
     const errors = await typeCheck({ ...sources, 'broken-front': broken });
-    expect(Object.keys(errors).filter((name) => name !== 'broken-front'), JSON.stringify(errors, null, 2)).toEqual([]);
+    expect(
+      Object.keys(errors).filter((name) => name !== 'broken-front'),
+      JSON.stringify(errors, null, 2),
+    ).toEqual([]);
     expect(errors['broken-front']?.join('\n')).toMatch(/imagee/);
   });
 
@@ -224,7 +238,10 @@ describe('code samples', () => {
     for (const sample of curl) {
       const statuses = await runCurl(sample.source);
       expect(statuses.length, sample.operationId).toBeGreaterThan(0);
-      expect(statuses.filter((status) => status < 200 || status > 299), `${sample.operationId}: ${statuses}`).toEqual([]);
+      expect(
+        statuses.filter((status) => status < 200 || status > 299),
+        `${sample.operationId}: ${statuses}`,
+      ).toEqual([]);
     }
     const liveness = curl.find((sample) => sample.operationId === 'verifyLiveness')!;
     const withoutToken = liveness.source.replace(/^\s*-H "Authorization: Bearer \$VLENS_USER_TOKEN" \\\n/m, '');

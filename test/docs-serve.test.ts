@@ -65,7 +65,7 @@ describe('docs:serve', () => {
   });
 
   // npm runs the script through `sh -c`, which does not pass signals on.
-  it.each(['SIGTERM', 'SIGKILL'] as const)('stops when npm run docs:serve\'s own PID is killed (%s), freeing its port', async (signal) => {
+  it.each(['SIGTERM', 'SIGKILL'] as const)("stops when npm run docs:serve's own PID is killed (%s), freeing its port", async (signal) => {
     const npm = spawn('npm', ['run', 'docs:serve', '--silent', '--', '--dir', dir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     try {
       const url = await new Promise<string>((resolve, reject) => {

@@ -52,7 +52,7 @@ describe('a reset ends what the tenant had in flight', () => {
     expect((await call(caller, 'GET', '/__vlens/requests')).body.requests).toEqual([]);
   });
 
-  it('a hung request is closed by the reset; another tenant\'s hang is not', async () => {
+  it("a hung request is closed by the reset; another tenant's hang is not", async () => {
     const [caller, other] = [tenant(), tenant()];
     for (const who of [caller, other]) await call(who, 'POST', '/__vlens/faults', { body: { fault: 'hang' } });
     const body = { phoneNumber: testPhone() };
@@ -82,7 +82,10 @@ describe('refresh tokens keep their kind; the sandbox refuses one it does not kn
 
   it("a user's refresh token after a reset is refused, and the user's old access token no longer passes admin-only operations", async () => {
     const caller = tenant();
-    const admin = await call(caller, 'POST', PATHS.adminLogin, { headers: { TenancyName: 'acme' }, body: { userNameOrEmailAddress: 'admin', password: 'pass', tenancyName: 'acme' } });
+    const admin = await call(caller, 'POST', PATHS.adminLogin, {
+      headers: { TenancyName: 'acme' },
+      body: { userNameOrEmailAddress: 'admin', password: 'pass', tenancyName: 'acme' },
+    });
     const refreshToken = admin.body.data.refreshToken;
     const user = await register(caller);
     await call(caller, 'POST', '/__vlens/reset');
@@ -117,7 +120,7 @@ describe('tokens the sandbox accepted but did not issue can be expired', () => {
     expect(after.body.error_descriptions).toEqual([{ field: 'Authorization', message: 'The access token has expired.' }]);
   });
 
-  it('the testing guide\'s recipe makes the client refresh: expire, then the next call renews its token once', async () => {
+  it("the testing guide's recipe makes the client refresh: expire, then the next call renews its token once", async () => {
     const caller = tenant();
     const renewed: string[] = [];
     const vlens = createVlensClient({
@@ -153,7 +156,13 @@ describe('magic values', () => {
     const caller = tenant();
     const sent = await call(caller, 'POST', PATHS.verifyPhone, { body: { phoneNumber: '+201999123456' } });
     const refused = await call(caller, 'POST', PATHS.register, {
-      body: { phoneNumber: '+201999123456', email: 'qa+liveness.spofDetected@example.test', password: 'S3cure!pass', phoneNumberOtpRequestId: sent.body.data.phoneNumberOtpRequestId, phoneNumberOtp: '123456' },
+      body: {
+        phoneNumber: '+201999123456',
+        email: 'qa+liveness.spofDetected@example.test',
+        password: 'S3cure!pass',
+        phoneNumberOtpRequestId: sent.body.data.phoneNumberOtpRequestId,
+        phoneNumberOtp: '123456',
+      },
     });
     expect(refused.status).toBe(400);
     const fields = Object.fromEntries(refused.body.error_descriptions.map((entry: { field: string; message: string }) => [entry.field, entry.message]));
@@ -176,7 +185,9 @@ describe('options are range-checked where they enter', () => {
   });
 
   it('startMock refuses Infinity, 0 and -1 with an error naming the option', async () => {
-    await expect(startMock({ transactionTtlSeconds: Number.POSITIVE_INFINITY })).rejects.toThrow(new TypeError('transactionTtlSeconds must be a whole number of seconds, got Infinity'));
+    await expect(startMock({ transactionTtlSeconds: Number.POSITIVE_INFINITY })).rejects.toThrow(
+      new TypeError('transactionTtlSeconds must be a whole number of seconds, got Infinity'),
+    );
     await expect(startMock({ transactionTtlSeconds: 0 })).rejects.toThrow(RangeError);
     await expect(startMock({ imageBudgetBytes: -1 })).rejects.toThrow(/imageBudgetBytes must be from 0 to \d+ bytes, got -1/);
     await expect(startMock({ maxConnections: 3 })).rejects.toThrow(/maxConnections must be from 16/);

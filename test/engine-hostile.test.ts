@@ -13,7 +13,11 @@ describe('hostile requests to handle()', () => {
     const sandbox = createSandbox();
     const huge = 'a'.repeat(10_000_000);
     const answer = await sandbox.handle(
-      new Request(`${BASE}${PATHS.exists}`, { method: 'POST', headers: { ApiKey: 'huge-header', 'Content-Type': 'application/json', 'X-Big': huge }, body: '{"phoneNumber":"+201001234567"}' }),
+      new Request(`${BASE}${PATHS.exists}`, {
+        method: 'POST',
+        headers: { ApiKey: 'huge-header', 'Content-Type': 'application/json', 'X-Big': huge },
+        body: '{"phoneNumber":"+201001234567"}',
+      }),
     );
     expect(answer.status).toBe(200);
     expect(await answer.json()).toMatchObject({ error_code: null });
@@ -36,7 +40,9 @@ describe('hostile requests to handle()', () => {
     const { requests } = await sandbox.control('never-body').requests();
     expect(requests.map((entry) => [entry.operationId, entry.status])).toEqual([['checkExistenceOfEmailOrPhone', 408]]);
     // A body that does arrive within the time is served as ever.
-    const fine = await sandbox.handle(new Request(`${BASE}${PATHS.exists}`, { method: 'POST', headers: { ApiKey: 'never-body', 'Content-Type': 'application/json' }, body: '{"phoneNumber":"+201001234567"}' }));
+    const fine = await sandbox.handle(
+      new Request(`${BASE}${PATHS.exists}`, { method: 'POST', headers: { ApiKey: 'never-body', 'Content-Type': 'application/json' }, body: '{"phoneNumber":"+201001234567"}' }),
+    );
     expect(fine.status).toBe(200);
     sandbox.close();
   });

@@ -85,16 +85,21 @@ describe('a whole flow through handle(), no server', () => {
 
   it('answers a generated answer with a 501 that names what to install (no Prism in a browser)', async () => {
     const answer = await sandbox.handle(
-      new Request(`${base}${PATHS.exists}`, { method: 'POST', headers: { ApiKey: apiKey, 'Content-Type': 'application/json', Prefer: 'dynamic=true' }, body: '{"phoneNumber":"+201001234567"}' }),
+      new Request(`${base}${PATHS.exists}`, {
+        method: 'POST',
+        headers: { ApiKey: apiKey, 'Content-Type': 'application/json', Prefer: 'dynamic=true' },
+        body: '{"phoneNumber":"+201001234567"}',
+      }),
     );
     expect(answer.status).toBe(501);
     expect((await answer.json()).error_message).toContain('npm install --save-dev @stoplight/prism-cli@5.14.x');
   });
 
-  it('strikes faults the web way: reset is a network error, a hang ends with the tenant\'s reset', async () => {
+  it("strikes faults the web way: reset is a network error, a hang ends with the tenant's reset", async () => {
     const control = sandbox.control(apiKey);
     await control.addFault({ operationId: 'checkExistenceOfEmailOrPhone', fault: 'reset' });
-    const request = () => new Request(`${base}${PATHS.exists}`, { method: 'POST', headers: { ApiKey: apiKey, 'Content-Type': 'application/json' }, body: '{"phoneNumber":"+201001234567"}' });
+    const request = () =>
+      new Request(`${base}${PATHS.exists}`, { method: 'POST', headers: { ApiKey: apiKey, 'Content-Type': 'application/json' }, body: '{"phoneNumber":"+201001234567"}' });
     expect((await sandbox.handle(request())).type).toBe('error');
     await control.addFault({ operationId: 'checkExistenceOfEmailOrPhone', fault: 'hang' });
     const hung = sandbox.handle(request());
@@ -104,14 +109,18 @@ describe('a whole flow through handle(), no server', () => {
 });
 
 describe('the catalog is derived from the rules', () => {
-  it('changing a rule\'s summary or a refusal\'s condition changes the catalog, in the same words', () => {
+  it("changing a rule's summary or a refusal's condition changes the catalog, in the same words", () => {
     const rule = RULES.verifyLiveness!;
     const [summary, when] = [rule.summary, rule.refusals![1]!.when];
     try {
       rule.summary = 'Checks three faces, as a test says.';
       rule.refusals![1]!.when = 'a test says so';
-      const text = createSandbox().catalog().operations.find((operation) => operation.operationId === 'verifyLiveness')!.rules;
-      expect(text).toMatch(/^Checks three faces, as a test says\. Refuses with transactionNotFound when .*; idStepsMissing when a test says so; facesIdentical when two of the faces are the same bytes\./);
+      const text = createSandbox()
+        .catalog()
+        .operations.find((operation) => operation.operationId === 'verifyLiveness')!.rules;
+      expect(text).toMatch(
+        /^Checks three faces, as a test says\. Refuses with transactionNotFound when .*; idStepsMissing when a test says so; facesIdentical when two of the faces are the same bytes\./,
+      );
       expect(text).toContain('State: records the liveness step');
     } finally {
       rule.summary = summary;
@@ -125,9 +134,16 @@ describe('a seed', () => {
     const run = async (seed: string) => {
       const sandbox = createSandbox({ seed, now: () => Date.UTC(2026, 11, 1) });
       const post = (path: string, body: unknown) =>
-        sandbox.handle(new Request(`https://api.vlenseg.com${path}`, { method: 'POST', headers: { ApiKey: 'seeded', 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).then((response) => response.json());
+        sandbox
+          .handle(new Request(`https://api.vlenseg.com${path}`, { method: 'POST', headers: { ApiKey: 'seeded', 'Content-Type': 'application/json' }, body: JSON.stringify(body) }))
+          .then((response) => response.json());
       const sent = await post(PATHS.verifyPhone, { phoneNumber: '+201900000001' });
-      const registered = await post(PATHS.register, { phoneNumber: '+201900000001', password: 'S3cure!pass', phoneNumberOtpRequestId: sent.data.phoneNumberOtpRequestId, phoneNumberOtp: SANDBOX_OTP });
+      const registered = await post(PATHS.register, {
+        phoneNumber: '+201900000001',
+        password: 'S3cure!pass',
+        phoneNumberOtpRequestId: sent.data.phoneNumberOtpRequestId,
+        phoneNumberOtp: SANDBOX_OTP,
+      });
       const front = await post(PATHS.ocrFront, { image: image('seeded') });
       return [sent.data.phoneNumberOtpRequestId, registered.data.accessToken, front.data.transaction_id];
     };

@@ -92,7 +92,25 @@ describe('any request-target', () => {
     await mock?.stop();
   });
 
-  const targets = ['//', '///', '//?a=1', '/\\', '//api//DigitalIdentity', '//evil.example/x', '\\\\', '/%', '/%zz', '*', 'http://', 'http://[::1', `/${'a/'.repeat(2000)}`, '/?%', '/api/DigitalIdentity/verify/id/front//', '/..%2f..%2fetc/passwd', '/\u00ff'];
+  const targets = [
+    '//',
+    '///',
+    '//?a=1',
+    '/\\',
+    '//api//DigitalIdentity',
+    '//evil.example/x',
+    '\\\\',
+    '/%',
+    '/%zz',
+    '*',
+    'http://',
+    'http://[::1',
+    `/${'a/'.repeat(2000)}`,
+    '/?%',
+    '/api/DigitalIdentity/verify/id/front//',
+    '/..%2f..%2fetc/passwd',
+    '/\u00ff',
+  ];
   it.each(targets)('%j gets an answer in the envelope, and the mock goes on', async (target) => {
     const answer = await raw(mock.url, `GET ${target} HTTP/1.1\r\nHost: x\r\nApiKey: hostile-key\r\nConnection: close\r\n\r\n`);
     const { envelope } = record(answer);
@@ -133,7 +151,11 @@ describe('bodies that once froze or swelled it', () => {
     expect(text.length).toBeGreaterThan(20_000_000);
     const post = async () => {
       const started = performance.now();
-      const response = await fetch(`${mock.url}${PATHS.front}`, { method: 'POST', headers: { ApiKey: caller.apiKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: text });
+      const response = await fetch(`${mock.url}${PATHS.front}`, {
+        method: 'POST',
+        headers: { ApiKey: caller.apiKey, Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: text,
+      });
       const body = await response.json();
       figures.sent += 1;
       figures.longestLargeMs = Math.max(figures.longestLargeMs, performance.now() - started);
@@ -178,7 +200,9 @@ describe('floods within the stated memory bound', () => {
 
     // Unknown paths with a thousand keys: no tenant is made, so none is evicted.
     for (let batch = 0; batch < 20; batch++) {
-      await Promise.all(Array.from({ length: 50 }, (_, index) => counted(performance.now(), fetch(`${mock.url}/no/such/path/${index}`, { headers: { ApiKey: `flood-${batch}-${index}` } }))));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, index) => counted(performance.now(), fetch(`${mock.url}/no/such/path/${index}`, { headers: { ApiKey: `flood-${batch}-${index}` } }))),
+      );
     }
     expect((await call(keeper, 'GET', `/__vlens/transactions/${transactionId}`)).status).toBe(200);
 
@@ -189,7 +213,11 @@ describe('floods within the stated memory bound', () => {
         Array.from({ length: 50 }, (_, index) =>
           counted(
             performance.now(),
-            fetch(`${mock.url}${PATHS.front}`, { method: 'POST', headers: { ApiKey: keeper.apiKey, Authorization: `Bearer ${bigToken}${batch}x${index}`, 'Content-Type': 'application/json' }, body: '{"image": 5}' }),
+            fetch(`${mock.url}${PATHS.front}`, {
+              method: 'POST',
+              headers: { ApiKey: keeper.apiKey, Authorization: `Bearer ${bigToken}${batch}x${index}`, 'Content-Type': 'application/json' },
+              body: '{"image": 5}',
+            }),
           ),
         ),
       );
@@ -221,12 +249,19 @@ describe('pages of other origins', () => {
 
   it('the API answers any origin, without credentials; the control API only loopback, listed and its own origins', async () => {
     const key = `cors-${randomUUID()}`;
-    const api = await fetch(`${mock.url}${PATHS.exists}`, { method: 'POST', headers: { Origin: 'https://evil.example', ApiKey: key, 'Content-Type': 'application/json' }, body: '{"phoneNumber":"+201001234567"}' });
+    const api = await fetch(`${mock.url}${PATHS.exists}`, {
+      method: 'POST',
+      headers: { Origin: 'https://evil.example', ApiKey: key, 'Content-Type': 'application/json' },
+      body: '{"phoneNumber":"+201001234567"}',
+    });
     expect(api.headers.get('access-control-allow-origin')).toBe('*');
     expect(api.headers.get('access-control-allow-credentials')).toBeNull();
 
     for (const origin of ['https://evil.example', 'null', 'http://localhost.evil.example:80']) {
-      const preflight = await fetch(`${mock.url}/__vlens/reset`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'apikey' } });
+      const preflight = await fetch(`${mock.url}/__vlens/reset`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'apikey' },
+      });
       expect(preflight.headers.get('access-control-allow-origin'), origin).toBeNull();
       const read = await fetch(`${mock.url}/__vlens/requests`, { headers: { Origin: origin, ApiKey: key } });
       expect(read.status, origin).toBe(403);
@@ -255,7 +290,9 @@ describe('slow clients and requests Node answers before our code', () => {
     const slowHeaders = await raw(mock.url, 'POST /api/DigitalIdentity/Register HTTP/1.1\r\nHost: x\r\n', { ms: 6000 });
     expect(record(slowHeaders, { timed: false }).envelope).toBe(true);
     expect(slowHeaders.status).toBe(408);
-    const slowBody = await raw(mock.url, `POST ${PATHS.exists} HTTP/1.1\r\nHost: x\r\nApiKey: k\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"phone`, { ms: 8000 });
+    const slowBody = await raw(mock.url, `POST ${PATHS.exists} HTTP/1.1\r\nHost: x\r\nApiKey: k\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"phone`, {
+      ms: 8000,
+    });
     expect(record(slowBody, { timed: false }).envelope).toBe(true);
     expect(slowBody.status).toBe(408);
   });
@@ -281,9 +318,16 @@ describe('slow clients and requests Node answers before our code', () => {
   });
 
   it('a declared length over the ceiling is refused at once, before the body comes', async () => {
-    const answer = await raw(mock.url, `POST ${PATHS.front} HTTP/1.1\r\nHost: x\r\nApiKey: k\r\nAuthorization: Bearer a.b.c\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n`, { ms: 1500 });
+    const answer = await raw(
+      mock.url,
+      `POST ${PATHS.front} HTTP/1.1\r\nHost: x\r\nApiKey: k\r\nAuthorization: Bearer a.b.c\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n`,
+      { ms: 1500 },
+    );
     expect(answer.status).toBe(413);
-    expect(record(answer).body).toMatchObject({ error_code: 413, error_descriptions: [{ field: 'body', message: 'The request body is 999999999 bytes; at most 30000000 are accepted.' }] });
+    expect(record(answer).body).toMatchObject({
+      error_code: 413,
+      error_descriptions: [{ field: 'body', message: 'The request body is 999999999 bytes; at most 30000000 are accepted.' }],
+    });
   });
 
   it('an expectation Node does not meet, and a thousand headers, get the envelope with CORS headers', async () => {
@@ -310,7 +354,12 @@ describe('a stop with requests in flight', () => {
     const mock = await startMockProcess(['--port', '0', '--quiet']);
     const caller: Caller = { url: mock.url, apiKey: `stop-${randomUUID()}` };
     await call(caller, 'POST', '/__vlens/faults', { body: { operationId: 'checkExistenceOfEmailOrPhone', fault: 'delay', delayMs: 1500, times: 30 } });
-    const inFlight = Array.from({ length: 30 }, (_, index) => call(caller, 'POST', PATHS.exists, { body: { phoneNumber: `+2010012345${String(index).padStart(2, '0')}` } }).then((answer) => answer.status, () => 0));
+    const inFlight = Array.from({ length: 30 }, (_, index) =>
+      call(caller, 'POST', PATHS.exists, { body: { phoneNumber: `+2010012345${String(index).padStart(2, '0')}` } }).then(
+        (answer) => answer.status,
+        () => 0,
+      ),
+    );
     // All 30 are in flight once the journal has them: the engine files a request before its delay
     // is waited out by the adapter. (A fixed wait lost requests not yet accepted on a busy machine.)
     for (let filed = 0; filed < 30; ) {

@@ -79,7 +79,9 @@ describe('vlens-mock (node mocks/cli.js)', () => {
     const mock = await startMockProcess(['--port', '0', '--host', '0.0.0.0']);
     try {
       await mock.waitForLine(/^Ctrl\+C stops\.$/);
-      expect(mock.stdout()).toMatch(/^Vlens Digital Identity mock, sandbox \(Prism 5\.14\.\d+\) listening on http:\/\/127\.0\.0\.1:(\d+) \(on every interface, 0\.0\.0\.0, port \1\)$/m);
+      expect(mock.stdout()).toMatch(
+        /^Vlens Digital Identity mock, sandbox \(Prism 5\.14\.\d+\) listening on http:\/\/127\.0\.0\.1:(\d+) \(on every interface, 0\.0\.0\.0, port \1\)$/m,
+      );
       expect((await fetch(`${mock.url}/__vlens/health`)).status).toBe(200);
     } finally {
       expect(await mock.stop()).toBe(0);
@@ -148,14 +150,18 @@ describe('vlens-mock (node mocks/cli.js)', () => {
     expect(mock.stderr()).toContain('broken.json is not served: not JSON');
   });
 
-  it('is what npm start runs, and killing npm\'s PID (SIGTERM or SIGKILL) stops it and frees the port', async () => {
+  it("is what npm start runs, and killing npm's PID (SIGTERM or SIGKILL) stops it and frees the port", async () => {
     await expectKillingFreesPort(() => startThroughNpm(['start', '--silent', '--', '--port', '0'], ROOT));
   });
 
   it('outlives its parent when not started by npm (a shell that started it in the background, a service)', async () => {
     // sh starts the mock in the background and exits at once; the mock must keep serving.
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_')));
-    const shell = spawn('sh', ['-c', `"${process.execPath}" mocks/cli.js --port 0 --quiet > "${join(scratch, 'background.log')}" 2>&1 & echo $!`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const shell = spawn('sh', ['-c', `"${process.execPath}" mocks/cli.js --port 0 --quiet > "${join(scratch, 'background.log')}" 2>&1 & echo $!`], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let pid = '';
     shell.stdout.on('data', (chunk) => (pid += chunk));
     await new Promise((done) => shell.once('exit', done));
@@ -279,7 +285,16 @@ describe('as a consumer installs it (from the packed tarball)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ships the mock, its types and the description it serves', () => {
-    for (const file of ['mocks/index.js', 'dist/mocks/index.d.ts', 'mocks/sandbox.js', 'dist/mocks/sandbox.d.ts', 'mocks/cli.js', 'mocks/node/server.js', 'mocks/engine/sandbox.js', 'generated/openapi.yaml']) {
+    for (const file of [
+      'mocks/index.js',
+      'dist/mocks/index.d.ts',
+      'mocks/sandbox.js',
+      'dist/mocks/sandbox.d.ts',
+      'mocks/cli.js',
+      'mocks/node/server.js',
+      'mocks/engine/sandbox.js',
+      'generated/openapi.yaml',
+    ]) {
       expect(packedFiles).toContain(file);
     }
     // The mock ships as JavaScript (the dashboard's page in a generated module), and the example seed as
@@ -319,7 +334,7 @@ await mock.stop();
     }
   });
 
-  it('runs as npx vlens-mock, and killing npx\'s PID (SIGTERM or SIGKILL) stops it and frees the port', async () => {
+  it("runs as npx vlens-mock, and killing npx's PID (SIGTERM or SIGKILL) stops it and frees the port", async () => {
     // What npm does when it installs the package: a link to the bin in node_modules/.bin.
     mkdirSync(join(withPrism, 'node_modules', '.bin'), { recursive: true });
     symlinkSync('../vlens-digital-identity/mocks/cli.js', join(withPrism, 'node_modules', '.bin', 'vlens-mock'));

@@ -88,7 +88,7 @@ describe('other drifts', () => {
 });
 
 describe('the shipped description', () => {
-  it('has no drift, by the mock\'s check and by Prism\'s, and the engine\'s model of it is current (run npm run generate if not)', async () => {
+  it("has no drift, by the mock's check and by Prism's, and the engine's model of it is current (run npm run generate if not)", async () => {
     await expect(checkDescription(readFileSync(BUNDLE_PATH, 'utf8'))).resolves.toMatch(/every example checked/);
     for (const [path, content] of Object.entries(await generateModelFiles())) {
       expect(readFileSync(`${ROOT}${path}`, 'utf8'), `${path} is stale: run npm run generate`).toBe(content);
@@ -98,7 +98,10 @@ describe('the shipped description', () => {
   it('is served as recorded', async () => {
     const mock = await startMock();
     try {
-      const answer = await send(mock.url, { ...validRequest(operation('verifyIdFront')), headers: { ApiKey: API_KEY, Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' } });
+      const answer = await send(mock.url, {
+        ...validRequest(operation('verifyIdFront')),
+        headers: { ApiKey: API_KEY, Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      });
       expect(answer.status).toBe(200);
     } finally {
       await mock.stop();

@@ -39,10 +39,7 @@ type Mutation = (request: MockRequest, target: MockOperation) => MockRequest;
 
 const printable = (max: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength: max });
 const fieldName = fc.oneof(printable(12), fc.constantFrom('image', 'face_1', 'transaction_id', '__proto__', 'constructor', '', 'a'.repeat(500)));
-const jsonValue = fc.oneof(
-  fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom(null, true, 0, -1, 1e308, '', [], {}, 'QQ==', '81f404b3-d7dc-4f08-b4fe-934853c86282'),
-);
+const jsonValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(null, true, 0, -1, 1e308, '', [], {}, 'QQ==', '81f404b3-d7dc-4f08-b4fe-934853c86282'));
 const invalidBase64 = fc.oneof(
   printable(40),
   fc.constantFrom('abc', 'a===', '====', 'QQ==QQ==', '/9j_4AAQ', 'data:image/png;base64,iVBORw0K', 'QUJD\nREVG', ' QUJD', 'QUJD ', '🙂🙂🙂🙂'),
@@ -78,7 +75,11 @@ const mutations: fc.Arbitrary<Mutation>[] = [
     return setBody(request, body);
   }),
   // Extra fields.
-  fc.tuple(fieldName, jsonValue).map(([key, value]) => (request) => setBody(request, { ...parsedBody(request), [key]: value })),
+  fc.tuple(fieldName, jsonValue).map(
+    ([key, value]) =>
+      (request) =>
+        setBody(request, { ...parsedBody(request), [key]: value }),
+  ),
   // Wrong types.
   fc.tuple(fc.nat(), jsonValue).map(([index, value]) => (request) => {
     const body = parsedBody(request);
@@ -116,18 +117,33 @@ const mutations: fc.Arbitrary<Mutation>[] = [
   printable(60).map((value) => (request) => setHeader(request, 'Authorization', value)),
   printable(60).map((value) => (request) => setHeader(request, 'ApiKey', value)),
   // Wrong content types.
-  fc.oneof(fc.constantFrom('text/plain', 'application/xml', 'application/json; charset=utf-16', 'multipart/form-data', ''), printable(40)).map(
-    (value) => (request) => setHeader(request, 'Content-Type', value),
-  ),
+  fc
+    .oneof(fc.constantFrom('text/plain', 'application/xml', 'application/json; charset=utf-16', 'multipart/form-data', ''), printable(40))
+    .map((value) => (request) => setHeader(request, 'Content-Type', value)),
   fc.constant((request: MockRequest) => setHeader(request, 'Content-Type', undefined)),
   // Scenario selection gone wrong.
   printable(60).map((value) => (request) => setHeader(request, 'Prefer', value)),
-  fc.tuple(fc.integer({ min: 100, max: 599 }), printable(20)).map(([code, example]) => (request) => setHeader(request, 'Prefer', `code=${code}, example=${example}`)),
+  fc.tuple(fc.integer({ min: 100, max: 599 }), printable(20)).map(
+    ([code, example]) =>
+      (request) =>
+        setHeader(request, 'Prefer', `code=${code}, example=${example}`),
+  ),
   // Headers the description declares, with values it does not allow, and headers it does not know.
   fc.tuple(fc.constantFrom('TenancyName', 'Accept-Language', 'X-Request-Id'), fc.oneof(printable(10), fc.constant(''), fc.constant('x'.repeat(300)))).map(
-    ([name, value]) => (request) => setHeader(request, name, value),
+    ([name, value]) =>
+      (request) =>
+        setHeader(request, name, value),
   ),
-  fc.tuple(printable(20).filter((name) => /^[A-Za-z][A-Za-z0-9-]*$/.test(name)), printable(50)).map(([name, value]) => (request) => setHeader(request, `X-${name}`, value)),
+  fc
+    .tuple(
+      printable(20).filter((name) => /^[A-Za-z][A-Za-z0-9-]*$/.test(name)),
+      printable(50),
+    )
+    .map(
+      ([name, value]) =>
+        (request) =>
+          setHeader(request, `X-${name}`, value),
+    ),
   // Query parameters missing, wrong or repeated.
   fc.tuple(fc.nat(), printable(30)).map(([index, value]) => (request, target) => {
     const names = target.parameters.filter((parameter: any) => parameter.in === 'query').map((parameter: any) => parameter.name as string);

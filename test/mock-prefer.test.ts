@@ -69,7 +69,7 @@ describe('the Prefer header', () => {
     expectRefused(await ask(front, 'example=qualityTooLow;code=200'), 'Prefer', 'send Prefer: example=qualityTooLow, code=200.');
   });
 
-  it('is read by the mock itself: Prism\'s parser takes a semicolon for a parameter and drops a misspelt name', () => {
+  it("is read by the mock itself: Prism's parser takes a semicolon for a parameter and drops a misspelt name", () => {
     const fromCli = createRequire(createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json'));
     const parsePrefer = createRequire(fromCli.resolve('@stoplight/prism-http-server/package.json'))('parse-prefer-header');
     expect(parsePrefer('code=401; example=tokenExpired')).toEqual({ code: '401', codeExample: 'tokenExpired' });
@@ -87,7 +87,11 @@ describe('the Prefer header', () => {
   });
 
   it('refuses a scenario of another status, saying how to ask for it', async () => {
-    expectRefused(await ask(front, 'example=tokenExpired'), 'Prefer', 'verifyIdFront has no 200 scenario named "tokenExpired". It is a 401 scenario: send Prefer: code=401, example=tokenExpired.');
+    expectRefused(
+      await ask(front, 'example=tokenExpired'),
+      'Prefer',
+      'verifyIdFront has no 200 scenario named "tokenExpired". It is a 401 scenario: send Prefer: code=401, example=tokenExpired.',
+    );
     expectRefused(await ask(front, 'code=401, example=qualityTooLow'), 'Prefer', 'It is a 200 scenario: send Prefer: example=qualityTooLow.');
     expectRefused(await ask(front, 'code=500, example=unauthorized'), 'Prefer', 'It is a 401 scenario: send Prefer: code=401, example=unauthorized.');
   });
@@ -116,7 +120,7 @@ describe('the __code / __example / __dynamic query parameters', () => {
     expect((await ask(front, undefined, { __example: 'qualityTooLow' })).body).toEqual(example(front, 200, 'qualityTooLow'));
   });
 
-  it('are refused when misspelt, of another status, or given twice, in the query\'s own terms', async () => {
+  it("are refused when misspelt, of another status, or given twice, in the query's own terms", async () => {
     expectRefused(await ask(front, undefined, { __exampel: 'x' }), '__exampel', 'The mock does not know the query parameter "__exampel". Did you mean __example?');
     expectRefused(await ask(front, undefined, { __code: '401', __example: 'extracted' }), '__example', 'It is a 200 scenario: send ?__example=extracted.');
     expectRefused(await ask(front, undefined, { __example: 'tokenExpired' }), '__example', 'send ?__code=401&__example=tokenExpired.');
@@ -125,7 +129,11 @@ describe('the __code / __example / __dynamic query parameters', () => {
   });
 
   it('are refused together with a Prefer header, which would otherwise silently win', async () => {
-    expectRefused(await ask(front, 'example=extracted', { __code: '401' }), 'Prefer', 'either in the Prefer header or with the __code, __example and __dynamic query parameters, not both');
+    expectRefused(
+      await ask(front, 'example=extracted', { __code: '401' }),
+      'Prefer',
+      'either in the Prefer header or with the __code, __example and __dynamic query parameters, not both',
+    );
   });
 });
 

@@ -55,8 +55,7 @@ function expectRefusal(answer: MockAnswer, target: ReturnType<typeof operation>,
   for (const secret of SECRETS) expect(answer.text).not.toContain(secret);
 }
 const fields = (answer: MockAnswer) => (answer.body.error_descriptions ?? []).map((entry: { field: string }) => entry.field);
-const messageFor = (answer: MockAnswer, field: string) =>
-  answer.body.error_descriptions.find((entry: { field: string }) => entry.field === field)?.message as string;
+const messageFor = (answer: MockAnswer, field: string) => answer.body.error_descriptions.find((entry: { field: string }) => entry.field === field)?.message as string;
 
 describe('401: missing or malformed credentials', () => {
   it('refuses a request without the ApiKey header', async () => {
@@ -135,7 +134,7 @@ describe('413: bodies and images over the ceiling', () => {
     expect((await send(mock.url, validRequest(liveness))).status).toBe(200);
   });
 
-  it('refuses an image over the 4,194,304-character ceiling with the description\'s 5002 answer', async () => {
+  it("refuses an image over the 4,194,304-character ceiling with the description's 5002 answer", async () => {
     const body = { face_1: 'A'.repeat(4_194_308), face_2: IMAGE, face_3: IMAGE, transaction_id: TRANSACTION_ID };
     const answer = await send(mock.url, withBody(validRequest(liveness), body));
     expectRefusal(answer, liveness, 413);
@@ -170,7 +169,7 @@ describe('400: invalid requests, with field errors from the real violations', ()
     }
   });
 
-  it('names every missing required field, in the description\'s wording', async () => {
+  it("names every missing required field, in the description's wording", async () => {
     const answer = await send(mock.url, withBody(validRequest(liveness), { face_1: IMAGE }));
     expectRefusal(answer, liveness, 400);
     expect(answer.body.error_message).toBe('Bad Request - Input parameters are invalid.');
@@ -198,7 +197,7 @@ describe('400: invalid requests, with field errors from the real violations', ()
     ]);
   });
 
-  it('answers invalid base64 with the description\'s invalidBase64 message', async () => {
+  it("answers invalid base64 with the description's invalidBase64 message", async () => {
     for (const image of ['not base64!', 'abc', 'data:image/jpeg;base64,/9j/', '/9j_4AAQ', 'QQ==AAAA']) {
       const answer = await send(mock.url, withBody(validRequest(front), { image }));
       expectRefusal(answer, front, 400);

@@ -29,7 +29,9 @@ function exampleValue(operationId: string, scenario: Scenario): unknown {
 
 it('covers every operation of the description', () => {
   expect(catalogue.map((entry) => entry.operationId).sort()).toEqual(
-    Object.values(bundle.paths).flatMap((item: any) => Object.values(item).map((op: any) => op.operationId)).sort(),
+    Object.values(bundle.paths)
+      .flatMap((item: any) => Object.values(item).map((op: any) => op.operationId))
+      .sort(),
   );
 });
 
@@ -43,17 +45,14 @@ describe.each(catalogue)('$operationId', ({ operationId, scenarios }) => {
     expect(answer.body).toEqual(exampleValue(operationId, first));
   });
 
-  it.each(scenarios.map((scenario) => [`${scenario.status} ${scenario.name}`, scenario] as const))(
-    'serves %s with Prefer: code=..., example=...',
-    async (_label, scenario) => {
-      const request = validRequest(target);
-      request.headers.Prefer = `code=${scenario.status}, example=${scenario.name}`;
-      const answer = await send(mock.url, request);
-      expect(answer.status).toBe(scenario.status);
-      expect(answer.body).toEqual(exampleValue(operationId, scenario));
-      expect(responseSchemaErrors(target, scenario.status, answer.body)).toEqual([]);
-    },
-  );
+  it.each(scenarios.map((scenario) => [`${scenario.status} ${scenario.name}`, scenario] as const))('serves %s with Prefer: code=..., example=...', async (_label, scenario) => {
+    const request = validRequest(target);
+    request.headers.Prefer = `code=${scenario.status}, example=${scenario.name}`;
+    const answer = await send(mock.url, request);
+    expect(answer.status).toBe(scenario.status);
+    expect(answer.body).toEqual(exampleValue(operationId, scenario));
+    expect(responseSchemaErrors(target, scenario.status, answer.body)).toEqual([]);
+  });
 
   it('serves success scenarios with Prefer: example=... alone, and with the __example query parameter', async () => {
     for (const scenario of scenarios.filter((candidate) => candidate.status < 300)) {

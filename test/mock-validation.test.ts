@@ -16,14 +16,17 @@ describe('the base64 check', () => {
   const alphabet = fc.constantFrom(...'ABCXYZabcxyz0189+/'.split(''));
   const near = fc.constantFrom('=', '==', '-', '_', ' ', '\n', '\u0000', 'é', '\u0100', '😀', 'QQ==', 'Zg==', 'Zm8=', '====', '\uD800');
   const text = fc.array(fc.oneof({ arbitrary: alphabet, weight: 8 }, { arbitrary: near, weight: 1 }), { maxLength: 40 }).map((parts) => parts.join(''));
-  const groups = fc.array(fc.stringMatching(/^[A-Za-z0-9+/]{4}$/), { maxLength: 6 }).chain((whole) =>
-    fc.constantFrom('', 'QQ==', 'QUI=', 'Q===', 'QQ=', '=QQ=').map((last) => whole.join('') + last),
-  );
+  const groups = fc
+    .array(fc.stringMatching(/^[A-Za-z0-9+/]{4}$/), { maxLength: 6 })
+    .chain((whole) => fc.constantFrom('', 'QQ==', 'QUI=', 'Q===', 'QQ=', '=QQ=').map((last) => whole.join('') + last));
 
   it('agrees with the pattern on generated near-base64 text', () => {
-    fc.assert(fc.property(fc.oneof(text, groups, fc.string({ maxLength: 20 })), (candidate) => isBase64(candidate) === pattern.test(candidate)), {
-      numRuns: 20_000,
-    });
+    fc.assert(
+      fc.property(fc.oneof(text, groups, fc.string({ maxLength: 20 })), (candidate) => isBase64(candidate) === pattern.test(candidate)),
+      {
+        numRuns: 20_000,
+      },
+    );
   });
 
   it('agrees with the pattern on real image data and on the cases that look alike', () => {

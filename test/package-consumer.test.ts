@@ -117,7 +117,8 @@ describe("the tarball", () => {
     ]) {
       expect(paths, needed).toContain(needed);
     }
-    const allowed = /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|dist\/mocks\/([\w-]+\/)*[\w-]+\.d\.ts|generated\/openapi\.yaml|mocks\/([\w-]+\/)*[\w-]+\.js|mocks\/seeds\/example\.json)$/;
+    const allowed =
+      /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/(src|generated)\/[\w-]+\.(js|d\.ts)|dist\/mocks\/([\w-]+\/)*[\w-]+\.d\.ts|generated\/openapi\.yaml|mocks\/([\w-]+\/)*[\w-]+\.js|mocks\/seeds\/example\.json)$/;
     expect(paths.filter((path) => !allowed.test(path))).toEqual([]);
   });
 
@@ -147,7 +148,16 @@ describe("a fresh NodeNext project that installs the tarball", () => {
     writeFileSync(
       join(project, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", lib: ["ES2022", "DOM"], types: [], skipLibCheck: false, outDir: "out" },
+        compilerOptions: {
+          strict: true,
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          lib: ["ES2022", "DOM"],
+          types: [],
+          skipLibCheck: false,
+          outDir: "out",
+        },
         include: ["consumer.ts"],
       }),
     );
@@ -213,7 +223,10 @@ describe("published to a registry, then installed by name with Prism", () => {
     writeFileSync(join(project, "mock-consumer.mjs"), MOCK_CONSUMER);
     writeFileSync(join(project, "msw-consumer.mjs"), MSW_CONSUMER);
     // MSW too, as docs/msw.md installs it: the optional peer of vlens-digital-identity/msw.
-    await npmAsConsumer(["install", PACKAGE, "@stoplight/prism-cli@5.14.x", "msw@^3.0.5", "--strict-allow-scripts", "--prefer-offline", "--no-audit", "--no-fund", ...registry.npmArgs], project);
+    await npmAsConsumer(
+      ["install", PACKAGE, "@stoplight/prism-cli@5.14.x", "msw@^3.0.5", "--strict-allow-scripts", "--prefer-offline", "--no-audit", "--no-fund", ...registry.npmArgs],
+      project,
+    );
   }, 180_000);
   afterAll(() => registry?.close());
 
@@ -237,17 +250,31 @@ describe("published to a registry, then installed by name with Prism", () => {
     expect(lock.packages[`node_modules/${PACKAGE}`].integrity).toBe(`sha512-${createHash("sha512").update(readFileSync(tarball)).digest("base64")}`);
   });
 
-  it.each(MAJORS)("on Node %s, the client verifies an identity against the mock the package ships", async (major) => {
-    const { stdout, stderr } = await run(nodes[major]!, ["mock-consumer.mjs"], { cwd: project });
-    expect(JSON.parse(stdout)).toEqual({ node: expect.stringMatching(new RegExp(`^v${major}\\.`)), prism: expect.stringMatching(/^5\.14\./), status: "verified", transactionId: expect.stringMatching(/^[0-9a-f-]{36}$/), refused: 401 });
-    expect(stderr.split("\n").filter((line) => line && !/DeprecationWarning|--trace-deprecation/.test(line))).toEqual([]);
-  }, 60_000);
+  it.each(MAJORS)(
+    "on Node %s, the client verifies an identity against the mock the package ships",
+    async (major) => {
+      const { stdout, stderr } = await run(nodes[major]!, ["mock-consumer.mjs"], { cwd: project });
+      expect(JSON.parse(stdout)).toEqual({
+        node: expect.stringMatching(new RegExp(`^v${major}\\.`)),
+        prism: expect.stringMatching(/^5\.14\./),
+        status: "verified",
+        transactionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        refused: 401,
+      });
+      expect(stderr.split("\n").filter((line) => line && !/DeprecationWarning|--trace-deprecation/.test(line))).toEqual([]);
+    },
+    60_000,
+  );
 
-  it.each(MAJORS)("with MSW installed beside it, on Node %s MSW's setupServer serves the sandbox the package ships", async (major) => {
-    const { stdout, stderr } = await run(nodes[major]!, ["msw-consumer.mjs"], { cwd: project });
-    expect(JSON.parse(stdout)).toEqual({ msw: expect.stringMatching(/^3\./), status: "verified", spoof: "rejected", journal: 2 });
-    expect(stderr.split("\n").filter((line) => line && !/DeprecationWarning|--trace-deprecation|ExperimentalWarning/.test(line))).toEqual([]);
-  }, 60_000);
+  it.each(MAJORS)(
+    "with MSW installed beside it, on Node %s MSW's setupServer serves the sandbox the package ships",
+    async (major) => {
+      const { stdout, stderr } = await run(nodes[major]!, ["msw-consumer.mjs"], { cwd: project });
+      expect(JSON.parse(stdout)).toEqual({ msw: expect.stringMatching(/^3\./), status: "verified", spoof: "rejected", journal: 2 });
+      expect(stderr.split("\n").filter((line) => line && !/DeprecationWarning|--trace-deprecation|ExperimentalWarning/.test(line))).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 describe("installed from git (npm install git+<url>)", () => {

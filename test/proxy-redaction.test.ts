@@ -22,7 +22,12 @@ const URL_SAFE = [...LOWER, ...UPPER, ...DIGIT, '-', '_'];
 
 const text = (alphabet: string[], minLength: number, maxLength: number) => fc.array(fc.constantFrom(...alphabet), { minLength, maxLength }).map((letters) => letters.join(''));
 const arabicName = fc.array(text(ARABIC, 3, 7), { minLength: 2, maxLength: 4 }).map((words) => words.join(' '));
-const englishName = fc.array(fc.tuple(fc.constantFrom(...UPPER), text(LOWER, 3, 8)).map(([first, rest]) => first + rest), { minLength: 2, maxLength: 3 }).map((words) => words.join(' '));
+const englishName = fc
+  .array(
+    fc.tuple(fc.constantFrom(...UPPER), text(LOWER, 3, 8)).map(([first, rest]) => first + rest),
+    { minLength: 2, maxLength: 3 },
+  )
+  .map((words) => words.join(' '));
 const birthDate = fc.date({ min: new Date('1940-01-01T00:00:00Z'), max: new Date('2009-12-31T00:00:00Z'), noInvalidDate: true });
 const idNumber = fc.tuple(birthDate, fc.constantFrom(...GOVERNORATE_CODES), fc.integer({ min: 0, max: 9999 })).map(([date, governorate, serial]) => {
   const year = date.getUTCFullYear();
@@ -30,7 +35,9 @@ const idNumber = fc.tuple(birthDate, fc.constantFrom(...GOVERNORATE_CODES), fc.i
   return `${first13}${idNumberCheckDigit(first13)}`;
 });
 const phone = fc.tuple(fc.constantFrom('10', '11', '12', '15'), text(DIGIT, 8, 8)).map(([prefix, rest]) => `+20${prefix}${rest}`);
-const email = fc.tuple(text(LOWER, 4, 10), text([...LOWER, ...DIGIT], 2, 6), text(LOWER, 5, 10), fc.constantFrom('com', 'net', 'eg', 'org')).map(([name, suffix, domain, tld]) => `${name}.${suffix}@${domain}.${tld}`);
+const email = fc
+  .tuple(text(LOWER, 4, 10), text([...LOWER, ...DIGIT], 2, 6), text(LOWER, 5, 10), fc.constantFrom('com', 'net', 'eg', 'org'))
+  .map(([name, suffix, domain, tld]) => `${name}.${suffix}@${domain}.${tld}`);
 const address = fc.tuple(text([...'٠١٢٣٤٥٦٧٨٩'], 1, 3), text(ARABIC, 3, 6), text(ARABIC, 3, 8)).map(([number, street, city]) => `${number} شارع ${street}، ${city}`);
 const jwt = fc.tuple(text(URL_SAFE, 20, 40), text(URL_SAFE, 30, 60), text(URL_SAFE, 30, 43)).map(([header, payload, signature]) => `eyJ${header}.eyJ${payload}.${signature}`);
 const apiKey = fc.tuple(text(UPPER, 4, 8), text(LOWER, 8, 16), text(DIGIT, 6, 10)).map(([a, b, c]) => `${a}${b}${c}`);
@@ -41,23 +48,60 @@ const image = fc.uint8Array({ minLength: 200, maxLength: 2000 }).map((bytes) => 
   jpeg.set([0xff, 0xd8, 0xff], 0);
   return jpeg;
 });
-const person = fc.record({ arabicName, englishName, idNumber, birthDate, phone, email, address, accessToken: jwt, refreshToken: jwt, apiKey, otp, password, tenant: text(LOWER, 6, 12), image, face: image });
+const person = fc.record({
+  arabicName,
+  englishName,
+  idNumber,
+  birthDate,
+  phone,
+  email,
+  address,
+  accessToken: jwt,
+  refreshToken: jwt,
+  apiKey,
+  otp,
+  password,
+  tenant: text(LOWER, 6, 12),
+  image,
+  face: image,
+});
 type Person = typeof person extends fc.Arbitrary<infer T> ? T : never;
 
 const isoDate = (date: Date) => `${date.toISOString().slice(0, 10)}T00:00:00`;
 
 /** What the upstream answers, with the person's data in documented and in undocumented members. */
 function answerFor(path: string, who: Person, transactionId: string) {
-  const user = { id: 20731, name: who.englishName.split(' ')[0], surname: who.englishName.split(' ').slice(1).join(' '), fullName: who.englishName, phoneNumber: who.phone, emailAddress: who.email, idNumber: who.idNumber, address: who.address };
+  const user = {
+    id: 20731,
+    name: who.englishName.split(' ')[0],
+    surname: who.englishName.split(' ').slice(1).join(' '),
+    fullName: who.englishName,
+    phoneNumber: who.phone,
+    emailAddress: who.email,
+    idNumber: who.idNumber,
+    address: who.address,
+  };
   if (path.endsWith('/verify/id/front')) {
     return {
       data: {
         isVerificationProcessCompleted: false,
         isDigitalIdentityVerified: false,
-        idFrontData: { name: who.arabicName, name_english: who.englishName, address: who.address, dateOfBirth: isoDate(who.birthDate), idNumber: who.idNumber, gender: 'M', transaction_id: transactionId },
+        idFrontData: {
+          name: who.arabicName,
+          name_english: who.englishName,
+          address: who.address,
+          dateOfBirth: isoDate(who.birthDate),
+          idNumber: who.idNumber,
+          gender: 'M',
+          transaction_id: transactionId,
+        },
         user,
       },
-      services: { validations: { validation_errors: [{ field: 'dateOfBirth', value: isoDate(who.birthDate), errors: [{ code: 1001, message: 'Invalid date of birth format or non-existent date.' }] }] } },
+      services: {
+        validations: {
+          validation_errors: [{ field: 'dateOfBirth', value: isoDate(who.birthDate), errors: [{ code: 1001, message: 'Invalid date of birth format or non-existent date.' }] }],
+        },
+      },
       // Members the description does not have: by their names, and by the shape of their values.
       Extra: { HolderName: who.englishName, Notes: `Call ${who.phone} or write to ${who.email}`, Reference: who.idNumber, Scan: who.face.toString('base64') },
       error_code: null,
@@ -66,7 +110,19 @@ function answerFor(path: string, who: Person, transactionId: string) {
     };
   }
   if (path.endsWith('/DigitalIdentity/Login')) {
-    return { data: { accessToken: who.accessToken, refreshToken: who.refreshToken, encryptedAccessToken: Buffer.from(who.accessToken).toString('base64'), phoneNumberOtp: who.otp, isDigitalIdentityVerified: false, user }, error_code: null, error_message: null, error_descriptions: null };
+    return {
+      data: {
+        accessToken: who.accessToken,
+        refreshToken: who.refreshToken,
+        encryptedAccessToken: Buffer.from(who.accessToken).toString('base64'),
+        phoneNumberOtp: who.otp,
+        isDigitalIdentityVerified: false,
+        user,
+      },
+      error_code: null,
+      error_message: null,
+      error_descriptions: null,
+    };
   }
   return { data: { idFrontImage: `${transactionId}_id_front.jpg`, emailOrPhone: who.email }, error_code: null, error_message: null, error_descriptions: null };
 }
@@ -112,15 +168,41 @@ describe('the recorder', () => {
         const login = await fetch(`${proxy.url}/api/DigitalIdentity/Login`, {
           method: 'POST',
           headers: { ...common, Accept: 'text/plain' },
-          body: JSON.stringify({ phoneNumber: who.phone, password: who.password, imei: '356938035643809', phoneNumberOtp: who.otp, geoLocation: { latitude: 30.0444, longitude: 31.2357 } }),
+          body: JSON.stringify({
+            phoneNumber: who.phone,
+            password: who.password,
+            imei: '356938035643809',
+            phoneNumberOtp: who.otp,
+            geoLocation: { latitude: 30.0444, longitude: 31.2357 },
+          }),
         });
         await login.text();
-        const images = await fetch(`${proxy.url}/api/DigitalIdentity/GetUserDigitalIdentityImages?emailOrPhoneNumber=${encodeURIComponent(who.email)}`, { headers: { ApiKey: who.apiKey, Authorization: `Bearer ${who.refreshToken}` } });
+        const images = await fetch(`${proxy.url}/api/DigitalIdentity/GetUserDigitalIdentityImages?emailOrPhoneNumber=${encodeURIComponent(who.email)}`, {
+          headers: { ApiKey: who.apiKey, Authorization: `Bearer ${who.refreshToken}` },
+        });
         await images.text();
         await fetch(`${proxy.url}/__vlens-proxy/report`).then((answer) => answer.text());
 
-        const written = readdirSync(records).map((file) => readFileSync(join(records, file), 'utf8')).join('\n');
-        const values = [who.arabicName, who.englishName, who.idNumber, who.phone, who.email, who.address, who.accessToken, who.refreshToken, who.apiKey, who.password, who.tenant, isoDate(who.birthDate), who.image.toString('base64').slice(0, 60), who.face.toString('base64').slice(0, 60), Buffer.from(who.accessToken).toString('base64').slice(0, 40)];
+        const written = readdirSync(records)
+          .map((file) => readFileSync(join(records, file), 'utf8'))
+          .join('\n');
+        const values = [
+          who.arabicName,
+          who.englishName,
+          who.idNumber,
+          who.phone,
+          who.email,
+          who.address,
+          who.accessToken,
+          who.refreshToken,
+          who.apiKey,
+          who.password,
+          who.tenant,
+          isoDate(who.birthDate),
+          who.image.toString('base64').slice(0, 60),
+          who.face.toString('base64').slice(0, 60),
+          Buffer.from(who.accessToken).toString('base64').slice(0, 40),
+        ];
         for (const value of values) {
           expect(written.includes(value) || written.includes(JSON.stringify(value).slice(1, -1)), `${value} was written`).toBe(false);
         }
@@ -148,10 +230,23 @@ describe('the recorder', () => {
     expect(recording.response.body.data.user.phoneNumber).toMatch(/^\+201[0125]\d{8}$/);
     expect(recording.request.body.transaction_id).toBe(current!.transactionId.toUpperCase());
     const image = recording.masked.find((entry: any) => entry.pointer === '/request/body/image');
-    expect(image).toEqual({ pointer: '/request/body/image', kind: 'image', format: 'jpeg', bytes: current!.who.image.length, sha256: createHash('sha256').update(current!.who.image).digest('hex') });
+    expect(image).toEqual({
+      pointer: '/request/body/image',
+      kind: 'image',
+      format: 'jpeg',
+      bytes: current!.who.image.length,
+      sha256: createHash('sha256').update(current!.who.image).digest('hex'),
+    });
     expect([...Buffer.from(recording.request.body.image, 'base64').subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
     expect(recording.masked.map((entry: any) => entry.pointer)).toEqual(
-      expect.arrayContaining(['/request/headers/apikey', '/request/headers/authorization', '/response/body/Extra/HolderName', '/response/body/Extra/Notes', '/response/body/Extra/Reference', '/response/body/services/validations/validation_errors/0/value']),
+      expect.arrayContaining([
+        '/request/headers/apikey',
+        '/request/headers/authorization',
+        '/response/body/Extra/HolderName',
+        '/response/body/Extra/Notes',
+        '/response/body/Extra/Reference',
+        '/response/body/services/validations/validation_errors/0/value',
+      ]),
     );
     expect(JSON.stringify(recording.masked)).not.toMatch(/"value"/);
   });

@@ -23,7 +23,10 @@ const SECRETS = [KEYS.apiKey, KEYS.userToken, KEYS.adminToken, PASSWORD];
 const scratch = mkdtempSync(join(tmpdir(), 'vlens-proxy-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const readAll = (dir: string) => readdirSync(dir).map((file) => readFileSync(join(dir, file), 'utf8')).join('\n');
+const readAll = (dir: string) =>
+  readdirSync(dir)
+    .map((file) => readFileSync(join(dir, file), 'utf8'))
+    .join('\n');
 const post = (url: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(new URL(path, url), { method: 'POST', headers: { ApiKey: KEYS.apiKey, 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
@@ -40,7 +43,12 @@ describe('the proxy in front of a faithful stand-in', () => {
     const vlens = createVlensClient({ baseUrl: proxy.url, apiKey: KEYS.apiKey, accessToken: KEYS.userToken });
     const result = await vlens.verifyIdentity({ idFront: jpeg(1), idBack: jpeg(2), faces: [jpeg(3), jpeg(4), jpeg(5)] });
     expect(result.status).toBe('verified');
-    const login = await post(proxy.url, '/api/DigitalIdentity/Login', { phoneNumber: upstream.user.phoneNumber, password: PASSWORD, imei: '356938035643809' }, { Accept: 'text/plain', TenancyName: 'acme' });
+    const login = await post(
+      proxy.url,
+      '/api/DigitalIdentity/Login',
+      { phoneNumber: upstream.user.phoneNumber, password: PASSWORD, imei: '356938035643809' },
+      { Accept: 'text/plain', TenancyName: 'acme' },
+    );
     expect(login.status).toBe(200);
   });
   afterAll(() => upstream.stop());
@@ -96,7 +104,12 @@ describe('the proxy in front of a faithful stand-in', () => {
       expect(JSON.stringify(front)).toContain('rec-000001-verifyIdFront-200');
       const recorded = JSON.parse(readFileSync(join(recordings, 'rec-000001-verifyIdFront-200.json'), 'utf8'));
       const transactionId = crypto.randomUUID().toUpperCase();
-      const answer = await post(mock.url, '/api/DigitalIdentity/verify/id/front', { image: jpeg(9).toString('base64'), transaction_id: transactionId }, { Authorization: `Bearer ${KEYS.userToken}`, Prefer: 'example=rec-000001-verifyIdFront-200' });
+      const answer = await post(
+        mock.url,
+        '/api/DigitalIdentity/verify/id/front',
+        { image: jpeg(9).toString('base64'), transaction_id: transactionId },
+        { Authorization: `Bearer ${KEYS.userToken}`, Prefer: 'example=rec-000001-verifyIdFront-200' },
+      );
       expect(answer.status).toBe(200);
       const body = await answer.json();
       expect(body.data.idFrontData.name).toBe(recorded.response.body.data.idFrontData.name);
@@ -140,7 +153,12 @@ describe('the proxy in front of a stand-in that deviates from the description', 
     const front = await post(proxy.url, '/api/DigitalIdentity/verify/id/front', { image: jpeg(1).toString('base64'), transaction_id: transactionId, getExtractedData: true }, user);
     frontHeader = front.headers.get('x-vlens-proxy-violations');
     await post(proxy.url, '/api/DigitalIdentity/verify/id/back', { image: jpeg(2).toString('base64'), transaction_id: transactionId, getExtractedData: true }, user);
-    await post(proxy.url, '/api/DigitalIdentity/verify/liveness/multi', { face_1: jpeg(3).toString('base64'), face_2: jpeg(4).toString('base64'), face_3: jpeg(5).toString('base64'), transaction_id: transactionId }, user);
+    await post(
+      proxy.url,
+      '/api/DigitalIdentity/verify/liveness/multi',
+      { face_1: jpeg(3).toString('base64'), face_2: jpeg(4).toString('base64'), face_3: jpeg(5).toString('base64'), transaction_id: transactionId },
+      user,
+    );
     await post(proxy.url, '/api/DigitalIdentity/CheckExistenceOfEmailOrPhone', { phoneNumber: upstream.user.phoneNumber });
     report = await (await fetch(`${proxy.url}/__vlens-proxy/report`)).json();
   });
@@ -188,7 +206,9 @@ describe('the proxy in front of a stand-in that deviates from the description', 
     const mock = await startCli(['--port', '0', '--quiet', '--recordings', recordings]);
     try {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(mock.stderr()).toMatch(/recording rec-\d+-verifyIdFront-200\.json is not served: the proxy found its answer breaking the description \(renamed-member at \/data\/idFrontData\/IdNumber\)/);
+      expect(mock.stderr()).toMatch(
+        /recording rec-\d+-verifyIdFront-200\.json is not served: the proxy found its answer breaking the description \(renamed-member at \/data\/idFrontData\/IdNumber\)/,
+      );
       const catalog = JSON.stringify(await (await fetch(`${mock.url}/__vlens/scenarios`, { headers: { ApiKey: KEYS.apiKey } })).json());
       expect(catalog).not.toContain('verifyIdFront-200');
     } finally {
@@ -206,7 +226,12 @@ describe('what reaches the upstream and what comes back', () => {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         seen.push({ rawHeaders: request.rawHeaders, body: Buffer.concat(chunks), url: request.url ?? '' });
-        response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Encoding': 'gzip', 'X-Upstream-Trace': 'abc123', 'Content-Length': String(answer.length) });
+        response.writeHead(200, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Encoding': 'gzip',
+          'X-Upstream-Trace': 'abc123',
+          'Content-Length': String(answer.length),
+        });
         response.end(answer);
       });
     });
@@ -215,7 +240,15 @@ describe('what reaches the upstream and what comes back', () => {
     const proxy = await startCli(['proxy', '--upstream', upstreamUrl, '--port', '0', '--quiet']);
     try {
       const body = Buffer.from(JSON.stringify({ phoneNumber: '+201001234567' }));
-      const headers = { ApiKey: KEYS.apiKey, TenancyName: 'acme', Accept_Language: 'ar', 'X-Request-Id': 'D1B5F2C4-0000-4000-8000-000000000001', 'Content-Type': 'application/json', 'Content-Length': String(body.length), 'Accept-Encoding': 'gzip' };
+      const headers = {
+        ApiKey: KEYS.apiKey,
+        TenancyName: 'acme',
+        Accept_Language: 'ar',
+        'X-Request-Id': 'D1B5F2C4-0000-4000-8000-000000000001',
+        'Content-Type': 'application/json',
+        'Content-Length': String(body.length),
+        'Accept-Encoding': 'gzip',
+      };
       const direct = await rawPost(upstreamUrl, '/api/DigitalIdentity/CheckExistenceOfEmailOrPhone?x=1', headers, body);
       const proxied = await rawPost(proxy.url, '/api/DigitalIdentity/CheckExistenceOfEmailOrPhone?x=1', headers, body);
       const [viaDirect, viaProxy] = seen;
@@ -227,7 +260,10 @@ describe('what reaches the upstream and what comes back', () => {
       expect(pairs(viaProxy!.rawHeaders)).toContainEqual(['Accept_Language', 'ar']);
       expect(proxied.status).toBe(direct.status);
       expect(proxied.body.equals(answer)).toBe(true);
-      const shown = (h: IncomingHttpHeaders) => Object.keys(h).filter((name) => !['date', 'connection', 'keep-alive'].includes(name)).sort();
+      const shown = (h: IncomingHttpHeaders) =>
+        Object.keys(h)
+          .filter((name) => !['date', 'connection', 'keep-alive'].includes(name))
+          .sort();
       expect(shown(proxied.headers)).toEqual(shown(direct.headers));
       expect(proxied.headers['x-upstream-trace']).toBe('abc123');
     } finally {
@@ -245,7 +281,12 @@ describe('what reaches the upstream and what comes back', () => {
     try {
       const answer = await post(proxy.url, '/api/DigitalIdentity/CheckExistenceOfEmailOrPhone', { phoneNumber: '+201001234567' });
       expect(answer.status).toBe(502);
-      expect(await answer.json()).toEqual({ data: null, error_code: 502, error_message: 'The proxy could not get an answer from the upstream (ECONNREFUSED).', error_descriptions: null });
+      expect(await answer.json()).toEqual({
+        data: null,
+        error_code: 502,
+        error_message: 'The proxy could not get an answer from the upstream (ECONNREFUSED).',
+        error_descriptions: null,
+      });
       expect((await (await fetch(`${proxy.url}/__vlens-proxy/report`)).json()).totals.upstreamFailures).toBe(1);
     } finally {
       await proxy.stop();

@@ -73,7 +73,10 @@ function endlessUpstream(cap: number) {
   let onSent: (bytes: number) => void = () => {};
   let aborted: () => void = () => {};
   let capped: () => void = () => {};
-  const ended = Promise.race([new Promise<string>((done) => (aborted = () => done('aborted'))), new Promise<string>((done) => (capped = () => done(`still sending after ${cap} bytes`)))]);
+  const ended = Promise.race([
+    new Promise<string>((done) => (aborted = () => done('aborted'))),
+    new Promise<string>((done) => (capped = () => done(`still sending after ${cap} bytes`))),
+  ]);
   const url = startUpstream((response) => {
     const chunk = Buffer.alloc(MiB, 0x20);
     response.writeHead(200, { 'content-type': 'application/json' });

@@ -69,14 +69,22 @@ describe('every operation, held to the description', () => {
     expect(catalog.operations.map((entry: { operationId: string }) => entry.operationId)).toEqual(described.map((entry) => entry.operationId));
     for (const { operationId, scenarios } of described) {
       const listed = catalog.operations.find((entry: { operationId: string }) => entry.operationId === operationId);
-      expect(listed.scenarios.map((scenario: { name: string }) => scenario.name), operationId).toEqual(scenarios.map((scenario) => scenario.name));
+      expect(
+        listed.scenarios.map((scenario: { name: string }) => scenario.name),
+        operationId,
+      ).toEqual(scenarios.map((scenario) => scenario.name));
       expect(listed.scenarios.filter((scenario: { default: boolean }) => scenario.default)).toHaveLength(1);
     }
     // Every magic phone code names a scenario that an operation of its step really has.
     for (const { code, step, scenario } of catalog.magicValues.phones.codes) {
       if (step === null) continue;
-      const ofStep = catalog.operations.filter((entry: { step: string | null; operationId: string }) => entry.step === step || (step === 'login' && entry.operationId === 'userLogin'));
-      expect(ofStep.some((entry: { scenarios: { name: string }[] }) => entry.scenarios.some((candidate) => candidate.name === scenario)), `code ${code}`).toBe(true);
+      const ofStep = catalog.operations.filter(
+        (entry: { step: string | null; operationId: string }) => entry.step === step || (step === 'login' && entry.operationId === 'userLogin'),
+      );
+      expect(
+        ofStep.some((entry: { scenarios: { name: string }[] }) => entry.scenarios.some((candidate) => candidate.name === scenario)),
+        `code ${code}`,
+      ).toBe(true);
     }
     expect(catalog.faults.map((fault: { fault: string }) => fault.fault)).toEqual(controlApi.components.schemas.FaultName.enum);
   });
@@ -84,7 +92,12 @@ describe('every operation, held to the description', () => {
   it('queues outcomes, arms faults, sets transaction outcomes and expires tokens', async () => {
     const caller = tenant();
     expect((await control(caller, 'POST', '/__vlens/outcomes', undefined, { body: { operationId: 'verifyLiveness', scenario: 'amlMatched' } })).status).toBe(201);
-    expect((await control(caller, 'POST', '/__vlens/faults', undefined, { body: { fault: 'delay', delayMs: 5 } })).body).toEqual({ operationId: null, fault: 'delay', delayMs: 5, times: 1 });
+    expect((await control(caller, 'POST', '/__vlens/faults', undefined, { body: { fault: 'delay', delayMs: 5 } })).body).toEqual({
+      operationId: null,
+      fault: 'delay',
+      delayMs: 5,
+      times: 1,
+    });
     const id = randomUUID().toUpperCase();
     const set = await control(caller, 'PUT', '/__vlens/transactions/{id}/outcomes', `/__vlens/transactions/${id}/outcomes`, { body: { link: 'linkedValidatedNotVerified' } });
     expect(set.body).toEqual({ transactionId: id.toLowerCase(), plannedOutcomes: { link: 'linkedValidatedNotVerified' } });
@@ -93,14 +106,20 @@ describe('every operation, held to the description', () => {
     expect((await call(caller, 'POST', PATHS.front, { token: user.token, body: { image: image(1) } })).status).toBe(401);
   });
 
-  it('shows a transaction by its id in any letter case, with each image\'s size and SHA-256 and never its bytes', async () => {
+  it("shows a transaction by its id in any letter case, with each image's size and SHA-256 and never its bytes", async () => {
     const caller = tenant();
     const user = await register(caller);
     const { transactionId, images } = await capture(caller, user.token);
     const answer = await control(caller, 'GET', '/__vlens/transactions/{id}', `/__vlens/transactions/${transactionId.toUpperCase()}`);
     expect(answer.body).toMatchObject({ id: transactionId, user: { id: user.userId, phoneNumber: user.phoneNumber }, outcome: { state: 'verified' }, plannedOutcomes: {} });
     const front = answer.body.steps[0].images[0];
-    expect(front).toEqual({ field: 'image', bytes: Buffer.from(images.front, 'base64').length, sha256: sha256Of(images.front), evicted: false, fileName: expect.stringMatching(/_id_front_/) });
+    expect(front).toEqual({
+      field: 'image',
+      bytes: Buffer.from(images.front, 'base64').length,
+      sha256: sha256Of(images.front),
+      evicted: false,
+      fileName: expect.stringMatching(/_id_front_/),
+    });
     for (const base64 of [images.front, ...images.faces]) expect(answer.text).not.toContain(base64.slice(0, 40));
   });
 
@@ -141,11 +160,16 @@ describe('every operation, held to the description', () => {
     const template = '/__vlens/transactions/{id}/steps/{step}/images/{field}';
     const face = await control(caller, 'GET', template, `/__vlens/transactions/${first.transactionId}/steps/liveness/images/face_2`);
     expect([face.headers.get('content-type'), face.headers.get('x-content-type-options')]).toEqual(['image/jpeg', 'nosniff']);
-    const bytes = Buffer.from(await (await fetch(`${mock.url}/__vlens/transactions/${first.transactionId}/steps/front/images/image`, { headers: { ApiKey: caller.apiKey } })).arrayBuffer());
+    const bytes = Buffer.from(
+      await (await fetch(`${mock.url}/__vlens/transactions/${first.transactionId}/steps/front/images/image`, { headers: { ApiKey: caller.apiKey } })).arrayBuffer(),
+    );
     expect(bytes.toString('base64')).toBe(first.images.front);
     const none = await control(caller, 'GET', template, `/__vlens/transactions/${first.transactionId}/steps/front/images/face_1`);
     expect(none.body).toMatchObject({ status: 404, field: 'field', allowed: ['front/image', 'back/image', 'liveness/face_1', 'liveness/face_2', 'liveness/face_3'] });
-    expect((await control(caller, 'GET', template, `/__vlens/transactions/${first.transactionId}/steps/selfie/images/image`)).body).toMatchObject({ field: 'step', allowed: ['front', 'back', 'liveness'] });
+    expect((await control(caller, 'GET', template, `/__vlens/transactions/${first.transactionId}/steps/selfie/images/image`)).body).toMatchObject({
+      field: 'step',
+      allowed: ['front', 'back', 'liveness'],
+    });
   });
 
   it('opens one journal entry with its answer, redacted; long polling answers as soon as a request is journaled', async () => {
@@ -175,7 +199,7 @@ describe('every operation, held to the description', () => {
     expect(filtered.body.requests).toEqual([]);
   });
 
-  it('reports coverage, and exports and replaces the tenant\'s state', async () => {
+  it("reports coverage, and exports and replaces the tenant's state", async () => {
     const caller = tenant();
     await call(caller, 'POST', PATHS.exists, { body: { email: 'a@example.com' } });
     expect((await control(caller, 'GET', '/__vlens/coverage')).body.covered).toBe(1);
@@ -193,7 +217,8 @@ describe('every operation, held to the description', () => {
     const keyless = { url: mock.url, apiKey: '' };
     const page = await control(keyless, 'GET', '/__vlens/ui', '/__vlens/ui', { headers: {} });
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    for (const asset of ['app.js', 'style.css', 'icon.svg']) expect((await control(keyless, 'GET', '/__vlens/ui/{asset}', `/__vlens/ui/${asset}`, { headers: {} })).status).toBe(200);
+    for (const asset of ['app.js', 'style.css', 'icon.svg'])
+      expect((await control(keyless, 'GET', '/__vlens/ui/{asset}', `/__vlens/ui/${asset}`, { headers: {} })).status).toBe(200);
   });
 
   it('the journal redacts secrets sent in the query string or an API-key header (review S2)', async () => {
@@ -249,10 +274,15 @@ describe('invalid calls name what is valid', () => {
     const times = await refused(caller, 'POST', '/__vlens/outcomes', '/__vlens/outcomes', { operationId: 'verifyLiveness', scenario: 'verified', times: 0 });
     expect(times).toMatchObject({ field: 'times' });
     const journal = await refused(caller, 'GET', '/__vlens/requests', '/__vlens/requests?operationId=verifyFront');
-    expect(journal).toMatchObject({ status: 400, field: 'operationId', detail: expect.stringContaining('verifyFront'), allowed: expect.arrayContaining(['verifyIdFront', 'verifyLiveness']) });
+    expect(journal).toMatchObject({
+      status: 400,
+      field: 'operationId',
+      detail: expect.stringContaining('verifyFront'),
+      allowed: expect.arrayContaining(['verifyIdFront', 'verifyLiveness']),
+    });
   });
 
-  it('an unknown transaction gets a 404 listing the tenant\'s latest ids; a malformed one a 400', async () => {
+  it("an unknown transaction gets a 404 listing the tenant's latest ids; a malformed one a 400", async () => {
     const caller = tenant();
     const user = await register(caller);
     const { transactionId } = await capture(caller, user.token);
@@ -300,7 +330,9 @@ describe('the typed helper', () => {
     await sandbox.reset();
     expect((await sandbox.requests()).requests).toEqual([]);
 
-    const error = await createSandboxControl({ baseUrl: mock.url, apiKey }).queueOutcome({ operationId: 'nope', scenario: 'x' }).catch((caught: unknown) => caught);
+    const error = await createSandboxControl({ baseUrl: mock.url, apiKey })
+      .queueOutcome({ operationId: 'nope', scenario: 'x' })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SandboxControlError);
     expect(error).toMatchObject({ status: 400, problem: { field: 'operationId' } });
     expect(String((error as Error).message)).not.toContain(apiKey);

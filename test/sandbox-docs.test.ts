@@ -57,12 +57,15 @@ describe('the control API page', () => {
         // Opening a tag animates, and the tag closed before it may still be collapsing: click it open,
         // let the menu settle, look again (a click on an open tag would close it, hence no blind retry).
         await expect
-          .poll(async () => {
-            if (await link(ofTag[0]!.summary).isVisible()) return true;
-            await menu.getByText(tag.name, { exact: true }).first().click();
-            await tab.waitForTimeout(400);
-            return link(ofTag[0]!.summary).isVisible();
-          }, { message: tag.name, timeout: 15_000 })
+          .poll(
+            async () => {
+              if (await link(ofTag[0]!.summary).isVisible()) return true;
+              await menu.getByText(tag.name, { exact: true }).first().click();
+              await tab.waitForTimeout(400);
+              return link(ofTag[0]!.summary).isVisible();
+            },
+            { message: tag.name, timeout: 15_000 },
+          )
           .toBe(true);
         for (const operation of ofTag) await expect.poll(() => link(operation.summary).isVisible(), { message: operation.operationId }).toBe(true);
       }

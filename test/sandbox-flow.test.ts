@@ -107,7 +107,10 @@ describe('tokens', () => {
     expect(answer.body.data.isDigitalIdentityVerified).toBe(false);
     expect(responseSchemaErrors(operation('userLogin'), 200, answer.body)).toEqual([]);
 
-    for (const wrong of [{ ...user, password: 'not-it' }, { ...user, phoneNumber: testPhone() }]) {
+    for (const wrong of [
+      { ...user, password: 'not-it' },
+      { ...user, phoneNumber: testPhone() },
+    ]) {
       const refused = await login(caller, wrong);
       expect(refused.status).toBe(401);
       expect(refused.body.error_descriptions).toEqual([{ field: 'password', message: 'The phone number or password is wrong.' }]);
@@ -242,10 +245,17 @@ describe('transactions', () => {
     for (const [path, body] of steps) {
       const answer = await call(caller, 'POST', path, { token, headers: dynamic, body });
       expect(answer.status).toBe(200);
-      expect(idsIn(answer.body).every((id) => id === sent), answer.text).toBe(true);
+      expect(
+        idsIn(answer.body).every((id) => id === sent),
+        answer.text,
+      ).toBe(true);
     }
     const kept = (await call(caller, 'GET', `/__vlens/transactions/${sent}`)).body;
-    expect(kept.steps.map((step: { step: string; succeeded: boolean }) => [step.step, step.succeeded])).toEqual([['front', true], ['back', true], ['liveness', true]]);
+    expect(kept.steps.map((step: { step: string; succeeded: boolean }) => [step.step, step.succeeded])).toEqual([
+      ['front', true],
+      ['back', true],
+      ['liveness', true],
+    ]);
     expect(kept.outcome.validated).toBe(true);
 
     const fresh = await call(caller, 'POST', PATHS.back, { token, headers: dynamic, body: { image: image('dyn-new') } });
@@ -309,7 +319,7 @@ describe('transactions', () => {
 });
 
 describe('the verdict and linking', () => {
-  it('is Validated and Verified by default, and the user\'s later login says so', async () => {
+  it("is Validated and Verified by default, and the user's later login says so", async () => {
     const caller = tenant();
     const user = await register(caller);
     const { transactionId, front, liveness } = await capture(caller, user.token);
@@ -354,7 +364,7 @@ describe('the verdict and linking', () => {
     expect((await call(caller, 'GET', `/__vlens/transactions/${transactionId}`)).body.outcome).toEqual({ state: 'validated', validated: true, verified: false });
   });
 
-  it('links a completed transaction to the bearer\'s user with its verdict, and refuses an incomplete, unknown or foreign one', async () => {
+  it("links a completed transaction to the bearer's user with its verdict, and refuses an incomplete, unknown or foreign one", async () => {
     const caller = tenant();
     const capturer = `capture.${randomUUID()}.device`;
     const completed = await capture(caller, capturer);
@@ -385,12 +395,14 @@ describe('the verdict and linking', () => {
     await capture(caller, user.token, { transactionId });
     const linked = await call(caller, 'POST', PATHS.link, { token: user.token, body: { transactionId } });
     expect(linked.body.data).toMatchObject({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: false });
-    expect((await call(caller, 'GET', '/__vlens/requests', { query: { operationId: 'linkUserWithExistingTransaction' } })).body.requests[0].scenario).toBe('linkedValidatedNotVerified');
+    expect((await call(caller, 'GET', '/__vlens/requests', { query: { operationId: 'linkUserWithExistingTransaction' } })).body.requests[0].scenario).toBe(
+      'linkedValidatedNotVerified',
+    );
   });
 });
 
 describe('capture before login', () => {
-  it('captures on the API key alone into a transaction with no user, which link then attaches to the bearer\'s user', async () => {
+  it("captures on the API key alone into a transaction with no user, which link then attaches to the bearer's user", async () => {
     const caller = tenant();
     const faces = { face_1: image('k1'), face_2: image('k2'), face_3: image('k3') };
     const front = await call(caller, 'POST', PATHS.ocrFront, { body: { image: image('kf') } });
@@ -441,12 +453,14 @@ describe('transactions by id, and withdrawing a verified identity', () => {
     expect(seen.body.data.transaction).toMatchObject({ id: transactionId, stepsCount: 3, isVerified: true, creatorUserId: user.userId });
     expect(seen.body.data.transactionItems).toMatchObject({ phoneNumber: user.phoneNumber, steps: [{ transactionId }] });
     expect(responseSchemaErrors(operation('getTransactionById'), 200, seen.body)).toEqual([]);
-    expect((await call(caller, 'GET', PATHS.transaction, { token: user.token, headers: { TenancyName: 'acme' }, query: { id: transactionId } })).body.data.transaction.id).toBe(transactionId);
+    expect((await call(caller, 'GET', PATHS.transaction, { token: user.token, headers: { TenancyName: 'acme' }, query: { id: transactionId } })).body.data.transaction.id).toBe(
+      transactionId,
+    );
     const stranger = await register(caller);
     expect((await call(caller, 'GET', PATHS.transaction, { token: stranger.token, headers: { TenancyName: 'acme' }, query: { id: transactionId } })).body.error_code).toBe(5004);
   });
 
-  it('the user withdraws their verified identity, an admin a user\'s by id; login then says so', async () => {
+  it("the user withdraws their verified identity, an admin a user's by id; login then says so", async () => {
     const caller = tenant();
     const headers = { TenancyName: 'acme' };
     const user = await register(caller);
@@ -475,7 +489,7 @@ describe('transactions by id, and withdrawing a verified identity', () => {
 });
 
 describe('images', () => {
-  it('lists the file names of the user\'s transaction, and GetStepImage returns exactly the uploaded base64', async () => {
+  it("lists the file names of the user's transaction, and GetStepImage returns exactly the uploaded base64", async () => {
     const caller = tenant();
     const user = await register(caller);
     const { transactionId, images } = await capture(caller, user.token);
@@ -485,7 +499,13 @@ describe('images', () => {
     expect(new Set(Object.values(names).filter(Boolean)).size).toBe(5);
     expect(responseSchemaErrors(operation('getUserDigitalIdentityImages'), 200, listed.body)).toEqual([]);
 
-    const uploaded = { idFrontImage: images.front, idBackImage: images.back, livenessFace01Image: images.faces[0], livenessFace02Image: images.faces[1], livenessFace03Image: images.faces[2] };
+    const uploaded = {
+      idFrontImage: images.front,
+      idBackImage: images.back,
+      livenessFace01Image: images.faces[0],
+      livenessFace02Image: images.faces[1],
+      livenessFace03Image: images.faces[2],
+    };
     for (const [member, base64] of Object.entries(uploaded)) {
       const step = await call(caller, 'GET', PATHS.stepImage, { token: ADMIN, query: { TransactionId: transactionId, FileName: names[member] } });
       expect(step.body.data.image, member).toBe(base64);
@@ -509,7 +529,7 @@ describe('images', () => {
 });
 
 describe('what the sandbox does not do', () => {
-  it('derives nothing from pixels: any distinct bytes pass, the description\'s example card comes back', async () => {
+  it("derives nothing from pixels: any distinct bytes pass, the description's example card comes back", async () => {
     const caller = tenant();
     const user = await register(caller);
     const noise = await capture(caller, user.token, { seed: 'random noise, not a card' });
@@ -517,7 +537,7 @@ describe('what the sandbox does not do', () => {
     expect(noise.liveness.body.data.isDigitalIdentityVerified).toBe(true);
   });
 
-  it('thrown client errors for a refused link carry the sandbox\'s field error', async () => {
+  it("thrown client errors for a refused link carry the sandbox's field error", async () => {
     const caller = tenant();
     const user = await register(caller);
     const vlens = createVlensClient({ baseUrl: mock.url, apiKey: caller.apiKey, accessToken: user.token });

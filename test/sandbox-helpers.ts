@@ -89,7 +89,10 @@ export interface RegisteredUser {
 }
 
 /** StepVerifyPhone (send), then Register with its request id and the sandbox OTP. */
-export async function register(caller: Caller, { phoneNumber = testPhone(), email, password = 'S3cure!pass' }: { phoneNumber?: string; email?: string; password?: string } = {}): Promise<RegisteredUser> {
+export async function register(
+  caller: Caller,
+  { phoneNumber = testPhone(), email, password = 'S3cure!pass' }: { phoneNumber?: string; email?: string; password?: string } = {},
+): Promise<RegisteredUser> {
   const sent = await call(caller, 'POST', PATHS.verifyPhone, { body: { phoneNumber } });
   if (sent.status !== 200) throw new Error(`StepVerifyPhone answered ${sent.status}: ${sent.text}`);
   const body: Record<string, unknown> = { phoneNumber, password, phoneNumberOtpRequestId: sent.body.data.phoneNumberOtpRequestId, phoneNumberOtp: OTP };
@@ -114,7 +117,10 @@ export interface Capture {
 /** Front, back and liveness on one transaction; `transactionId` is sent on the front when given. */
 export async function capture(caller: Caller, token: string | undefined, { transactionId, seed = randomUUID() }: { transactionId?: string; seed?: string } = {}): Promise<Capture> {
   const images = { front: image(`${seed}-front`), back: image(`${seed}-back`), faces: [image(`${seed}-1`), image(`${seed}-2`), image(`${seed}-3`)] as [string, string, string] };
-  const front = await call(caller, 'POST', PATHS.front, { token, body: { image: images.front, ...(transactionId ? { transaction_id: transactionId } : {}), getExtractedData: true } });
+  const front = await call(caller, 'POST', PATHS.front, {
+    token,
+    body: { image: images.front, ...(transactionId ? { transaction_id: transactionId } : {}), getExtractedData: true },
+  });
   const id = front.body?.data?.idFrontData?.transaction_id ?? transactionId;
   const back = await call(caller, 'POST', PATHS.back, { token, body: { image: images.back, transaction_id: id } });
   const [face_1, face_2, face_3] = images.faces;

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('the image budget (--image-budget-mb 1)', () => {
-  it('evicts the oldest transactions\' images first; GetStepImage then answers fileNotFound, the newest stay', async () => {
+  it("evicts the oldest transactions' images first; GetStepImage then answers fileNotFound, the newest stay", async () => {
     const caller: Caller = { url: budgeted.url, apiKey: `budget-${randomUUID()}` };
     const user = await register(caller);
     const big = (seed: string) => image(seed, 100_000);
@@ -92,7 +92,11 @@ describe('caps', () => {
     expect(journal).toMatchObject({ limit: 5, dropped: 595 });
     expect(journal.requests.map((entry: { seq: number }) => entry.seq)).toEqual([596, 597, 598, 599, 600]);
     const fronts = (await call(caller, 'GET', '/__vlens/requests', { query: { operationId: 'verifyIdFront', limit: '3' } })).body.requests;
-    expect(fronts.map((entry: { seq: number; images: unknown[] }) => [entry.seq, entry.images.length])).toEqual([[596, 1], [598, 1], [600, 1]]);
+    expect(fronts.map((entry: { seq: number; images: unknown[] }) => [entry.seq, entry.images.length])).toEqual([
+      [596, 1],
+      [598, 1],
+      [600, 1],
+    ]);
   });
 
   it('forgets the tenant unused for longest past maxTenants, and the oldest transactions and users past their caps', async () => {
@@ -103,7 +107,8 @@ describe('caps', () => {
 
     const busy = tenantOf();
     const ids = [];
-    for (let round = 0; round < 4; round++) ids.push((await call(busy, 'POST', PATHS.front, { token: 'busy.tenant.token', body: { image: image(round) } })).body.data.idFrontData.transaction_id);
+    for (let round = 0; round < 4; round++)
+      ids.push((await call(busy, 'POST', PATHS.front, { token: 'busy.tenant.token', body: { image: image(round) } })).body.data.idFrontData.transaction_id);
     const kept = await Promise.all(ids.map(async (id) => (await call(busy, 'GET', `/__vlens/transactions/${id}`)).status));
     expect(kept).toEqual([404, 200, 200, 200]);
 
@@ -140,7 +145,10 @@ describe('a refused body is kept as a sketch, never whole (review B1)', () => {
     // JSON.stringify(new Uint8Array(...)) is what an app sends when it forgets to base64 the picture.
     const front = await call(caller, 'POST', PATHS.front, { token: 'bytes.user.token', body: { image: new Uint8Array(bytes), transaction_id: randomUUID() } });
     expect(front.status).toBe(400);
-    const faces = await call(caller, 'POST', PATHS.liveness, { token: 'bytes.user.token', body: { face_1: [...bytes], face_2: 7, face_3: image('short', 60), transaction_id: randomUUID() } });
+    const faces = await call(caller, 'POST', PATHS.liveness, {
+      token: 'bytes.user.token',
+      body: { face_1: [...bytes], face_2: 7, face_3: image('short', 60), transaction_id: randomUUID() },
+    });
     expect(faces.status).toBe(400);
 
     const journal = await journalOf(caller);

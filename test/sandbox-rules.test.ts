@@ -56,7 +56,8 @@ function world() {
     stepScenarios: (step) => stepScenarios(model, step),
     ...fields,
   });
-  const track = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).map(([field, base64]) => [field, images.track(base64, field)])) as Record<string, ImageRecord>;
+  const track = (fields: Record<string, string>) =>
+    Object.fromEntries(Object.entries(fields).map(([field, base64]) => [field, images.track(base64, field)])) as Record<string, ImageRecord>;
   /** Decides, checks the state was not touched, then commits. */
   const run = (operationId: string, fields: Partial<RuleContext> = {}, { stateless = false } = {}) => {
     const before = snapshot(tenant);
@@ -67,7 +68,13 @@ function world() {
   };
   const authorize = (operationId: string, authorization: string, overrides: Partial<typeof settings> = {}) => {
     const before = snapshot(tenant);
-    const access = authorizeToken(tenant, { operation: operationOf(operationId), scenarios: scenarioSets.get(operationId) as ScenarioSet, token: authorization.replace(/^bearer +/i, ''), now: NOW, settings: { ...settings, ...overrides } });
+    const access = authorizeToken(tenant, {
+      operation: operationOf(operationId),
+      scenarios: scenarioSets.get(operationId) as ScenarioSet,
+      token: authorization.replace(/^bearer +/i, ''),
+      now: NOW,
+      settings: { ...settings, ...overrides },
+    });
     expect(snapshot(tenant)).toEqual(before);
     return access;
   };
@@ -143,11 +150,18 @@ describe('steering', () => {
     expect(scenarioOf(run('verifyIdFront', { identity: identityOf(1), body: { image: 'QUFB' } }))).toBe('extracted');
   });
 
-  it('a magic phone number picks the outcome of its user\'s step; a transaction outcome wins over it', () => {
+  it("a magic phone number picks the outcome of its user's step; a transaction outcome wins over it", () => {
     const { run, tenant, store } = world();
-    store.commit(tenant, { ...emptyChanges(), users: new Map([[7, { id: 7, phoneNumber: '+201933000001', email: null, password: null, verified: false, emailConfirmed: false }]]), nextUserId: 8 }, NOW);
+    store.commit(
+      tenant,
+      { ...emptyChanges(), users: new Map([[7, { id: 7, phoneNumber: '+201933000001', email: null, password: null, verified: false, emailConfirmed: false }]]), nextUserId: 8 },
+      NOW,
+    );
     const identity = identityOf(7);
-    for (const [step, operationId] of [['front', 'verifyIdFront'], ['back', 'verifyIdBack']]) {
+    for (const [step, operationId] of [
+      ['front', 'verifyIdFront'],
+      ['back', 'verifyIdBack'],
+    ]) {
       run(operationId!, { identity, body: { image: 'QUFB', transaction_id: '11111111-1111-4111-8111-111111111111' } });
       expect(tenant.transactions.get('11111111-1111-4111-8111-111111111111')?.steps[step as 'front' | 'back']?.succeeded).toBe(true);
     }
@@ -213,7 +227,7 @@ describe('tokens and accounts', () => {
 });
 
 describe('the image store', () => {
-  it('evicts the oldest transaction\'s images together, and gives back exactly the base64 sent', () => {
+  it("evicts the oldest transaction's images together, and gives back exactly the base64 sent", () => {
     const images = createImageStore(3300);
     const [first, second] = [newImageGroup(), newImageGroup()];
     const a = [images.track(image('a', 600), 'face_1'), images.track(image('b', 600), 'face_2')];
@@ -250,5 +264,16 @@ describe('the image store', () => {
 });
 
 function emptyChanges(): Changes {
-  return { dirty: true, users: new Map(), implicitUsers: [], tokens: [], refreshTokens: [], dropRefreshTokens: [], otps: new Map(), transactions: new Map(), consumeQueue: null, nextUserId: 1 };
+  return {
+    dirty: true,
+    users: new Map(),
+    implicitUsers: [],
+    tokens: [],
+    refreshTokens: [],
+    dropRefreshTokens: [],
+    otps: new Map(),
+    transactions: new Map(),
+    consumeQueue: null,
+    nextUserId: 1,
+  };
 }

@@ -6,7 +6,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listScenarios } from '../scripts/lib/description.mjs';
-import { bundle, operation, operations, responseSchemaErrors, send, startMockProcess, validRequest, type MockOperation, type MockProcess, type MockRequest } from './mock-process.js';
+import {
+  bundle,
+  operation,
+  operations,
+  responseSchemaErrors,
+  send,
+  startMockProcess,
+  validRequest,
+  type MockOperation,
+  type MockProcess,
+  type MockRequest,
+} from './mock-process.js';
 import { OTP, PATHS, call, capture, image, login, register, testPhone, type Caller, type RegisteredUser } from './sandbox-helpers.js';
 
 let mock: MockProcess;
@@ -114,7 +125,7 @@ describe('answers the rules produce', () => {
     expect(responseSchemaErrors(operation(operationId), answer.status, answer.body), answer.text).toEqual([]);
   };
 
-  it('refusals with the sandbox\'s own field errors', async () => {
+  it("refusals with the sandbox's own field errors", async () => {
     const stranger = await register(caller);
     const front = await call(caller, 'POST', PATHS.front, { token: user.token, body: { image: image(1) } });
     const incomplete = front.body.data.idFrontData.transaction_id;
@@ -129,7 +140,11 @@ describe('answers the rules produce', () => {
     await check('getStepImage', await call(caller, 'GET', PATHS.stepImage, { token: ADMIN, query: { TransactionId: incomplete, FileName: 'nope.jpg' } }), 200);
     await check('getUserDigitalIdentityImages', await call(caller, 'GET', PATHS.images, { token: user.token, query: { emailOrPhoneNumber: user.phoneNumber } }), 403);
     await check('userLogin', await login(caller, { ...user, password: 'wrong' }), 401);
-    await check('registerStepVerifyPhone', await call(caller, 'POST', PATHS.verifyPhone, { body: { phoneNumber: testPhone(), phoneNumberOtpRequestId: randomUUID(), phoneNumberOtp: '999999' } }), 400);
+    await check(
+      'registerStepVerifyPhone',
+      await call(caller, 'POST', PATHS.verifyPhone, { body: { phoneNumber: testPhone(), phoneNumberOtpRequestId: randomUUID(), phoneNumberOtp: '999999' } }),
+      400,
+    );
     await check('register', await call(caller, 'POST', PATHS.register, { body: { phoneNumber: user.phoneNumber } }), 400);
     const headers = { TenancyName: 'acme' };
     await check('getTransactionById', await call(caller, 'GET', PATHS.transaction, { token: stranger.token, headers, query: { id: incomplete } }), 200);

@@ -25,7 +25,11 @@ describe('the Prefer header, with the state following the forced outcome', () =>
     const caller = tenant();
     const user = await register(caller);
     const { transactionId } = await capture(caller, user.token);
-    const spoofed = await call(caller, 'POST', PATHS.liveness, { token: user.token, headers: { Prefer: 'example=spoofDetected' }, body: { ...faces('s'), transaction_id: transactionId } });
+    const spoofed = await call(caller, 'POST', PATHS.liveness, {
+      token: user.token,
+      headers: { Prefer: 'example=spoofDetected' },
+      body: { ...faces('s'), transaction_id: transactionId },
+    });
     expect(spoofed.body.services.spoofing.fake).toBe(true);
     expect((await transaction(caller, transactionId)).outcome.state).toBe('incomplete');
     const link = await call(caller, 'POST', PATHS.link, { token: user.token, body: { transactionId } });
@@ -38,7 +42,11 @@ describe('the Prefer header, with the state following the forced outcome', () =>
     const user = await register(caller);
     const transactionId = randomUUID();
     await call(caller, 'POST', PATHS.front, { token: user.token, body: { image: image(1), transaction_id: transactionId } });
-    const forced = await call(caller, 'POST', PATHS.liveness, { token: user.token, headers: { Prefer: 'example=verified' }, body: { ...faces('v'), transaction_id: transactionId } });
+    const forced = await call(caller, 'POST', PATHS.liveness, {
+      token: user.token,
+      headers: { Prefer: 'example=verified' },
+      body: { ...faces('v'), transaction_id: transactionId },
+    });
     expect(forced.body.data.isDigitalIdentityVerified).toBe(true);
     expect((await transaction(caller, transactionId)).outcome.state).toBe('verified');
 
@@ -50,7 +58,11 @@ describe('the Prefer header, with the state following the forced outcome', () =>
     expect((await journal(caller, 'verifyIdFront')).at(-1)).toMatchObject({ scenario: 'dynamic', forcedBy: 'prefer' });
 
     const untouched = randomUUID();
-    const refused = await call(caller, 'POST', PATHS.front, { token: user.token, headers: { Prefer: 'code=500, example=internalError' }, body: { image: image(2), transaction_id: untouched } });
+    const refused = await call(caller, 'POST', PATHS.front, {
+      token: user.token,
+      headers: { Prefer: 'code=500, example=internalError' },
+      body: { image: image(2), transaction_id: untouched },
+    });
     expect(refused.status).toBe(500);
     expect((await call(caller, 'GET', `/__vlens/transactions/${untouched}`)).status).toBe(404);
   });
@@ -77,9 +89,13 @@ describe('magic values', () => {
     const first = await login(caller, otp);
     const { phoneNumberOtpRequestId, accessToken } = first.body.data;
     expect(accessToken).toBeNull();
-    const second = await call(caller, 'POST', PATHS.login, { body: { phoneNumber: otp.phoneNumber, password: otp.password, imei: '1', phoneNumberOtpRequestId, phoneNumberOtp: OTP } });
+    const second = await call(caller, 'POST', PATHS.login, {
+      body: { phoneNumber: otp.phoneNumber, password: otp.password, imei: '1', phoneNumberOtpRequestId, phoneNumberOtp: OTP },
+    });
     expect(second.body.data.accessToken).toEqual(expect.any(String));
-    const wrong = await call(caller, 'POST', PATHS.login, { body: { phoneNumber: otp.phoneNumber, password: otp.password, imei: '1', phoneNumberOtpRequestId, phoneNumberOtp: '111111' } });
+    const wrong = await call(caller, 'POST', PATHS.login, {
+      body: { phoneNumber: otp.phoneNumber, password: otp.password, imei: '1', phoneNumberOtpRequestId, phoneNumberOtp: '111111' },
+    });
     expect(wrong.status).toBe(400);
   });
 
@@ -95,7 +111,7 @@ describe('magic values', () => {
     expect((await capture(caller, untagged.token)).liveness.body.data.isDigitalIdentityVerified).toBe(true);
   });
 
-  it('never overrides the flow\'s own refusals', async () => {
+  it("never overrides the flow's own refusals", async () => {
     const caller = tenant();
     const user = await register(caller, { phoneNumber: testPhone('31') });
     const front = await call(caller, 'POST', PATHS.front, { token: user.token, body: { image: image(3) } });
@@ -135,7 +151,9 @@ describe('outcomes set with the control API', () => {
     const front = await call(caller, 'POST', PATHS.front, { token: user.token, body: { image: image(5), transaction_id: transactionId } });
     expect(front.body.services.Validations.validation_errors[0].field).toBe('idNumber');
     await call(caller, 'PUT', `/__vlens/transactions/${transactionId}/outcomes`, { body: { back: 'idNumberMismatch' } });
-    expect((await call(caller, 'POST', PATHS.front, { token: user.token, body: { image: image(6), transaction_id: transactionId } })).body.services.Validations.validation_errors).toEqual([]);
+    expect(
+      (await call(caller, 'POST', PATHS.front, { token: user.token, body: { image: image(6), transaction_id: transactionId } })).body.services.Validations.validation_errors,
+    ).toEqual([]);
     expect((await call(caller, 'POST', PATHS.back, { token: user.token, body: { image: image(7), transaction_id: transactionId } })).body.error_code).toBe(3101);
     expect((await transaction(caller, transactionId)).plannedOutcomes).toEqual({ back: 'idNumberMismatch' });
     await call(caller, 'PUT', `/__vlens/transactions/${transactionId}/outcomes`, { body: {} });
@@ -166,7 +184,7 @@ describe('faults', () => {
     ]);
   });
 
-  it('html502 answers a gateway\'s HTML page, hang never answers', async () => {
+  it("html502 answers a gateway's HTML page, hang never answers", async () => {
     const caller = tenant();
     await arm(caller, { fault: 'html502' });
     const gateway = await send(caller, randomUUID());

@@ -89,7 +89,7 @@ describe(`${KEYS * FLOWS_PER_KEY} flows at once over ${KEYS} ApiKeys`, () => {
     }
   });
 
-  it('answers one tenant\'s ids in another as unknown', async () => {
+  it("answers one tenant's ids in another as unknown", async () => {
     const [mine, theirs]: [Caller, Caller] = [
       { url: mock.url, apiKey: `tenant-${randomUUID()}` },
       { url: mock.url, apiKey: `tenant-${randomUUID()}` },
@@ -101,7 +101,9 @@ describe(`${KEYS * FLOWS_PER_KEY} flows at once over ${KEYS} ApiKeys`, () => {
     expect((await call(theirs, 'GET', `/__vlens/transactions/${transactionId}`)).status).toBe(404);
     expect((await call(theirs, 'GET', PATHS.stepImage, { token: ADMIN, query: { TransactionId: transactionId, FileName: names.idFrontImage } })).body.error_code).toBe(400);
     expect((await call(theirs, 'GET', PATHS.images, { token: ADMIN, query: { emailOrPhoneNumber: user.phoneNumber } })).body.data).toBeNull();
-    expect((await call(theirs, 'POST', PATHS.liveness, { token: user.token, body: { face_1: 'QUFB', face_2: 'QkJC', face_3: 'Q0ND', transaction_id: transactionId } })).body.error_code).toBe(5004);
+    expect(
+      (await call(theirs, 'POST', PATHS.liveness, { token: user.token, body: { face_1: 'QUFB', face_2: 'QkJC', face_3: 'Q0ND', transaction_id: transactionId } })).body.error_code,
+    ).toBe(5004);
     // The same phone number is a different user in each tenant; a token of one tenant is a stranger in another.
     const again = await register(theirs, { phoneNumber: user.phoneNumber });
     expect(again.userId).toEqual(expect.any(Number));

@@ -28,7 +28,11 @@ const corpus = readdirSync(DIR)
   .sort()
   .map((file) => ({ file, ...(JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Corpus) }));
 
-const at = (body: unknown, pointer: string) => pointer.split('/').slice(1).reduce<any>((node, key) => (node === null || node === undefined ? undefined : node[key]), body);
+const at = (body: unknown, pointer: string) =>
+  pointer
+    .split('/')
+    .slice(1)
+    .reduce<any>((node, key) => (node === null || node === undefined ? undefined : node[key]), body);
 
 /** The fixture with its placeholders filled: {{name}} from `values`, {{image:x}} a distinct JPEG. */
 function fill(value: unknown, values: Record<string, string>): unknown {
@@ -57,15 +61,32 @@ describe("the vendor's SDKs' requests against the sandbox", () => {
   afterAll(() => mock.stop());
 
   it('has a corpus for every request the issue names, each naming its sources', () => {
-    expect(corpus.map((entry) => entry.file)).toEqual(['flutter-capture.json', 'ios-capture.json', 'ios-login.json', 'react-native-capture-before-login.json', 'react-native-early-front.json']);
+    expect(corpus.map((entry) => entry.file)).toEqual([
+      'flutter-capture.json',
+      'ios-capture.json',
+      'ios-login.json',
+      'react-native-capture-before-login.json',
+      'react-native-early-front.json',
+    ]);
     const requests = corpus.flatMap((entry) => entry.steps.map((step) => step.request));
     for (const entry of corpus) expect(entry.sources.length, entry.file).toBeGreaterThan(0);
     expect(requests.some((request) => request.headers.Accept_Language !== undefined)).toBe(true);
     expect(requests.every((request) => request.headers.TenancyName !== undefined)).toBe(true);
     expect(requests.some((request) => request.headers['X-Request-Id'] !== undefined)).toBe(true);
-    expect(requests.filter((request) => request.headers.Accept === 'text/plain').map((request) => request.path)).toEqual(['/api/DigitalIdentity/Login', '/api/DigitalIdentity/verify/id/front']);
-    expect(requests.filter((request) => request.headers.Authorization === 'Bearer ').map((request) => request.path)).toEqual(['/v1/ocr/id/front', '/v1/ocr/id/back', '/v1/ocr/liveness/multi']);
-    expect(requests.filter((request) => request.path.endsWith('liveness/multi')).every((request) => Object.keys(request.body as object).every((member) => /^face_\d$|^transaction_id$/.test(member)))).toBe(true);
+    expect(requests.filter((request) => request.headers.Accept === 'text/plain').map((request) => request.path)).toEqual([
+      '/api/DigitalIdentity/Login',
+      '/api/DigitalIdentity/verify/id/front',
+    ]);
+    expect(requests.filter((request) => request.headers.Authorization === 'Bearer ').map((request) => request.path)).toEqual([
+      '/v1/ocr/id/front',
+      '/v1/ocr/id/back',
+      '/v1/ocr/liveness/multi',
+    ]);
+    expect(
+      requests
+        .filter((request) => request.path.endsWith('liveness/multi'))
+        .every((request) => Object.keys(request.body as object).every((member) => /^face_\d$|^transaction_id$/.test(member))),
+    ).toBe(true);
   });
 
   // The login first: the other flows use the token it gives.
@@ -87,7 +108,11 @@ describe("the vendor's SDKs' requests against the sandbox", () => {
       };
       for (const step of entry.steps) {
         const request = fill(step.request, values) as Step['request'];
-        const answer = await fetch(new URL(request.path, mock.url), { method: request.method, headers: request.headers, body: request.body === undefined ? undefined : JSON.stringify(request.body) });
+        const answer = await fetch(new URL(request.path, mock.url), {
+          method: request.method,
+          headers: request.headers,
+          body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        });
         const text = await answer.text();
         expect(answer.status, `${step.what}: ${text.slice(0, 300)}`).toBe(step.expect.status);
         if (step.expect.json) expect(answer.headers.get('content-type')).toMatch(/^application\/json\b/);

@@ -36,7 +36,7 @@ function getTrusting(url: string, ca: string | Buffer | Buffer[]): Promise<{ sta
 }
 
 describe('HTTPS', () => {
-  it('--tls self-signed: a client trusting the local CA connects by name and by address; the banner prints the served certificate\'s fingerprint; a restart keeps it', async () => {
+  it("--tls self-signed: a client trusting the local CA connects by name and by address; the banner prints the served certificate's fingerprint; a restart keeps it", async () => {
     const dir = join(scratch, 'tls');
     let mock: Running = await startCli(['--port', '0', '--quiet', '--tls', 'self-signed', '--tls-dir', dir]);
     const port = new URL(mock.url).port;
@@ -97,7 +97,7 @@ describe('HTTPS', () => {
 });
 
 describe('the sandbox on the LAN', () => {
-  it('--host 0.0.0.0 answers at this machine\'s non-loopback address, over HTTPS trusted for that address too', async () => {
+  it("--host 0.0.0.0 answers at this machine's non-loopback address, over HTTPS trusted for that address too", async () => {
     const address = lanAddress();
     expect(address, 'this machine has a non-loopback IPv4 address').toBeDefined();
     const dir = join(scratch, 'lan-tls');

@@ -1,9 +1,9 @@
 // Shared by the ship-* suites: a process (the single executable, a script) started for real, its
 // output collected, and the verification flow a user of the mock runs, through the typed client.
-import { spawn, type ChildProcess } from "node:child_process";
-import { expect } from "vitest";
-import { createVlensClient } from "../src/index.js";
-import { BACK, FACES, FRONT } from "./client-helpers.js";
+import { spawn, type ChildProcess } from 'node:child_process';
+import { expect } from 'vitest';
+import { createVlensClient } from '../src/index.js';
+import { BACK, FACES, FRONT } from './client-helpers.js';
 
 export interface Started {
   child: ChildProcess;
@@ -16,17 +16,17 @@ export interface Started {
 }
 
 export function start(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Started {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-  child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let done = false;
   void exited.then(() => (done = true));
   return {
     child,
-    output: () => `${stdout}${stderr ? `\nstderr:\n${stderr}` : ""}`,
+    output: () => `${stdout}${stderr ? `\nstderr:\n${stderr}` : ''}`,
     exited,
     async waitFor(pattern, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
@@ -38,7 +38,7 @@ export function start(command: string, args: string[], options: { cwd?: string; 
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
-    async stop(signal = "SIGTERM") {
+    async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
@@ -72,25 +72,25 @@ export async function healthy(baseUrl: string, timeoutMs = 30_000): Promise<numb
  * transaction, then as an admin list the user's images and download one.
  */
 export async function runWholeFlow(baseUrl: string) {
-  let token = "";
-  const vlens = createVlensClient({ baseUrl, apiKey: "ship-test-key", tenancyName: "acme", accessToken: () => token });
-  const phoneNumber = "+201001234567";
-  const password = "S3cure!pass";
+  let token = '';
+  const vlens = createVlensClient({ baseUrl, apiKey: 'ship-test-key', tenancyName: 'acme', accessToken: () => token });
+  const phoneNumber = '+201001234567';
+  const password = 'S3cure!pass';
 
   expect(await vlens.checkExistenceOfEmailOrPhone({ phoneNumber })).toEqual({ exists: false });
   const phone = await vlens.registerStepVerifyPhone({ phoneNumber });
   expect(phone.phoneNumberOtpRequestId).toEqual(expect.any(String));
-  await vlens.register({ phoneNumber, password, phoneNumberOtpRequestId: phone.phoneNumberOtpRequestId!, phoneNumberOtp: "123456" });
-  const login = await vlens.userLogin({ phoneNumber, password, imei: "356938035643809" });
+  await vlens.register({ phoneNumber, password, phoneNumberOtpRequestId: phone.phoneNumberOtpRequestId!, phoneNumberOtp: '123456' });
+  const login = await vlens.userLogin({ phoneNumber, password, imei: '356938035643809' });
   expect(login.accessToken).toEqual(expect.any(String));
   token = login.accessToken!;
 
   const verified = await vlens.verifyIdentity({ idFront: FRONT, idBack: BACK, faces: FACES });
-  expect(verified.status).toBe("verified");
+  expect(verified.status).toBe('verified');
   expect(verified.transactionId).toMatch(/^[0-9a-f-]{36}$/);
-  expect((await vlens.linkTransaction({ transactionId: verified.transactionId })).status).toBe("verified");
+  expect((await vlens.linkTransaction({ transactionId: verified.transactionId })).status).toBe('verified');
 
-  const admin = await vlens.adminLogin({ userNameOrEmailAddress: "admin@acme.example", password: "correct-horse-42" });
+  const admin = await vlens.adminLogin({ userNameOrEmailAddress: 'admin@acme.example', password: 'correct-horse-42' });
   token = admin.accessToken!;
   const images = await vlens.getUserDigitalIdentityImages({ emailOrPhoneNumber: phoneNumber });
   expect(images.idFrontImage).toEqual(expect.any(String));

@@ -47,7 +47,11 @@ describe('export and import', () => {
     await call(source, 'POST', '/__vlens/outcomes', { body: { operationId: 'checkExistenceOfEmailOrPhone', scenario: 'alreadyRegistered', times: 2 } });
     await call(source, 'POST', '/__vlens/faults', { body: { operationId: 'adminLogin', fault: 'html502' } });
     const document = await exported(source);
-    expect(document).toMatchObject({ format: 'vlens-sandbox-state', version: 1, users: [{ id: user.userId, phoneNumber: user.phoneNumber, password: 'State-pass-1', verified: true }] });
+    expect(document).toMatchObject({
+      format: 'vlens-sandbox-state',
+      version: 1,
+      users: [{ id: user.userId, phoneNumber: user.phoneNumber, password: 'State-pass-1', verified: true }],
+    });
     expect(document.transactions[0].steps.liveness.images.face_2).toBe(verified.images.faces[1]);
 
     const copy = tenant();
@@ -90,7 +94,7 @@ describe('export and import', () => {
     expect((await login(caller, user)).status).toBe(401);
   });
 
-  it('fills in what a hand-written document leaves out: times, a step\'s success, the verdict, the user\'s', async () => {
+  it("fills in what a hand-written document leaves out: times, a step's success, the verdict, the user's", async () => {
     const caller = tenant();
     const id = randomUUID();
     const loaded = await call(caller, 'PUT', '/__vlens/state', {
@@ -114,7 +118,11 @@ describe('export and import', () => {
     expect(loaded.status, loaded.text).toBe(200);
     const transaction = (await call(caller, 'GET', `/__vlens/transactions/${id}`)).body;
     expect(transaction.outcome).toEqual({ state: 'validated', validated: true, verified: false });
-    expect(transaction.steps.map((step: any) => [step.step, step.succeeded])).toEqual([['front', true], ['back', true], ['liveness', true]]);
+    expect(transaction.steps.map((step: any) => [step.step, step.succeeded])).toEqual([
+      ['front', true],
+      ['back', true],
+      ['liveness', true],
+    ]);
     expect(Date.parse(transaction.expiresAt) - Date.parse(transaction.createdAt)).toBe(86_400_000);
     const user = (await exported(caller)).users[0];
     expect(user).toMatchObject({ id: 7, verified: false, emailConfirmed: false, implicit: false });
@@ -137,14 +145,34 @@ describe('a document wrong anywhere is refused whole', () => {
       ['a user id twice', (document) => document.users.push({ ...document.users[0], phoneNumber: null }), { field: 'users[1].id', detail: expect.stringContaining('used twice') }],
       ['a phone number twice', (document) => document.users.push({ id: 99, phoneNumber: document.users[0].phoneNumber }), { field: 'users[1].phoneNumber' }],
       ['a transaction of no user', (document) => (document.transactions[0].userId = 42), { field: 'transactions[0].userId', allowed: [String(user.userId)] }],
-      ['a misspelt scenario', (document) => (document.transactions[0].steps.back.scenario = 'documentExpird'), { field: 'transactions[0].steps.back.scenario', allowed: expect.arrayContaining(['documentExpired']) }],
-      ['an operation of another step', (document) => (document.transactions[0].steps.back.operationId = 'verifyIdFront'), { field: 'transactions[0].steps.back.operationId', allowed: ['verifyIdBack', 'ocrIdBack'] }],
+      [
+        'a misspelt scenario',
+        (document) => (document.transactions[0].steps.back.scenario = 'documentExpird'),
+        { field: 'transactions[0].steps.back.scenario', allowed: expect.arrayContaining(['documentExpired']) },
+      ],
+      [
+        'an operation of another step',
+        (document) => (document.transactions[0].steps.back.operationId = 'verifyIdFront'),
+        { field: 'transactions[0].steps.back.operationId', allowed: ['verifyIdBack', 'ocrIdBack'] },
+      ],
       ['an image that is not base64', (document) => (document.transactions[0].steps.front.images.image = 'not base64!'), { field: 'transactions.0.steps.front.images.image' }],
-      ['an image a step does not keep', (document) => (document.transactions[0].steps.front.images.face_1 = image('x')), { field: 'transactions[0].steps.front.images.face_1', allowed: ['image'] }],
+      [
+        'an image a step does not keep',
+        (document) => (document.transactions[0].steps.front.images.face_1 = image('x')),
+        { field: 'transactions[0].steps.front.images.face_1', allowed: ['image'] },
+      ],
       ['a token of no user', (document) => (document.tokens[0].userId = 42), { field: 'tokens[0].userId' }],
       ['a date that is not one', (document) => (document.transactions[0].createdAt = 'yesterday'), { field: 'transactions.0.createdAt' }],
-      ['a queued outcome of no operation', (document) => document.queuedOutcomes.push({ operationId: 'verifyFront', scenario: 'x', status: 200, times: 1 }), { field: 'queuedOutcomes[0].operationId' }],
-      ['a planned outcome of no scenario', (document) => (document.plannedOutcomes[randomUUID()] = { liveness: 'spoof' }), { field: expect.stringMatching(/^plannedOutcomes\..+\.liveness$/), allowed: expect.arrayContaining(['spoofDetected']) }],
+      [
+        'a queued outcome of no operation',
+        (document) => document.queuedOutcomes.push({ operationId: 'verifyFront', scenario: 'x', status: 200, times: 1 }),
+        { field: 'queuedOutcomes[0].operationId' },
+      ],
+      [
+        'a planned outcome of no scenario',
+        (document) => (document.plannedOutcomes[randomUUID()] = { liveness: 'spoof' }),
+        { field: expect.stringMatching(/^plannedOutcomes\..+\.liveness$/), allowed: expect.arrayContaining(['spoofDetected']) },
+      ],
     ];
     for (const [what, change, problem] of cases) {
       const document = structuredClone(valid);
@@ -158,15 +186,22 @@ describe('a document wrong anywhere is refused whole', () => {
     expect((await call(caller, 'PUT', '/__vlens/state', { body: '{"format":' as unknown })).status).toBe(400);
   });
 
-  it('the limits apply: users, transactions, the image budget, every tenant\'s records, the body size', async () => {
+  it("the limits apply: users, transactions, the image budget, every tenant's records, the body size", async () => {
     const small = await startMock({ port: 0, maxUsersPerTenant: 2, maxTransactionsPerTenant: 1, imageBudgetBytes: 2000, maxRecords: 100, maxBodyBytes: 40_000 });
     try {
       const caller = tenant(small.url);
       const users = (count: number) => Array.from({ length: count }, (_, index) => ({ id: index + 1 }));
-      const transaction = (text = image('t', 600)) => ({ id: randomUUID(), userId: null, steps: { front: { operationId: 'ocrIdFront', scenario: 'extracted', images: { image: text } } } });
+      const transaction = (text = image('t', 600)) => ({
+        id: randomUUID(),
+        userId: null,
+        steps: { front: { operationId: 'ocrIdFront', scenario: 'extracted', images: { image: text } } },
+      });
       const put = (body: Record<string, unknown>) => call(caller, 'PUT', '/__vlens/state', { body: { format: 'vlens-sandbox-state', version: 1, ...body } });
       expect((await put({ users: users(3) })).body).toMatchObject({ status: 400, field: 'users', detail: expect.stringContaining('at most 2 per tenant (maxUsersPerTenant)') });
-      expect((await put({ transactions: [transaction(), transaction()] })).body).toMatchObject({ field: 'transactions', detail: expect.stringContaining('(maxTransactionsPerTenant)') });
+      expect((await put({ transactions: [transaction(), transaction()] })).body).toMatchObject({
+        field: 'transactions',
+        detail: expect.stringContaining('(maxTransactionsPerTenant)'),
+      });
       expect((await put({ transactions: [transaction(image('big', 3000))] })).body).toMatchObject({ field: 'transactions', detail: expect.stringContaining('(imageBudgetBytes)') });
       const bearers = Array.from({ length: 120 }, (_, index) => ({ sha256: index.toString(16).padStart(64, '0'), userId: null }));
       expect((await put({ acceptedBearers: bearers })).body).toMatchObject({ detail: expect.stringContaining('(maxRecords)') });
@@ -206,7 +241,9 @@ describe('the typed helper and the engine', () => {
     const refused = createSandbox({ initialState: { format: 'vlens-sandbox-seed', version: 1, tenants: { fine: document, [secretKey]: broken } } });
     const error = await refused.ready.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TypeError);
-    expect(String((error as Error).message)).toBe('initialState: tenants[#2]: transactions[0].steps.front.scenario: verifyIdFront has no scenario "nope" that records a step. (allowed: extracted, invalidIdNumber, cardNotDetected, qualityTooLow, fakeDocument, noFaceOnCard)');
+    expect(String((error as Error).message)).toBe(
+      'initialState: tenants[#2]: transactions[0].steps.front.scenario: verifyIdFront has no scenario "nope" that records a step. (allowed: extracted, invalidIdNumber, cardNotDetected, qualityTooLow, fakeDocument, noFaceOnCard)',
+    );
     expect(String((error as Error).message)).not.toContain(secretKey);
     // Its requests are refused with the same reason; nothing of the seed was loaded.
     await expect(refused.handle(new Request('http://sandbox.invalid/__vlens/health'))).rejects.toThrow(/tenants\[#2\]/);

@@ -33,9 +33,13 @@ afterAll(async () => {
 const caller = (): Caller => ({ url: mock.url, apiKey: SEED_API_KEY });
 
 describe('the example seed', () => {
-  it('is what `npm run generate` makes today from the description\'s KnownUsers', () => {
+  it("is what `npm run generate` makes today from the description's KnownUsers", () => {
     for (const [path, content] of Object.entries(generateSeedFiles())) expect(readFileSync(`${ROOT}${path}`, 'utf8'), `${path} is stale: run npm run generate`).toBe(content);
-    expect([verified!.note, refusedBack!.note, expiredId!.note]).toEqual(['A verified user', 'A user whose back scan was refused (no card in the image)', 'A user whose ID has expired']);
+    expect([verified!.note, refusedBack!.note, expiredId!.note]).toEqual([
+      'A verified user',
+      'A user whose back scan was refused (no card in the image)',
+      'A user whose ID has expired',
+    ]);
   });
 
   it('vlens-mock --seed-file starts with its users: a verified one, one whose back scan was refused, one whose ID expired', async () => {
@@ -49,17 +53,29 @@ describe('the example seed', () => {
     const { transactions } = (await call(caller(), 'GET', '/__vlens/transactions')).body;
     const byUser = Object.fromEntries(transactions.map((transaction: any) => [transaction.user.phoneNumber, transaction]));
     expect(byUser[verified!.phoneNumber].outcome.state).toBe('verified');
-    expect(byUser[refusedBack!.phoneNumber].steps.map((step: any) => [step.step, step.scenario, step.succeeded])).toEqual([['front', 'extracted', true], ['back', 'cardNotDetected', false]]);
+    expect(byUser[refusedBack!.phoneNumber].steps.map((step: any) => [step.step, step.scenario, step.succeeded])).toEqual([
+      ['front', 'extracted', true],
+      ['back', 'cardNotDetected', false],
+    ]);
     expect(byUser[expiredId!.phoneNumber].steps.at(-1)).toMatchObject({ step: 'back', scenario: 'documentExpired', succeeded: false });
     // The images are the example's, byte for byte, and a check of the verified user's shows them.
     const face = await call(caller(), 'GET', `/__vlens/transactions/${byUser[verified!.phoneNumber].id}/steps/liveness/images/face_1`);
     expect(face.headers.get('content-type')).toBe('image/png');
     const text = seed.tenants[SEED_API_KEY].transactions[0].steps.liveness.images.face_1;
-    expect(Buffer.from(await (await fetch(`${mock.url}/__vlens/transactions/${byUser[verified!.phoneNumber].id}/steps/liveness/images/face_1`, { headers: { ApiKey: SEED_API_KEY } })).arrayBuffer()).toString('base64')).toBe(text);
+    expect(
+      Buffer.from(
+        await (
+          await fetch(`${mock.url}/__vlens/transactions/${byUser[verified!.phoneNumber].id}/steps/liveness/images/face_1`, { headers: { ApiKey: SEED_API_KEY } })
+        ).arrayBuffer(),
+      ).toString('base64'),
+    ).toBe(text);
   });
 
-  it('each user\'s magic phone number matches the state: a new capture of theirs ends the same way', async () => {
-    for (const [user, scenario] of [[refusedBack!, 'cardNotDetected'], [expiredId!, 'documentExpired']] as const) {
+  it("each user's magic phone number matches the state: a new capture of theirs ends the same way", async () => {
+    for (const [user, scenario] of [
+      [refusedBack!, 'cardNotDetected'],
+      [expiredId!, 'documentExpired'],
+    ] as const) {
       const token = (await login(caller(), user)).body.data.accessToken;
       const front = await call(caller(), 'POST', PATHS.front, { token, body: { image: image(`${scenario}-front`) } });
       const back = await call(caller(), 'POST', PATHS.back, { token, body: { image: image(`${scenario}-back`), transaction_id: front.body.data.idFrontData.transaction_id } });
@@ -112,7 +128,11 @@ describe('a seed that is wrong', () => {
   });
 
   it('the limits apply to a seed: a sandbox too small for it does not start', async () => {
-    await expect(startMock({ port: 0, seedFile, imageBudgetBytes: 500 })).rejects.toThrow(`seed file ${seedFile}: the tenants' images take 1296 bytes of base64 together; this sandbox keeps at most 500 (imageBudgetBytes)`);
-    await expect(startMock({ port: 0, seedFile, maxUsersPerTenant: 2 })).rejects.toThrow(`seed file ${seedFile}: tenants[#1]: users: The document has 3 users; this sandbox keeps at most 2 per tenant (maxUsersPerTenant).`);
+    await expect(startMock({ port: 0, seedFile, imageBudgetBytes: 500 })).rejects.toThrow(
+      `seed file ${seedFile}: the tenants' images take 1296 bytes of base64 together; this sandbox keeps at most 500 (imageBudgetBytes)`,
+    );
+    await expect(startMock({ port: 0, seedFile, maxUsersPerTenant: 2 })).rejects.toThrow(
+      `seed file ${seedFile}: tenants[#1]: users: The document has 3 users; this sandbox keeps at most 2 per tenant (maxUsersPerTenant).`,
+    );
   });
 });

@@ -30,8 +30,7 @@ const transactionIdPaths = new WeakMap();
 function findTransactionIds(node, at, found) {
   if (Array.isArray(node)) {
     for (const [index, item] of node.entries()) findTransactionIds(item, [...at, index], found);
-  }
-  else if (node && typeof node === 'object') {
+  } else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
       if (TRANSACTION_ID_MEMBERS.has(key) && typeof value === 'string') found.push([...at, key]);
       else if (value && typeof value === 'object') findTransactionIds(value, [...at, key], found);

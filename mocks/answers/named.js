@@ -56,7 +56,10 @@ export function createAnswers(source, { generator, warn }) {
    */
   function keptAnswer(operation, scenario) {
     if (scenario.dynamic) return undefined;
-    return kept.get(operation.id)?.get(scenario.code ?? '')?.get(scenario.exampleKey ?? '');
+    return kept
+      .get(operation.id)
+      ?.get(scenario.code ?? '')
+      ?.get(scenario.exampleKey ?? '');
   }
 
   return {
@@ -119,7 +122,9 @@ export function driftAnswer(model, operation, name, status, violations, subject 
  * @returns {Answer}
  */
 function notGenerated(model, operation, status, dynamic) {
-  const what = dynamic ? 'Prefer: dynamic=true asks for an answer generated from the schema' : `${operation.id} has no named example for status ${status}, so its answer is generated from the schema`;
+  const what = dynamic
+    ? 'Prefer: dynamic=true asks for an answer generated from the schema'
+    : `${operation.id} has no named example for status ${status}, so its answer is generated from the schema`;
   return {
     status: 501,
     scenario: 'not-generated',

@@ -83,7 +83,10 @@ export function createControlApi(handlers, store) {
     const match = router.match(request.method, request.pathname);
     if (!match.found) {
       if (match.allowed) {
-        return { ...problem(405, 'Method not allowed', `${request.pathname} takes ${match.allowed.join(' or ')}.`, null, match.allowed), headers: { allow: match.allowed.join(', ') } };
+        return {
+          ...problem(405, 'Method not allowed', `${request.pathname} takes ${match.allowed.join(' or ')}.`, null, match.allowed),
+          headers: { allow: match.allowed.join(', ') },
+        };
       }
       const paths = controlRoutes();
       return problem(404, 'No such control path', `The control API has no ${request.pathname.slice(0, 200)}. It serves: ${paths.join(', ')}.`, null, paths);

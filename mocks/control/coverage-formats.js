@@ -49,7 +49,9 @@ export function coverageJunit(report, { unhit = 'failure' } = {}) {
   /** @param {boolean} hit @param {string} what */
   const outcome = (hit, what) => {
     if (hit) return '';
-    return unhit === 'skip' ? `<skipped message="${xml(`never ${what}`)}"/>` : `<failure type="uncovered" message="${xml(`never ${what}`)}">No request of this tenant was ${xml(what)}.</failure>`;
+    return unhit === 'skip'
+      ? `<skipped message="${xml(`never ${what}`)}"/>`
+      : `<failure type="uncovered" message="${xml(`never ${what}`)}">No request of this tenant was ${xml(what)}.</failure>`;
   };
   /** @param {string} name @param {{ name: string, hit: boolean, what: string, count: number }[]} cases */
   const suite = (name, cases) => {
@@ -67,10 +69,22 @@ export function coverageJunit(report, { unhit = 'failure' } = {}) {
       operation.scenarios.map((scenario) => ({ name: scenarioName(scenario), hit: scenario.count > 0, what: `answered with ${scenarioName(scenario)}`, count: scenario.count })),
     ),
   );
-  if (report.faultsCounted) suites.push(suite('faults', report.faults.map((fault) => ({ name: fault.fault, hit: fault.count > 0, what: `struck by the fault ${fault.fault}`, count: fault.count }))));
+  if (report.faultsCounted)
+    suites.push(
+      suite(
+        'faults',
+        report.faults.map((fault) => ({ name: fault.fault, hit: fault.count > 0, what: `struck by the fault ${fault.fault}`, count: fault.count })),
+      ),
+    );
   const missed = report.total - report.covered;
   const counts = unhit === 'skip' ? `failures="0" skipped="${missed}"` : `failures="${missed}" skipped="0"`;
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="Vlens sandbox outcome coverage" tests="${report.total}" ${counts} errors="0" time="0">`, ...suites.flat(), '</testsuites>', ''].join('\n');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="Vlens sandbox outcome coverage" tests="${report.total}" ${counts} errors="0" time="0">`,
+    ...suites.flat(),
+    '</testsuites>',
+    '',
+  ].join('\n');
 }
 
 /**
@@ -82,7 +96,9 @@ export function coverageText(report) {
   const lines = [`Outcome coverage: ${report.covered} of ${report.total} (${percent(report.ratio)})`];
   for (const operation of report.operations) {
     const missed = operation.scenarios.filter((scenario) => scenario.count === 0).map(scenarioName);
-    lines.push(`  ${operation.operationId.padEnd(width)}  ${`${operation.covered}/${operation.total}`.padStart(5)}  ${missed.length ? `never: ${missed.join(', ')}` : 'all answered'}`);
+    lines.push(
+      `  ${operation.operationId.padEnd(width)}  ${`${operation.covered}/${operation.total}`.padStart(5)}  ${missed.length ? `never: ${missed.join(', ')}` : 'all answered'}`,
+    );
   }
   const unstruck = report.faults.filter((fault) => fault.count === 0).map((fault) => fault.fault);
   const faultsLine = `${report.faults.length - unstruck.length}/${report.faults.length}`.padStart(5);

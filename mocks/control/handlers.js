@@ -81,7 +81,13 @@ export function createControlHandlers(sandbox) {
   const { model, settings, limits, store, journal, images } = sandbox;
   /** @param {unknown} operationId */
   const unknownOperation = (operationId) =>
-    problem(400, 'Unknown operation', `The API has no operation "${String(operationId).slice(0, 120)}".`, 'operationId', model.operations.map((operation) => operation.id));
+    problem(
+      400,
+      'Unknown operation',
+      `The API has no operation "${String(operationId).slice(0, 120)}".`,
+      'operationId',
+      model.operations.map((operation) => operation.id),
+    );
   const statelessProblem = () =>
     problem(404, 'No state', 'This mock runs with --stateless: it replays the examples and keeps no transactions. Start it without --stateless for the sandbox.', null);
   /** @param {string} id */
@@ -94,7 +100,13 @@ export function createControlHandlers(sandbox) {
    */
   function transactionView(tenant, transaction) {
     const user = transaction.userId === null ? null : tenant.users.get(transaction.userId);
-    const names = new Map(/** @type {[import('../store/images.js').ImageRecord, string][]} */ (Object.values(fileNames(transaction)).filter((file) => file !== null).map((file) => [file.record, file.name])));
+    const names = new Map(
+      /** @type {[import('../store/images.js').ImageRecord, string][]} */ (
+        Object.values(fileNames(transaction))
+          .filter((file) => file !== null)
+          .map((file) => [file.record, file.name])
+      ),
+    );
     /** @param {number} ms */
     const iso = (ms) => new Date(ms).toISOString();
     return {
@@ -170,11 +182,18 @@ export function createControlHandlers(sandbox) {
         return problem(400, 'Unknown scenario', `${operation.id} has no scenario named "${String(body.scenario).slice(0, 120)}"${at}.`, 'scenario', allowed);
       }
       if (matches.length > 1) {
-        return problem(400, 'Ambiguous scenario', `${operation.id} has a "${body.scenario}" scenario for several statuses: send status too.`, 'status', matches.map((match) => String(match.status)));
+        return problem(
+          400,
+          'Ambiguous scenario',
+          `${operation.id} has a "${body.scenario}" scenario for several statuses: send status too.`,
+          'status',
+          matches.map((match) => String(match.status)),
+        );
       }
       const status = /** @type {{ status: number }} */ (matches[0]).status;
       const queue = tenant.queue.get(operation.id) ?? [];
-      if (queue.length >= MAX_STEERING_ENTRIES) return problem(400, 'Too many queued outcomes', `At most ${MAX_STEERING_ENTRIES} outcomes can wait for one operation.`, 'operationId');
+      if (queue.length >= MAX_STEERING_ENTRIES)
+        return problem(400, 'Too many queued outcomes', `At most ${MAX_STEERING_ENTRIES} outcomes can wait for one operation.`, 'operationId');
       const times = body.times ?? 1;
       queue.push({ scenario: body.scenario, status, remaining: times });
       tenant.queue.set(operation.id, queue);
@@ -262,18 +281,38 @@ export function createControlHandlers(sandbox) {
         const kept = Object.entries(transaction.steps).flatMap(([name, recorded]) => Object.keys(recorded.images).map((field) => `${name}/${field}`));
         return problem(404, 'No such image', `The ${step} step of transaction ${id} kept no image in ${params.field}.`, 'field', kept);
       }
-      if (record.text === null) return problem(404, 'Image evicted', `The image was dropped to stay within the image budget (imageBudgetBytes); GetStepImage answers fileNotFound for it too.`, 'field');
+      if (record.text === null)
+        return problem(404, 'Image evicted', `The image was dropped to stay within the image budget (imageBudgetBytes); GetStepImage answers fileNotFound for it too.`, 'field');
       const bytes = decode(record.text);
       return { status: 200, payload: [bytes], contentType: imageType(bytes), headers: { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' }, scenario: '-' };
     },
     /** @param {ControlContext} context */
     getCoverage({ tenant, query }) {
-      const only = query.only === undefined ? null : String(query.only).split(',').map((id) => id.trim()).filter(Boolean);
+      const only =
+        query.only === undefined
+          ? null
+          : String(query.only)
+              .split(',')
+              .map((id) => id.trim())
+              .filter(Boolean);
       const unknown = only?.find((id) => !operationOf(id));
-      if (unknown !== undefined) return problem(400, 'Unknown operation', `The API has no operation "${unknown.slice(0, 120)}".`, 'only', model.operations.map((operation) => operation.id));
+      if (unknown !== undefined)
+        return problem(
+          400,
+          'Unknown operation',
+          `The API has no operation "${unknown.slice(0, 120)}".`,
+          'only',
+          model.operations.map((operation) => operation.id),
+        );
       const report = coverageReport(model, tenant.coverage, { only, faults: query.faults !== false });
       if (query.format === 'markdown') return { status: 200, payload: coverageMarkdown(report), contentType: 'text/markdown; charset=utf-8', scenario: '-' };
-      if (query.format === 'junit') return { status: 200, payload: coverageJunit(report, { unhit: query.unhit === 'skip' ? 'skip' : 'failure' }), contentType: 'application/xml; charset=utf-8', scenario: '-' };
+      if (query.format === 'junit')
+        return {
+          status: 200,
+          payload: coverageJunit(report, { unhit: query.unhit === 'skip' ? 'skip' : 'failure' }),
+          contentType: 'application/xml; charset=utf-8',
+          scenario: '-',
+        };
       return ok(200, report);
     },
     /** @param {ControlContext} context */
@@ -291,7 +330,13 @@ export function createControlHandlers(sandbox) {
     },
     async getDashboard() {
       const { html } = await dashboardAssets();
-      return { status: 200, payload: html, contentType: 'text/html; charset=utf-8', headers: { ...ASSET_HEADERS, 'content-security-policy': DASHBOARD_POLICY, 'x-frame-options': 'DENY' }, scenario: '-' };
+      return {
+        status: 200,
+        payload: html,
+        contentType: 'text/html; charset=utf-8',
+        headers: { ...ASSET_HEADERS, 'content-security-policy': DASHBOARD_POLICY, 'x-frame-options': 'DENY' },
+        scenario: '-',
+      };
     },
     /** @param {ControlContext} context */
     async getDashboardAsset({ params }) {

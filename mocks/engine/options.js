@@ -60,15 +60,24 @@ export function checkOptions(options) {
     const value = /** @type {Record<string, unknown>} */ (options)[name];
     if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${name} must be true or false, got ${describe(value)}`);
   }
-  if (options.seed !== undefined && typeof options.seed !== 'string' && typeof options.seed !== 'number') throw new TypeError(`seed must be a string or a number, got ${describe(options.seed)}`);
+  if (options.seed !== undefined && typeof options.seed !== 'string' && typeof options.seed !== 'number')
+    throw new TypeError(`seed must be a string or a number, got ${describe(options.seed)}`);
   // The document itself is checked when it loads (Sandbox.ready): that needs the description's examples.
   if (options.initialState !== undefined && (options.initialState === null || typeof options.initialState !== 'object' || Array.isArray(options.initialState))) {
-    throw new TypeError(`initialState must be a seed document ({ format: "vlens-sandbox-seed", version: 1, tenants }), got ${Array.isArray(options.initialState) ? 'an array' : describe(options.initialState)}`);
+    throw new TypeError(
+      `initialState must be a seed document ({ format: "vlens-sandbox-seed", version: 1, tenants }), got ${Array.isArray(options.initialState) ? 'an array' : describe(options.initialState)}`,
+    );
   }
-  if (options.allowOrigins !== undefined && (!Array.isArray(options.allowOrigins) || options.allowOrigins.some((origin) => typeof origin !== 'string' || !/^https?:\/\/[^/\s]+$/.test(origin)))) {
+  if (
+    options.allowOrigins !== undefined &&
+    (!Array.isArray(options.allowOrigins) || options.allowOrigins.some((origin) => typeof origin !== 'string' || !/^https?:\/\/[^/\s]+$/.test(origin)))
+  ) {
     throw new TypeError('allowOrigins must be a list of origins such as https://qa.example.com or http://localhost:*');
   }
-  if (options.allowHosts !== undefined && (!Array.isArray(options.allowHosts) || options.allowHosts.some((host) => typeof host !== 'string' || !/^(\*|\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*)$/i.test(host)))) {
+  if (
+    options.allowHosts !== undefined &&
+    (!Array.isArray(options.allowHosts) || options.allowHosts.some((host) => typeof host !== 'string' || !/^(\*|\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*)$/i.test(host)))
+  ) {
     throw new TypeError('allowHosts must be a list of host names such as qa.example.com, .example.com (and its subdomains) or *');
   }
   return limits;

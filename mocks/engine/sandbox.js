@@ -88,11 +88,24 @@ export function createSandbox(options = {}) {
   const scenariosOfStep = (step) => stepScenarios(model, step);
   /** @type {ControlSchemas['Catalog'] | undefined} */
   let catalog;
-  const catalogOf = () => (catalog ??= /** @type {ControlSchemas['Catalog']} */ (catalogView(model, { stateless: settings.stateless, strictTokens: settings.strictTokens, otp: SANDBOX_OTP, limits })));
+  const catalogOf = () =>
+    (catalog ??= /** @type {ControlSchemas['Catalog']} */ (catalogView(model, { stateless: settings.stateless, strictTokens: settings.strictTokens, otp: SANDBOX_OTP, limits })));
 
   /** @param {string} operationId */
   const scenariosById = (operationId) => scenariosOf(/** @type {OperationModel} */ (model.operations.find((operation) => operation.id === operationId)));
-  const handlers = createControlHandlers({ model, settings, limits, store, journal, images, catalog: catalogOf, stepScenarios: scenariosOfStep, scenarios: scenariosById, now, closed: closing.signal });
+  const handlers = createControlHandlers({
+    model,
+    settings,
+    limits,
+    store,
+    journal,
+    images,
+    catalog: catalogOf,
+    stepScenarios: scenariosOfStep,
+    scenarios: scenariosById,
+    now,
+    closed: closing.signal,
+  });
   const serveControl = createControlApi(handlers, { tenant: (key) => store.tenant(key), maxBodyBytes: limits.maxBodyBytes });
 
   // The tenants of `initialState`, loaded before any request is served (the examples and validators it
@@ -101,7 +114,15 @@ export function createSandbox(options = {}) {
   let loading =
     options.initialState === undefined
       ? null
-      : loadSeed(options.initialState, { model, limits, images, now: now(), scenarios: scenariosById, stepScenarios: scenariosOfStep, replace: (tenant) => store.replace(tenant) }).then(() => {
+      : loadSeed(options.initialState, {
+          model,
+          limits,
+          images,
+          now: now(),
+          scenarios: scenariosById,
+          stepScenarios: scenariosOfStep,
+          replace: (tenant) => store.replace(tenant),
+        }).then(() => {
           loading = null;
         });
   const ready = loading ?? Promise.resolve();
@@ -162,13 +183,24 @@ export function createSandbox(options = {}) {
         const name = hostNameOf(request.host);
         const shown = name !== null && name.length <= 253 ? name : 'this name';
         return served(
-          controlProblem(403, 'Host not allowed', `The control API answers requests addressed to localhost, an IP address, a single-label or .local name${allowHosts.length > 0 ? `, or ${allowHosts.join(', ')}` : ''}; a public name could be a DNS rebinding page. Start the sandbox with --allow-host ${shown} if you reach it by that name.`),
+          controlProblem(
+            403,
+            'Host not allowed',
+            `The control API answers requests addressed to localhost, an IP address, a single-label or .local name${allowHosts.length > 0 ? `, or ${allowHosts.join(', ')}` : ''}; a public name could be a DNS rebinding page. Start the sandbox with --allow-host ${shown} if you reach it by that name.`,
+          ),
           {},
         );
       }
       const cors = corsFor('control', origin, request.origin, allowOrigins);
       if (cors === null) {
-        return served(controlProblem(403, 'Origin not allowed', `The control API answers pages of ${allowOrigins.length > 0 ? allowOrigins.join(', ') : 'loopback origins'} and of the sandbox itself; start the sandbox with --allow-origin ${origin} to allow this one.`), {});
+        return served(
+          controlProblem(
+            403,
+            'Origin not allowed',
+            `The control API answers pages of ${allowOrigins.length > 0 ? allowOrigins.join(', ') : 'loopback origins'} and of the sandbox itself; start the sandbox with --allow-origin ${origin} to allow this one.`,
+          ),
+          {},
+        );
       }
       if (method === 'OPTIONS' && request.headers.get('access-control-request-method') !== null) return served(preflight(request.headers, ['GET', 'POST', 'PUT']), cors);
       const answer = await serveControl({ method, pathname, searchParams, headers: request.headers, body: request.body });
@@ -230,7 +262,8 @@ export function createSandbox(options = {}) {
     tenant = keyed !== null ? store.tenant(keyed) : null;
     const fault = tenant ? takeFault(tenant, operation.id) : null;
     if (fault && BEFORE_HANDLING.has(fault.fault)) {
-      const answer = fault.fault === 'html502' ? { status: 502, contentType: 'text/html', payload: GATEWAY_PAGE, scenario: 'fault:html502' } : { status: 0, scenario: `fault:${fault.fault}` };
+      const answer =
+        fault.fault === 'html502' ? { status: 502, contentType: 'text/html', payload: GATEWAY_PAGE, scenario: 'fault:html502' } : { status: 0, scenario: `fault:${fault.fault}` };
       return finish({ answer, operation, fault, answered: fault.fault === 'html502' });
     }
 
@@ -344,9 +377,15 @@ export function createSandbox(options = {}) {
    * @returns {Promise<Response>}
    */
   async function handle(request) {
-    const result = await serve({ method: request.method, url: request.url, headers: request.headers, body: streamReader(request.body, limits.requestTimeoutSeconds * 1000), origin: new URL(request.url).origin });
+    const result = await serve({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: streamReader(request.body, limits.requestTimeoutSeconds * 1000),
+      origin: new URL(request.url).origin,
+    });
     const { answer, fault, signals } = result;
-    if (fault?.fault === 'reset' || answer.status === 0 && fault?.fault !== 'hang') return Response.error();
+    if (fault?.fault === 'reset' || (answer.status === 0 && fault?.fault !== 'hang')) return Response.error();
     if (fault?.fault === 'hang') {
       await wait(Number.POSITIVE_INFINITY, [...signals, closing.signal, request.signal]);
       return Response.error();
@@ -354,7 +393,10 @@ export function createSandbox(options = {}) {
     if (fault?.fault === 'delay' && !(await wait(fault.delayMs, [...signals, request.signal]))) return Response.error();
     const { headers, payload } = toWire(answer);
     if (fault?.fault === 'truncated') {
-      const bytes = concat(payload.map((part) => (typeof part === 'string' ? encoder.encode(part) : part)), payload.reduce((sum, part) => sum + (typeof part === 'string' ? encoder.encode(part).length : part.length), 0));
+      const bytes = concat(
+        payload.map((part) => (typeof part === 'string' ? encoder.encode(part) : part)),
+        payload.reduce((sum, part) => sum + (typeof part === 'string' ? encoder.encode(part).length : part.length), 0),
+      );
       const half = bytes.subarray(0, Math.floor(bytes.length / 2));
       // The error comes on the read after the half, a turn of the event loop later: erroring a stream
       // discards the chunks still queued (an error raised in start() drops the half before anyone reads
@@ -400,7 +442,6 @@ export function createSandbox(options = {}) {
     },
   };
 }
-
 
 const encoder = new TextEncoder();
 

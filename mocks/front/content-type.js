@@ -45,7 +45,10 @@ const verdicts = new WeakMap();
  */
 function readContentType(operation, header, expected) {
   const [type = '', ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());
-  const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = parameters
+    .find((parameter) => parameter.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   if (!operation.bodyMediaTypes.includes(type)) return [{ field: 'Content-Type', message: `The body must be sent as ${expected}.` }];
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return [{ field: 'Content-Type', message: 'The body must be encoded as UTF-8.' }];
   return [];

@@ -30,7 +30,10 @@ function checkScheme(scheme, headers) {
   if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') {
     const value = headers.get('authorization');
     /** @param {string} what */
-    const wanted = (what) => ({ field: 'Authorization', message: `The Authorization header is ${what}. This operation needs a ${scheme.key} token: send Authorization: Bearer <token>.` });
+    const wanted = (what) => ({
+      field: 'Authorization',
+      message: `The Authorization header is ${what}. This operation needs a ${scheme.key} token: send Authorization: Bearer <token>.`,
+    });
     if (value === null) return wanted('missing');
     if (value.length > MAX_BEARER_LENGTH || !BEARER.test(value)) return wanted('malformed');
     return null;

@@ -73,7 +73,10 @@ function readPreferHeader(header) {
     if (isForeign(name)) continue;
     if (!PREFERENCES.includes(name)) return unknownPreference(HEADER, name);
     if (parameters.some((parameter) => parameter.trim() !== '')) {
-      const rewritten = [head, ...parameters].map((part) => part.trim()).filter(Boolean).join(', ');
+      const rewritten = [head, ...parameters]
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .join(', ');
       return problem('Prefer', `Separate preferences with commas, not semicolons: send Prefer: ${shorten(rewritten)}.`);
     }
     if (name in preferences) return problem('Prefer', `The ${name}= preference is given twice; give it once.`);
@@ -112,7 +115,13 @@ function checkScenario(operation, preferences, form) {
   let code;
   if (preferences.code !== undefined) {
     if (!/^\d{3}$/.test(preferences.code ?? '')) {
-      return problem(form.field('code'), `${form.label('code')} must be a three-digit HTTP status, as in ${form.write([['code', 401], ['example', 'tokenExpired']])}.`);
+      return problem(
+        form.field('code'),
+        `${form.label('code')} must be a three-digit HTTP status, as in ${form.write([
+          ['code', 401],
+          ['example', 'tokenExpired'],
+        ])}.`,
+      );
     }
     code = Number(preferences.code);
     if (!operation.statuses.includes(code)) {
@@ -130,14 +139,21 @@ function checkScenario(operation, preferences, form) {
   /** @type {string | undefined} */
   let exampleKey;
   if (preferences.example !== undefined) {
-    if (!preferences.example) return problem(form.field('example'), `${form.label('example')} needs a scenario name, as in ${form.write([['example', operation.defaultScenario ?? 'name']])}.`);
+    if (!preferences.example)
+      return problem(form.field('example'), `${form.label('example')} needs a scenario name, as in ${form.write([['example', operation.defaultScenario ?? 'name']])}.`);
     if (dynamic) {
-      return problem(form.field('dynamic'), `${form.label('example')} and ${form.label('dynamic')}true cannot be combined: a named example is a fixed answer, dynamic=true generates one from the schema.`);
+      return problem(
+        form.field('dynamic'),
+        `${form.label('example')} and ${form.label('dynamic')}true cannot be combined: a named example is a fixed answer, dynamic=true generates one from the schema.`,
+      );
     }
     const status = code ?? operation.defaultStatus;
     const response = operation.responses.find((candidate) => candidate.status === status);
     if (!response?.examples.some((example) => example.name === preferences.example)) {
-      return problem(form.field('example'), `${operation.id} has no ${status} scenario named "${shorten(preferences.example)}".${hintFor(operation, preferences.example, response, form)}`);
+      return problem(
+        form.field('example'),
+        `${operation.id} has no ${status} scenario named "${shorten(preferences.example)}".${hintFor(operation, preferences.example, response, form)}`,
+      );
     }
     exampleKey = preferences.example;
   }
@@ -159,7 +175,13 @@ function hintFor(operation, name, response, form) {
   const elsewhere = operation.responses.find((candidate) => candidate.examples.some((example) => example.name === name));
   if (elsewhere) {
     /** @type {[string, string | number][]} */
-    const pairs = elsewhere.status === operation.defaultStatus ? [['example', name]] : [['code', elsewhere.status], ['example', name]];
+    const pairs =
+      elsewhere.status === operation.defaultStatus
+        ? [['example', name]]
+        : [
+            ['code', elsewhere.status],
+            ['example', name],
+          ];
     return ` It is a ${elsewhere.status} scenario: send ${form.write(pairs)}.`;
   }
   const names = response?.examples.map((example) => example.name) ?? [];
@@ -178,7 +200,10 @@ function unknownPreference(form, name) {
   return problem(
     form === HEADER ? 'Prefer' : `__${shorten(name)}`,
     `The mock does not know the ${what}.${near ? ` Did you mean ${form.label(near)}?` : ''} It understands ` +
-      `${PREFERENCES.map(form.label).join(', ')}, as in ${form.write([['code', 401], ['example', 'tokenExpired']])}.`,
+      `${PREFERENCES.map(form.label).join(', ')}, as in ${form.write([
+        ['code', 401],
+        ['example', 'tokenExpired'],
+      ])}.`,
   );
 }
 
@@ -243,7 +268,11 @@ function editDistance(a, b) {
     /** @type {number[]} */
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(/** @type {number} */ (previous[j]) + 1, /** @type {number} */ (current[j - 1]) + 1, /** @type {number} */ (previous[j - 1]) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        /** @type {number} */ (previous[j]) + 1,
+        /** @type {number} */ (current[j - 1]) + 1,
+        /** @type {number} */ (previous[j - 1]) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       // A swap of two neighbours is one edit ("exmaple").
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) current[j] = Math.min(/** @type {number} */ (current[j]), /** @type {number} */ (before[j - 2]) + 1);
     }

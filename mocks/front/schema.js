@@ -54,7 +54,11 @@ export function checkBody(validators, operation, body) {
   if (!validate || validate(body)) return [];
   const violations = describeViolations(validate.errors ?? [], operation, (field) => (field === 'body' ? 'The request body' : `The ${field} field`));
   if (!small) {
-    violations.push({ field: null, message: `The request body has more than ${ALL_ERRORS_NODE_LIMIT} members and items: only its first problem was looked for.`, kind: 'truncated' });
+    violations.push({
+      field: null,
+      message: `The request body has more than ${ALL_ERRORS_NODE_LIMIT} members and items: only its first problem was looked for.`,
+      kind: 'truncated',
+    });
   }
   return violations;
 }

@@ -80,11 +80,7 @@ function lengthKeywords(ajv) {
       code(cxt) {
         const { data, schemaCode, gen } = cxt;
         const count = gen.scopeValue('func', { ref: countCodePoints, code: new _Code(countCodePoints.code) });
-        cxt.fail(
-          more
-            ? _`${data}.length > ${schemaCode} && ${count}(${data}) > ${schemaCode}`
-            : _`${data}.length < 2 * ${schemaCode} && ${count}(${data}) < ${schemaCode}`,
-        );
+        cxt.fail(more ? _`${data}.length > ${schemaCode} && ${count}(${data}) > ${schemaCode}` : _`${data}.length < 2 * ${schemaCode} && ${count}(${data}) < ${schemaCode}`);
       },
     });
   }
@@ -147,7 +143,12 @@ export function requestSchemas(document, operation, id) {
     (list ?? []).forEach((/** @type {Node} */ entry, /** @type {number} */ index) => {
       const pointer = entry.$ref ?? `${listPointer}/${index}`;
       const parameter = resolveRef(document, entry);
-      parameters.set(`${parameter.in} ${parameter.name.toLowerCase()}`, { name: parameter.name, pointer: `${pointer}/schema`, required: Boolean(parameter.required), in: parameter.in });
+      parameters.set(`${parameter.in} ${parameter.name.toLowerCase()}`, {
+        name: parameter.name,
+        pointer: `${pointer}/schema`,
+        required: Boolean(parameter.required),
+        in: parameter.in,
+      });
     });
   }
   /** @param {string} location */

@@ -44,9 +44,7 @@ export function vlensSandbox(options = {}) {
   const { baseUrl = VENDOR_BASE_URL, ...sandboxOptions } = options;
   const bases = baseUrlsOf(baseUrl);
   const sandbox = createSandbox(sandboxOptions);
-  const handlers = bases.map(({ origin, path }) =>
-    http.all(pattern(origin, path), ({ request }) => sandbox.handle(path === '' ? request : withoutBasePath(request, path))),
-  );
+  const handlers = bases.map(({ origin, path }) => http.all(pattern(origin, path), ({ request }) => sandbox.handle(path === '' ? request : withoutBasePath(request, path))));
   return {
     handlers,
     control: (apiKey) => /** @type {VlensSandboxControl} */ (sandbox.control(apiKey)),

@@ -83,7 +83,13 @@ export async function coverageCommand(argv) {
   if (args.min !== undefined && minimum === null) fail(`--min must be a share from 0 to 1 (0.8) or a percentage (80%), got "${String(args.min).slice(0, 40)}"`, 2);
   const url = /** @type {string} */ (args.url ?? `http://127.0.0.1:${process.env.PORT || 4010}`);
   if (!/^https?:\/\/[^\s/]+/.test(url)) fail(`--url must be the sandbox's http(s) base URL, got "${url.slice(0, 80)}"`, 2);
-  const only = args.only === undefined ? undefined : String(args.only).split(',').map((id) => id.trim()).filter(Boolean);
+  const only =
+    args.only === undefined
+      ? undefined
+      : String(args.only)
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean);
 
   const sandbox = createSandboxControl({ baseUrl: url, apiKey, fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) }) });
   /** @type {Awaited<ReturnType<typeof sandbox.coverage>>} */
@@ -91,9 +97,16 @@ export async function coverageCommand(argv) {
   try {
     report = await sandbox.coverage({ ...(only ? { only } : {}), faults: !args['no-faults'] });
   } catch (error) {
-    if (error instanceof SandboxControlError) fail(`the sandbox refused: ${error.problem.detail}${error.problem.allowed ? ` (allowed: ${error.problem.allowed.slice(0, 30).join(', ')})` : ''}`, error.status === 400 ? 2 : 1);
+    if (error instanceof SandboxControlError)
+      fail(
+        `the sandbox refused: ${error.problem.detail}${error.problem.allowed ? ` (allowed: ${error.problem.allowed.slice(0, 30).join(', ')})` : ''}`,
+        error.status === 400 ? 2 : 1,
+      );
     const caught = /** @type {Error & { cause?: { code?: string, message?: string } }} */ (error);
-    fail(`${url} did not answer: ${caught.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (caught.cause?.code ?? caught.cause?.message ?? caught.message)}`, 1);
+    fail(
+      `${url} did not answer: ${caught.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (caught.cause?.code ?? caught.cause?.message ?? caught.message)}`,
+      1,
+    );
   }
   const rendered =
     format === 'json'

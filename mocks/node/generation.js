@@ -39,7 +39,10 @@ export function createPrismGenerator({ prism, document, model, responseValidator
       const resources = await prismOperations(modules, document(), model);
       const instance = modules.http.createInstance(
         { mock: { dynamic: false }, checkSecurity: false, validateRequest: false, validateResponse: true, errors: false, isProxy: false, upstreamProxy: undefined },
-        { logger: modules.core.createLogger('vlens-mock', { level: 'silent' }), route: (/** @type {{ resources: any[] }} */ { resources: [resource] }) => modules.either.right(resource) },
+        {
+          logger: modules.core.createLogger('vlens-mock', { level: 'silent' }),
+          route: (/** @type {{ resources: any[] }} */ { resources: [resource] }) => modules.either.right(resource),
+        },
       );
       return { modules, resources, instance, dynamicResources: new Map() };
     })());
@@ -58,7 +61,11 @@ export function createPrismGenerator({ prism, document, model, responseValidator
     )();
     if (result._tag === 'Left') throw Object.assign(new Error(`Prism could not answer: ${result.left.detail ?? result.left.message}`), { prism: result.left });
     const { output, validations } = result.right;
-    return { status: /** @type {number} */ (output.statusCode), body: output.body, violations: validations.output.filter((/** @type {{ severity: number }} */ violation) => violation.severity === 0) };
+    return {
+      status: /** @type {number} */ (output.statusCode),
+      body: output.body,
+      violations: validations.output.filter((/** @type {{ severity: number }} */ violation) => violation.severity === 0),
+    };
   }
 
   /**

@@ -41,4 +41,3 @@ function parentOf(pid) {
     return null;
   }
 }
-

@@ -20,7 +20,15 @@ function isDateTime(text) {
   if (!match) return false;
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
   const lastDay = new Date(Date.UTC(/** @type {number} */ (year), /** @type {number} */ (month), 0)).getUTCDate();
-  return /** @type {number} */ (month) >= 1 && /** @type {number} */ (month) <= 12 && /** @type {number} */ (day) >= 1 && /** @type {number} */ (day) <= lastDay && /** @type {number} */ (hour) <= 23 && /** @type {number} */ (minute) <= 59 && /** @type {number} */ (second) <= 60;
+  return (
+    /** @type {number} */ (month) >= 1 &&
+    /** @type {number} */ (month) <= 12 &&
+    /** @type {number} */ (day) >= 1 &&
+    /** @type {number} */ (day) <= lastDay &&
+    /** @type {number} */ (hour) <= 23 &&
+    /** @type {number} */ (minute) <= 59 &&
+    /** @type {number} */ (second) <= 60
+  );
 }
 
 /**

@@ -61,14 +61,20 @@ function checkServerOptions(options) {
   for (const [name, [min, max]] of Object.entries(ranges)) {
     const value = /** @type {Record<string, unknown>} */ (options)[name];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || (name !== 'headersTimeoutSeconds' && name !== 'requestTimeoutSeconds' && name !== 'shutdownGraceSeconds' && !Number.isInteger(value))) {
+    if (
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      (name !== 'headersTimeoutSeconds' && name !== 'requestTimeoutSeconds' && name !== 'shutdownGraceSeconds' && !Number.isInteger(value))
+    ) {
       throw new TypeError(`${name} must be a number from ${min} to ${max}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
     }
     if (value < min || value > max) throw new RangeError(`${name} must be from ${min} to ${max}, got ${value}`);
     if (name in values) /** @type {Record<string, number>} */ (values)[name] = value;
   }
-  if (options.headersTimeoutSeconds !== undefined && options.requestTimeoutSeconds === undefined) values.requestTimeoutSeconds = Math.max(values.requestTimeoutSeconds, values.headersTimeoutSeconds);
-  if (values.requestTimeoutSeconds < values.headersTimeoutSeconds) throw new RangeError(`requestTimeoutSeconds (${values.requestTimeoutSeconds}) must be at least headersTimeoutSeconds (${values.headersTimeoutSeconds})`);
+  if (options.headersTimeoutSeconds !== undefined && options.requestTimeoutSeconds === undefined)
+    values.requestTimeoutSeconds = Math.max(values.requestTimeoutSeconds, values.headersTimeoutSeconds);
+  if (values.requestTimeoutSeconds < values.headersTimeoutSeconds)
+    throw new RangeError(`requestTimeoutSeconds (${values.requestTimeoutSeconds}) must be at least headersTimeoutSeconds (${values.headersTimeoutSeconds})`);
   return values;
 }
 
@@ -109,7 +115,11 @@ export function createNodeSandbox(options) {
         return await generate(operation, request);
       } catch (error) {
         if (!(error instanceof PrismMissingError)) throw error;
-        return { status: 501, scenario: 'not-generated', body: { ...source.model.refusalModels.internalError, error_code: 501, error_message: error.message.replace(/\s+/g, ' ').trim(), error_descriptions: null } };
+        return {
+          status: 501,
+          scenario: 'not-generated',
+          body: { ...source.model.refusalModels.internalError, error_code: 501, error_message: error.message.replace(/\s+/g, ' ').trim(), error_descriptions: null },
+        };
       }
     },
   };
@@ -161,7 +171,7 @@ class NodeHeaders {
     const { headers } = this;
     for (const name in headers) {
       const value = headers[name];
-      if (value !== undefined) yield /** @type {[string, string]} */ ([name, Array.isArray(value) ? value.join(', ') : value]);
+      if (value !== undefined) yield/** @type {[string, string]} */ ([name, Array.isArray(value) ? value.join(', ') : value]);
     }
   }
 }
@@ -361,7 +371,10 @@ export async function listen(options = {}) {
    */
   async function send(request, response, served, started, pathname) {
     const { answer, fault, signals } = served;
-    const log = () => logger?.(`${request.method} ${pathname.slice(0, 200)} ${answer.status || '-'} ${answer.scenario ?? '-'}${fault ? ` fault:${fault.fault}` : ''} ${(performance.now() - started).toFixed(1)}ms`);
+    const log = () =>
+      logger?.(
+        `${request.method} ${pathname.slice(0, 200)} ${answer.status || '-'} ${answer.scenario ?? '-'}${fault ? ` fault:${fault.fault}` : ''} ${(performance.now() - started).toFixed(1)}ms`,
+      );
     if (answer.scenario === 'aborted') return;
     if (fault?.fault === 'reset') {
       log();
@@ -483,8 +496,18 @@ export async function listen(options = {}) {
   });
   // Expect: 100-continue is answered by Node; any other expectation gets the envelope, not Node's bare 417.
   http.on('checkExpectation', (/** @type {IncomingMessage} */ request, /** @type {ServerResponse} */ response) => {
-    const payload = JSON.stringify({ data: null, error_code: 417, error_message: 'The Expect header asks for something the server does not do; only 100-continue is understood.', error_descriptions: null });
-    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'access-control-allow-origin': '*', 'content-length': String(Buffer.byteLength(payload)), connection: 'close' });
+    const payload = JSON.stringify({
+      data: null,
+      error_code: 417,
+      error_message: 'The Expect header asks for something the server does not do; only 100-continue is understood.',
+      error_descriptions: null,
+    });
+    response.writeHead(417, {
+      'content-type': 'application/json; charset=utf-8',
+      'access-control-allow-origin': '*',
+      'content-length': String(Buffer.byteLength(payload)),
+      connection: 'close',
+    });
     response.end(payload);
     request.resume();
   });

@@ -90,23 +90,35 @@ function canonical(name) {
  */
 export async function selfSignedTls({ names, dir = defaultTlsDir(), now = new Date() }) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const files = { authority: join(dir, 'vlens-mock-ca.pem'), authorityKey: join(dir, 'vlens-mock-ca-key.pem'), cert: join(dir, 'vlens-mock-cert.pem'), key: join(dir, 'vlens-mock-key.pem') };
+  const files = {
+    authority: join(dir, 'vlens-mock-ca.pem'),
+    authorityKey: join(dir, 'vlens-mock-ca-key.pem'),
+    cert: join(dir, 'vlens-mock-cert.pem'),
+    key: join(dir, 'vlens-mock-key.pem'),
+  };
   const { generate } = await import('selfsigned');
   const stillValid = (/** @type {X509Certificate} */ certificate) => new Date(certificate.validTo).getTime() - now.getTime() > RENEW_DAYS * DAY_MS;
 
-  let authority = existsSync(files.authority) && existsSync(files.authorityKey) ? { cert: readFileSync(files.authority, 'utf8'), key: readFileSync(files.authorityKey, 'utf8') } : null;
+  let authority =
+    existsSync(files.authority) && existsSync(files.authorityKey) ? { cert: readFileSync(files.authority, 'utf8'), key: readFileSync(files.authorityKey, 'utf8') } : null;
   if (!authority || !stillValid(new X509Certificate(authority.cert))) {
-    const made = await generate([{ name: 'commonName', value: 'vlens-mock local CA' }, { name: 'organizationName', value: 'vlens-digital-identity sandbox (local)' }], {
-      keyType: 'ec',
-      curve: 'P-256',
-      algorithm: 'sha256',
-      notBeforeDate: new Date(now.getTime() - DAY_MS),
-      notAfterDate: new Date(now.getTime() + AUTHORITY_DAYS * DAY_MS),
-      extensions: [
-        { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    const made = await generate(
+      [
+        { name: 'commonName', value: 'vlens-mock local CA' },
+        { name: 'organizationName', value: 'vlens-digital-identity sandbox (local)' },
       ],
-    });
+      {
+        keyType: 'ec',
+        curve: 'P-256',
+        algorithm: 'sha256',
+        notBeforeDate: new Date(now.getTime() - DAY_MS),
+        notAfterDate: new Date(now.getTime() + AUTHORITY_DAYS * DAY_MS),
+        extensions: [
+          { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+          { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+        ],
+      },
+    );
     authority = { cert: made.cert, key: made.private };
     writeFileSync(files.authorityKey, authority.key, { mode: 0o600 });
     writeFileSync(files.authority, authority.cert);
@@ -123,7 +135,8 @@ export async function selfSignedTls({ names, dir = defaultTlsDir(), now = new Da
   } catch {
     server = null;
   }
-  const covers = server !== null && names.every((name) => namesOf(/** @type {X509Certificate} */ (server)).includes(name)) && stillValid(server) && server.checkIssued(authorityCertificate);
+  const covers =
+    server !== null && names.every((name) => namesOf(/** @type {X509Certificate} */ (server)).includes(name)) && stillValid(server) && server.checkIssued(authorityCertificate);
   if (!covers) {
     const made = await generate([{ name: 'commonName', value: names.find((name) => isIP(name) === 0) ?? 'localhost' }], {
       keyType: 'ec',
@@ -171,7 +184,8 @@ export const TLS_FLAGS = /** @type {const} */ ({ 'tls-cert': { type: 'string' },
  */
 export async function tlsFromFlags(flags, host) {
   const { 'tls-cert': certFile, 'tls-key': keyFile, tls: mode, 'tls-dir': dir } = flags;
-  if (mode !== undefined && mode !== 'self-signed') throw new TypeError(`--tls takes one value, self-signed; got "${mode}" (for your own certificate use --tls-cert FILE --tls-key FILE)`);
+  if (mode !== undefined && mode !== 'self-signed')
+    throw new TypeError(`--tls takes one value, self-signed; got "${mode}" (for your own certificate use --tls-cert FILE --tls-key FILE)`);
   if (mode !== undefined && (certFile !== undefined || keyFile !== undefined)) throw new TypeError('--tls self-signed and --tls-cert/--tls-key exclude each other');
   if ((certFile === undefined) !== (keyFile === undefined)) throw new TypeError('--tls-cert and --tls-key go together');
   if (dir !== undefined && mode === undefined) throw new TypeError('--tls-dir goes with --tls self-signed');

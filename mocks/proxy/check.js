@@ -65,7 +65,8 @@ const DATE_TIME = /^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d
 /** @param {string} name */
 const normalise = (name) => name.toLowerCase().replace(/[_-]/g, '');
 /** @param {unknown} value */
-const jsonType = (value) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : typeof value);
+const jsonType = (value) =>
+  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : typeof value;
 /** @param {string} pointer */
 const lastSegment = (pointer) => pointer.split('/').at(-1)?.replace(/~1/g, '/').replace(/~0/g, '~') ?? null;
 
@@ -138,11 +139,20 @@ export function createExchangeChecker({ model, examples, validators, document, s
       if (concrete.every((error) => error.keyword === 'type')) {
         const types = [...new Set(concrete.flatMap((error) => [error.params.type].flat()))];
         const seenType = jsonType(value);
-        violations.push(violation(side, pointer, 'type', `type ${types.join(' or ')}`, `${seenType} ${scrubber.seen(name, value)}`, `widen the type at ${pointer} to ${[...types, seenType].join(', ')}`));
+        violations.push(
+          violation(
+            side,
+            pointer,
+            'type',
+            `type ${types.join(' or ')}`,
+            `${seenType} ${scrubber.seen(name, value)}`,
+            `widen the type at ${pointer} to ${[...types, seenType].join(', ')}`,
+          ),
+        );
         continue;
       }
       if (concrete.some((error) => typeof error.propertyName === 'string')) {
-        violations.push(violation(side, pointer, 'member-name', 'the envelope\'s own spelling: data, error_code, error_message, error_descriptions', `\`${name}\``, null));
+        violations.push(violation(side, pointer, 'member-name', "the envelope's own spelling: data, error_code, error_message, error_descriptions", `\`${name}\``, null));
         continue;
       }
       for (const error of concrete) {
@@ -167,9 +177,23 @@ export function createExchangeChecker({ model, examples, validators, document, s
       case 'required':
         return violation(side, pointer, 'required', 'a required member', seen, null);
       case 'additionalProperties':
-        return violation(side, pointer, 'undeclared-member', 'no member besides the declared ones (additionalProperties: false)', seen, `declare \`${name}\` (${jsonType(value)}) at ${pointer.split('/').slice(0, -1).join('/') || '(body)'}`);
+        return violation(
+          side,
+          pointer,
+          'undeclared-member',
+          'no member besides the declared ones (additionalProperties: false)',
+          seen,
+          `declare \`${name}\` (${jsonType(value)}) at ${pointer.split('/').slice(0, -1).join('/') || '(body)'}`,
+        );
       case 'enum':
-        return violation(side, pointer, 'enum', `one of ${error.params.allowedValues.map((/** @type {unknown} */ allowed) => JSON.stringify(allowed)).join(', ')}`, seen, `add the value seen (${seen}) to the enum at ${pointer}`);
+        return violation(
+          side,
+          pointer,
+          'enum',
+          `one of ${error.params.allowedValues.map((/** @type {unknown} */ allowed) => JSON.stringify(allowed)).join(', ')}`,
+          seen,
+          `add the value seen (${seen}) to the enum at ${pointer}`,
+        );
       case 'const':
         return violation(side, pointer, 'const', JSON.stringify(error.params.allowedValue), seen, null);
       case 'format':
@@ -239,8 +263,22 @@ export function createExchangeChecker({ model, examples, validators, document, s
       const twin = [...declared.keys()].find((candidate) => !present.has(candidate) && normalise(candidate) === normalise(member));
       found.push(
         twin
-          ? violation('response', at, 'renamed-member', `\`${twin}\` (as the description spells it)`, `\`${member}\` ${scrubber.seen(member, memberValue)}`, `the upstream spells \`${twin}\` as \`${member}\`: if the real service does, declare \`${member}\` beside \`${twin}\` in ${name}`)
-          : violation('response', at, 'undeclared-member', `no member \`${member}\` in ${name}`, scrubber.seen(member, memberValue), `add \`${member}\` (${jsonType(memberValue)}) to ${name}`),
+          ? violation(
+              'response',
+              at,
+              'renamed-member',
+              `\`${twin}\` (as the description spells it)`,
+              `\`${member}\` ${scrubber.seen(member, memberValue)}`,
+              `the upstream spells \`${twin}\` as \`${member}\`: if the real service does, declare \`${member}\` beside \`${twin}\` in ${name}`,
+            )
+          : violation(
+              'response',
+              at,
+              'undeclared-member',
+              `no member \`${member}\` in ${name}`,
+              scrubber.seen(member, memberValue),
+              `add \`${member}\` (${jsonType(memberValue)}) to ${name}`,
+            ),
       );
     }
   }
@@ -278,9 +316,20 @@ export function createExchangeChecker({ model, examples, validators, document, s
     const violations = [];
     const responseJson = readJson(exchange.responseBody);
     const outcome = outcomeOf(exchange.status, responseJson);
-    const errorCode = responseJson !== null && typeof responseJson === 'object' ? (/** @type {Record<string, unknown>} */ (responseJson).error_code ?? null) : null;
+    /** @type {Record<string, unknown> | null} */
+    const envelope = responseJson !== null && typeof responseJson === 'object' ? /** @type {Record<string, unknown>} */ (responseJson) : null;
+    const errorCode = envelope?.error_code ?? null;
     if (!match.found) {
-      violations.push(violation('request', '/path', 'unknown-operation', match.allowed ? `one of ${match.allowed.join(', ')}` : 'a path of the description', `${exchange.method.toUpperCase()} ${scrubber.seen('path', pathname).replace(/^"|"$/g, '')}`, null));
+      violations.push(
+        violation(
+          'request',
+          '/path',
+          'unknown-operation',
+          match.allowed ? `one of ${match.allowed.join(', ')}` : 'a path of the description',
+          `${exchange.method.toUpperCase()} ${scrubber.seen('path', pathname).replace(/^"|"$/g, '')}`,
+          null,
+        ),
+      );
       return { operation: null, outcome, errorCode: /** @type {number | string | null} */ (errorCode), violations, requestJson: undefined, responseJson };
     }
     const operation = match.route;
@@ -288,16 +337,43 @@ export function createExchangeChecker({ model, examples, validators, document, s
 
     // The request: what the real service's front checks look at, in their order.
     for (const problem of checkCredentials(operation, exchange.requestHeaders)) {
-      violations.push(violation('request', `/headers/${escapePointer(problem.field ?? 'Authorization')}`, 'credentials', problem.message, exchange.requestHeaders.get(problem.field ?? 'authorization') === null ? 'absent' : 'malformed (value not shown)', null));
+      violations.push(
+        violation(
+          'request',
+          `/headers/${escapePointer(problem.field ?? 'Authorization')}`,
+          'credentials',
+          problem.message,
+          exchange.requestHeaders.get(problem.field ?? 'authorization') === null ? 'absent' : 'malformed (value not shown)',
+          null,
+        ),
+      );
     }
     if (checkContentType(operation, exchange.requestHeaders).length > 0) {
-      violations.push(violation('request', '/headers/Content-Type', 'content-type', `a body sent as ${operation.bodyMediaTypes.join(' or ')}`, scrubber.seen('content-type', exchange.requestHeaders.get('content-type')), null));
+      violations.push(
+        violation(
+          'request',
+          '/headers/Content-Type',
+          'content-type',
+          `a body sent as ${operation.bodyMediaTypes.join(' or ')}`,
+          scrubber.seen('content-type', exchange.requestHeaders.get('content-type')),
+          null,
+        ),
+      );
     }
     for (const problem of checkParameters(operationValidators, operation, exchange.requestHeaders, searchParams)) {
       const parameter = operation.parameters.find((candidate) => candidate.name === problem.field);
       const where = parameter?.in === 'header' ? 'headers' : 'query';
       const value = parameter?.in === 'header' ? exchange.requestHeaders.get(parameter.name) : searchParams.get(problem.field ?? '');
-      violations.push(violation('request', `/${where}/${escapePointer(problem.field ?? '')}`, problem.kind ?? 'parameter', problem.message, scrubber.seen(problem.field, value ?? undefined), null));
+      violations.push(
+        violation(
+          'request',
+          `/${where}/${escapePointer(problem.field ?? '')}`,
+          problem.kind ?? 'parameter',
+          problem.message,
+          scrubber.seen(problem.field, value ?? undefined),
+          null,
+        ),
+      );
     }
     /** @type {unknown} */
     let requestJson;
@@ -307,7 +383,8 @@ export function createExchangeChecker({ model, examples, validators, document, s
       else {
         requestJson = parsed.value;
         const validate = operationValidators.body;
-        if (validate && !validate(requestJson)) violations.push(...fromAjv('request', validate.errors ?? [], requestJson).map((found) => ({ ...found, pointer: `/body${found.pointer}` })));
+        if (validate && !validate(requestJson))
+          violations.push(...fromAjv('request', validate.errors ?? [], requestJson).map((found) => ({ ...found, pointer: `/body${found.pointer}` })));
       }
     } else if (operation.bodyRequired && exchange.requestBody.length === 0) {
       violations.push(violation('request', '/body', 'required', 'a request body', 'absent', null));
@@ -321,16 +398,36 @@ export function createExchangeChecker({ model, examples, validators, document, s
 
     // The answer.
     if (!operation.statuses.includes(exchange.status)) {
-      violations.push(violation('response', '/status', 'status', `one of ${operation.statuses.join(', ')}`, String(exchange.status), `declare a ${exchange.status} answer for ${operation.id}${outcome === 'businessError' || outcome === 'refusal' ? ' (the error envelope)' : ''}`));
+      violations.push(
+        violation(
+          'response',
+          '/status',
+          'status',
+          `one of ${operation.statuses.join(', ')}`,
+          String(exchange.status),
+          `declare a ${exchange.status} answer for ${operation.id}${outcome === 'businessError' || outcome === 'refusal' ? ' (the error envelope)' : ''}`,
+        ),
+      );
     }
     if (responseJson === undefined) {
       if (exchange.status !== 204 && exchange.status !== 304) {
-        violations.push(violation('response', '/body', 'json', 'a JSON body (the vendor\'s envelope)', `${exchange.responseBody.length} bytes of ${exchange.responseContentType ?? 'no content type'}, not JSON`, null));
+        violations.push(
+          violation(
+            'response',
+            '/body',
+            'json',
+            "a JSON body (the vendor's envelope)",
+            `${exchange.responseBody.length} bytes of ${exchange.responseContentType ?? 'no content type'}, not JSON`,
+            null,
+          ),
+        );
       }
       return { operation, outcome, errorCode: null, violations, requestJson, responseJson };
     }
     if (!/[/+]json\b/i.test(exchange.responseContentType ?? '')) {
-      violations.push(violation('response', '/headers/Content-Type', 'content-type', 'application/json', scrubber.seen('content-type', exchange.responseContentType ?? undefined), null));
+      violations.push(
+        violation('response', '/headers/Content-Type', 'content-type', 'application/json', scrubber.seen('content-type', exchange.responseContentType ?? undefined), null),
+      );
     }
     if (operation.statuses.includes(exchange.status)) {
       const pointer = schemaPointer(operation, exchange.status);
@@ -345,7 +442,8 @@ export function createExchangeChecker({ model, examples, validators, document, s
     }
     violations.push(...envelopeRules(exchange.status, outcome, responseJson));
     const data = /** @type {Record<string, unknown>} */ (responseJson)?.data;
-    if (outcome === 'success' && data !== null && typeof data === 'object') violations.push(...(await echoRules(operation, exchange.status, requestJson, searchParams, responseJson)));
+    if (outcome === 'success' && data !== null && typeof data === 'object')
+      violations.push(...(await echoRules(operation, exchange.status, requestJson, searchParams, responseJson)));
     return { operation, outcome, errorCode: /** @type {number | string | null} */ (errorCode), violations: unique(violations), requestJson, responseJson };
   }
 
@@ -369,7 +467,16 @@ export function createExchangeChecker({ model, examples, validators, document, s
       found.push(violation('response', '/error_code', 'envelope', 'a failure (error_message set) carries an error_code', 'absent or null', null));
     }
     if (typeof code === 'number' && code !== 0 && !listedCodes.has(code) && !(code >= 400 && code <= 599)) {
-      found.push(violation('response', '/error_code', 'error-code', 'a code of the catalogue (x-vlens-error-codes) or an HTTP status', `number ${code}`, `add ${code} to openapi/error-codes.yaml (error_message seen: ${scrubber.seen('error_message', message)})`));
+      found.push(
+        violation(
+          'response',
+          '/error_code',
+          'error-code',
+          'a code of the catalogue (x-vlens-error-codes) or an HTTP status',
+          `number ${code}`,
+          `add ${code} to openapi/error-codes.yaml (error_message seen: ${scrubber.seen('error_message', message)})`,
+        ),
+      );
     }
     return found;
   }
@@ -400,7 +507,9 @@ export function createExchangeChecker({ model, examples, validators, document, s
     if (typeof sent !== 'string') return found;
     values.forEach((value, index) => {
       if (typeof value === 'string' && value !== '' && value.toLowerCase() !== sent.toLowerCase()) {
-        found.push(violation('response', /** @type {string} */ (pointers[index]), 'transaction-id', 'the transaction id the request sent (in any letter case)', 'another id', null));
+        found.push(
+          violation('response', /** @type {string} */ (pointers[index]), 'transaction-id', 'the transaction id the request sent (in any letter case)', 'another id', null),
+        );
       }
     });
     return found;
@@ -432,16 +541,27 @@ function pairRenamed(schemaFound, members) {
   for (const member of [...schemaFound.filter((found) => found.rule === 'member-name'), ...members]) {
     const parent = member.pointer.split('/').slice(0, -1).join('/');
     const name = normalise(lastSegment(member.pointer) ?? '');
-    const missing = kept.findIndex((found) => found.rule === 'required' && found.pointer.split('/').slice(0, -1).join('/') === parent && normalise(lastSegment(found.pointer) ?? '') === name);
+    const missing = kept.findIndex(
+      (found) => found.rule === 'required' && found.pointer.split('/').slice(0, -1).join('/') === parent && normalise(lastSegment(found.pointer) ?? '') === name,
+    );
     if (missing === -1) {
-      const told = kept.some((found) => found.rule === 'renamed-member' && found.pointer.split('/').slice(0, -1).join('/') === parent && normalise(lastSegment(found.pointer) ?? '') === name);
+      const told = kept.some(
+        (found) => found.rule === 'renamed-member' && found.pointer.split('/').slice(0, -1).join('/') === parent && normalise(lastSegment(found.pointer) ?? '') === name,
+      );
       if (!told) kept.push(member);
       continue;
     }
     const declared = lastSegment(/** @type {ExchangeViolation} */ (kept[missing]).pointer);
     const spelt = lastSegment(member.pointer);
     for (let index = kept.length - 1; index > missing; index--) if (kept[index]?.rule === 'required' && kept[index]?.pointer === kept[missing]?.pointer) kept.splice(index, 1);
-    kept[missing] = violation('response', /** @type {ExchangeViolation} */ (kept[missing]).pointer, 'renamed-member', `the required member \`${declared}\``, `\`${spelt}\` instead`, `the upstream spells the required \`${declared}\` as \`${spelt}\`${declared?.toLowerCase() === spelt?.toLowerCase() ? ' (letter case: a PascalCase serialiser, or a proxy re-serialising the answer)' : ''}; if the real service does, the description must accept \`${spelt}\``);
+    kept[missing] = violation(
+      'response',
+      /** @type {ExchangeViolation} */ (kept[missing]).pointer,
+      'renamed-member',
+      `the required member \`${declared}\``,
+      `\`${spelt}\` instead`,
+      `the upstream spells the required \`${declared}\` as \`${spelt}\`${declared?.toLowerCase() === spelt?.toLowerCase() ? ' (letter case: a PascalCase serialiser, or a proxy re-serialising the answer)' : ''}; if the real service does, the description must accept \`${spelt}\``,
+    );
   }
   return kept;
 }
@@ -474,7 +594,13 @@ function violation(side, pointer, rule, expected, seen, suggestion) {
 }
 
 /** @param {any} schema */
-const branches = (schema) => [...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.then ? [schema.then] : []), ...(schema.else ? [schema.else] : [])];
+const branches = (schema) => [
+  ...(schema.allOf ?? []),
+  ...(schema.oneOf ?? []),
+  ...(schema.anyOf ?? []),
+  ...(schema.then ? [schema.then] : []),
+  ...(schema.else ? [schema.else] : []),
+];
 
 /**
  * @param {unknown} body

@@ -115,7 +115,9 @@ export async function proxyMain(argv) {
     proxy.stop().then(
       () => {
         const verdict = proxy.verdict();
-        process.stdout.write(`${verdict.exchanges} exchange${verdict.exchanges === 1 ? '' : 's'}, ${verdict.withViolations} with violations (${verdict.violations} distinct)${options.report ? `; report: ${options.report}` : ''}\n`);
+        process.stdout.write(
+          `${verdict.exchanges} exchange${verdict.exchanges === 1 ? '' : 's'}, ${verdict.withViolations} with violations (${verdict.violations} distinct)${options.report ? `; report: ${options.report}` : ''}\n`,
+        );
         process.exit(args['fail-on-violation'] && !verdict.conforms ? EXIT_VIOLATIONS : 0);
       },
       () => process.exit(1),

@@ -77,7 +77,12 @@ export function readRecordings(dir, { model, check }) {
     }
     const broken = (recording.verdict?.violations ?? []).filter((/** @type {{ in: string }} */ found) => found.in === 'response');
     if (broken.length > 0) {
-      skip(`the proxy found its answer breaking the description (${broken.map((/** @type {{ rule: string, pointer: string }} */ found) => `${found.rule} at ${found.pointer || '/'}`).slice(0, 3).join(', ')}): propose the change with the proxy's report`);
+      skip(
+        `the proxy found its answer breaking the description (${broken
+          .map((/** @type {{ rule: string, pointer: string }} */ found) => `${found.rule} at ${found.pointer || '/'}`)
+          .slice(0, 3)
+          .join(', ')}): propose the change with the proxy's report`,
+      );
       continue;
     }
     if (operation.responses.some((response) => response.examples.some((example) => example.name === name))) {
@@ -87,7 +92,9 @@ export function readRecordings(dir, { model, check }) {
     const violations = check(operation, status, body);
     if (violations.length > 0) {
       const first = /** @type {Violation} */ (violations[0]);
-      skip(`its answer does not match the description's ${status} schema (${violations.length} problem${violations.length === 1 ? '' : 's'}, first: ${first.message}): propose the change with the proxy's report`);
+      skip(
+        `its answer does not match the description's ${status} schema (${violations.length} problem${violations.length === 1 ? '' : 's'}, first: ${first.message}): propose the change with the proxy's report`,
+      );
       continue;
     }
     const when = typeof recording.recordedAt === 'string' ? recording.recordedAt.slice(0, 10) : 'an unknown date';
@@ -117,7 +124,9 @@ export function withRecordings(source, recordings) {
         ...operation,
         responses: operation.responses.map((response) => {
           const here = added.filter((recording) => recording.status === response.status);
-          return here.length === 0 ? response : { ...response, examples: [...response.examples, ...here.map((recording) => ({ name: recording.name, summary: recording.summary }))] };
+          return here.length === 0
+            ? response
+            : { ...response, examples: [...response.examples, ...here.map((recording) => ({ name: recording.name, summary: recording.summary }))] };
         }),
       };
     }),

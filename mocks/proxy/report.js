@@ -81,7 +81,10 @@ export function createReport({ model, upstream, file = null, now = () => new Dat
   /** @param {OperationEntry} entry @param {ExchangeViolation} found @param {number} status @param {string} exchangeId */
   function addViolation(entry, found, status, exchangeId) {
     const at = found.in === 'response' ? status : null;
-    let existing = entry.violations.find((candidate) => candidate.in === found.in && candidate.status === at && candidate.pointer === found.pointer && candidate.rule === found.rule && candidate.expected === found.expected);
+    let existing = entry.violations.find(
+      (candidate) =>
+        candidate.in === found.in && candidate.status === at && candidate.pointer === found.pointer && candidate.rule === found.rule && candidate.expected === found.expected,
+    );
     if (!existing) {
       existing = { in: found.in, status: at, pointer: found.pointer, rule: found.rule, expected: found.expected, seen: [], suggestion: found.suggestion, count: 0, exchanges: [] };
       entry.violations.push(existing);
@@ -138,7 +141,17 @@ export function createReport({ model, upstream, file = null, now = () => new Dat
   function entryOf(operation, status) {
     let entry = unmatched;
     if (operation) {
-      entry = operations.get(operation.id) ?? { operationId: operation.id, method: operation.method, path: operation.path, exchanges: 0, conforming: 0, statuses: {}, businessErrors: {}, violations: [], notChecked: [] };
+      entry = operations.get(operation.id) ?? {
+        operationId: operation.id,
+        method: operation.method,
+        path: operation.path,
+        exchanges: 0,
+        conforming: 0,
+        statuses: {},
+        businessErrors: {},
+        violations: [],
+        notChecked: [],
+      };
       operations.set(operation.id, entry);
     } else totals.unmatched += 1;
     entry.exchanges += 1;
@@ -249,15 +262,23 @@ export function toMarkdown(report) {
   if (totals.notChecked > 0) lines.push(`${totals.notChecked} exchange${totals.notChecked === 1 ? ' was' : 's were'} not checked; each operation says why.`);
   for (const entry of [...report.operations, ...(report.unmatched ? [report.unmatched] : [])]) {
     lines.push('', `## ${entry.operationId} (${entry.method} ${entry.path})`, '');
-    const statuses = Object.entries(entry.statuses).map(([status, count]) => `${status} × ${count}`).join(', ');
-    const codes = Object.entries(entry.businessErrors).map(([code, count]) => `${code} × ${count}`).join(', ');
-    lines.push(`${entry.exchanges} exchange${entry.exchanges === 1 ? '' : 's'}, ${entry.conforming} conforming. Statuses: ${statuses || 'none'}.${codes ? ` Error codes: ${codes}.` : ''}`);
+    const statuses = Object.entries(entry.statuses)
+      .map(([status, count]) => `${status} × ${count}`)
+      .join(', ');
+    const codes = Object.entries(entry.businessErrors)
+      .map(([code, count]) => `${code} × ${count}`)
+      .join(', ');
+    lines.push(
+      `${entry.exchanges} exchange${entry.exchanges === 1 ? '' : 's'}, ${entry.conforming} conforming. Statuses: ${statuses || 'none'}.${codes ? ` Error codes: ${codes}.` : ''}`,
+    );
     for (const skipped of entry.notChecked) lines.push('', `Not checked: ${cell(skipped.reason)} × ${skipped.count} (exchanges ${skipped.exchanges.join(', ')}).`);
     if (entry.violations.length === 0) continue;
     lines.push('', '| where | pointer | rule | the description says | seen | times | exchanges | suggested change |', '|---|---|---|---|---|---:|---|---|');
     for (const found of entry.violations) {
       const where = found.in === 'response' ? `answer ${found.status}` : 'request';
-      lines.push(`| ${where} | \`${cell(found.pointer || '(body)')}\` | ${found.rule} | ${cell(found.expected)} | ${cell(found.seen.join('; '))} | ${found.count} | ${found.exchanges.join(', ')} | ${cell(found.suggestion ?? '')} |`);
+      lines.push(
+        `| ${where} | \`${cell(found.pointer || '(body)')}\` | ${found.rule} | ${cell(found.expected)} | ${cell(found.seen.join('; '))} | ${found.count} | ${found.exchanges.join(', ')} | ${cell(found.suggestion ?? '')} |`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

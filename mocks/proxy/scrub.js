@@ -26,12 +26,59 @@ import { standInFor } from './stand-in.js';
  */
 
 // Names personal in a recording besides redact.js's: device and place identifiers, parts of an address.
-const MORE_PERSONAL_WORDS = new Set(['tenancyname', 'tenancy', 'imei', 'imsi', 'ip', 'ipaddress', 'deviceid', 'latitude', 'longitude', 'lat', 'lng', 'lon', 'geolocation', 'mrz', 'passportno', 'idkey', 'govern', 'governorate', 'city', 'district', 'jobtitle', 'caseno', 'nationalidnumber', 'idnumbers']);
+const MORE_PERSONAL_WORDS = new Set([
+  'tenancyname',
+  'tenancy',
+  'imei',
+  'imsi',
+  'ip',
+  'ipaddress',
+  'deviceid',
+  'latitude',
+  'longitude',
+  'lat',
+  'lng',
+  'lon',
+  'geolocation',
+  'mrz',
+  'passportno',
+  'idkey',
+  'govern',
+  'governorate',
+  'city',
+  'district',
+  'jobtitle',
+  'caseno',
+  'nationalidnumber',
+  'idnumbers',
+]);
 // Words that make a name redact.js takes for personal a harmless one here: `FileName` names a file.
 const NOT_PERSONAL_WORDS = new Set(['file', 'files', 'scenario', 'provider', 'doc', 'type', 'service', 'event', 'example', 'field', 'header', 'property', 'operation']);
 // A last word that makes a name say something about a personal value, not hold one (as in redact.js):
 // `phoneNumberOtpRequestId` is a request's id, `isPhoneNumberConfirmed` a flag.
-const HARMLESS_LAST_WORDS = new Set(['id', 'ids', 'type', 'types', 'expires', 'expiry', 'length', 'count', 'required', 'enabled', 'confirmed', 'sent', 'in', 'seconds', 'at', 'status', 'provider', 'method', 'verified', 'exists', 'matched']);
+const HARMLESS_LAST_WORDS = new Set([
+  'id',
+  'ids',
+  'type',
+  'types',
+  'expires',
+  'expiry',
+  'length',
+  'count',
+  'required',
+  'enabled',
+  'confirmed',
+  'sent',
+  'in',
+  'seconds',
+  'at',
+  'status',
+  'provider',
+  'method',
+  'verified',
+  'exists',
+  'matched',
+]);
 const IMAGE_WORDS = new Set(['image', 'images', 'face', 'photo', 'picture', 'selfie', 'portrait', 'base64', 'dg1', 'dg2', 'sod']);
 const BIRTH = /birth|dob/;
 // Base64 this long is a payload, whatever its member is called.
@@ -48,7 +95,8 @@ const ARABIC_LETTERS = 'ابتثجحخدذرزسشصضطظعغفقكلمنهوي
 const SYMBOLS = '!#$%&*+-=?@^_~';
 const ARABIC_SCRIPT = /\p{Script=Arabic}/u;
 // Shapes looked for inside free text (an error message quoting a phone, an address line in a note).
-const EMBEDDED = /[^\s@"'<>(),;:]{1,64}@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}|\+\d[\d -]{8,16}\d|\b01[0-25]\d{8}\b|\b[23]\d{13}\b|[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|[\p{Script=Arabic}][\p{Script=Arabic}\p{M} ]*/gu;
+const EMBEDDED =
+  /[^\s@"'<>(),;:]{1,64}@[^\s@"'<>(),;:]+\.[A-Za-z]{2,}|\+\d[\d -]{8,16}\d|\b01[0-25]\d{8}\b|\b[23]\d{13}\b|[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|[\p{Script=Arabic}][\p{Script=Arabic}\p{M} ]*/gu;
 
 /**
  * @param {string} name
@@ -190,7 +238,14 @@ export function createScrubber({ secret = randomBytes(32) } = {}) {
     const iso = /^(\d{4})-(\d{2})-(\d{2})(.*)$/s.exec(value);
     const local = /^(\d{2})\/(\d{2})\/(\d{4})(.*)$/s.exec(value);
     if (!iso && !local) return maskCharacters(value, 'date');
-    const [year, month, day, rest] = iso ? [iso[1], iso[2], iso[3], iso[4]] : [/** @type {RegExpExecArray} */ (local)[3], /** @type {RegExpExecArray} */ (local)[2], /** @type {RegExpExecArray} */ (local)[1], /** @type {RegExpExecArray} */ (local)[4]];
+    const [year, month, day, rest] = iso
+      ? [iso[1], iso[2], iso[3], iso[4]]
+      : [
+          /** @type {RegExpExecArray} */ (local)[3],
+          /** @type {RegExpExecArray} */ (local)[2],
+          /** @type {RegExpExecArray} */ (local)[1],
+          /** @type {RegExpExecArray} */ (local)[4],
+        ];
     const original = Date.UTC(Number(year), Number(month) - 1, Number(day));
     const choose = chooser('date', value);
     const shifted = new Date((Number.isNaN(original) ? Date.UTC(1990, 0, 1) : original) - (1 + choose.below(3650)) * 86_400_000);
@@ -358,7 +413,8 @@ export function createScrubber({ secret = randomBytes(32) } = {}) {
     for (const [member, memberValue] of Object.entries(record)) {
       const at = `${pointer}/${escapeSegment(member)}`;
       if (label !== null && (member === 'name' || member === 'field') && memberValue === label && !personalShapeOf(label)) scrubbed[member] = memberValue;
-      else if (label !== null && member === 'value') scrubbed[member] = scrubValue(memberValue, masked, at, originals, depth + 1, isPersonalHere(label) || isCredentialName(label) ? label : 'value');
+      else if (label !== null && member === 'value')
+        scrubbed[member] = scrubValue(memberValue, masked, at, originals, depth + 1, isPersonalHere(label) || isCredentialName(label) ? label : 'value');
       else scrubbed[member] = scrubValue(memberValue, masked, at, originals, depth + 1, member);
     }
     return scrubbed;
@@ -410,7 +466,9 @@ export function createScrubber({ secret = randomBytes(32) } = {}) {
       /** @type {Record<string, string | string[]>} */
       const kept = {};
       for (const name of new Set(searchParams.keys())) {
-        const values = searchParams.getAll(name).map((value, index) => scrubString(name, value, masked, `${pointer}/${escapeSegment(name)}${searchParams.getAll(name).length > 1 ? `/${index}` : ''}`, originals, 0));
+        const values = searchParams
+          .getAll(name)
+          .map((value, index) => scrubString(name, value, masked, `${pointer}/${escapeSegment(name)}${searchParams.getAll(name).length > 1 ? `/${index}` : ''}`, originals, 0));
         kept[name] = values.length === 1 ? /** @type {string} */ (values[0]) : values;
       }
       return kept;

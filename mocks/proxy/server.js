@@ -80,7 +80,12 @@ export async function startProxy(options) {
   const checker = createExchangeChecker({ model: source.model, examples: source.examples, validators: source.validators, document: document(), scrubber });
   const credentialHeaders = new Set(source.model.credentialHeaders.map((name) => name.toLowerCase()));
   const shownUpstream = `${upstream.origin}${upstream.pathname === '/' ? '' : upstream.pathname}`;
-  const report = createReport({ model: source.model, upstream: shownUpstream, file: options.report ?? null, onWriteError: (error) => logger?.(`ERROR the report could not be written: ${/** @type {NodeJS.ErrnoException} */ (error).code ?? error}`) });
+  const report = createReport({
+    model: source.model,
+    upstream: shownUpstream,
+    file: options.report ?? null,
+    onWriteError: (error) => logger?.(`ERROR the report could not be written: ${/** @type {NodeJS.ErrnoException} */ (error).code ?? error}`),
+  });
   const recorder = options.record ? createRecorder({ dir: options.record, scrubber, credentialHeaders }) : null;
   let counter = 1;
   const secure = upstream.protocol === 'https:';
@@ -126,10 +131,12 @@ export async function startProxy(options) {
     let settled = false;
     /** @type {IncomingMessage | null} */
     let answer = null;
-    const outgoing = send(
-      new URL(`${upstream.pathname.replace(/\/$/, '')}${target.startsWith('/') ? target : `/${target}`}`, upstream),
-      { method: request.method, headers: forwardedHeaders(request.rawHeaders, upstream.host), agent, setHost: false },
-    );
+    const outgoing = send(new URL(`${upstream.pathname.replace(/\/$/, '')}${target.startsWith('/') ? target : `/${target}`}`, upstream), {
+      method: request.method,
+      headers: forwardedHeaders(request.rawHeaders, upstream.host),
+      agent,
+      setHost: false,
+    });
     const onTimeout = () => {
       // An answer waiting for the app to take it (backpressure) is not the upstream being late: wait again.
       if (response.writableNeedDrain) outgoing.setTimeout(timeoutMs, onTimeout);
@@ -257,7 +264,9 @@ export async function startProxy(options) {
       }
       const { exchange, checked } = judged;
       report.add(exchangeId, checked, { status });
-      logger?.(`${shown} ${status} ${checked.operation?.id ?? '(no operation)'} ${checked.violations.length === 0 ? 'conforms' : `${checked.violations.length} violation${checked.violations.length === 1 ? '' : 's'}`} ${elapsed()}`);
+      logger?.(
+        `${shown} ${status} ${checked.operation?.id ?? '(no operation)'} ${checked.violations.length === 0 ? 'conforms' : `${checked.violations.length} violation${checked.violations.length === 1 ? '' : 's'}`} ${elapsed()}`,
+      );
       if (recorder) {
         const written = await recorder.record(sequence, exchange, checked);
         report.recorded('file' in written);
@@ -310,7 +319,9 @@ export async function startProxy(options) {
     await Promise.all(pending);
     const json = (/** @type {number} */ status, /** @type {unknown} */ body) => {
       const payload = JSON.stringify(body, null, 2);
-      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), 'cache-control': 'no-store' }).end(payload);
+      response
+        .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), 'cache-control': 'no-store' })
+        .end(payload);
     };
     if (request.method !== 'GET' && request.method !== 'HEAD') return json(405, { title: 'Only GET', status: 405 });
     if (pathname === `${PROXY_PREFIX}/report`) return json(200, report.snapshot());

@@ -61,7 +61,13 @@ function standInPng(digest, label) {
   header.writeUInt32BE(1, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
   const pixels = deflateSync(Buffer.from([0, digest[0] ?? 0, digest[1] ?? 0, digest[2] ?? 0]));
-  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('tEXt', Buffer.from(`Comment\0${label}`, 'latin1')), pngChunk('IDAT', pixels), pngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    pngChunk('IHDR', header),
+    pngChunk('tEXt', Buffer.from(`Comment\0${label}`, 'latin1')),
+    pngChunk('IDAT', pixels),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /**

@@ -144,7 +144,12 @@ export function decide(rule, tenant, request) {
   const binding = (explicit && rule.refusals?.some((candidate) => candidate.binding?.(context, facts) && candidate.test(context, facts))) || choice.binding;
 
   /** @type {Preference} */
-  const answer = explicit?.by === 'prefer' && (request.prefer.dynamic || !choice.scenario) ? request.prefer : choice.scenario ? { code: choice.scenario.status, exampleKey: choice.scenario.name } : request.prefer;
+  const answer =
+    explicit?.by === 'prefer' && (request.prefer.dynamic || !choice.scenario)
+      ? request.prefer
+      : choice.scenario
+        ? { code: choice.scenario.status, exampleKey: choice.scenario.name }
+        : request.prefer;
   let transactionId = readTransactionId;
   /** @type {Fill | undefined} */
   let fill = choice.errorDescriptions ? { errorDescriptions: choice.errorDescriptions } : undefined;
@@ -280,5 +285,8 @@ function plannedChoice(context, tenant, step, transactionId) {
  */
 function magicSubject(context, transactionId) {
   const transaction = context.state.transaction(transactionId, context.now);
-  return context.state.user(transaction?.userId ?? context.identity?.userId) ?? (context.body && typeof context.body.phoneNumber === 'string' ? context.state.userByPhone(context.body.phoneNumber) : null);
+  return (
+    context.state.user(transaction?.userId ?? context.identity?.userId) ??
+    (context.body && typeof context.body.phoneNumber === 'string' ? context.state.userByPhone(context.body.phoneNumber) : null)
+  );
 }

@@ -96,7 +96,8 @@ export function magicOutcomes(user, stepScenarios) {
 export function unknownMagic({ phoneNumber, email }, stepScenarios) {
   const problems = [];
   const phone = phoneNumber ? PHONE_PATTERN.exec(phoneNumber) : null;
-  if (phone && !(/** @type {string} */ (phone[1]) in PHONE_CODES)) {
+  const phoneCode = phone?.[1] ?? '';
+  if (phone && !(phoneCode in PHONE_CODES)) {
     problems.push({
       field: 'phoneNumber',
       message: `+2019${phone[1]}… is a sandbox test number whose code ${phone[1]} names no outcome; the codes are: ${Object.entries(PHONE_CODES)

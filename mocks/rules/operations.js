@@ -262,9 +262,12 @@ const liveness = (summary) => ({
   read: (context) => transactionFacts(context, 'transaction_id'),
   transactionId: (facts) => facts.id,
   refusals: [
-    transactionNotFound('transaction_id', 'the transaction id is unknown, expired or another user\'s'),
+    transactionNotFound('transaction_id', "the transaction id is unknown, expired or another user's"),
     {
-      scenario: [[200, 'idStepsMissing'], [200, 'transactionNotFound']],
+      scenario: [
+        [200, 'idStepsMissing'],
+        [200, 'transactionNotFound'],
+      ],
       when: 'the ID front and back of the transaction have not both succeeded',
       test: (_, facts) => !facts.existing?.steps.front?.succeeded || !facts.existing.steps.back?.succeeded,
       why: (_, facts) => {
@@ -281,7 +284,8 @@ const liveness = (summary) => ({
     },
   ],
   effects: {
-    summary: "records the liveness step and the verdict on the transaction (Validated, Verified); the transaction's user is marked Verified as the verdict says; the answer names the card the transaction's scans read",
+    summary:
+      "records the liveness step and the verdict on the transaction (Validated, Verified); the transaction's user is marked Verified as the verdict says; the answer names the card the transaction's scans read",
     apply(context, { id, existing }, scenario) {
       if (scenario.effect !== 'step' || id === null) return;
       const base = existing ?? newTransaction(id, context.identity?.userId ?? null, context);
@@ -307,7 +311,10 @@ const link = {
   refusals: [
     transactionNotFound('transactionId', "the transaction id is unknown, expired or another user's"),
     {
-      scenario: [[200, 'transactionIncomplete'], [200, 'transactionNotFound']],
+      scenario: [
+        [200, 'transactionIncomplete'],
+        [200, 'transactionNotFound'],
+      ],
       when: 'its liveness step has not succeeded',
       test: (_, facts) => !facts.existing?.validated,
       why: (_, facts) => `Transaction ${facts.id} is incomplete: its liveness step has not succeeded.`,
@@ -405,7 +412,9 @@ const getStepImage = {
       when: 'the transaction has no image of that name',
       test: (_, facts) => !facts.file,
       why: (_, facts) => `Transaction ${facts.id} has no image named ${String(facts.name).slice(0, 120)}.`,
-      fields: (_, facts) => [{ field: 'FileName', message: `No image with this name exists in the transaction (it has: ${facts.files.map((file) => file.name).join(', ') || 'none'}).` }],
+      fields: (_, facts) => [
+        { field: 'FileName', message: `No image with this name exists in the transaction (it has: ${facts.files.map((file) => file.name).join(', ') || 'none'}).` },
+      ],
     },
     {
       scenario: [[200, 'fileNotFound']],
@@ -587,7 +596,8 @@ const userLogin = {
     },
   ],
   effects: {
-    summary: 'a user token bound to that user, with isDigitalIdentityVerified and the latest transaction id; an OTP request id where the answer asks for an OTP; a forced login of an unknown phone number makes that user',
+    summary:
+      'a user token bound to that user, with isDigitalIdentityVerified and the latest transaction id; an OTP request id where the answer asks for an OTP; a forced login of an unknown phone number makes that user',
     apply(context, facts, scenario) {
       if (!isCleanSuccess(scenario)) return;
       const data = scenario.value?.data ?? {};
@@ -647,7 +657,9 @@ const otpStep = (channel) => {
         test: (context, facts) =>
           facts.confirming && !validOtp(context.state, context.settings, { id: context.body?.[fields.id], channel, target: facts.target, otp: context.body?.[fields.otp] }),
         why: (context) => `The one-time password is wrong, or does not belong to this OTP request (the sandbox sends ${context.settings.otp}).`,
-        fields: (context) => [{ field: fields.otp, message: `The one-time password is wrong, or does not belong to this OTP request (the sandbox sends ${context.settings.otp}).` }],
+        fields: (context) => [
+          { field: fields.otp, message: `The one-time password is wrong, or does not belong to this OTP request (the sandbox sends ${context.settings.otp}).` },
+        ],
       },
     ],
     natural: {
@@ -687,7 +699,7 @@ const register = {
       scenario: [[400, 'invalidRequest']],
       when: 'a sandbox test phone number or address names no outcome (the answer lists the valid ones)',
       test: (context, facts) => unknownMagic({ phoneNumber: String(facts.phone ?? ''), email: facts.email }, context.stepScenarios).length > 0,
-      why: (context, facts) => (unknownMagic({ phoneNumber: String(facts.phone ?? ''), email: facts.email }, context.stepScenarios)[0]?.message ?? ''),
+      why: (context, facts) => unknownMagic({ phoneNumber: String(facts.phone ?? ''), email: facts.email }, context.stepScenarios)[0]?.message ?? '',
       fields: (context, facts) => unknownMagic({ phoneNumber: String(facts.phone ?? ''), email: facts.email }, context.stepScenarios),
     },
     {
@@ -735,9 +747,13 @@ const register = {
       if (!grantsToken(scenario)) return;
       const { body } = context;
       const emailConfirmed = Boolean(
-        facts.email && body?.emailOtpRequestId && validOtp(context.state, context.settings, { id: body.emailOtpRequestId, channel: 'email', target: facts.email, otp: body.emailOtp }),
+        facts.email &&
+          body?.emailOtpRequestId &&
+          validOtp(context.state, context.settings, { id: body.emailOtpRequestId, channel: 'email', target: facts.email, otp: body.emailOtp }),
       );
-      const user = facts.already ?? context.state.newUser({ phoneNumber: typeof facts.phone === 'string' ? facts.phone : null, email: facts.email, password: body?.password ?? null, emailConfirmed });
+      const user =
+        facts.already ??
+        context.state.newUser({ phoneNumber: typeof facts.phone === 'string' ? facts.phone : null, email: facts.email, password: body?.password ?? null, emailConfirmed });
       const tokens = issueTokens(context, { role: 'user', userId: user.id, example: scenario.value, refresh: false });
       return { fill: { set: [...tokenFill(tokens), [['data', 'isDigitalIdentityVerified'], user.verified]], merge: [[['data', 'user'], userFill(context, user)]] } };
     },

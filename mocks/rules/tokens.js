@@ -26,7 +26,14 @@ export function claimedRole(token) {
   // DOMException per request is most of this function's cost).
   if (parts.length !== 3 || !payload || payload.length > 4096 || !payload.startsWith('ey') || !BASE64URL.test(payload)) return null;
   try {
-    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '=')));
+    const claims = JSON.parse(
+      atob(
+        payload
+          .replace(/-/g, '+')
+          .replace(/_/g, '/')
+          .padEnd(Math.ceil(payload.length / 4) * 4, '='),
+      ),
+    );
     const role = typeof claims?.role === 'string' ? claims.role.toLowerCase() : null;
     return role === 'admin' || role === 'user' ? role : null;
   } catch {
@@ -37,11 +44,23 @@ export function claimedRole(token) {
 /** @param {ScenarioSet} scenarios @param {string} why */
 const unauthorized = (scenarios, why) => ({ refused: refusalChoice(scenarios, [[401, 'unauthorized']], why, [{ field: 'Authorization', message: why }]) });
 /** @param {ScenarioSet} scenarios */
-const expired = (scenarios) => ({ refused: refusalChoice(scenarios, [[401, 'tokenExpired']], 'The access token has expired.', [{ field: 'Authorization', message: 'The access token has expired.' }]) });
+const expired = (scenarios) => ({
+  refused: refusalChoice(scenarios, [[401, 'tokenExpired']], 'The access token has expired.', [{ field: 'Authorization', message: 'The access token has expired.' }]),
+});
 /** @param {ScenarioSet} scenarios @param {OperationModel} operation @param {Role} role */
 const wrongKind = (scenarios, operation, role) => {
   const why = `A ${role} token may not call ${operation.id}, which needs a ${operation.roles.join(' or ')} token.`;
-  return { refused: refusalChoice(scenarios, [[403, 'forbidden'], [401, 'unauthorized']], why, [{ field: 'Authorization', message: why }]) };
+  return {
+    refused: refusalChoice(
+      scenarios,
+      [
+        [403, 'forbidden'],
+        [401, 'unauthorized'],
+      ],
+      why,
+      [{ field: 'Authorization', message: why }],
+    ),
+  };
 };
 
 /**
@@ -60,7 +79,8 @@ export function authorize(tenant, { operation, scenarios, token, now, settings }
   if (issued) {
     if (issued.expired || issued.expiresAt <= now) return expired(scenarios);
     if (!operation.roles.includes(issued.role)) return wrongKind(scenarios, operation, issued.role);
-    if (issued.role === 'user' && !tenant.users.has(/** @type {number} */ (issued.userId))) return unauthorized(scenarios, 'The user of this token no longer exists in the sandbox.');
+    if (issued.role === 'user' && !tenant.users.has(/** @type {number} */ (issued.userId)))
+      return unauthorized(scenarios, 'The user of this token no longer exists in the sandbox.');
     return { identity: { role: issued.role, userId: issued.userId, issued: true } };
   }
   if (settings.strictTokens) return unauthorized(scenarios, 'This bearer token was not issued by the sandbox (it runs with --strict-tokens): log in first.');

@@ -173,7 +173,12 @@ export function createJournal({ limit, budgetBytes }, images) {
         entries = entries.slice(Math.max(0, Math.min(entries.length, after - first + 1)));
       }
       if (operationId !== undefined || status !== undefined || transactionId !== undefined) {
-        entries = entries.filter((entry) => (operationId === undefined || entry.operationId === operationId) && (status === undefined || entry.status === status) && (transactionId === undefined || entry.transactionId === transactionId));
+        entries = entries.filter(
+          (entry) =>
+            (operationId === undefined || entry.operationId === operationId) &&
+            (status === undefined || entry.status === status) &&
+            (transactionId === undefined || entry.transactionId === transactionId),
+        );
       }
       if (wanted !== undefined) entries = entries.slice(-wanted);
       return {

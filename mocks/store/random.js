@@ -36,8 +36,8 @@ export function createRandom(seed) {
     /** An RFC 9562 version 4 UUID, lower case. */
     uuid() {
       const value = bytes(16);
-      value[6] = ((/** @type {number} */ (value[6])) & 0x0f) | 0x40;
-      value[8] = ((/** @type {number} */ (value[8])) & 0x3f) | 0x80;
+      value[6] = ((value[6] ?? 0) & 0x0f) | 0x40;
+      value[8] = ((value[8] ?? 0) & 0x3f) | 0x80;
       const hex = [...value].map((byte) => byte.toString(16).padStart(2, '0')).join('');
       return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     },

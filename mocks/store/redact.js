@@ -9,19 +9,104 @@ export const REDACTED = '<redacted>';
 // Names that say a value is a credential: whole words of a member or header name, in any case, joined
 // by -, _ or . or in camelCase (passwordConfirmation, X-Auth-Token, client_secret, pin, code).
 const CREDENTIAL_WORDS = new Set([
-  'apikey', 'key', 'keys', 'auth', 'authorization', 'authentication', 'bearer', 'token', 'tokens', 'secret', 'secrets',
-  'password', 'passwords', 'passwd', 'pwd', 'pass', 'passphrase', 'pin', 'otp', 'otps', 'session', 'sessionid', 'sid',
-  'signature', 'sig', 'cookie', 'cookies', 'credential', 'credentials', 'code', 'jwt', 'cvv', 'nonce', 'bundlekey', 'hmac',
-  'refresh', 'access', 'private', 'salt', 'csrf', 'xsrf',
+  'apikey',
+  'key',
+  'keys',
+  'auth',
+  'authorization',
+  'authentication',
+  'bearer',
+  'token',
+  'tokens',
+  'secret',
+  'secrets',
+  'password',
+  'passwords',
+  'passwd',
+  'pwd',
+  'pass',
+  'passphrase',
+  'pin',
+  'otp',
+  'otps',
+  'session',
+  'sessionid',
+  'sid',
+  'signature',
+  'sig',
+  'cookie',
+  'cookies',
+  'credential',
+  'credentials',
+  'code',
+  'jwt',
+  'cvv',
+  'nonce',
+  'bundlekey',
+  'hmac',
+  'refresh',
+  'access',
+  'private',
+  'salt',
+  'csrf',
+  'xsrf',
 ]);
 // Words that make a credential-looking name harmless: `phoneNumberOtpRequestId` names a request, not an OTP.
-const HARMLESS_LAST_WORDS = new Set(['id', 'ids', 'type', 'types', 'expires', 'expiry', 'length', 'count', 'name', 'names', 'required', 'enabled', 'confirmed', 'sent', 'in', 'seconds', 'at', 'status', 'provider', 'method']);
+const HARMLESS_LAST_WORDS = new Set([
+  'id',
+  'ids',
+  'type',
+  'types',
+  'expires',
+  'expiry',
+  'length',
+  'count',
+  'name',
+  'names',
+  'required',
+  'enabled',
+  'confirmed',
+  'sent',
+  'in',
+  'seconds',
+  'at',
+  'status',
+  'provider',
+  'method',
+]);
 
 // Personal data, by member name (the description's and common spellings): masked, keeping the shape.
 const PERSONAL_WORDS = new Set([
-  'name', 'names', 'firstname', 'lastname', 'surname', 'fullname', 'username', 'idnumber', 'nationalid', 'nationalnumber',
-  'address', 'street', 'birthdate', 'dateofbirth', 'dob', 'birthday', 'phone', 'phonenumber', 'mobile', 'email', 'emailaddress',
-  'mothername', 'fathername', 'job', 'profession', 'religion', 'maritalstatus', 'husbandname', 'documentnumber', 'passportnumber',
+  'name',
+  'names',
+  'firstname',
+  'lastname',
+  'surname',
+  'fullname',
+  'username',
+  'idnumber',
+  'nationalid',
+  'nationalnumber',
+  'address',
+  'street',
+  'birthdate',
+  'dateofbirth',
+  'dob',
+  'birthday',
+  'phone',
+  'phonenumber',
+  'mobile',
+  'email',
+  'emailaddress',
+  'mothername',
+  'fathername',
+  'job',
+  'profession',
+  'religion',
+  'maritalstatus',
+  'husbandname',
+  'documentnumber',
+  'passportnumber',
 ]);
 
 const LONG_TEXT = 256;
@@ -224,7 +309,10 @@ export function redactQuery(searchParams) {
   let count = 0;
   for (const name of new Set(searchParams.keys())) {
     if (count++ >= SHOWN_HEADERS) break;
-    const values = searchParams.getAll(name).slice(0, SHOWN_ENTRIES).map((value) => shownString(name, value));
+    const values = searchParams
+      .getAll(name)
+      .slice(0, SHOWN_ENTRIES)
+      .map((value) => shownString(name, value));
     const shownName = name.length > LONG_NAME ? `${name.slice(0, LONG_NAME)}…` : name;
     shown[shownName] = values.length === 1 ? /** @type {string} */ (values[0]) : values;
   }
@@ -322,7 +410,36 @@ export function redactBody(body, images = {}, imageFields = [], meter = { charac
  * Governorate codes of the Egyptian national ID (digits 8-9): the 27 governorates and 88, born abroad.
  * Source: the layout community validators publish; the Civil Status Organization documents none.
  */
-export const GOVERNORATE_CODES = ['01', '02', '03', '04', '11', '12', '13', '14', '15', '16', '17', '18', '19', '21', '22', '23', '24', '25', '26', '27', '28', '29', '31', '32', '33', '34', '35', '88'];
+export const GOVERNORATE_CODES = [
+  '01',
+  '02',
+  '03',
+  '04',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '16',
+  '17',
+  '18',
+  '19',
+  '21',
+  '22',
+  '23',
+  '24',
+  '25',
+  '26',
+  '27',
+  '28',
+  '29',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '88',
+];
 const ID_NUMBER = /^[23]\d{13}$/;
 const ID_WEIGHTS = [2, 7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
 

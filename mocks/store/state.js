@@ -126,7 +126,9 @@ export function exportState(tenant, now) {
     transactions: /** @type {StateDocument['transactions']} */ (transactions),
     plannedOutcomes: Object.fromEntries(tenant.planned),
     queuedOutcomes: [...tenant.queue].flatMap(([operationId, queue]) => queue.map(({ scenario, status, remaining }) => ({ operationId, scenario, status, times: remaining }))),
-    faults: [...tenant.faults].flatMap(([operationId, armed]) => armed.map(({ fault, delayMs, remaining }) => ({ operationId: operationId === ANY_OPERATION ? null : operationId, fault, delayMs, times: remaining }))),
+    faults: [...tenant.faults].flatMap(([operationId, armed]) =>
+      armed.map(({ fault, delayMs, remaining }) => ({ operationId: operationId === ANY_OPERATION ? null : operationId, fault, delayMs, times: remaining })),
+    ),
   };
   return spliced(JSON.stringify(document).split(JSON.stringify(IMAGE_PLACEHOLDER)), images);
 }
@@ -214,10 +216,17 @@ export async function importState(key, document, context) {
     if (count > max) return refuse(field, `The document has ${count} ${field}; this sandbox keeps at most ${max} per tenant (${limit}).`);
   }
   const records = users.length + transactions.length + planned.length + tokens.length + refreshTokens.length + bearers.length + otps.length;
-  if (records > limits.maxRecords) return refuse(null, `The document holds ${records} records (users, credentials, transactions, planned outcomes); this sandbox keeps at most ${limits.maxRecords} of every tenant together (maxRecords).`);
+  if (records > limits.maxRecords)
+    return refuse(
+      null,
+      `The document holds ${records} records (users, credentials, transactions, planned outcomes); this sandbox keeps at most ${limits.maxRecords} of every tenant together (maxRecords).`,
+    );
   const imageBytes = imageBytesOf(document);
   if (imageBytes > limits.imageBudgetBytes) {
-    return refuse('transactions', `The document's images take ${imageBytes} bytes of base64; this sandbox keeps at most ${limits.imageBudgetBytes} of every tenant together (imageBudgetBytes).`);
+    return refuse(
+      'transactions',
+      `The document's images take ${imageBytes} bytes of base64; this sandbox keeps at most ${limits.imageBudgetBytes} of every tenant together (imageBudgetBytes).`,
+    );
   }
 
   // Users: ids, phone numbers and emails each name one user.
@@ -247,7 +256,10 @@ export async function importState(key, document, context) {
     if (userId === null) return role === 'user' ? refuse(`${at}.userId`, 'A user token must name its user.', userIds) : null;
     return userIndex.has(userId) ? null : refuse(`${at}.userId`, `No user of the document has id ${userId}.`, userIds);
   };
-  for (const [list, name] of /** @type {const} */ ([[tokens, 'tokens'], [refreshTokens, 'refreshTokens']])) {
+  for (const [list, name] of /** @type {const} */ ([
+    [tokens, 'tokens'],
+    [refreshTokens, 'refreshTokens'],
+  ])) {
     const seen = new Set();
     for (const [index, token] of list.entries()) {
       const problem = userProblem(`${name}[${index}]`, token.userId, token.role);
@@ -265,7 +277,10 @@ export async function importState(key, document, context) {
   const operationIds = model.operations.map((operation) => operation.id);
   /** @type {Map<string, ScenarioSet>} */
   const sets = new Map();
-  for (const id of new Set([...transactions.flatMap((transaction) => Object.values(transaction.steps).map((step) => step?.operationId ?? '')), ...queued.map((entry) => entry.operationId)])) {
+  for (const id of new Set([
+    ...transactions.flatMap((transaction) => Object.values(transaction.steps).map((step) => step?.operationId ?? '')),
+    ...queued.map((entry) => entry.operationId),
+  ])) {
     if (operationIds.includes(id)) sets.set(id, await context.scenarios(id));
   }
   /** @type {Set<string>} */
@@ -288,12 +303,17 @@ export async function importState(key, document, context) {
       if (!recorded) continue;
       const stepAt = `${at}.steps.${step}`;
       const ofStep = STEP_OPERATIONS[step].filter((id) => operationIds.includes(id));
-      if (!ofStep.includes(recorded.operationId)) return refuse(`${stepAt}.operationId`, `The ${step} step is answered by ${ofStep.join(' or ')}, not "${recorded.operationId.slice(0, 128)}".`, ofStep);
+      if (!ofStep.includes(recorded.operationId))
+        return refuse(`${stepAt}.operationId`, `The ${step} step is answered by ${ofStep.join(' or ')}, not "${recorded.operationId.slice(0, 128)}".`, ofStep);
       const set = /** @type {ScenarioSet} */ (sets.get(recorded.operationId));
       const recording = set.all.filter((scenario) => scenario.effect === 'step');
       const scenario = recording.find((candidate) => candidate.name === recorded.scenario);
       if (!scenario) {
-        return refuse(`${stepAt}.scenario`, `${recorded.operationId} has no scenario "${recorded.scenario.slice(0, 128)}" that records a step.`, recording.map((candidate) => candidate.name));
+        return refuse(
+          `${stepAt}.scenario`,
+          `${recorded.operationId} has no scenario "${recorded.scenario.slice(0, 128)}" that records a step.`,
+          recording.map((candidate) => candidate.name),
+        );
       }
       const fields = /** @type {readonly string[]} */ (STEP_IMAGE_FIELDS[step]);
       for (const field of Object.keys(recorded.images ?? {})) {
@@ -321,17 +341,24 @@ export async function importState(key, document, context) {
     const set = sets.get(entry.operationId);
     if (!set) return refuse(`${at}.operationId`, `The API has no operation "${entry.operationId.slice(0, 128)}".`, operationIds);
     if (!set.get(entry.scenario, entry.status)) {
-      return refuse(`${at}.scenario`, `${entry.operationId} has no scenario "${entry.scenario.slice(0, 128)}" with status ${entry.status}.`, set.all.filter((scenario) => scenario.status === entry.status).map((scenario) => scenario.name));
+      return refuse(
+        `${at}.scenario`,
+        `${entry.operationId} has no scenario "${entry.scenario.slice(0, 128)}" with status ${entry.status}.`,
+        set.all.filter((scenario) => scenario.status === entry.status).map((scenario) => scenario.name),
+      );
     }
     perOperation.set(entry.operationId, (perOperation.get(entry.operationId) ?? 0) + 1);
-    if (/** @type {number} */ (perOperation.get(entry.operationId)) > MAX_STEERING_ENTRIES) return refuse(at, `At most ${MAX_STEERING_ENTRIES} outcomes can wait for one operation.`);
+    if (/** @type {number} */ (perOperation.get(entry.operationId)) > MAX_STEERING_ENTRIES)
+      return refuse(at, `At most ${MAX_STEERING_ENTRIES} outcomes can wait for one operation.`);
   }
   perOperation.clear();
   for (const [index, fault] of faults.entries()) {
-    if (fault.operationId !== null && !operationIds.includes(fault.operationId)) return refuse(`faults[${index}].operationId`, `The API has no operation "${fault.operationId.slice(0, 128)}".`, operationIds);
+    if (fault.operationId !== null && !operationIds.includes(fault.operationId))
+      return refuse(`faults[${index}].operationId`, `The API has no operation "${fault.operationId.slice(0, 128)}".`, operationIds);
     const target = fault.operationId ?? ANY_OPERATION;
     perOperation.set(target, (perOperation.get(target) ?? 0) + 1);
-    if (/** @type {number} */ (perOperation.get(target)) > MAX_STEERING_ENTRIES) return refuse(`faults[${index}]`, `At most ${MAX_STEERING_ENTRIES} faults can wait for one operation.`);
+    if (/** @type {number} */ (perOperation.get(target)) > MAX_STEERING_ENTRIES)
+      return refuse(`faults[${index}]`, `At most ${MAX_STEERING_ENTRIES} faults can wait for one operation.`);
   }
 
   // Every check passed: build. Nothing below can fail.
@@ -409,7 +436,8 @@ export async function importState(key, document, context) {
     if (user.email) tenant.userByEmail.set(emailKey(user.email), user.id);
   }
   tenant.nextUserId = Math.max(0, ...users.map((user) => user.id)) + 1;
-  for (const token of tokens) tenant.tokens.set(token.token, { token: token.token, role: token.role, userId: token.userId, expiresAt: Date.parse(token.expiresAt), expired: token.expired ?? false });
+  for (const token of tokens)
+    tenant.tokens.set(token.token, { token: token.token, role: token.role, userId: token.userId, expiresAt: Date.parse(token.expiresAt), expired: token.expired ?? false });
   for (const { token, role, userId } of refreshTokens) tenant.refreshTokens.set(token, { token, role, userId });
   for (const bearer of bearers) tenant.implicitUsers.set(bearer.sha256, { userId: bearer.userId, expired: bearer.expired ?? false });
   for (const otp of otps) tenant.otps.set(otp.id, { id: otp.id, channel: otp.channel, target: otp.target, confirmed: otp.confirmed ?? false });
@@ -460,7 +488,8 @@ export async function loadSeed(seed, context) {
   const fail = (message) => {
     throw new TypeError(`initialState: ${message}`);
   };
-  if (seed === null || typeof seed !== 'object' || Array.isArray(seed)) fail('must be a seed document: { "format": "vlens-sandbox-seed", "version": 1, "tenants": { "<ApiKey>": <state> } }');
+  if (seed === null || typeof seed !== 'object' || Array.isArray(seed))
+    fail('must be a seed document: { "format": "vlens-sandbox-seed", "version": 1, "tenants": { "<ApiKey>": <state> } }');
   const { format, version, tenants, ...rest } = /** @type {Record<string, unknown>} */ (seed);
   if (format !== SEED_FORMAT) fail(`format must be "${SEED_FORMAT}", got ${JSON.stringify(format)?.slice(0, 60)}`);
   if (version !== STATE_VERSION) fail(`version must be ${STATE_VERSION}, got ${JSON.stringify(version)?.slice(0, 60)} (a document of another version of the format)`);
@@ -477,7 +506,8 @@ export async function loadSeed(seed, context) {
     if (schema) fail(`${which}: ${schema.field ?? 'the document'}: ${schema.message}`);
     imageBytes += imageBytesOf(/** @type {StateDocument} */ (document));
   }
-  if (imageBytes > context.limits.imageBudgetBytes) fail(`the tenants' images take ${imageBytes} bytes of base64 together; this sandbox keeps at most ${context.limits.imageBudgetBytes} (imageBudgetBytes)`);
+  if (imageBytes > context.limits.imageBudgetBytes)
+    fail(`the tenants' images take ${imageBytes} bytes of base64 together; this sandbox keeps at most ${context.limits.imageBudgetBytes} (imageBudgetBytes)`);
   /** @type {Tenant[]} */
   const built = [];
   for (const [index, [key, document]] of entries.entries()) {
@@ -504,4 +534,3 @@ function imageBytesOf(document) {
   }
   return bytes;
 }
-

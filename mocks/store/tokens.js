@@ -23,7 +23,9 @@ export function createTokenFactory(random) {
     access({ role, subject, lifetimeSeconds, now }) {
       const iat = Math.floor(now / 1000);
       const payload = toBase64Url(
-        encoder.encode(JSON.stringify({ sub: String(subject), role: role === 'admin' ? 'Admin' : 'User', iat, exp: iat + lifetimeSeconds, jti: random.uuid(), iss: 'vlens-mock-sandbox' })),
+        encoder.encode(
+          JSON.stringify({ sub: String(subject), role: role === 'admin' ? 'Admin' : 'User', iat, exp: iat + lifetimeSeconds, jti: random.uuid(), iss: 'vlens-mock-sandbox' }),
+        ),
       );
       const signature = toBase64Url(hmac(sha256, secret, encoder.encode(`${HEADER}.${payload}`)));
       return { token: `${HEADER}.${payload}.${signature}`, expiresAt: (iat + lifetimeSeconds) * 1000 };

@@ -524,15 +524,24 @@ function transactionCard(transaction) {
   const verdict = verdictOf(transaction);
   const { user } = transaction;
   /** @type {(Node | string)[]} */
-  const who = user ? [t('user', { id: user.id }), ...[user.phoneNumber, user.email].filter((value) => value !== null).flatMap((value) => [' · ', h('span', { dir: 'ltr' }, String(value))])] : [t('keyOnly')];
+  const who = user
+    ? [t('user', { id: user.id }), ...[user.phoneNumber, user.email].filter((value) => value !== null).flatMap((value) => [' · ', h('span', { dir: 'ltr' }, String(value))])]
+    : [t('keyOnly')];
   const planned = Object.entries(transaction.plannedOutcomes);
   return h(
     'article',
     { class: 'transaction', 'data-transaction': transaction.id, 'aria-labelledby': `tx-${transaction.id}` },
-    h('header', {}, h('h2', { id: `tx-${transaction.id}` }, code(transaction.id)), h('span', { class: `badge ${verdict.kind}`, 'data-verdict': verdict.kind }, isolated(verdict.text))),
+    h(
+      'header',
+      {},
+      h('h2', { id: `tx-${transaction.id}` }, code(transaction.id)),
+      h('span', { class: `badge ${verdict.kind}`, 'data-verdict': verdict.kind }, isolated(verdict.text)),
+    ),
     h('p', { class: 'who' }, ...who, ' · ', t('created', { time: time(transaction.createdAt) }), transaction.linked ? ` · ${t('linked')}` : ''),
     h('ol', { class: 'steps' }, ...transaction.steps.map((step) => stepItem(transaction, step))),
-    planned.length > 0 ? h('p', { class: 'hint' }, t('planned', { list: planned.map(([step, scenario]) => `${t(/** @type {StringKey} */ (step))}: ${scenario}`).join(', ') })) : null,
+    planned.length > 0
+      ? h('p', { class: 'hint' }, t('planned', { list: planned.map(([step, scenario]) => `${t(/** @type {StringKey} */ (step))}: ${scenario}`).join(', ') }))
+      : null,
   );
 }
 
@@ -545,7 +554,17 @@ function stepItem(transaction, step) {
   return h(
     'li',
     { class: step.succeeded ? 'passed' : 'failed', 'data-step': step.step },
-    h('div', { class: 'step-head' }, h('strong', {}, t(step.step)), ' ', h('span', { class: 'mark' }, step.succeeded ? `✓ ${t('passed')}` : `✗ ${t('failed')}`), ' ', code(step.scenario), ' ', h('span', { class: 'hint' }, time(step.at))),
+    h(
+      'div',
+      { class: 'step-head' },
+      h('strong', {}, t(step.step)),
+      ' ',
+      h('span', { class: 'mark' }, step.succeeded ? `✓ ${t('passed')}` : `✗ ${t('failed')}`),
+      ' ',
+      code(step.scenario),
+      ' ',
+      h('span', { class: 'hint' }, time(step.at)),
+    ),
     summary ? h('p', { class: 'hint' }, isolated(summary), ' · ', code(step.operationId)) : null,
     h('div', { class: 'thumbs' }, ...step.images.map((image) => thumbnail(transaction, step, image))),
   );
@@ -608,7 +627,10 @@ function renderJournalFilters() {
   const operationSelect = /** @type {HTMLSelectElement} */ (byId('filter-operation'));
   const statusSelect = /** @type {HTMLSelectElement} */ (byId('filter-status'));
   const { operation, status } = journalFilters();
-  operationSelect.replaceChildren(h('option', { value: '' }, t('all')), ...(catalog?.operations ?? []).map((entry) => h('option', { value: entry.operationId }, entry.operationId)));
+  operationSelect.replaceChildren(
+    h('option', { value: '' }, t('all')),
+    ...(catalog?.operations ?? []).map((entry) => h('option', { value: entry.operationId }, entry.operationId)),
+  );
   operationSelect.value = operation;
   const statuses = [...new Set((session?.journal ?? []).map((entry) => (entry.status === null ? 'none' : String(entry.status))))].sort();
   statusSelect.replaceChildren(h('option', { value: '' }, t('all')), ...statuses.map((value) => h('option', { value }, value === 'none' ? t('noStatus') : value)));
@@ -637,7 +659,23 @@ function renderJournal() {
       h(
         'tr',
         { 'data-seq': entry.seq, class: entry.status === null || entry.status >= 400 || entry.refusal ? 'refused' : '' },
-        h('td', {}, h('button', { type: 'button', class: 'link', 'aria-expanded': open, 'aria-controls': `request-${entry.seq}`, 'aria-label': t('openRequest', { seq: entry.seq }), 'data-focus': `seq-${entry.seq}`, on: { click: () => toggleEntry(entry.seq) } }, String(entry.seq))),
+        h(
+          'td',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              'aria-expanded': open,
+              'aria-controls': `request-${entry.seq}`,
+              'aria-label': t('openRequest', { seq: entry.seq }),
+              'data-focus': `seq-${entry.seq}`,
+              on: { click: () => toggleEntry(entry.seq) },
+            },
+            String(entry.seq),
+          ),
+        ),
         h('td', {}, clock(entry.at)),
         h('td', {}, h('span', { class: 'method' }, entry.method), ' ', code(entry.path)),
         h('td', { class: 'status-code' }, entry.status === null ? t('noStatus') : String(entry.status)),
@@ -683,7 +721,16 @@ async function fillDetail(seq) {
   if (!detail) return target.replaceChildren(h('p', { class: 'hint' }, t('gone')));
   const { entry, answer } = detail;
   target.replaceChildren(
-    h('section', {}, h('h3', {}, t('request')), h('pre', { dir: 'ltr' }, JSON.stringify({ method: entry.method, path: entry.path, query: entry.query, headers: entry.headers, body: entry.body, images: entry.images }, null, 2))),
+    h(
+      'section',
+      {},
+      h('h3', {}, t('request')),
+      h(
+        'pre',
+        { dir: 'ltr' },
+        JSON.stringify({ method: entry.method, path: entry.path, query: entry.query, headers: entry.headers, body: entry.body, images: entry.images }, null, 2),
+      ),
+    ),
     h('section', {}, h('h3', {}, t('answer')), answer ? h('pre', { dir: 'ltr' }, JSON.stringify(answer, null, 2)) : h('p', { class: 'hint' }, t('noAnswer'))),
   );
 }
@@ -701,7 +748,16 @@ function renderCatalog() {
       h(
         'details',
         { class: 'operation', 'data-operation': operation.operationId },
-        h('summary', {}, code(operation.operationId), ' ', h('span', { class: 'method' }, operation.method), ' ', code(operation.path), operation.step ? h('span', { class: 'badge' }, t(operation.step)) : null),
+        h(
+          'summary',
+          {},
+          code(operation.operationId),
+          ' ',
+          h('span', { class: 'method' }, operation.method),
+          ' ',
+          code(operation.path),
+          operation.step ? h('span', { class: 'badge' }, t(operation.step)) : null,
+        ),
         h('p', { class: 'hint' }, operation.rules),
         h(
           'div',
@@ -776,7 +832,13 @@ function renderPlanScenarios() {
   const step = /** @type {HTMLSelectElement} */ (byId('plan-step')).value;
   const select = /** @type {HTMLSelectElement} */ (byId('plan-scenario'));
   const chosen = select.value;
-  const names = [...new Set((catalog?.operations ?? []).filter((operation) => operation.step === step).flatMap((operation) => operation.scenarios.filter((scenario) => scenario.status < 300).map((scenario) => scenario.name)))];
+  const names = [
+    ...new Set(
+      (catalog?.operations ?? [])
+        .filter((operation) => operation.step === step)
+        .flatMap((operation) => operation.scenarios.filter((scenario) => scenario.status < 300).map((scenario) => scenario.name)),
+    ),
+  ];
   select.replaceChildren(...names.map((name) => h('option', { value: name }, name)));
   if (names.includes(chosen)) select.value = chosen;
 }
@@ -909,13 +971,29 @@ function renderCoverage() {
       'tr',
       {},
       h('th', { scope: 'row' }, name, note ? h('span', { class: 'hint' }, ` (${note})`) : null),
-      h('td', { class: 'covered' }, h('span', {}, `${answered.length} / ${outcomes.length}`), h('progress', { max: outcomes.length || 1, value: answered.length, 'aria-label': `${answered.length} / ${outcomes.length}` })),
+      h(
+        'td',
+        { class: 'covered' },
+        h('span', {}, `${answered.length} / ${outcomes.length}`),
+        h('progress', { max: outcomes.length || 1, value: answered.length, 'aria-label': `${answered.length} / ${outcomes.length}` }),
+      ),
       h('td', {}, h('ul', { class: 'chips answered' }, ...answered.map((outcome) => h('li', {}, code(outcome.name), ` ×${outcome.count}`)))),
       h('td', {}, never.length === 0 ? h('span', { class: 'hint' }, t('allAnswered')) : h('ul', { class: 'chips' }, ...never.map((outcome) => h('li', {}, code(outcome.name))))),
     );
   };
-  const rows = report.operations.map((operation) => row(code(operation.operationId), operation.scenarios.map((scenario) => ({ name: `${scenario.status} ${scenario.name}`, count: scenario.count }))));
-  rows.push(row(document.createTextNode(t('faults')), report.faults.map((fault) => ({ name: fault.fault, count: fault.count })), report.faultsCounted ? undefined : t('notCounted')));
+  const rows = report.operations.map((operation) =>
+    row(
+      code(operation.operationId),
+      operation.scenarios.map((scenario) => ({ name: `${scenario.status} ${scenario.name}`, count: scenario.count })),
+    ),
+  );
+  rows.push(
+    row(
+      document.createTextNode(t('faults')),
+      report.faults.map((fault) => ({ name: fault.fault, count: fault.count })),
+      report.faultsCounted ? undefined : t('notCounted'),
+    ),
+  );
   replaceKeepingFocus(body, rows);
 }
 

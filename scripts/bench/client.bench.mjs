@@ -140,7 +140,12 @@ async function checkSameRequest(createVlensClient, url, picture) {
   const vlens = createVlensClient({ baseUrl: url, apiKey: API_KEY, accessToken: TOKEN, fetch: capture, onWarning: () => undefined });
   await vlens.scanIdFront({ image: picture, transactionId: TRANSACTION_ID });
   const expected = bareInit(picture);
-  const headersOf = (init) => [...new Headers(init.headers)].filter(([name]) => name !== 'x-request-id').map(String).sort().join('\n');
+  const headersOf = (init) =>
+    [...new Headers(init.headers)]
+      .filter(([name]) => name !== 'x-request-id')
+      .map(String)
+      .sort()
+      .join('\n');
   const same =
     sent.url === `${url}${PATH}` &&
     sent.init.method === expected.method &&

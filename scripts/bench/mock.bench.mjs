@@ -62,7 +62,7 @@ async function main() {
     const mock = await startProcess(children, [`${ROOT}mocks/cli.js`, '--port', '0', '--stateless'], /listening on (http:\/\/\S+)/, join(logDir, 'mock.log'));
 
     const bodies = { small: livenessBody(4), large: livenessBody(375_000) };
-    console.log(`bodies: small ${bodies.small.length} bytes, large ${bodies.large.length} bytes (four images of ${375_000 / 3 * 4} base64 characters)`);
+    console.log(`bodies: small ${bodies.small.length} bytes, large ${bodies.large.length} bytes (four images of ${(375_000 / 3) * 4} base64 characters)`);
     const verdict = await verifiedLiveness(mock.url, bodies.small);
     console.log(`mock: --stateless (the replay of named examples); each liveness call answers ${verdict} (the sandbox: sandbox.bench.mjs)`);
     const logLinesBefore = mock.lines();
@@ -199,7 +199,11 @@ const FRONT_BODY = { image: '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBD', transaction_id: 
 
 function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+  const [utime, stime] = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .slice(11, 13)
+    .map(Number);
   return (utime + stime) / TICKS_PER_SECOND;
 }
 
@@ -295,5 +299,6 @@ async function load(mock, body) {
 
 if (process.argv[2] === 'bare-server') serveBare();
 else if (process.argv[2] === 'unrecorded-mock') await serveUnrecorded();
-else if (process.argv[2] === 'cold') await coldStarts(); // node scripts/bench/mock.bench.mjs cold: only the cold starts
+else if (process.argv[2] === 'cold')
+  await coldStarts(); // node scripts/bench/mock.bench.mjs cold: only the cold starts
 else await main();

@@ -66,7 +66,8 @@ const whole = sizeOf(gzipped.keys());
 const largest = firstRequests[0];
 
 console.log('vlens-digital-identity/msw in a browser bundle (esbuild, minified, split; gzip -9 per file; MSW excluded)');
-const line = (label, bytes, goalKb) => console.log(`  ${label.padEnd(58)}${kb(bytes).padStart(7)} KB${goalKb ? `   goal <= ${goalKb} KB: ${bytes <= goalKb * 1024 ? 'met' : 'MISSED'}` : ''}`);
+const line = (label, bytes, goalKb) =>
+  console.log(`  ${label.padEnd(58)}${kb(bytes).padStart(7)} KB${goalKb ? `   goal <= ${goalKb} KB: ${bytes <= goalKb * 1024 ? 'met' : 'MISSED'}` : ''}`);
 line('up front (engine, model, adapter)', sizeOf(upFront));
 line('first request, verifyIdFront', firstRequests.find((entry) => entry.operationId === 'verifyIdFront')?.bytes ?? 0);
 line(`first request, the largest operation (${largest.operationId})`, largest.bytes, GOALS.firstRequestKb);

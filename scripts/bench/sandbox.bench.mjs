@@ -183,16 +183,22 @@ async function flow(agent, url, key, images, check = false, times = null) {
   const sent = await timed('verifyPhone', send(agent, url, 'POST', PATH.verifyPhone, { key, body: `{"phoneNumber":"${phoneNumber}"}` }));
   // Both servers' answers are parsed the same way; the bare server's carry none of the values, so stand-ins go on.
   const requestId = json(sent).data?.phoneNumberOtpRequestId ?? randomUUID();
-  await timed('register', send(agent, url, 'POST', PATH.register, { key, body: JSON.stringify({ phoneNumber, password, phoneNumberOtpRequestId: requestId, phoneNumberOtp: OTP }) }));
+  await timed(
+    'register',
+    send(agent, url, 'POST', PATH.register, { key, body: JSON.stringify({ phoneNumber, password, phoneNumberOtpRequestId: requestId, phoneNumberOtp: OTP }) }),
+  );
   const login = await timed('login', send(agent, url, 'POST', PATH.login, { key, body: JSON.stringify({ phoneNumber, password, imei: '356938035643809' }) }));
   const token = json(login).data?.accessToken ?? 'bare.user.token';
   const front = await timed('front', send(agent, url, 'POST', PATH.front, { key, token, body: `{"image":${images.front},"transaction_id":"${sentId}"}` }));
   await timed('back', send(agent, url, 'POST', PATH.back, { key, token, body: `{"image":${images.back},"transaction_id":"${sentId}"}` }));
-  const liveness = await timed('liveness', send(agent, url, 'POST', PATH.liveness, {
-    key,
-    token,
-    body: `{"face_1":${images.face1},"face_2":${images.face2},"face_3":${images.face3},"transaction_id":"${sentId}"}`,
-  }));
+  const liveness = await timed(
+    'liveness',
+    send(agent, url, 'POST', PATH.liveness, {
+      key,
+      token,
+      body: `{"face_1":${images.face1},"face_2":${images.face2},"face_3":${images.face3},"transaction_id":"${sentId}"}`,
+    }),
+  );
   const link = await timed('link', send(agent, url, 'POST', PATH.link, { key, token, body: `{"transactionId":"${sentId}"}` }));
   const listed = await timed('images', send(agent, url, 'GET', `${PATH.images}?emailOrPhoneNumber=${encodeURIComponent(phoneNumber)}`, { key, token: ADMIN_TOKEN }));
   const fileName = json(listed).data?.livenessFace02Image ?? 'face02.jpg';
@@ -249,20 +255,25 @@ async function main() {
     };
     const bodies = { small: livenessBody(6), large: livenessBody(375_000) };
     console.log(`liveness bodies: small ${bodies.small.length} bytes, large ${bodies.large.length} bytes (four images of ${(375_000 / 3) * 4} base64 characters)`);
-    for (let run = 1; run <= livenessRuns; run++) for (const size of livenessOnly ? ['small'] : ['small', 'large']) {
-      const statuses = new Set();
-      const call = (name) => async () => {
-        const answer = await send(agents[name], urls[name], 'POST', PATH.liveness, { key, token: user.token, body: bodies[size] });
-        statuses.add(`${name} ${answer.status}${name === 'sandbox' ? ` ${json(answer).data?.isDigitalIdentityVerified === true ? 'verified' : 'NOT verified'}` : ''}`);
-      };
-      const result = await alternate({ bare: call('bare'), sandbox: call('sandbox'), stateless: call('stateless') }, ROUNDS[size], WARMUP[size]);
-      const replay = `--stateless ${result.stateless.toFixed(3)} ms (${(result.stateless / result.bare).toFixed(2)}x)`;
-      report(`liveness ${size}`, result, GOALS[size], `${replay}; ${ROUNDS[size]} requests each; ${[...statuses].join(', ')}`);
-      ratios.push({ sandbox: result.sandbox / result.bare, stateless: result.stateless / result.bare });
-    }
+    for (let run = 1; run <= livenessRuns; run++)
+      for (const size of livenessOnly ? ['small'] : ['small', 'large']) {
+        const statuses = new Set();
+        const call = (name) => async () => {
+          const answer = await send(agents[name], urls[name], 'POST', PATH.liveness, { key, token: user.token, body: bodies[size] });
+          statuses.add(`${name} ${answer.status}${name === 'sandbox' ? ` ${json(answer).data?.isDigitalIdentityVerified === true ? 'verified' : 'NOT verified'}` : ''}`);
+        };
+        const result = await alternate({ bare: call('bare'), sandbox: call('sandbox'), stateless: call('stateless') }, ROUNDS[size], WARMUP[size]);
+        const replay = `--stateless ${result.stateless.toFixed(3)} ms (${(result.stateless / result.bare).toFixed(2)}x)`;
+        report(`liveness ${size}`, result, GOALS[size], `${replay}; ${ROUNDS[size]} requests each; ${[...statuses].join(', ')}`);
+        ratios.push({ sandbox: result.sandbox / result.bare, stateless: result.stateless / result.bare });
+      }
     if (livenessOnly) {
       const of = (name) => ratios.map((ratio) => ratio[name]);
-      console.log(`liveness small, ${livenessRuns} runs: sandbox ${of('sandbox').map((ratio) => ratio.toFixed(2)).join(' ')} (median ${median(of('sandbox')).toFixed(2)}x), --stateless median ${median(of('stateless')).toFixed(2)}x`);
+      console.log(
+        `liveness small, ${livenessRuns} runs: sandbox ${of('sandbox')
+          .map((ratio) => ratio.toFixed(2))
+          .join(' ')} (median ${median(of('sandbox')).toFixed(2)}x), --stateless median ${median(of('stateless')).toFixed(2)}x`,
+      );
       return;
     }
 
@@ -280,7 +291,12 @@ async function main() {
       ROUNDS.flow,
       WARMUP.flow,
     );
-    report('whole flow', flows, GOALS.flow, `9 requests each (StepVerifyPhone, Register, Login, front, back, liveness, link, images, step image), ${flowImageBytes / 1000} KB images, ${ROUNDS.flow} flows`);
+    report(
+      'whole flow',
+      flows,
+      GOALS.flow,
+      `9 requests each (StepVerifyPhone, Register, Login, front, back, liveness, link, images, step image), ${flowImageBytes / 1000} KB images, ${ROUNDS.flow} flows`,
+    );
     console.log(
       `  per step, median ms bare/sandbox: ${Object.keys(stepTimes.bare)
         .map((step) => `${step} ${median(stepTimes.bare[step]).toFixed(2)}/${median(stepTimes.sandbox[step]).toFixed(2)}`)
@@ -295,7 +311,11 @@ async function main() {
   }
 
   async function load() {
-    const loadMock = await startProcess(children, [`${ROOT}mocks/cli.js`, '--port', '0', '--quiet', '--image-budget-mb', String(LOAD.imageBudgetMb)], /listening on (http:\/\/\S+)/);
+    const loadMock = await startProcess(
+      children,
+      [`${ROOT}mocks/cli.js`, '--port', '0', '--quiet', '--image-budget-mb', String(LOAD.imageBudgetMb)],
+      /listening on (http:\/\/\S+)/,
+    );
     const agent = new http.Agent({ keepAlive: true, maxSockets: LOAD.flows });
     const images = flowImages(150_000);
     const before = residentMegabytes(loadMock.pid);

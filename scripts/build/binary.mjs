@@ -152,7 +152,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     // One after the other: each step is CPU-bound, and both write the same licence file.
     for (const arch of values.arch ?? ARCHES) {
       const { path, bytes, nodeVersion, timings } = await buildBinary({ arch });
-      const steps = Object.entries(timings).map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`).join(', ');
+      const steps = Object.entries(timings)
+        .map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`)
+        .join(', ');
       console.log(`${path} (${(bytes / 1e6).toFixed(1)} MB, Node ${nodeVersion}; ${steps})`);
     }
     console.log(LICENCES_PATH);

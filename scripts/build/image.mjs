@@ -147,7 +147,22 @@ const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest(
  * @returns {Promise<void>}
  */
 export async function reproducibleTar(dir, output, epoch, entries = ['oci-layout', 'index.json', 'blobs']) {
-  await run('tar', ['--create', '--file', output, '--directory', dir, '--sort=name', `--mtime=@${epoch}`, '--owner=0', '--group=0', '--numeric-owner', '--mode=u+rw,go+r,go-w', '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', ...entries]);
+  await run('tar', [
+    '--create',
+    '--file',
+    output,
+    '--directory',
+    dir,
+    '--sort=name',
+    `--mtime=@${epoch}`,
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--mode=u+rw,go+r,go-w',
+    '--format=posix',
+    '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
+    ...entries,
+  ]);
 }
 
 /**
@@ -230,7 +245,22 @@ export async function buildImage({ arches = ARCHES, binDir = BIN_DIR, work = mkd
       const context = join(work, `context-${arch}`);
       const { libraries, packages } = await layout(join(context, 'rootfs'), arch, binDir);
       writeFileSync(join(context, 'Containerfile'), containerfile(new Date(created * 1000).toISOString()));
-      await podman(['build', '--quiet', '--layers=false', '--format', 'docker', '--platform', PLATFORMS[arch].oci, '--timestamp', String(created), '--manifest', IMAGE_NAME, '--file', join(context, 'Containerfile'), context]);
+      await podman([
+        'build',
+        '--quiet',
+        '--layers=false',
+        '--format',
+        'docker',
+        '--platform',
+        PLATFORMS[arch].oci,
+        '--timestamp',
+        String(created),
+        '--manifest',
+        IMAGE_NAME,
+        '--file',
+        join(context, 'Containerfile'),
+        context,
+      ]);
       built.push({ arch, platform: PLATFORMS[arch].oci, libraries, packages });
     }
     const layoutDir = join(work, 'layout');

@@ -239,10 +239,15 @@ function buildRequest(doc, op, converted, { chained }) {
   const value = (parameter) => inputs[parameter.name] ?? String(parameter.example ?? '');
   /** @type {PostmanKeyValue[]} */
   const header = [
-    { key: 'ApiKey', value: '{{apiKey}}', description: 'The tenant\'s API key (security scheme ApiKey), from the environment.' },
+    { key: 'ApiKey', value: '{{apiKey}}', description: "The tenant's API key (security scheme ApiKey), from the environment." },
     ...parameters
       .filter((parameter) => parameter.in === 'header')
-      .map((parameter) => ({ key: parameter.name, value: value(parameter), description: parameter.description, ...(parameter.required || inputs[parameter.name] || parameter.example !== undefined ? {} : { disabled: true }) })),
+      .map((parameter) => ({
+        key: parameter.name,
+        value: value(parameter),
+        description: parameter.description,
+        ...(parameter.required || inputs[parameter.name] || parameter.example !== undefined ? {} : { disabled: true }),
+      })),
   ];
   const body = resolveRef(doc, op.operation.requestBody)?.content?.['application/json'];
   if (body) header.push({ key: 'Content-Type', value: 'application/json' });
@@ -250,13 +255,30 @@ function buildRequest(doc, op, converted, { chained }) {
   // Examples are percent-encoded: a `+` in a phone number would otherwise reach the server as a space.
   const query = parameters
     .filter((parameter) => parameter.in === 'query')
-    .map((parameter) => ({ key: parameter.name, value: inputs[parameter.name] ?? encodeURIComponent(value(parameter)), description: parameter.description, ...(parameter.required ? {} : { disabled: true }) }));
+    .map((parameter) => ({
+      key: parameter.name,
+      value: inputs[parameter.name] ?? encodeURIComponent(value(parameter)),
+      description: parameter.description,
+      ...(parameter.required ? {} : { disabled: true }),
+    }));
   const token = bearerOf(op.operation);
   /** @type {PostmanRequest} */
   const request = {
     method: op.method.toUpperCase(),
     header,
-    url: { raw: `{{baseUrl}}${op.path}${query.filter((entry) => !entry.disabled).length ? `?${query.filter((entry) => !entry.disabled).map((entry) => `${entry.key}=${entry.value}`).join('&')}` : ''}`, host: ['{{baseUrl}}'], path: op.path.split('/').filter(Boolean), query },
+    url: {
+      raw: `{{baseUrl}}${op.path}${
+        query.filter((entry) => !entry.disabled).length
+          ? `?${query
+              .filter((entry) => !entry.disabled)
+              .map((entry) => `${entry.key}=${entry.value}`)
+              .join('&')}`
+          : ''
+      }`,
+      host: ['{{baseUrl}}'],
+      path: op.path.split('/').filter(Boolean),
+      query,
+    },
     auth: token ? { type: 'bearer', bearer: [{ key: 'token', value: `{{${token}}}`, type: 'string' }] } : { type: 'noauth' },
     description: converted.request.description,
   };
@@ -302,7 +324,17 @@ function savedResponses(doc, op, request) {
 }
 
 /** @type {Record<number, string>} */
-const REASONS = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 500: 'Internal Server Error' };
+const REASONS = {
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  500: 'Internal Server Error',
+};
 /** @param {number} status */
 const httpReason = (status) => REASONS[status] ?? String(status);
 
@@ -428,14 +460,25 @@ function controlFolder(controlApi, existenceCheck) {
         id: stableId('control', 'queued existence check'),
         name: 'See the queued outcome: the registered phone number comes back as not registered',
         response: [],
-        event: [{ listen: 'test', script: { type: 'text/javascript', exec: [
-          `pm.test('HTTP 200', () => pm.response.to.have.status(200));`,
-          `pm.test('the queued scenario answered (exists: false, though the run registered the number)', () => pm.expect(pm.response.json().data.exists).to.equal(false));`,
-        ] } }],
+        event: [
+          {
+            listen: 'test',
+            script: {
+              type: 'text/javascript',
+              exec: [
+                `pm.test('HTTP 200', () => pm.response.to.have.status(200));`,
+                `pm.test('the queued scenario answered (exists: false, though the run registered the number)', () => pm.expect(pm.response.json().data.exists).to.equal(false));`,
+              ],
+            },
+          },
+        ],
       },
       controlItem(controlApi, 'listRequests', {
         name: 'Read the journal: the existence check the queue forced',
-        query: [{ key: 'operationId', value: 'checkExistenceOfEmailOrPhone' }, { key: 'limit', value: '1' }],
+        query: [
+          { key: 'operationId', value: 'checkExistenceOfEmailOrPhone' },
+          { key: 'limit', value: '1' },
+        ],
         tests: [
           `pm.test('HTTP 200', () => pm.response.to.have.status(200));`,
           `pm.test('the last existence check answered ${QUEUED_SCENARIO}, forced by the queue', () => {`,

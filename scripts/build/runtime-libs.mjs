@@ -85,7 +85,9 @@ export async function runtimePackages(arch) {
       const error = /** @type {ExecFileException} */ (caught);
       rmSync(staging, { recursive: true, force: true });
       const reason = error.code === 'ENOENT' ? 'apt-get is not installed (a Debian or Ubuntu machine builds the image)' : (error.stderr || error.message).trim().split('\n').pop();
-      throw new Error(`apt-get download of ${missing.join(', ')} for ${debian} failed: ${reason}. Enable the architecture first: ${enableArchitectureHint(debian)}`, { cause: error });
+      throw new Error(`apt-get download of ${missing.join(', ')} for ${debian} failed: ${reason}. Enable the architecture first: ${enableArchitectureHint(debian)}`, {
+        cause: error,
+      });
     }
     mkdirSync(debs, { recursive: true });
     // Each file moved on its own: a parallel build that downloaded the same file replaces it with the same bytes.
@@ -102,8 +104,19 @@ export async function runtimePackages(arch) {
   const packages = [];
   for (const name of [...RUNTIME_PACKAGES, ...bases]) {
     const file = downloaded(name);
-    const [, version = '', architecture = ''] = (await field(file, 'Package', 'Version', 'Architecture')).trim().split('\n').map((line) => line.split(': ')[1]);
-    packages.push({ name, version, arch: architecture, file: join(debs, file), sha256: createHash('sha256').update(readFileSync(join(debs, file))).digest('hex') });
+    const [, version = '', architecture = ''] = (await field(file, 'Package', 'Version', 'Architecture'))
+      .trim()
+      .split('\n')
+      .map((line) => line.split(': ')[1]);
+    packages.push({
+      name,
+      version,
+      arch: architecture,
+      file: join(debs, file),
+      sha256: createHash('sha256')
+        .update(readFileSync(join(debs, file)))
+        .digest('hex'),
+    });
   }
   const root = join(dir, 'root');
   if (!existsSync(root)) {
@@ -202,6 +215,9 @@ export async function placeRuntimeLibraries(binary, arch, rootfs) {
     queue.push(...(await elfInfo(source)).needed);
   }
   // libstdc++6 and the other GCC libraries link their doc folder to gcc-<N>-base's: one copy each.
-  const copyrights = packages.filter(({ name }) => !isSymlink(join(root, 'usr', 'share', 'doc', name))).map(({ name }) => ({ name, file: join(root, 'usr', 'share', 'doc', name, 'copyright') })).filter(({ file }) => existsSync(file));
+  const copyrights = packages
+    .filter(({ name }) => !isSymlink(join(root, 'usr', 'share', 'doc', name)))
+    .map(({ name }) => ({ name, file: join(root, 'usr', 'share', 'doc', name, 'copyright') }))
+    .filter(({ file }) => existsSync(file));
   return { paths: written.sort(), packages, copyrights };
 }

@@ -148,9 +148,7 @@ hooks.afterAll((transactions) => {
 function buildRequest(operation, status) {
   const request = {
     credentials: { apiKey: true, bearer: operation.auth.bearer },
-    query: Object.fromEntries(
-      operation.query.filter((parameter) => !LIVE || parameter.required).map((parameter) => [parameter.name, parameter.example]),
-    ),
+    query: Object.fromEntries(operation.query.filter((parameter) => !LIVE || parameter.required).map((parameter) => [parameter.name, parameter.example])),
     body: operation.requestExample === undefined ? undefined : JSON.parse(JSON.stringify(operation.requestExample)),
     rawBody: undefined,
     contentType: undefined,
@@ -268,7 +266,7 @@ const SUCCESS = {
     request.body.transaction_id = chain.passportTransactionId;
   },
   cancelVerifiedDigitalIdentity() {
-    if (LIVE) skip("would withdraw the verified identity of the user behind VLENS_USER_TOKEN");
+    if (LIVE) skip('would withdraw the verified identity of the user behind VLENS_USER_TOKEN');
   },
   cancelVerifiedDigitalIdentityForAdmin(request) {
     if (LIVE) skip("would withdraw a user's verified identity on the live tenant");
@@ -433,7 +431,9 @@ const isSuccessEnvelope = (body) =>
 function describeProblem(field, error) {
   const pointer = (error.location && error.location.pointer) || '';
   // Gavel prefixes messages with the location ("At '/a/b' ..." or "data/a/b ..."); it is shown apart.
-  const message = String(error.message).replace(/^At '[^']*' /, '').replace(/^data(\/\S*)? /, '');
+  const message = String(error.message)
+    .replace(/^At '[^']*' /, '')
+    .replace(/^data(\/\S*)? /, '');
   return { field, pointer, message };
 }
 

@@ -13,20 +13,60 @@ export const DRAFT_7 = 'http://json-schema.org/draft-07/schema#';
 // Formats Gavel's Ajv 6 validates. Any other format (OpenAPI's `password`, `int32`, ...) is an
 // annotation there and would make Ajv 6 throw "unknown format".
 const DRAFT_7_FORMATS = new Set([
-  'date', 'time', 'date-time', 'uri', 'uri-reference', 'uri-template', 'url', 'email', 'hostname',
-  'ipv4', 'ipv6', 'regex', 'uuid', 'json-pointer', 'relative-json-pointer',
+  'date',
+  'time',
+  'date-time',
+  'uri',
+  'uri-reference',
+  'uri-template',
+  'url',
+  'email',
+  'hostname',
+  'ipv4',
+  'ipv6',
+  'regex',
+  'uuid',
+  'json-pointer',
+  'relative-json-pointer',
 ]);
 
 const ANNOTATIONS = new Set([
-  'title', 'description', 'summary', 'examples', 'example', 'default', 'deprecated', 'readOnly',
-  'writeOnly', 'contentEncoding', 'contentMediaType', 'contentSchema', '$comment', 'externalDocs',
-  'xml', 'discriminator',
+  'title',
+  'description',
+  'summary',
+  'examples',
+  'example',
+  'default',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'contentEncoding',
+  'contentMediaType',
+  'contentSchema',
+  '$comment',
+  'externalDocs',
+  'xml',
+  'discriminator',
 ]);
 
 const SAME_IN_DRAFT_7 = new Set([
-  'type', 'enum', 'const', 'multipleOf', 'maximum', 'minimum', 'exclusiveMaximum', 'exclusiveMinimum',
-  'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems', 'maxProperties',
-  'minProperties', 'required',
+  'type',
+  'enum',
+  'const',
+  'multipleOf',
+  'maximum',
+  'minimum',
+  'exclusiveMaximum',
+  'exclusiveMinimum',
+  'maxLength',
+  'minLength',
+  'pattern',
+  'maxItems',
+  'minItems',
+  'uniqueItems',
+  'maxProperties',
+  'minProperties',
+  'required',
 ]);
 
 const SUBSCHEMA = new Set(['not', 'if', 'then', 'else', 'contains', 'propertyNames', 'additionalProperties']);

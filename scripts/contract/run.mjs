@@ -180,11 +180,10 @@ async function runDredd({ doc, url, settings, dir, verbose, print }) {
       operations: plan,
     }),
   );
-  const run = await runProcess(
-    process.execPath,
-    [DREDD_BIN, inputPath, url, `--hookfiles=${HOOKS_PATH}`, '--language=nodejs', '--loglevel=warning', '--no-color'],
-    { env: { ...credentialEnv(settings), VLENS_CONTRACT_PLAN: planPath, VLENS_CONTRACT_RESULTS: resultsPath }, logPath: join(dir, 'dredd.log') },
-  );
+  const run = await runProcess(process.execPath, [DREDD_BIN, inputPath, url, `--hookfiles=${HOOKS_PATH}`, '--language=nodejs', '--loglevel=warning', '--no-color'], {
+    env: { ...credentialEnv(settings), VLENS_CONTRACT_PLAN: planPath, VLENS_CONTRACT_RESULTS: resultsPath },
+    logPath: join(dir, 'dredd.log'),
+  });
   print();
   print('== Dredd (every documented transaction, response bodies validated against their schema)');
   if (verbose) print(run.output);
@@ -219,7 +218,9 @@ async function runDredd({ doc, url, settings, dir, verbose, print }) {
   }
   if (skipReasons.size > 0) print('Skipped, by reason:');
   for (const [reason, transactions] of skipReasons) print(`  skip ${transactions.join(', ')}: ${reason}`);
-  print(`Dredd: ${passed} passed, ${failed} failed, ${skipped.length} skipped (${skipped.length - unexplained.length} with a reason), ${records.length} transactions in ${run.seconds.toFixed(1)} s`);
+  print(
+    `Dredd: ${passed} passed, ${failed} failed, ${skipped.length} skipped (${skipped.length - unexplained.length} with a reason), ${records.length} transactions in ${run.seconds.toFixed(1)} s`,
+  );
 
   const problems = [];
   if (summary && summary.total !== records.length) problems.push(`Dredd ran ${summary.total} transactions but the hooks saw ${records.length}`);
@@ -290,7 +291,18 @@ async function runRespect({ url, settings, dir, verbose, print }) {
   const jsonPath = join(dir, 'respect.json');
   const run = await runProcess(
     process.execPath,
-    ['--import', RESPECT_PRELOAD, REDOCLY_BIN, 'respect', ARAZZO_PATH, '--server', `${SOURCE_NAME}=${url}`, '--json-output', jsonPath, ...runnable.flatMap((id) => ['--workflow', id])],
+    [
+      '--import',
+      RESPECT_PRELOAD,
+      REDOCLY_BIN,
+      'respect',
+      ARAZZO_PATH,
+      '--server',
+      `${SOURCE_NAME}=${url}`,
+      '--json-output',
+      jsonPath,
+      ...runnable.flatMap((id) => ['--workflow', id]),
+    ],
     { env, cwd: ROOT, logPath: join(dir, 'respect.log') },
   );
   if (verbose) print(run.output);
@@ -320,7 +332,9 @@ async function runRespect({ url, settings, dir, verbose, print }) {
   }
   const failed = results.filter((result) => result.status !== 'success' || result.failures.length > 0);
   const missingRuns = runnable.filter((id) => !results.some((result) => result.workflowId === id));
-  print(`Respect: ${results.length - failed.length} passed, ${failed.length} failed, ${workflows.length - runnable.length} skipped, ${workflows.length} workflows in ${run.seconds.toFixed(1)} s`);
+  print(
+    `Respect: ${results.length - failed.length} passed, ${failed.length} failed, ${workflows.length - runnable.length} skipped, ${workflows.length} workflows in ${run.seconds.toFixed(1)} s`,
+  );
   for (const id of missingRuns) print(`ERROR workflow ${id} did not run`);
   const ok = failed.length === 0 && missingRuns.length === 0 && run.code === 0 && report.status === 'success';
   if (!ok && failed.length === 0) print(`ERROR Respect exited with code ${run.code}`);

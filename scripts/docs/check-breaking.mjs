@@ -136,7 +136,9 @@ export function judge(report, reviewed = []) {
   const used = new Set();
   /** @param {DiffVerdict} verdict */
   const isReviewed = (verdict) => {
-    const index = applicable.findIndex((entry, at) => !used.has(at) && entry.rule === verdict.ruleId && entry.at === verdict.location?.pointer && entry.message === verdict.message);
+    const index = applicable.findIndex(
+      (entry, at) => !used.has(at) && entry.rule === verdict.ruleId && entry.at === verdict.location?.pointer && entry.message === verdict.message,
+    );
     if (index === -1) return false;
     used.add(index);
     return true;
@@ -150,7 +152,8 @@ export function judge(report, reviewed = []) {
   /** @type {string[]} */
   const problems = [];
   applicable.forEach((entry, index) => {
-    if (!used.has(index)) problems.push(`reviewed change no longer reported by the diff ${baseVersion} -> ${revisionVersion} (remove it from reviewed-changes.yaml): ${entry.rule} at ${entry.at}`);
+    if (!used.has(index))
+      problems.push(`reviewed change no longer reported by the diff ${baseVersion} -> ${revisionVersion} (remove it from reviewed-changes.yaml): ${entry.rule} at ${entry.at}`);
   });
   if (compareVersions(revision, base) < 0) problems.push(`info.version went down from ${baseVersion} to ${revisionVersion}`);
   const newMajor = base[0] === 0 ? revision[0] > 0 || revision[1] > base[1] : revision[0] > base[0];

@@ -47,7 +47,8 @@ function png(width, height, pixel) {
 }
 
 /** @param {number[]} tint @returns {(x: number, y: number) => number[]} */
-const card = (tint) => (x, y) => (y > 0.18 && y < 0.3 ? [30, 60, 120] : x > 0.08 && x < 0.34 && y > 0.4 && y < 0.85 ? [150, 150, 160] : y > 0.45 && y < 0.5 && x > 0.42 ? [90, 90, 90] : tint);
+const card = (tint) => (x, y) =>
+  y > 0.18 && y < 0.3 ? [30, 60, 120] : x > 0.08 && x < 0.34 && y > 0.4 && y < 0.85 ? [150, 150, 160] : y > 0.45 && y < 0.5 && x > 0.42 ? [90, 90, 90] : tint;
 /** @param {number} shade @returns {(x: number, y: number) => number[]} */
 const face = (shade) => (x, y) => ((x - 0.5) ** 2 / 0.09 + (y - 0.45) ** 2 / 0.16 <= 1 ? [224 - shade, 172 - shade, 105 - shade] : [225, 230, 236]);
 
@@ -68,7 +69,9 @@ async function send(url, path, { body, token, headers = {} } = {}) {
 async function traffic(url) {
   const phoneNumber = '+201900314159';
   const sent = await send(url, '/api/DigitalIdentity/Register/StepVerifyPhone', { body: { phoneNumber } });
-  const registered = await send(url, '/api/DigitalIdentity/Register', { body: { phoneNumber, password: 'Sandbox-pass-4', phoneNumberOtpRequestId: sent.data.phoneNumberOtpRequestId, phoneNumberOtp: '123456' } });
+  const registered = await send(url, '/api/DigitalIdentity/Register', {
+    body: { phoneNumber, password: 'Sandbox-pass-4', phoneNumberOtpRequestId: sent.data.phoneNumberOtpRequestId, phoneNumberOtp: '123456' },
+  });
   const token = registered.data.accessToken;
   const front = await send(url, '/api/DigitalIdentity/verify/id/front', { token, body: { image: png(320, 200, card([200, 220, 240])) } });
   const transactionId = front.data.idFrontData.transaction_id;
@@ -107,7 +110,9 @@ export async function takeScreenshots(dir = join(ROOT, 'docs')) {
       await page.locator('#connect button[type="submit"]').click();
       await page.locator('#status[data-state="live"]').waitFor();
       await page.locator('article.transaction img[data-field="face_3"]').first().waitFor();
-      await page.waitForFunction(() => [...document.querySelectorAll('article.transaction img')].every((image) => image instanceof HTMLImageElement && image.complete && image.naturalWidth > 0));
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll('article.transaction img')].every((image) => image instanceof HTMLImageElement && image.complete && image.naturalWidth > 0),
+      );
       return page;
     };
     const page = await open({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });

@@ -158,8 +158,7 @@ function portalHref(href, guideFile, guides) {
  */
 export function navigation(current, guides = listGuides()) {
   /** @param {{ href: string, title: string }} page */
-  const link = ({ href, title }) =>
-    `<a href="${href}"${href === current ? ' aria-current="page"' : ''}>${escapeHtml(title)}</a>`;
+  const link = ({ href, title }) => `<a href="${href}"${href === current ? ' aria-current="page"' : ''}>${escapeHtml(title)}</a>`;
   return [
     '<nav class="vlens-pages" aria-label="Pages of these docs">',
     `<span class="vlens-pages-group">${REFERENCE_PAGES.map(link).join(' ')}</span>`,

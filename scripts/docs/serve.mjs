@@ -79,7 +79,6 @@ export function serveDocs({ dir = DOCS_DIR, port = 0, host = '127.0.0.1' } = {})
   });
 }
 
-
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { port: { type: 'string' }, host: { type: 'string' }, dir: { type: 'string' } } });
   const port = Number(values.port ?? process.env.PORT ?? 8080);

@@ -112,11 +112,13 @@ export function renderScenarioTable(operations) {
   /** @type {Map<string, Scenario & { operations: string[] }>} */
   const shared = new Map();
   for (const { operationId, method, path, scenarios } of operations) {
-    scenarios.filter((scenario) => !scenario.shared).forEach((scenario, index) => {
-      const label = index === 0 ? `\`${operationId}\` (${method} \`${path}\`)` : '';
-      const name = index === 0 ? `\`${scenario.name}\` (default)` : `\`${scenario.name}\``;
-      lines.push(`| ${label} | ${scenario.status} | ${name} | ${cell(scenario.summary)} |`);
-    });
+    scenarios
+      .filter((scenario) => !scenario.shared)
+      .forEach((scenario, index) => {
+        const label = index === 0 ? `\`${operationId}\` (${method} \`${path}\`)` : '';
+        const name = index === 0 ? `\`${scenario.name}\` (default)` : `\`${scenario.name}\``;
+        lines.push(`| ${label} | ${scenario.status} | ${name} | ${cell(scenario.summary)} |`);
+      });
     for (const scenario of scenarios.filter((candidate) => candidate.shared)) {
       const key = `${scenario.status} ${scenario.name}`;
       const entry = shared.get(key) ?? { ...scenario, operations: [] };

@@ -148,7 +148,9 @@ export async function release({ out = RELEASE_DIR, epoch, skipImage = false, log
       });
       writeFileSync(join(out, ARTIFACTS.sbom), text);
     });
-    const names = readdirSync(out).filter((name) => name !== SUMS_FILE).sort();
+    const names = readdirSync(out)
+      .filter((name) => name !== SUMS_FILE)
+      .sort();
     const files = Object.fromEntries(names.map((name) => [name, sha256(join(out, name))]));
     // The format `sha256sum -c` reads: hash, two spaces (text mode), name.
     writeFileSync(join(out, SUMS_FILE), names.map((name) => `${files[name]}  ${name}\n`).join(''));

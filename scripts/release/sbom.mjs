@@ -70,16 +70,41 @@ export function buildSbom({ project, packages, nodes, debian, files, epoch }) {
   for (const { name, version, license } of packages) {
     const [namespace, bare] = name.startsWith('@') ? name.split('/') : [undefined, name];
     const purl = new PackageURL('npm', namespace, bare, version).toString();
-    bom.components.add(new Component(Enums.ComponentType.Library, name, { bomRef: purl, version, purl, licenses: licencesOf(license), properties: new PropertyRepository([new Property('vlens:in', 'bundle (both executables, both images)')]) }));
+    bom.components.add(
+      new Component(Enums.ComponentType.Library, name, {
+        bomRef: purl,
+        version,
+        purl,
+        licenses: licencesOf(license),
+        properties: new PropertyRepository([new Property('vlens:in', 'bundle (both executables, both images)')]),
+      }),
+    );
   }
   for (const { arch, name, version } of nodes) {
     const purl = new PackageURL('npm', undefined, name, version).toString();
-    bom.components.add(new Component(Enums.ComponentType.Platform, name, { bomRef: purl, version, purl, licenses: licencesOf('MIT'), description: `Node.js ${version}, the runtime of the ${arch} executable`, properties: new PropertyRepository([new Property('vlens:in', `vlens-mock-linux-${arch}`)]) }));
+    bom.components.add(
+      new Component(Enums.ComponentType.Platform, name, {
+        bomRef: purl,
+        version,
+        purl,
+        licenses: licencesOf('MIT'),
+        description: `Node.js ${version}, the runtime of the ${arch} executable`,
+        properties: new PropertyRepository([new Property('vlens:in', `vlens-mock-linux-${arch}`)]),
+      }),
+    );
   }
   for (const [arch, list] of Object.entries(debian)) {
     for (const pkg of list) {
       const purl = new PackageURL('deb', 'debian', pkg.name, pkg.version, { arch: pkg.arch }).toString();
-      bom.components.add(new Component(Enums.ComponentType.Library, pkg.name, { bomRef: purl, version: pkg.version, purl, hashes: sha256(pkg.sha256), properties: new PropertyRepository([new Property('vlens:in', `image linux/${pkg.arch} (${arch} executable's loader and libraries)`)]) }));
+      bom.components.add(
+        new Component(Enums.ComponentType.Library, pkg.name, {
+          bomRef: purl,
+          version: pkg.version,
+          purl,
+          hashes: sha256(pkg.sha256),
+          properties: new PropertyRepository([new Property('vlens:in', `image linux/${pkg.arch} (${arch} executable's loader and libraries)`)]),
+        }),
+      );
     }
   }
   for (const file of files) {

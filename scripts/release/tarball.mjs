@@ -85,7 +85,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const { values } = parseArgs({ options: { out: { type: 'string' }, 'refuse-publish': { type: 'boolean' } } });
   if (values['refuse-publish']) {
     const { name, version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    console.error(`Publish the release tarball, not this folder (its manifest has the prepare script that git installs need):\n  npm run release && npm publish dist/release/${version}/${name}-${version}.tgz`);
+    console.error(
+      `Publish the release tarball, not this folder (its manifest has the prepare script that git installs need):\n  npm run release && npm publish dist/release/${version}/${name}-${version}.tgz`,
+    );
     process.exit(1);
   }
   try {

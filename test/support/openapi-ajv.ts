@@ -6,8 +6,7 @@ import { loadBundle } from '../../scripts/lib/description.mjs';
 
 const DOCUMENT_ID = 'https://vlens-digital-identity.local/openapi.json';
 
-export const pointer = (...segments: string[]): string =>
-  `#/${segments.map((segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+export const pointer = (...segments: string[]): string => `#/${segments.map((segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 
 export function createDescriptionAjv(doc: unknown = loadBundle()) {
   // OpenAPI documents are not schemas: strict mode would reject their non-schema keywords.

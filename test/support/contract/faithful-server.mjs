@@ -244,7 +244,10 @@ export async function startFaithfulServer(options) {
     const id = optionalTransactionId(body.transaction_id, 'transaction_id');
     if (id === null) {
       // The OCR reference's sample: a liveness check on its own, against `image`.
-      return ok({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: false, isMatched: true, transaction_id: null }, { services: { liveness: true, spoofing: { fake: false } } });
+      return ok(
+        { isVerificationProcessCompleted: true, isDigitalIdentityVerified: false, isMatched: true, transaction_id: null },
+        { services: { liveness: true, spoofing: { fake: false } } },
+      );
     }
     const transaction = state.transactions.get(id);
     if (!transaction) return business(5004, { services: null });
@@ -252,7 +255,10 @@ export async function startFaithfulServer(options) {
     transaction.faces = faces;
     transaction.complete = true;
     state.received.faces.push(...faces.map(sha256));
-    return ok({ isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, isMatched: true, transaction_id: id }, { services: { liveness: true, spoofing: { fake: false } } });
+    return ok(
+      { isVerificationProcessCompleted: true, isDigitalIdentityVerified: true, isMatched: true, transaction_id: id },
+      { services: { liveness: true, spoofing: { fake: false } } },
+    );
   }
 
   // -- passports (the iOS SDK's code only) -------------------------------------------------------
@@ -262,7 +268,17 @@ export async function startFaithfulServer(options) {
     requireImage(body, 'image');
     const id = optionalTransactionId(body.transaction_id, 'transaction_id') ?? randomUUID();
     transactionFor(id).passport = true;
-    return ok({ passport_no: 'A23456781', name: 'MONA ADEL MAHMOUD', Date_of_Birth: '1994-03-07', Date_of_Expiry: '2031-02-01', nationality: 'EGY', country_code: 'EGY', gender: 'F', doc_Type: 'P', ePassport_supported: true });
+    return ok({
+      passport_no: 'A23456781',
+      name: 'MONA ADEL MAHMOUD',
+      Date_of_Birth: '1994-03-07',
+      Date_of_Expiry: '2031-02-01',
+      nationality: 'EGY',
+      country_code: 'EGY',
+      gender: 'F',
+      doc_Type: 'P',
+      ePassport_supported: true,
+    });
   }
 
   /** @param {Body} body */
@@ -273,7 +289,18 @@ export async function startFaithfulServer(options) {
       if (!BASE64.test(body[field])) throw new Refusal(refusal(400, MESSAGES[400], [{ field, message: `The ${field} field must be base64.` }]));
     }
     if (!state.transactions.get(id)?.passport) return business(5004, {});
-    return ok({ isValid: true, signatureValid: true, contentAuthenticityValid: true, dg1HashValid: true, dg2HashValid: true, faceMatchPassed: true, faceMatchScore: 0.91, failedStep: null, failureReason: null, countrySigner: { dscValid: true, cscaFoundInSod: true, cscaChainValid: true, cscaSignatureValid: true } });
+    return ok({
+      isValid: true,
+      signatureValid: true,
+      contentAuthenticityValid: true,
+      dg1HashValid: true,
+      dg2HashValid: true,
+      faceMatchPassed: true,
+      faceMatchScore: 0.91,
+      failedStep: null,
+      failureReason: null,
+      countrySigner: { dscValid: true, cscaFoundInSod: true, cscaChainValid: true, cscaSignatureValid: true },
+    });
   }
 
   /** @param {Body} body */
@@ -284,7 +311,8 @@ export async function startFaithfulServer(options) {
 
   /** @param {Body} body */
   function cancelForAdmin(body) {
-    if (typeof body.userId !== 'number' || !Number.isInteger(body.userId) || body.userId < 1) throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'userId', message: 'The userId field is required.' }]));
+    if (typeof body.userId !== 'number' || !Number.isInteger(body.userId) || body.userId < 1)
+      throw new Refusal(refusal(400, MESSAGES[400], [{ field: 'userId', message: 'The userId field is required.' }]));
     return ok(null);
   }
 
@@ -311,20 +339,39 @@ export async function startFaithfulServer(options) {
     const transaction = state.transactions.get(id);
     if (!transaction) return business(5004, {});
     return ok({
-      transaction: { id, stepsCount: [transaction.front, transaction.back, transaction.faces].filter(Boolean).length, fullName: FRONT_FIELDS.name_english, isMatched: transaction.complete, idNumber: FRONT_FIELDS.idNumber, creationTime: '2026-11-02T09:14:03', clientTransactionId: null, isVerified: transaction.complete, creatorUserId: transaction.keyOnly && !transaction.linked ? null : user.id },
+      transaction: {
+        id,
+        stepsCount: [transaction.front, transaction.back, transaction.faces].filter(Boolean).length,
+        fullName: FRONT_FIELDS.name_english,
+        isMatched: transaction.complete,
+        idNumber: FRONT_FIELDS.idNumber,
+        creationTime: '2026-11-02T09:14:03',
+        clientTransactionId: null,
+        isVerified: transaction.complete,
+        creatorUserId: transaction.keyOnly && !transaction.linked ? null : user.id,
+      },
       transactionItems: {
         lazyLoadImages: true,
         hasOtherSteps: false,
         phoneNumber: user.phoneNumber,
         digitalIdentityData: [{ name: 'idNumber', value: FRONT_FIELDS.idNumber }],
         // An object here (older reference), its geoLocation JSON text, its dates dd/MM/yyyy HH:mm:ss.
-        deviceInfo: { deviceId: 1, imei: '356938035643809', imsi: null, geoLocation: '{"Latitude":30.0444,"Longitude":31.2357}', ipAddress: '196.218.10.21', timezone: 'Africa/Cairo', currentTimestamp: '02/11/2026 09:14:01', creationTime: '02/11/2026 09:14:03', isActive: true },
+        deviceInfo: {
+          deviceId: 1,
+          imei: '356938035643809',
+          imsi: null,
+          geoLocation: '{"Latitude":30.0444,"Longitude":31.2357}',
+          ipAddress: '196.218.10.21',
+          timezone: 'Africa/Cairo',
+          currentTimestamp: '02/11/2026 09:14:01',
+          creationTime: '02/11/2026 09:14:03',
+          isActive: true,
+        },
         isDigitalIdentityVerified: transaction.complete,
         steps: [{ transactionId: id, clientTransactionId: null }],
       },
     });
   }
-
 
   /** @param {URLSearchParams} query */
   function listImages(query) {
@@ -350,7 +397,14 @@ export async function startFaithfulServer(options) {
   /** @param {URLSearchParams} query */
   function stepImage(query) {
     const missing = ['TransactionId', 'FileName'].filter((name) => !query.get(name));
-    if (missing.length > 0) throw new Refusal(refusal(400, MESSAGES[400], missing.map((field) => ({ field, message: `The ${field} field is required.` }))));
+    if (missing.length > 0)
+      throw new Refusal(
+        refusal(
+          400,
+          MESSAGES[400],
+          missing.map((field) => ({ field, message: `The ${field} field is required.` })),
+        ),
+      );
     const id = requireTransactionId(query.get('TransactionId'), 'TransactionId');
     const fileName = query.get('FileName') ?? '';
     const transaction = state.transactions.get(id);
@@ -389,14 +443,27 @@ export async function startFaithfulServer(options) {
     if (!state.refreshTokens.has(body.refreshToken)) return refusal(401, MESSAGES[401]);
     const next = `rt_${randomUUID()}`;
     state.refreshTokens.add(next);
-    return ok({ accessToken: options.adminToken, encryptedAccessToken: Buffer.from(options.adminToken).toString('base64'), expireInSeconds: 86400, refreshToken: next, newRefreshToken: next });
+    return ok({
+      accessToken: options.adminToken,
+      encryptedAccessToken: Buffer.from(options.adminToken).toString('base64'),
+      expireInSeconds: 86400,
+      refreshToken: next,
+      newRefreshToken: next,
+    });
   }
 
   /** @param {Body} body */
   function userLogin(body) {
     requireStrings(body, ['phoneNumber', 'imei']);
     if (body.phoneNumber !== user.phoneNumber || body.password !== user.password) return refusal(401, MESSAGES[401]);
-    return ok({ isPhoneNumberConfirmed: true, isEmailConfirmed: true, isDigitalIdentityVerified: false, accessToken: options.userToken, refreshToken: `rt_${randomUUID()}`, user: { id: user.id, phoneNumber: user.phoneNumber, emailAddress: user.emailAddress } });
+    return ok({
+      isPhoneNumberConfirmed: true,
+      isEmailConfirmed: true,
+      isDigitalIdentityVerified: false,
+      accessToken: options.userToken,
+      refreshToken: `rt_${randomUUID()}`,
+      user: { id: user.id, phoneNumber: user.phoneNumber, emailAddress: user.emailAddress },
+    });
   }
 
   /** @param {Body} body */
@@ -409,7 +476,8 @@ export async function startFaithfulServer(options) {
   function verifyPhone(body) {
     requireStrings(body, ['phoneNumber']);
     if (body.phoneNumberOtp) {
-      if (typeof body.phoneNumberOtpRequestId !== 'string' || !state.otpRequests.has(body.phoneNumberOtpRequestId)) return business(400, {}, [{ field: 'phoneNumberOtpRequestId', message: 'Unknown OTP request.' }]);
+      if (typeof body.phoneNumberOtpRequestId !== 'string' || !state.otpRequests.has(body.phoneNumberOtpRequestId))
+        return business(400, {}, [{ field: 'phoneNumberOtpRequestId', message: 'Unknown OTP request.' }]);
       return ok({ isPhoneNumberConfirmationRequired: true, isPhoneNumberConfirmed: true, phoneNumberOtpRequestId: body.phoneNumberOtpRequestId, accessToken: null });
     }
     const id = randomUUID();
@@ -427,7 +495,12 @@ export async function startFaithfulServer(options) {
   /** @param {Body} body */
   function register(body) {
     requireStrings(body, ['phoneNumber']);
-    return ok({ isDigitalIdentityVerified: false, accessToken: `user-${randomUUID()}`, expireInSeconds: 86400, user: { id: user.id + 1, emailAddress: body.email ?? null, phoneNumber: body.phoneNumber } });
+    return ok({
+      isDigitalIdentityVerified: false,
+      accessToken: `user-${randomUUID()}`,
+      expireInSeconds: 86400,
+      user: { id: user.id + 1, emailAddress: body.email ?? null, phoneNumber: body.phoneNumber },
+    });
   }
 
   // -- helpers ----------------------------------------------------------------------------------
@@ -529,7 +602,14 @@ function requireStrings(body, fields) {
     const value = body[field];
     return typeof value !== 'string' || value.length === 0;
   });
-  if (missing.length > 0) throw new Refusal(refusal(400, MESSAGES[400], missing.map((field) => ({ field, message: `The ${field} field is required.` }))));
+  if (missing.length > 0)
+    throw new Refusal(
+      refusal(
+        400,
+        MESSAGES[400],
+        missing.map((field) => ({ field, message: `The ${field} field is required.` })),
+      ),
+    );
 }
 
 /**

@@ -49,7 +49,10 @@ export async function serve(handle, { maxBodyBytes = 12 * 1024 * 1024 } = {}) {
     try {
       answer = await handle(request, url, Buffer.concat(chunks).toString('utf8'), { tooLarge });
     } catch (error) {
-      answer = { status: 500, body: { data: null, error_code: 500, error_message: `stand-in crashed: ${error instanceof Error ? error.message : String(error)}`, error_descriptions: null } };
+      answer = {
+        status: 500,
+        body: { data: null, error_code: 500, error_message: `stand-in crashed: ${error instanceof Error ? error.message : String(error)}`, error_descriptions: null },
+      };
     }
     const text = JSON.stringify(answer.body);
     response.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });

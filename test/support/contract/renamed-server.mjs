@@ -35,7 +35,8 @@ export const RESPELT = {
   checkExistenceOfEmailOrPhone: ['Error_Code', 'Error_Message', 'Error_Descriptions'],
 };
 /** @type {Rename} */
-const respell = (key) => (key.startsWith('error_') ? key.replace(/(^|_)([a-z])/g, (_match, /** @type {string} */ separator, /** @type {string} */ letter) => `${separator}${letter.toUpperCase()}`) : key);
+const respell = (key) =>
+  key.startsWith('error_') ? key.replace(/(^|_)([a-z])/g, (_match, /** @type {string} */ separator, /** @type {string} */ letter) => `${separator}${letter.toUpperCase()}`) : key;
 
 /**
  * Which renaming an answer gets, by its route.
