@@ -84,7 +84,7 @@ export function createRefresher(hooks: RefreshHooks): Refresher {
     const current = replacedBy(state, stale);
     if (current !== undefined) return Promise.resolve(current);
     const { failed } = state;
-    if (failed && failed.from.has(stale) && sequence <= failed.sentBefore) return Promise.reject(failed.error);
+    if (failed?.from.has(stale) && sequence <= failed.sentBefore) return Promise.reject(failed.error);
 
     const from = new Set([stale]);
     const token = Promise.resolve()

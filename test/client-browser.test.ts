@@ -43,7 +43,7 @@ describe("in Chromium", () => {
   it("verifies against the mock, reports a rejection with its catalogue entry, and runs vlens.api", async () => {
     // The app under test, as a dev server serves it: another origin than the mock's, on loopback (whose
     // pages the sandbox's control API answers by default).
-    const app = await localServer((request, response) => reply(response, "<!doctype html><title>app under test</title>", 200, { "Content-Type": "text/html" }));
+    const app = await localServer((_request, response) => reply(response, "<!doctype html><title>app under test</title>", 200, { "Content-Type": "text/html" }));
     const page = await browser.newPage();
     try {
       await page.goto(app.url);

@@ -240,7 +240,7 @@ describe("ids and options", () => {
       baseUrl: "http://app.test/vlens-proxy",
       fetch: async (url, init) => {
         const request = new Request(url, init);
-        sent.push(new URL(request.url).pathname + " " + request.headers.get("authorization"));
+        sent.push(`${new URL(request.url).pathname} ${request.headers.get("authorization")}`);
         return answers.front();
       },
     });

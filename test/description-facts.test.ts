@@ -3,7 +3,7 @@
 // description may be stricter than the docs only where a placeholder stands for real data.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { listOperations, loadBundle, resolveRef, ROOT } from '../scripts/lib/description.mjs';
+import { listOperations, loadBundle, ROOT } from '../scripts/lib/description.mjs';
 import { createDescriptionAjv, pointer } from './support/openapi-ajv.js';
 
 type Fixture = {

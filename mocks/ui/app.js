@@ -15,7 +15,6 @@ const JOURNAL_KEPT = 500;
 const TRANSACTIONS_SHOWN = 50;
 const REFRESH_DELAY_MS = 120;
 const RETRY_MS = [500, 1000, 2000, 5000];
-const CAPTURE_STEPS = /** @type {const} */ (['front', 'back', 'liveness']);
 const PLAN_STEPS = /** @type {const} */ (['front', 'back', 'liveness', 'link']);
 
 /** @typedef {'en' | 'ar'} Language */

@@ -107,7 +107,7 @@ hooks.beforeEach((transaction) => {
 hooks.beforeEachValidation((transaction) => {
   const expected = transaction.expected.headers || {};
   const expectedKey = Object.keys(expected).find((name) => name.toLowerCase() === 'content-type');
-  const actual = headerValue(transaction.real && transaction.real.headers, 'content-type');
+  const actual = headerValue(transaction.real?.headers, 'content-type');
   if (expectedKey && actual && mediaType(actual) === mediaType(expected[expectedKey])) expected[expectedKey] = actual;
 });
 
@@ -118,7 +118,7 @@ hooks.afterEach((transaction) => {
     record.outcome = 'skip';
   } else {
     if (transaction.real) captureChain(transaction, record);
-    for (const [field, result] of Object.entries((transaction.results && transaction.results.fields) || {})) {
+    for (const [field, result] of Object.entries(transaction.results?.fields || {})) {
       for (const error of result.errors || []) record.problems.push(describeProblem(field, error));
     }
     if (transaction.fail && !record.reason) record.reason = String(transaction.fail);
@@ -385,8 +385,8 @@ function captureChain(transaction, record) {
   } catch {
     return;
   }
-  const data = (body && body.data) || {};
-  const user = (data && data.user) || {};
+  const data = body?.data || {};
+  const user = data?.user || {};
   switch (record.operationId) {
     case 'adminLogin':
     case 'refreshToken':
@@ -404,7 +404,7 @@ function captureChain(transaction, record) {
       if (user.phoneNumber) chain.userPhone = user.phoneNumber;
       break;
     case 'verifyIdFront': {
-      const id = (data.idFrontData && data.idFrontData.transaction_id) || body.TransactionId;
+      const id = data.idFrontData?.transaction_id || body.TransactionId;
       if (id) chain.transactionId = id;
       else transaction.fail = 'the front scan answer carries no transaction id (data.idFrontData.transaction_id) for the next steps';
       break;
@@ -429,7 +429,7 @@ const isSuccessEnvelope = (body) =>
   (body.error_message === null || body.error_message === undefined || body.error_message === '');
 
 function describeProblem(field, error) {
-  const pointer = (error.location && error.location.pointer) || '';
+  const pointer = error.location?.pointer || '';
   // Gavel prefixes messages with the location ("At '/a/b' ..." or "data/a/b ..."); it is shown apart.
   const message = String(error.message)
     .replace(/^At '[^']*' /, '')
@@ -439,7 +439,7 @@ function describeProblem(field, error) {
 
 /** Dredd's reporter prints `transaction.test`: no credential and no image bytes may reach it. */
 function sanitize(transaction) {
-  const targets = [transaction.request, transaction.test && transaction.test.request];
+  const targets = [transaction.request, transaction.test?.request];
   for (const request of targets) {
     if (!request) continue;
     for (const name of Object.keys(request.headers || {})) {
@@ -447,7 +447,7 @@ function sanitize(transaction) {
     }
     request.body = withoutImages(request.body);
   }
-  for (const response of [transaction.real, transaction.test && transaction.test.actual]) {
+  for (const response of [transaction.real, transaction.test?.actual]) {
     if (response) response.body = withoutImages(response.body);
   }
 }

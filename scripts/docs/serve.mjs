@@ -2,7 +2,7 @@
 // Serves the portal on localhost for a quick look: builds dist/docs first, then a static file server
 // with no dependencies. Usage: npm run docs:serve [-- --port 8080] (PORT works too; 0 picks a free
 // port), or --dir <folder> to serve an already built portal from elsewhere.
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -202,7 +202,7 @@ export async function startFaithfulServer(options) {
   function link(body) {
     const id = requireTransactionId(body.transactionId, 'transactionId');
     const transaction = state.transactions.get(id);
-    if (!transaction || !transaction.complete) return business(5004, { services: null });
+    if (!transaction?.complete) return business(5004, { services: null });
     transaction.linked = true;
     return ok(
       {
