@@ -1,9 +1,9 @@
 // .storybook/preview.ts: MSW's worker for every story (msw-storybook-addon; `npx msw init public/`).
-import type { Preview } from '@storybook/react';
-import { initialize, mswLoader } from 'msw-storybook-addon';
-import { vlensSandbox } from 'vlens-digital-identity/msw';
+import type { Preview } from "@storybook/react";
+import { initialize, mswLoader } from "msw-storybook-addon";
+import { vlensSandbox } from "vlens-digital-identity/msw";
 
-initialize({ onUnhandledRequest: 'bypass' });
+initialize({ onUnhandledRequest: "bypass" });
 
 const preview: Preview = {
   // One sandbox for the stories that bring none.

@@ -1,9 +1,9 @@
 // vitest.config.ts
-import { defineConfig } from 'vitest/config';
+import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ['**/*.spec.ts'],
-    setupFiles: ['./vitest.setup.ts'],
+    include: ["**/*.spec.ts"],
+    setupFiles: ["./vitest.setup.ts"],
   },
 });
