@@ -75,6 +75,31 @@ const HARMLESS_LAST_WORDS = new Set([
   'method',
 ]);
 
+// Words before a final `code` that say what kind of code it is, not a secret one: `error_code`,
+// `statusCode`, `countryCode` (an OTP or an OAuth `code`, `otpCode`, `authCode` stay credentials).
+const DESCRIPTIVE_CODE_WORDS = new Set([
+  'error',
+  'errors',
+  'status',
+  'response',
+  'result',
+  'reason',
+  'http',
+  'country',
+  'currency',
+  'language',
+  'lang',
+  'locale',
+  'governorate',
+  'postal',
+  'zip',
+  'area',
+  'dial',
+  'iso',
+  'region',
+  'state',
+]);
+
 // Personal data, by member name (the description's and common spellings): masked, keeping the shape.
 const PERSONAL_WORDS = new Set([
   'name',
@@ -107,6 +132,18 @@ const PERSONAL_WORDS = new Set([
   'husbandname',
   'documentnumber',
   'passportnumber',
+  // Device and place identifiers (Login's `imei`, `geoLocation`), as the proxy's recordings mask them.
+  'imei',
+  'imsi',
+  'deviceid',
+  'ip',
+  'ipaddress',
+  'geolocation',
+  'latitude',
+  'longitude',
+  'lat',
+  'lng',
+  'lon',
 ]);
 
 const LONG_TEXT = 256;
@@ -146,10 +183,12 @@ export function isCredentialName(name) {
     const words = wordsOf(name);
     const joined = words.join('');
     const last = words.at(-1) ?? '';
+    const describedCode = last === 'code' && words.length > 1 && DESCRIPTIVE_CODE_WORDS.has(words.at(-2) ?? '');
     verdict =
-      CREDENTIAL_WORDS.has(joined) ||
-      /api[-_]?key|apikey|accesstoken|refreshtoken|idtoken|authtoken/.test(joined) ||
-      (words.some((word) => CREDENTIAL_WORDS.has(word)) && !HARMLESS_LAST_WORDS.has(last));
+      !describedCode &&
+      (CREDENTIAL_WORDS.has(joined) ||
+        /api[-_]?key|apikey|accesstoken|refreshtoken|idtoken|authtoken/.test(joined) ||
+        (words.some((word) => CREDENTIAL_WORDS.has(word)) && !HARMLESS_LAST_WORDS.has(last)));
     if (credentialNames.size < 4096) credentialNames.set(name, verdict);
   }
   return verdict;
