@@ -93,7 +93,7 @@ describe('refresh tokens keep their kind; the sandbox refuses one it does not kn
     // The user's token says it is a user's (the sandbox's own tokens carry their role): 403, not an admin.
     const asAdmin = await call(caller, 'GET', PATHS.images, { token: user.token, query: { emailOrPhoneNumber: user.phoneNumber } });
     expect(asAdmin.status).toBe(403);
-    expect(asAdmin.body.error_descriptions[0].message).toMatch(/A user token may not call getUserDigitalIdentityImages/);
+    expect(asAdmin.body.error_descriptions[0].message).toMatch(/^A user token may not call getUserDigitalIdentityImages, which needs an admin token\.$/);
   });
 
   it('a refreshed user token is a user token: its refresh gives a user token again', async () => {

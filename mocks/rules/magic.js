@@ -68,7 +68,8 @@ function readTag(tag, stepScenarios) {
 }
 
 /**
- * The `{ step: scenario }` a user's phone number and email ask for (the email's tags win over the phone).
+ * The `{ step: scenario }` a user's phone number and email ask for, step by step (for a step both
+ * name, the email's tag wins).
  * @param {{ phoneNumber: string | null, email: string | null } | null} user
  * @param {(step: FlowStep) => string[]} stepScenarios
  * @returns {Partial<Record<FlowStep, string>>}

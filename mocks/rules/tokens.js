@@ -49,7 +49,8 @@ const expired = (scenarios) => ({
 });
 /** @param {ScenarioSet} scenarios @param {OperationModel} operation @param {Role} role */
 const wrongKind = (scenarios, operation, role) => {
-  const why = `A ${role} token may not call ${operation.id}, which needs a ${operation.roles.join(' or ')} token.`;
+  const needed = operation.roles.join(' or ');
+  const why = `${role === 'admin' ? 'An' : 'A'} ${role} token may not call ${operation.id}, which needs ${/^[aeiou]/.test(needed) ? 'an' : 'a'} ${needed} token.`;
   return {
     refused: refusalChoice(
       scenarios,
