@@ -1,7 +1,8 @@
 // How the Node adapter reads a request's addressing, on a real process over raw sockets: what Node
 // itself used to answer or drop (no Host, CONNECT) now gets the vendor's envelope with CORS headers;
 // two Host headers are refused (RFC 9112 §3.2); an absolute-form target is addressed to its own
-// authority, which the control API's Host policy reads in place of Host (RFC 9112 §3.2.2).
+// authority, which the control API's Host policy reads in place of Host (RFC 9112 §3.2.2); and a page
+// of a *.localhost origin is a loopback page for the control API, as a *.localhost Host already is.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockProcess, type MockProcess } from './mock-process.js';
@@ -125,5 +126,20 @@ describe('the Host a request is addressed to', () => {
     expect(absolute.status).toBe(origin.status);
     expect(absolute.body).toEqual(origin.body);
     await stillServing();
+  });
+});
+
+describe('pages of a *.localhost origin', () => {
+  it('the control API answers them as loopback pages, and still refuses look-alikes', async () => {
+    for (const origin of ['http://app.localhost:3000', 'http://a.b.localhost', 'https://app.localhost:5173', 'https://localhost:5173']) {
+      const read = await fetch(`${mock.url}/__vlens/requests`, { headers: { Origin: origin, ApiKey: 'edges-localhost' } });
+      expect(read.status, origin).toBe(200);
+      expect(read.headers.get('access-control-allow-origin')).toBe(origin);
+    }
+    for (const origin of ['http://app.localhost.evil.example', 'http://evil-localhost:3000', 'http://app.localhost:3000.evil.example', 'ftp://app.localhost']) {
+      const read = await fetch(`${mock.url}/__vlens/requests`, { headers: { Origin: origin, ApiKey: 'edges-localhost' } });
+      expect(read.status, origin).toBe(403);
+      expect(read.headers.get('access-control-allow-origin')).toBeNull();
+    }
   });
 });
