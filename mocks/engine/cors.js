@@ -5,7 +5,11 @@
 
 /** @typedef {{ get(name: string): string | null }} HeaderReader */
 
-export const LOOPBACK_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'];
+export const LOOPBACK_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*', 'https://localhost:*', 'https://127.0.0.1:*', 'https://[::1]:*'];
+
+// A name under .localhost is loopback too (RFC 6761; browsers resolve it to 127.0.0.1 without DNS), as
+// the control API's Host policy already has it: `http://app.localhost:3000` is a local page.
+const LOCALHOST_SUBDOMAIN = /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+localhost(?::\d{1,5})?$/;
 
 /**
  * Whether an origin matches a pattern: an exact origin, or one whose port is `*`.
@@ -30,7 +34,7 @@ export function originMatches(origin, pattern) {
 export function corsFor(api, origin, self, allowed) {
   if (api === 'api') return { 'access-control-allow-origin': '*', 'access-control-expose-headers': '*' };
   if (origin === null) return {};
-  const permitted = origin === self || [...LOOPBACK_ORIGINS, ...allowed].some((pattern) => originMatches(origin, pattern));
+  const permitted = origin === self || LOCALHOST_SUBDOMAIN.test(origin) || [...LOOPBACK_ORIGINS, ...allowed].some((pattern) => originMatches(origin, pattern));
   if (!permitted) return null;
   return { 'access-control-allow-origin': origin, 'access-control-expose-headers': '*', vary: 'origin' };
 }

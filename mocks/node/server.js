@@ -265,15 +265,16 @@ class NodeIncoming {
   /**
    * @param {IncomingMessage} request
    * @param {string} scheme
+   * @param {string | undefined} authority the authority of an absolute-form target, which stands for the Host header
    */
-  constructor(request, scheme) {
+  constructor(request, scheme, authority) {
     /** @type {((served: Served) => void) | undefined} */
     this.answered = undefined;
     this.method = request.method ?? 'GET';
     this.url = request.url ?? '/';
     this.headers = new NodeHeaders(request.headers);
     this.body = new NodeBody(request);
-    this.host = request.headers.host ?? '';
+    this.host = authority ?? request.headers.host ?? '';
     this.scheme = scheme;
   }
 
@@ -283,19 +284,83 @@ class NodeIncoming {
 }
 
 /**
+ * The authority of an absolute-form request-target (`http://name:port/path`), which a server reads in
+ * place of the Host header (RFC 9112 §3.2.2), parsed as the router parses the target: '' when the
+ * target is an absolute URL without one (`file:///x`); undefined for any other target (a path, `*`, or
+ * one the router does not read, which reaches no route).
+ * @param {string} target
+ */
+function absoluteAuthority(target) {
+  if (target.charCodeAt(0) === 47 || target === '*') return undefined;
+  try {
+    return new URL(target).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a request's addressing is refused before the engine reads it (RFC 9112 §3.2: one Host header,
+ * and one at all in HTTP/1.1; an absolute target names a host), or null when it is not.
+ * @param {IncomingMessage} request
+ * @param {string | undefined} authority the absolute-form target's, if any
+ */
+function misaddressed(request, authority) {
+  const raw = request.rawHeaders;
+  let hosts = 0;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = /** @type {string} */ (raw[index]);
+    if (name.length === 4 && name.toLowerCase() === 'host') hosts += 1;
+  }
+  if (hosts > 1) return 'The request has more than one Host header; HTTP allows one.';
+  if (hosts === 0 && (request.httpVersionMajor > 1 || request.httpVersionMinor >= 1)) return 'The request has no Host header; HTTP/1.1 requires one.';
+  if (authority === '') return 'The request-target is an absolute URL without a host.';
+  return null;
+}
+
+/** The envelope's bytes and headers for a refusal the adapter writes itself, with CORS headers. @param {number} status @param {string} message */
+function envelopeOf(status, message) {
+  const payload = JSON.stringify({ data: null, error_code: status, error_message: message, error_descriptions: null });
+  return {
+    payload,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'access-control-allow-origin': '*',
+      'content-length': String(Buffer.byteLength(payload)),
+      connection: 'close',
+    },
+  };
+}
+
+/**
  * An envelope written straight to a socket: for what Node refuses before there is a request object
- * (headers too large, broken HTTP, a timeout), then the connection closes.
+ * (headers too large, broken HTTP, a timeout) and for CONNECT, then the connection closes.
  * @param {Socket} socket
  * @param {number} status
  * @param {string} reason
  * @param {string} message
+ * @param {Record<string, string>} [extra] more headers
  */
-function writeRawEnvelope(socket, status, reason, message) {
-  const payload = JSON.stringify({ data: null, error_code: status, error_message: message, error_descriptions: null });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\naccess-control-allow-origin: *\r\n` +
-      `content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`,
-  );
+function writeRawEnvelope(socket, status, reason, message, extra = {}) {
+  const { payload, headers } = envelopeOf(status, message);
+  let head = `HTTP/1.1 ${status} ${reason}\r\n`;
+  for (const [name, value] of Object.entries({ ...headers, ...extra })) head += `${name}: ${value}\r\n`;
+  socket.end(`${head}\r\n${payload}`);
+}
+
+/**
+ * An envelope written through Node's response, then the connection closes; the request's body is read
+ * and dropped.
+ * @param {IncomingMessage} request
+ * @param {ServerResponse} response
+ * @param {number} status
+ * @param {string} message
+ */
+function writeEnvelope(request, response, status, message) {
+  const { payload, headers } = envelopeOf(status, message);
+  response.writeHead(status, headers);
+  response.end(payload);
+  request.resume();
 }
 
 /** Node's parser errors, by code: the status and sentence each gets. @type {Record<string, [number, string, string]>} */
@@ -339,14 +404,21 @@ export async function listen(options = {}) {
       }
       if (inFlight === 0) drained?.();
     });
-    /** @type {IncomingRequest} */
-    const incoming = new NodeIncoming(request, scheme);
     let pathname = '';
     let sent = false;
     try {
       const target = request.url ?? '/';
       const query = target.indexOf('?');
       pathname = query === -1 ? target : target.slice(0, query);
+      const authority = absoluteAuthority(target);
+      const refused = misaddressed(request, authority);
+      if (refused !== null) {
+        writeEnvelope(request, response, 400, refused);
+        logger?.(`${String(request.method).slice(0, 16)} ${pathname.slice(0, 200)} 400 - ${(performance.now() - started).toFixed(1)}ms`);
+        return;
+      }
+      /** @type {IncomingRequest} */
+      const incoming = new NodeIncoming(request, scheme, authority);
       // An answer without a fault is written as soon as the engine has decided it (the write is
       // synchronous); the engine files the request in its journal after that.
       incoming.answered = (served) => {
@@ -466,6 +538,8 @@ export async function listen(options = {}) {
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     // Timeouts are looked at this often (Node's default, 30 s, would let them run late by as much).
     connectionsCheckingInterval: Math.min(1000, server.headersTimeoutSeconds * 500),
+    // A request without Host is refused in the envelope (misaddressed), not with Node's bare 400.
+    requireHostHeader: false,
   };
   const http = options.tls ? createHttpsServer({ ...httpOptions, cert: options.tls.cert, key: options.tls.key }, onRequest) : createHttpServer(httpOptions, onRequest);
 
@@ -496,20 +570,24 @@ export async function listen(options = {}) {
   });
   // Expect: 100-continue is answered by Node; any other expectation gets the envelope, not Node's bare 417.
   http.on('checkExpectation', (/** @type {IncomingMessage} */ request, /** @type {ServerResponse} */ response) => {
-    const payload = JSON.stringify({
-      data: null,
-      error_code: 417,
-      error_message: 'The Expect header asks for something the server does not do; only 100-continue is understood.',
-      error_descriptions: null,
-    });
-    response.writeHead(417, {
-      'content-type': 'application/json; charset=utf-8',
-      'access-control-allow-origin': '*',
-      'content-length': String(Buffer.byteLength(payload)),
-      connection: 'close',
-    });
-    response.end(payload);
-    request.resume();
+    writeEnvelope(request, response, 417, 'The Expect header asks for something the server does not do; only 100-continue is understood.');
+  });
+  // CONNECT asks a proxy for a tunnel; Node hands over the socket (without a listener it is dropped, no
+  // answer). 405, not 400: the request is well formed, its method is one no resource here takes.
+  http.on('connect', (/** @type {IncomingMessage} */ request, /** @type {Socket} */ socket) => {
+    // Node no longer watches this socket: an error on it must not end the process, a client that
+    // keeps it open must not hold it for ever, and what it goes on sending is dropped.
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(server.headersTimeoutSeconds * 1000, () => socket.destroy());
+    try {
+      writeRawEnvelope(socket, 405, 'Method Not Allowed', 'CONNECT is not supported: the sandbox is not a proxy; send requests to it directly.', {
+        allow: 'GET, POST, PUT, OPTIONS',
+      });
+      socket.resume();
+      logger?.(`CONNECT ${String(request.url).slice(0, 200)} 405 -`);
+    } catch {
+      socket.destroy();
+    }
   });
 
   const host = options.host ?? '127.0.0.1';
