@@ -534,3 +534,9 @@ function imageBytesOf(document) {
   }
   return bytes;
 }
+  // The seed's tenants are pinned (never forgotten to make room): together they must fit maxRecords.
+  const records = built.reduce((sum, tenant) => sum + tenant.records, 0);
+  if (records > context.limits.maxRecords) {
+    for (const tenant of built) for (const transaction of tenant.transactions.values()) context.images.release(transaction.imageGroup);
+    fail(`the tenants hold ${records} records together (users, credentials, transactions, planned outcomes); this sandbox keeps at most ${context.limits.maxRecords} (maxRecords)`);
+  }
