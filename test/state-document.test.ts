@@ -26,6 +26,8 @@ afterAll(async () => {
 });
 
 const tenant = (url = mock.url): Caller => ({ url, apiKey: `state-${randomUUID()}` });
+/** A moment `minutes` from now. */
+const future = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
 async function exported(caller: Caller) {
   const answer = await call(caller, 'GET', '/__vlens/state');
@@ -155,14 +157,34 @@ describe('a document wrong anywhere is refused whole', () => {
         (document) => (document.transactions[0].steps.back.operationId = 'verifyIdFront'),
         { field: 'transactions[0].steps.back.operationId', allowed: ['verifyIdBack', 'ocrIdBack'] },
       ],
-      ['an image that is not base64', (document) => (document.transactions[0].steps.front.images.image = 'not base64!'), { field: 'transactions.0.steps.front.images.image' }],
+      ['an image that is not base64', (document) => (document.transactions[0].steps.front.images.image = 'not base64!'), { field: 'transactions[0].steps.front.images.image' }],
       [
         'an image a step does not keep',
         (document) => (document.transactions[0].steps.front.images.face_1 = image('x')),
         { field: 'transactions[0].steps.front.images.face_1', allowed: ['image'] },
       ],
       ['a token of no user', (document) => (document.tokens[0].userId = 42), { field: 'tokens[0].userId' }],
-      ['a date that is not one', (document) => (document.transactions[0].createdAt = 'yesterday'), { field: 'transactions.0.createdAt' }],
+      ['a date that is not one', (document) => (document.transactions[0].createdAt = 'yesterday'), { field: 'transactions[0].createdAt' }],
+      [
+        'a phone number Register would refuse',
+        (document) => (document.users[0].phoneNumber = 'hello'),
+        { field: 'users[0].phoneNumber', detail: expect.stringMatching(/^The users\[0\]\.phoneNumber field /) },
+      ],
+      ['a phone number without its country code', (document) => (document.users[0].phoneNumber = '01001234567'), { field: 'users[0].phoneNumber' }],
+      ['an email Register would refuse', (document) => (document.users[0].email = 'not-an-email'), { field: 'users[0].email' }],
+      [
+        'a transaction created in the future',
+        (document) => (document.transactions[0].createdAt = '9999-12-31T00:00:00Z'),
+        { field: 'transactions[0].createdAt', detail: expect.stringContaining('later than now') },
+      ],
+      ['a transaction updated in the future', (document) => (document.transactions[0].updatedAt = future(10)), { field: 'transactions[0].updatedAt' }],
+      ['a step answered in the future', (document) => (document.transactions[0].steps.back.at = future(10)), { field: 'transactions[0].steps.back.at' }],
+      ['an export made in the future', (document) => (document.exportedAt = future(10)), { field: 'exportedAt' }],
+      [
+        'a transaction that would outlive the TTL',
+        (document) => (document.transactions[0].expiresAt = '9999-12-31T00:00:00Z'),
+        { field: 'transactions[0].expiresAt', detail: expect.stringContaining('transactionTtlSeconds') },
+      ],
       [
         'a queued outcome of no operation',
         (document) => document.queuedOutcomes.push({ operationId: 'verifyFront', scenario: 'x', status: 200, times: 1 }),
@@ -184,6 +206,57 @@ describe('a document wrong anywhere is refused whole', () => {
     }
     expect(timeless(await exported(caller))).toEqual(timeless(before));
     expect((await call(caller, 'PUT', '/__vlens/state', { body: '{"format":' as unknown })).status).toBe(400);
+  });
+
+  it('a moment of the past a little ahead of the clock (under 5 minutes) is taken', async () => {
+    const caller = tenant();
+    const id = randomUUID();
+    const loaded = await call(caller, 'PUT', '/__vlens/state', {
+      body: {
+        format: 'vlens-sandbox-state',
+        version: 1,
+        exportedAt: future(2),
+        transactions: [{ id, userId: null, createdAt: future(2), steps: { front: { operationId: 'verifyIdFront', scenario: 'extracted', at: future(2) } } }],
+      },
+    });
+    expect(loaded.status, loaded.text).toBe(200);
+  });
+
+  it('a body sent as anything but application/json is refused with 415, the tenant left as it was', async () => {
+    const caller = tenant();
+    await register(caller);
+    const before = await exported(caller);
+    const document = JSON.stringify({ format: 'vlens-sandbox-state', version: 1 });
+    const put = (contentType: string) => fetch(`${mock.url}/__vlens/state`, { method: 'PUT', headers: { ApiKey: caller.apiKey, 'Content-Type': contentType }, body: document });
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=iso-8859-1']) {
+      const refused = await put(contentType);
+      expect(refused.status, contentType).toBe(415);
+      expect(refused.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+      expect(await refused.json(), contentType).toMatchObject({ status: 415, title: 'Unsupported media type', field: 'Content-Type', allowed: ['application/json'] });
+    }
+    expect(timeless(await exported(caller))).toEqual(timeless(before));
+    const noType = await fetch(`${mock.url}/__vlens/state`, { method: 'PUT', headers: { ApiKey: caller.apiKey }, body: new Blob([document]) });
+    expect(noType.status).toBe(415);
+    // The other control calls with a body answer the same; application/json with a UTF-8 charset is taken.
+    const outcome = await fetch(`${mock.url}/__vlens/outcomes`, {
+      method: 'POST',
+      headers: { ApiKey: caller.apiKey, 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ operationId: 'verifyIdBack', scenario: 'documentExpired' }),
+    });
+    expect(outcome.status).toBe(415);
+    expect((await put('Application/JSON; charset=UTF-8')).status).toBe(200);
+    // In process, a request that announces no length is checked once its body is read.
+    const sandbox = createSandbox();
+    const inProcess = await sandbox.handle(new Request('http://sandbox.invalid/__vlens/state', { method: 'PUT', headers: { ApiKey: 'in-process' }, body: document }));
+    expect([inProcess.status, (await inProcess.json()).field]).toEqual([415, 'Content-Type']);
+  });
+
+  it("the users' phone numbers and emails are held to the API's own PhoneNumber and Email patterns", () => {
+    const api = (name: string) => parse(readFileSync(new URL(`../openapi/components/schemas/${name}.yaml`, import.meta.url), 'utf8'));
+    const user = controlApi.components.schemas.StateUser.properties;
+    expect(user.phoneNumber.pattern).toBe(api('PhoneNumber').pattern);
+    expect(user.email.pattern).toBe(api('Email').pattern);
+    expect(user.email.maxLength).toBe(api('Email').maxLength);
   });
 
   it("the limits apply: users, transactions, the image budget, every tenant's records, the body size", async () => {

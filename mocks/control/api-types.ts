@@ -676,7 +676,9 @@ export interface components {
             id: number;
             /** @description Free text for the reader of a seed ("a verified user"); the sandbox only keeps it. */
             note?: string;
+            /** @description What `Register` takes: E.164, with the country code (the API's `PhoneNumber` pattern; test/state-document.test.ts checks they stay the same). */
             phoneNumber?: string | null;
+            /** @description What `Register` takes (the API's `Email` pattern and length). */
             email?: string | null;
             /** @description The password `Login` takes; a test value. */
             password?: string | null;
@@ -808,6 +810,15 @@ export interface components {
         };
         /** @description The request body is larger than this call takes (`maxBodyBytes` for a state document). */
         TooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not sent as `application/json` (a `charset` parameter, if any, must be UTF-8), as the API's own operations refuse it; `allowed` lists the media types the call takes. */
+        UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
             };
@@ -950,6 +961,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     queueOutcome: {
@@ -976,6 +988,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     addFault: {
@@ -1002,6 +1015,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     expireTokens: {
@@ -1272,6 +1286,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     getDashboard: {

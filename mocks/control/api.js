@@ -5,10 +5,12 @@
 // valid values.
 import controlModel from '../model/generated/control/model.js';
 import { parseJson } from '../front/body.js';
+import { bodyIsPresent, checkContentType } from '../front/content-type.js';
 import { isApiKey } from '../front/credentials.js';
 import { createRouter } from '../front/router.js';
 import { ALL_ERRORS_NODE_LIMIT, countNodes, firstViolation } from '../front/schema.js';
 import { ANY_OPERATION, DEFAULT_DELAY_MS } from '../engine/faults.js';
+import { bracketField } from '../store/state.js';
 import { transactionOf } from '../store/tenants.js';
 
 /** @import { BodyReader } from '../types.js' */
@@ -72,7 +74,22 @@ export function createControlApi(handlers, store) {
    */
   const invalid = (validate, values, nameOf) => {
     const found = firstViolation(validate, values, nameOf);
-    return found ? problem(400, 'Invalid request', found.violation.message, found.violation.field, closedList(found.errors)) : null;
+    if (!found) return null;
+    // Array items in brackets (`users[0].phoneNumber`), as every other problem of the control API names them.
+    const { field: dotted, message } = found.violation;
+    const field = bracketField(dotted, values);
+    return problem(400, 'Invalid request', field === dotted ? message : message.replace(`The ${dotted} `, `The ${field} `), field, closedList(found.errors));
+  };
+
+  /**
+   * A body sent as anything but the operation's media type (application/json, UTF-8) is refused with
+   * 415, as the API's own operations refuse it.
+   * @param {OperationModel} operation
+   * @param {{ get(name: string): string | null }} headers
+   */
+  const unsupported = (operation, headers) => {
+    const [violation] = checkContentType(operation, headers);
+    return violation ? problem(415, 'Unsupported media type', violation.message, violation.field, operation.bodyMediaTypes) : null;
   };
 
   /**
@@ -118,10 +135,19 @@ export function createControlApi(handlers, store) {
     if (refused) return refused;
     if (operation.hasBody) {
       const ceiling = LARGE_BODIES.has(operation.id) ? store.maxBodyBytes : MAX_CONTROL_BODY_BYTES;
+      // Checked before the body is read when its headers announce one; a request made in process may
+      // announce none (no Content-Length), and is checked once its body is read.
+      const announced = bodyIsPresent(request.headers);
+      const early = announced ? unsupported(operation, request.headers) : null;
+      if (early) return early;
       const read = await request.body.read(ceiling);
       if ('aborted' in read) return problem(400, 'Invalid request', 'The request body did not arrive whole.', 'body');
       if ('timedOut' in read) return problem(408, 'Request timeout', 'The request body did not arrive in time.', 'body');
       if ('tooLarge' in read) return problem(413, 'Too large', `A control request body holds at most ${ceiling} bytes.`, 'body');
+      if (!announced && read.bytes.length > 0) {
+        const late = unsupported(operation, { get: (name) => (name === 'transfer-encoding' ? 'chunked' : request.headers.get(name)) });
+        if (late) return late;
+      }
       const parsed = parseJson(read.bytes);
       if ('problem' in parsed) return problem(400, 'Invalid request', parsed.problem.message, 'body');
       context.body = parsed.value;

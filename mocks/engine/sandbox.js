@@ -121,7 +121,8 @@ export function createSandbox(options = {}) {
           now: now(),
           scenarios: scenariosById,
           stepScenarios: scenariosOfStep,
-          replace: (tenant) => store.replace(tenant),
+          // A seed's tenants are pinned: requests with other keys never push them out (maxTenants).
+          replace: (tenant) => store.replace(tenant, { pin: true }),
         }).then(() => {
           loading = null;
         });

@@ -171,7 +171,54 @@ export async function schemaProblem(document) {
   if (!found) return null;
   const closed = found.errors.find((error) => error.keyword === 'enum' || error.keyword === 'additionalProperties');
   const allowed = closed ? (closed.keyword === 'enum' ? closed.params.allowedValues.map(String) : Object.keys(closed.parentSchema?.properties ?? {})) : undefined;
-  return { field: found.violation.field, message: found.violation.message, ...(allowed ? { allowed } : {}) };
+  const field = bracketField(found.violation.field, document);
+  const message = field === found.violation.field ? found.violation.message : found.violation.message.replace(`The ${found.violation.field} `, `The ${field} `);
+  return { field, message, ...(allowed ? { allowed } : {}) };
+}
+
+/**
+ * A field path as the schema check spells it (`transactions.0.steps.front.images.image`), in the one
+ * style every problem of a document uses: array items in brackets, members after dots
+ * (`transactions[0].steps.front.images.image`). Which segments are items is read from the document.
+ * @template {string | null} F
+ * @param {F} field
+ * @param {unknown} document
+ * @returns {F}
+ */
+export function bracketField(field, document) {
+  if (field === null || !field.includes('.')) return field;
+  /** @type {unknown} */
+  let value = document;
+  let path = '';
+  for (const part of field.split('.')) {
+    if (Array.isArray(value) && /^\d+$/.test(part)) {
+      path += `[${part}]`;
+      value = value[Number(part)];
+      continue;
+    }
+    path += path === '' ? part : `.${part}`;
+    value = value !== null && typeof value === 'object' && Object.hasOwn(value, part) ? /** @type {Record<string, unknown>} */ (value)[part] : undefined;
+  }
+  return /** @type {F} */ (path);
+}
+
+/** How far a moment of a document may be ahead of the sandbox's clock (another machine's clock may run fast). */
+export const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * A moment that has passed (a transaction's creation, a step's answer, the export) is refused when it
+ * lies ahead: a transaction created in 9999 would never expire.
+ * @param {string} field
+ * @param {string | undefined} text
+ * @param {number} now
+ */
+function futureProblem(field, text, now) {
+  if (text === undefined || !(Date.parse(text) > now + CLOCK_SKEW_MS)) return null;
+  const member = field.slice(field.lastIndexOf('.') + 1);
+  return refuse(
+    field,
+    `The ${member} field is later than now (${iso(now)}): it is a moment that has passed, at most ${CLOCK_SKEW_MS / 60_000} minutes ahead of the sandbox's clock.`,
+  );
 }
 
 /**
@@ -229,6 +276,9 @@ export async function importState(key, document, context) {
     );
   }
 
+  const exported = futureProblem('exportedAt', document.exportedAt, now);
+  if (exported) return exported;
+
   // Users: ids, phone numbers and emails each name one user.
   /** @type {Map<number, number>} */
   const userIndex = new Map();
@@ -272,9 +322,10 @@ export async function importState(key, document, context) {
     if (bearer.userId !== null && !userIndex.has(bearer.userId)) return refuse(`acceptedBearers[${index}].userId`, `No user of the document has id ${bearer.userId}.`, userIds);
   }
 
-  // Transactions: ids used once, users that exist, steps answered by an operation of that step with one
+  // Transactions: ids used once, users that exist, times that are past (expiresAt within the TTL), steps answered by an operation of that step with one
   // of its scenarios that records a step.
   const operationIds = model.operations.map((operation) => operation.id);
+  const ttlMs = limits.transactionTtlSeconds * 1000;
   /** @type {Map<string, ScenarioSet>} */
   const sets = new Map();
   for (const id of new Set([
@@ -295,6 +346,17 @@ export async function importState(key, document, context) {
     for (const member of /** @type {const} */ (['createdAt', 'updatedAt', 'expiresAt'])) {
       const text = transaction[member];
       if (text !== undefined && !Number.isFinite(Date.parse(text))) return refuse(`${at}.${member}`, `The ${member} field is not a date the sandbox can read.`);
+    }
+    for (const member of /** @type {const} */ (['createdAt', 'updatedAt'])) {
+      const future = futureProblem(`${at}.${member}`, transaction[member], now);
+      if (future) return future;
+    }
+    // A transaction lives transactionTtlSeconds: an expiresAt further off would keep it for ever.
+    if (transaction.expiresAt !== undefined && Date.parse(transaction.expiresAt) > now + ttlMs + CLOCK_SKEW_MS) {
+      return refuse(
+        `${at}.expiresAt`,
+        `The expiresAt field is more than transactionTtlSeconds (${limits.transactionTtlSeconds}) from now (${iso(now)}): this sandbox keeps a transaction at most that long.`,
+      );
     }
     /** @type {[typeof CAPTURE_STEPS[number], import('../rules/scenarios.js').Scenario][]} */
     const steps = [];
@@ -320,6 +382,8 @@ export async function importState(key, document, context) {
         if (!fields.includes(field)) return refuse(`${stepAt}.images.${field}`, `The ${step} step keeps no image in ${field}.`, [...fields]);
       }
       if (recorded.at !== undefined && !Number.isFinite(Date.parse(recorded.at))) return refuse(`${stepAt}.at`, 'The at field is not a date the sandbox can read.');
+      const future = futureProblem(`${stepAt}.at`, recorded.at, now);
+      if (future) return future;
       steps.push([step, scenario]);
     }
     resolved.push({ stepScenario: steps.find(([step]) => step === 'liveness')?.[1] ?? null, steps });
@@ -363,7 +427,6 @@ export async function importState(key, document, context) {
 
   // Every check passed: build. Nothing below can fail.
   const tenant = newTenant(key);
-  const ttlMs = limits.transactionTtlSeconds * 1000;
   /** @type {Map<number, boolean>} */
   const verifiedUsers = new Map();
   let imageCount = 0;
@@ -519,6 +582,12 @@ export async function loadSeed(seed, context) {
       fail(`tenants[#${index + 1}]: ${field ?? 'the document'}: ${message}${allowed ? ` (allowed: ${allowed.slice(0, 20).join(', ')})` : ''}`);
     }
     built.push(imported.tenant);
+  }
+  // The seed's tenants are pinned (never forgotten to make room): together they must fit maxRecords.
+  const records = built.reduce((sum, tenant) => sum + tenant.records, 0);
+  if (records > context.limits.maxRecords) {
+    for (const tenant of built) for (const transaction of tenant.transactions.values()) context.images.release(transaction.imageGroup);
+    fail(`the tenants hold ${records} records together (users, credentials, transactions, planned outcomes); this sandbox keeps at most ${context.limits.maxRecords} (maxRecords)`);
   }
   for (const tenant of built) context.replace(tenant);
 }

@@ -3,8 +3,15 @@
 // coverage. The rules (mocks/rules/) only read a tenant and describe changes; commit() applies them,
 // and is the one place that enforces the bounds: tenants, users, credentials, OTP requests and
 // transactions are capped (the oldest go first), transactions expire, images stay within the image
-// budget (images.js). A tenant is made only by a request that reached an operation and passed its
-// checks, or by the control API: a refused request leaves nothing behind but its journal entry.
+// budget (images.js). A tenant is made for every well-formed ApiKey of a request that reached an
+// operation (its journal holds the request, even when it is refused) and by the control API: a refused
+// request leaves nothing behind but its journal entry, and the tenant that holds it.
+//
+// The tenants of a seed (the engine's `initialState`, `--seed-file`) are pinned: their keys are kept
+// apart from the others, which are forgotten least recently used first past maxTenants; a pinned
+// tenant never is (nor for the records of other tenants, maxRecords), so that requests with other keys,
+// even refused ones, never push a seeded tenant out. Pinned tenants do not count toward maxTenants (a
+// seed holds at most maxTenants of them). A reset empties a pinned tenant and its key stays pinned.
 
 /** @import { ImageGroup, ImageRecord, ImageStore } from './images.js' */
 /** @import { FaultName, Role, SandboxLimits } from '../types.js' */
@@ -165,8 +172,12 @@ function stepRecords(transaction) {
  * @param {{ forget(tenant: Tenant): void }} journal told when a tenant is forgotten, for the images only its journal kept
  */
 export function createStore(limits, images, journal) {
-  /** @type {Map<string, Tenant>} */
+  /** The tenants of unpinned keys, least recently used first. @type {Map<string, Tenant>} */
   const tenants = new Map();
+  /** The keys of a seed, never forgotten for room (see above), and their tenants. @type {Set<string>} */
+  const pinnedKeys = new Set();
+  /** @type {Map<string, Tenant>} */
+  const pinned = new Map();
   // The tenant used last is already the newest in `tenants`: most requests come from the same key as
   // the one before, and moving a key to the end (delete, set) makes the Map shrink and grow again.
   /** @type {string | undefined} */
@@ -183,6 +194,23 @@ export function createStore(limits, images, journal) {
     tenant.lifetime.abort();
     for (const transaction of tenant.transactions.values()) forgetTransaction(transaction);
     journal.forget(tenant);
+  };
+
+  /**
+   * Past the bound over all tenants' records, the tenants unused for longest go, never `kept` (the one
+   * just used); pinned ones only when the unpinned are all gone and the pinned alone are still over it.
+   * @param {Tenant} kept
+   */
+  const boundRecords = (kept) => {
+    for (const group of [tenants, pinned]) {
+      for (const [key, oldest] of group) {
+        if (records <= limits.maxRecords) return;
+        if (oldest === kept) continue;
+        group.delete(key);
+        if (key === newestKey) newestKey = undefined;
+        forgetTenant(oldest);
+      }
+    }
   };
 
   /** @param {Tenant} tenant */
@@ -225,11 +253,16 @@ export function createStore(limits, images, journal) {
 
   return {
     /**
-     * The tenant of an ApiKey value, made on first use; the tenant unused for longest is forgotten
-     * past `maxTenants`.
+     * The tenant of an ApiKey value, made on first use; the unpinned tenant unused for longest is
+     * forgotten past `maxTenants` unpinned ones.
      * @param {string} key
      */
     tenant(key) {
+      if (pinnedKeys.has(key)) {
+        let tenant = pinned.get(key);
+        if (!tenant) pinned.set(key, (tenant = newTenant(key)));
+        return tenant;
+      }
       let tenant = tenants.get(key);
       if (tenant) {
         if (key !== newestKey) {
@@ -249,47 +282,57 @@ export function createStore(limits, images, journal) {
      * @param {string} key
      */
     peek(key) {
-      return tenants.get(key) ?? null;
+      return pinned.get(key) ?? tenants.get(key) ?? null;
     },
     /**
      * Puts a tenant built whole elsewhere (an imported state, mocks/store/state.js) in place of its key's:
      * the one it replaces is forgotten as by reset(). Nothing else changes the store, so a tenant is
-     * never seen half-imported.
+     * never seen half-imported. With `pin` (a seed's tenants), the key is pinned for the store's life;
+     * a key already pinned stays pinned.
      * @param {Tenant} tenant
+     * @param {{ pin?: boolean }} [options]
      */
-    replace(tenant) {
-      const before = tenants.get(tenant.key);
+    replace(tenant, { pin = false } = {}) {
+      const before = pinned.get(tenant.key) ?? tenants.get(tenant.key);
       if (before) {
+        pinned.delete(tenant.key);
         tenants.delete(tenant.key);
+        if (tenant.key === newestKey) newestKey = undefined;
         forgetTenant(before);
       }
+      if (pin) pinnedKeys.add(tenant.key);
       tenant.records = recordsOf(tenant);
       records += tenant.records;
-      putBounded(tenants, tenant.key, tenant, limits.maxTenants, forgetTenant);
-      newestKey = tenant.key;
-      for (const [key, oldest] of tenants) {
-        if (records <= limits.maxRecords || oldest === tenant) break;
-        tenants.delete(key);
-        forgetTenant(oldest);
+      if (pinnedKeys.has(tenant.key)) pinned.set(tenant.key, tenant);
+      else {
+        putBounded(tenants, tenant.key, tenant, limits.maxTenants, forgetTenant);
+        newestKey = tenant.key;
       }
+      boundRecords(tenant);
     },
     /**
      * Forgets a tenant: its state goes, its delayed and hung answers end.
      * @param {string} key
      */
     reset(key) {
-      const tenant = tenants.get(key);
+      const tenant = pinned.get(key) ?? tenants.get(key);
       if (!tenant) return;
       if (key === newestKey) newestKey = undefined;
+      pinned.delete(key);
       tenants.delete(key);
       forgetTenant(tenant);
     },
-    /** Every tenant, least recently used first. */
-    all() {
-      return tenants.values();
+    /** Every tenant: the pinned ones, then the others least recently used first. */
+    *all() {
+      yield* pinned.values();
+      yield* tenants.values();
     },
     get size() {
-      return tenants.size;
+      return pinned.size + tenants.size;
+    },
+    /** Whether a key is pinned (a seed's): its tenant is never forgotten for room. @param {string} key */
+    isPinned(key) {
+      return pinnedKeys.has(key);
     },
     /** The records every tenant holds together (as last counted). */
     get records() {
@@ -330,12 +373,7 @@ export function createStore(limits, images, journal) {
       records += counted - tenant.records;
       tenant.records = counted;
       // Past the bound over all tenants, the tenants unused for longest go (never the one just used).
-      if (records <= limits.maxRecords) return;
-      for (const [key, oldest] of tenants) {
-        if (records <= limits.maxRecords || oldest === tenant) break;
-        tenants.delete(key);
-        forgetTenant(oldest);
-      }
+      if (records > limits.maxRecords) boundRecords(tenant);
     },
   };
 }

@@ -251,7 +251,8 @@ export default {
     200,
     400,
     401,
-    404
+    404,
+    415
    ],
    "responses": [
     {
@@ -293,6 +294,16 @@ export default {
        "summary": "An unknown transaction"
       }
      ]
+    },
+    {
+     "status": 415,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "plainText",
+       "summary": "A state document sent as text/plain"
+      }
+     ]
     }
    ],
    "defaultStatus": 200,
@@ -324,7 +335,8 @@ export default {
    "statuses": [
     201,
     400,
-    401
+    401,
+    415
    ],
    "responses": [
     {
@@ -354,6 +366,16 @@ export default {
       {
        "name": "noKey",
        "summary": "No ApiKey"
+      }
+     ]
+    },
+    {
+     "status": 415,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "plainText",
+       "summary": "A state document sent as text/plain"
       }
      ]
     }
@@ -387,7 +409,8 @@ export default {
    "statuses": [
     201,
     400,
-    401
+    401,
+    415
    ],
    "responses": [
     {
@@ -417,6 +440,16 @@ export default {
       {
        "name": "noKey",
        "summary": "No ApiKey"
+      }
+     ]
+    },
+    {
+     "status": 415,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "plainText",
+       "summary": "A state document sent as text/plain"
       }
      ]
     }
@@ -976,7 +1009,8 @@ export default {
     400,
     401,
     404,
-    413
+    413,
+    415
    ],
    "responses": [
     {
@@ -1026,6 +1060,16 @@ export default {
       {
        "name": "tooLarge",
        "summary": "A state document over the ceiling"
+      }
+     ]
+    },
+    {
+     "status": 415,
+     "mediaType": "application/problem+json",
+     "examples": [
+      {
+       "name": "plainText",
+       "summary": "A state document sent as text/plain"
       }
      ]
     }
