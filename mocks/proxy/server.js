@@ -3,10 +3,13 @@
 // Headers keep their spelling, letter case and order (`Accept_Language` included), bodies their
 // bytes; only the hop-by-hop headers a proxy must not forward are left out, and `Host` names the
 // upstream. Nothing is added unless asked: `violationsHeader` adds `X-Vlens-Proxy-Violations` to
-// answers (and holds each answer until it is checked). Each exchange, once answered, is checked
-// against the description (check.js), filed in the report (report.js) and, with `record`, written
-// redacted (record.js). Credentials go to the upstream and nowhere else: the log shows method, path,
-// status and verdict; the report and the recordings never hold a credential's value.
+// answers (and holds each answer until it is checked). The proxy answers only the Host names the sandbox's control API
+// answers (mocks/engine/hosts.js, `allowHosts`): otherwise a DNS rebinding page could reach the
+// upstream, a sandbox's control API included, through the proxy, which names the upstream as Host.
+// Each exchange, once answered, is checked against the description (check.js), filed in the report
+// (report.js) and, with `record`, written redacted (record.js). Credentials go to the upstream and
+// nowhere else: the log shows method, path, status and verdict; the report and the recordings never
+// hold a credential's value.
 // Memory is bounded whatever either side does: at most `maxBodyBytes` of each body is kept (a
 // compressed answer is unpacked no further), a larger exchange passes unchecked (a held answer goes
 // out as it came), an answer reaches the app no faster than the app reads it (backpressure), and the
@@ -16,6 +19,8 @@ import { createServer as createHttpsServer, Agent as HttpsAgent, request as http
 import { pipeline, Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
+import { hostAllowed, hostNameOf } from '../engine/hosts.js';
+import { checkOptions } from '../engine/options.js';
 import { loadDescription } from '../node/description-file.js';
 import { createExchangeChecker } from './check.js';
 import { createRecorder } from './record.js';
@@ -49,6 +54,7 @@ const MAX_HEADER_VIOLATIONS = 1000;
  * @property {boolean | ((line: string) => void)} [log] one line per exchange: method, path without the query, status, operation, verdict, ms
  * @property {number} [maxBodyBytes] bytes of a body kept to check and record (default 64 MiB; a compressed answer counts unpacked); a larger exchange passes unchecked, filed in the report as not checked
  * @property {number} [upstreamTimeoutSeconds] seconds the upstream has to answer (default 120), then 504
+ * @property {string[]} [allowHosts] Host names the proxy answers besides localhost, IP addresses, single-label and .local names, as the sandbox's: `qa.example.com`, `.example.com` for it and its subdomains, or `*`; others get 403 (DNS rebinding)
  */
 
 /**
@@ -61,13 +67,16 @@ const MAX_HEADER_VIOLATIONS = 1000;
  */
 
 /**
- * Starts the proxy. Rejects with a TypeError for an upstream that is not an http(s) URL or a report
- * that is neither .json nor .md, and with Node's EADDRINUSE/EACCES errors.
+ * Starts the proxy. Rejects with a TypeError for an upstream that is not an http(s) URL, a report
+ * that is neither .json nor .md, or allowHosts that are not host names, and with Node's EADDRINUSE/EACCES errors.
  * @param {ProxyOptions & DescriptionChoice} options
  * @returns {Promise<RunningProxy>}
  */
 export async function startProxy(options) {
   const upstream = parseUpstream(options.upstream);
+  // Checked as the sandbox checks its own (the same message for a bad name).
+  checkOptions(options.allowHosts === undefined ? {} : { allowHosts: options.allowHosts });
+  const allowHosts = options.allowHosts ?? [];
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = (options.upstreamTimeoutSeconds ?? 120) * 1000;
   const logger = typeof options.log === 'function' ? options.log : options.log ? (/** @type {string} */ line) => process.stdout.write(`${line}\n`) : null;
@@ -104,6 +113,20 @@ export async function startProxy(options) {
   function onRequest(request, response) {
     const target = request.url ?? '/';
     const pathname = target.split('?')[0] ?? '';
+    // Before anything is forwarded, served or filed: a public name could be a DNS rebinding page.
+    const hostHeader = request.headers.host ?? '';
+    if (!hostAllowed(hostHeader, allowHosts, [])) {
+      const name = hostNameOf(hostHeader);
+      const shown = name !== null && name.length <= 253 ? name : 'this name';
+      logger?.(`${request.method} ${pathname.slice(0, 200)} 403 Host not allowed`);
+      refuse(
+        request,
+        response,
+        403,
+        `Host not allowed: the proxy answers requests addressed to localhost, an IP address, a single-label or .local name${allowHosts.length > 0 ? `, or ${allowHosts.join(', ')}` : ''}; a public name could be a DNS rebinding page. Start the proxy with --allow-host ${shown} (allowHosts of startProxy) if you reach it by that name.`,
+      );
+      return;
+    }
     if (pathname === PROXY_PREFIX || pathname.startsWith(`${PROXY_PREFIX}/`)) {
       void serveOwn(request, response, pathname);
       return;
@@ -389,6 +412,21 @@ function parseUpstream(text) {
   url.search = '';
   url.hash = '';
   return url;
+}
+
+/**
+ * The proxy's own refusal (a Host it does not answer), in the vendor's envelope; the request's
+ * body is read and dropped, nothing is forwarded.
+ * @param {IncomingMessage} request
+ * @param {ServerResponse} response
+ * @param {number} status
+ * @param {string} message
+ */
+function refuse(request, response, status, message) {
+  request.resume();
+  const payload = JSON.stringify({ data: null, error_code: status, error_message: message, error_descriptions: null });
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), 'cache-control': 'no-store' });
+  response.end(payload);
 }
 
 /**
