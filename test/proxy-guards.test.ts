@@ -3,13 +3,22 @@
 // 127.0.0.1 reached a sandbox's control API through it (`GET /__vlens/state` with `Host:
 // evil.example.com` answered 200 with the tenant's state), and the proxy's own report answered any
 // Host. The proxy now answers only the names the sandbox's control API answers (mocks/engine/hosts.js).
+// Loops: a proxy whose upstream was itself turned one request into some 10,000 exchanges and as many
+// recordings. The proxy now sends Via (RFC 9110 7.6.3) and answers 508 to a request that carries its
+// own Via hop, and refuses to start when --upstream is literally its own host and port.
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMockProcess, type MockProcess } from './mock-process.js';
 import { CLI, ROOT, startCli, type Running } from './proxy-helpers.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'vlens-proxy-guards-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const running: Running[] = [];
 afterEach(async () => {
@@ -37,6 +46,16 @@ function send(base: string, method: string, path: string, headers: Record<string
 }
 
 const envelopeOf = (body: string) => JSON.parse(body) as { data: unknown; error_code: number; error_message: string; error_descriptions: unknown };
+
+/** A port free on every interface now (the loop tests need to know it before the proxy starts). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '0.0.0.0');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 describe('the Host names the proxy answers (DNS rebinding)', () => {
   let upstream: Server;
@@ -116,6 +135,15 @@ describe('the Host names the proxy answers (DNS rebinding)', () => {
     expect(result.stderr).toContain('allowHosts must be a list of host names');
   });
 
+  it('adds its hop to Via, so a chain of two proxies reaches the upstream with both hops named', async () => {
+    const first = await proxyOf(['--upstream', upstreamUrl, '--port', '0']);
+    const second = await proxyOf(['--upstream', first.url, '--port', '0']);
+    seen.length = 0;
+    expect((await send(second.url, 'GET', '/__vlens/state', { Via: '1.1 corporate-proxy' })).status).toBe(200);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.via).toMatch(/^1\.1 corporate-proxy, 1\.1 vlens-mock-proxy-([0-9a-f]{12}), 1\.1 vlens-mock-proxy-(?!\1)[0-9a-f]{12}$/);
+  });
+
   it("keeps a sandbox's control API from a rebinding page behind the proxy (the tester's finding)", async () => {
     let sandbox: MockProcess | undefined;
     try {
@@ -129,5 +157,60 @@ describe('the Host names the proxy answers (DNS rebinding)', () => {
     } finally {
       await sandbox?.stop();
     }
+  });
+});
+
+describe('a proxy whose upstream leads back to itself', () => {
+  it('refuses to start when --upstream is its own host and port (exit 2, one line)', async () => {
+    const port = await freePort();
+    for (const [upstream, host] of [
+      [`http://127.0.0.1:${port}`, '127.0.0.1'],
+      [`http://localhost:${port}`, '127.0.0.1'],
+      [`http://127.0.0.1:${port}/base`, '0.0.0.0'],
+    ] as const) {
+      const result = spawnSync(process.execPath, [CLI, 'proxy', '--upstream', upstream, '--port', String(port), '--host', host], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
+      expect(result.status, upstream).toBe(2);
+      expect(result.stderr.trim().split('\n'), upstream).toHaveLength(1);
+      expect(result.stderr).toContain('is the proxy itself');
+    }
+  });
+
+  // 127.0.0.2 is the proxy itself (it listens on every interface) under a name the start check does
+  // not take for its own: only Via finds the loop. (Linux answers all of 127.0.0.0/8.)
+  it('answers 508 in the envelope at once to a request that comes back to it, and records at most the one exchange', async () => {
+    const port = await freePort();
+    const record = join(scratch, 'self-loop');
+    const proxy = await proxyOf(['--upstream', `http://127.0.0.2:${port}`, '--host', '0.0.0.0', '--port', String(port), '--record', record]);
+    const started = performance.now();
+    const answer = await send(
+      proxy.url,
+      'POST',
+      '/api/DigitalIdentity/CheckExistenceOfEmailOrPhone',
+      { ApiKey: 'review-loop', 'Content-Type': 'application/json' },
+      '{"phoneNumber":"+201001234567"}',
+    );
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(answer.status).toBe(508);
+    const envelope = envelopeOf(answer.body);
+    expect(envelope).toMatchObject({ data: null, error_code: 508, error_descriptions: null });
+    expect(envelope.error_message).toContain('Loop Detected');
+    // The verdict waits for every exchange answered to be filed; the loop's second arrival is not one.
+    const verdict = await (await fetch(`${proxy.url}/__vlens-proxy/verdict`)).json();
+    expect(verdict.exchanges).toBe(1);
+    expect(readdirSync(record).filter((name) => name.endsWith('.json')).length).toBeLessThanOrEqual(1);
+  });
+
+  it('finds a loop through another proxy (A to B to A) by its own hop in the Via list', async () => {
+    const [portA, portB] = [await freePort(), await freePort()];
+    const record = join(scratch, 'two-loop');
+    const a = await proxyOf(['--upstream', `http://127.0.0.1:${portB}`, '--port', String(portA), '--record', record]);
+    await proxyOf(['--upstream', `http://127.0.0.1:${portA}`, '--port', String(portB)]);
+    const started = performance.now();
+    const answer = await send(a.url, 'GET', '/__vlens/state', { ApiKey: 'review-loop' });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(answer.status).toBe(508);
+    expect(envelopeOf(answer.body).error_code).toBe(508);
+    await fetch(`${a.url}/__vlens-proxy/verdict`);
+    expect(readdirSync(record).filter((name) => name.endsWith('.json')).length).toBeLessThanOrEqual(1);
   });
 });

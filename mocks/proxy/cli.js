@@ -13,8 +13,9 @@ export const EXIT_VIOLATIONS = 3;
 
 const USAGE = `Usage: vlens-mock proxy --upstream <url> [options]
 
-Forwards every request to the upstream unchanged and every answer back unchanged, and checks each
-exchange against the description (request, answer, envelope, transaction id echo).
+Forwards every request to the upstream unchanged (but for a Via header naming the proxy) and every
+answer back unchanged, and checks each exchange against the description (request, answer, envelope,
+transaction id echo).
   --upstream          the service to forward to: https://api.vlenseg.com, a tenant's URL, a sandbox
   --port, -p          port to listen on (default 4011; 0 picks a free port)
   --host              interface to listen on (default 127.0.0.1; 0.0.0.0 for a phone on the LAN)
