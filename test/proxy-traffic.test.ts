@@ -218,7 +218,7 @@ describe('the proxy in front of a stand-in that deviates from the description', 
 });
 
 describe('what reaches the upstream and what comes back', () => {
-  it('forwards the request as the app sent it (header spelling and case, credentials, body) and the answer as the upstream sent it (bytes, encoding, headers), adding nothing', async () => {
+  it('forwards the request as the app sent it (header spelling and case, credentials, body) and the answer as the upstream sent it (bytes, encoding, headers), adding only Via', async () => {
     const seen: { rawHeaders: string[]; body: Buffer; url: string }[] = [];
     const answer = gzipSync(Buffer.from(JSON.stringify({ data: { exists: false }, error_code: null, error_message: null, error_descriptions: null })));
     const echo = createServer((request, response) => {
@@ -254,9 +254,13 @@ describe('what reaches the upstream and what comes back', () => {
       const [viaDirect, viaProxy] = seen;
       expect(viaProxy!.url).toBe(viaDirect!.url);
       expect(viaProxy!.body.equals(viaDirect!.body)).toBe(true);
-      // Same names in the same spelling and order, same values; only Connection is the proxy's own.
+      // Same names in the same spelling and order, same values; only Connection is the proxy's own,
+      // and Via (RFC 9110 7.6.3: a proxy must send it) names the proxy's hop, at the end.
       const sent = (raw: string[]) => pairs(raw).filter(([name]) => name.toLowerCase() !== 'connection');
-      expect(sent(viaProxy!.rawHeaders)).toEqual(sent(viaDirect!.rawHeaders));
+      const forwarded = sent(viaProxy!.rawHeaders);
+      expect(forwarded.at(-1)?.[0]).toBe('Via');
+      expect(forwarded.at(-1)?.[1]).toMatch(/^1\.1 vlens-mock-proxy-[0-9a-f]{12}$/);
+      expect(forwarded.slice(0, -1)).toEqual(sent(viaDirect!.rawHeaders));
       expect(pairs(viaProxy!.rawHeaders)).toContainEqual(['Accept_Language', 'ar']);
       expect(proxied.status).toBe(direct.status);
       expect(proxied.body.equals(answer)).toBe(true);

@@ -13,11 +13,15 @@ export const EXIT_VIOLATIONS = 3;
 
 const USAGE = `Usage: vlens-mock proxy --upstream <url> [options]
 
-Forwards every request to the upstream unchanged and every answer back unchanged, and checks each
-exchange against the description (request, answer, envelope, transaction id echo).
+Forwards every request to the upstream unchanged (but for a Via header naming the proxy) and every
+answer back unchanged, and checks each exchange against the description (request, answer, envelope,
+transaction id echo).
   --upstream          the service to forward to: https://api.vlenseg.com, a tenant's URL, a sandbox
   --port, -p          port to listen on (default 4011; 0 picks a free port)
   --host              interface to listen on (default 127.0.0.1; 0.0.0.0 for a phone on the LAN)
+  --allow-host        a host name the proxy answers besides localhost, IP addresses, single-label
+                      and .local names (repeatable; .example.com for its subdomains too), e.g.
+                      qa.example.com; refused names get 403 (DNS rebinding), as the sandbox's
   --report            keep a report in this file while running (.json or .md); complete on exit
   --record            write one redacted recording per exchange into this folder (images replaced by
                       stand-ins, personal data and secrets masked keeping their shape)
@@ -48,7 +52,7 @@ function fail(message, code = 1) {
  * @param {string[]} argv
  */
 export async function proxyMain(argv) {
-  /** @type {Record<string, string | boolean | undefined>} */
+  /** @type {Record<string, string | boolean | string[] | undefined>} */
   let args = {};
   try {
     args = parseArgs({
@@ -57,6 +61,7 @@ export async function proxyMain(argv) {
         upstream: { type: 'string' },
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
         report: { type: 'string' },
         record: { type: 'string' },
         'violations-header': { type: 'boolean' },
@@ -82,6 +87,7 @@ export async function proxyMain(argv) {
   const options = { upstream: args.upstream, port: Number(portText), host, log: !args.quiet, violationsHeader: Boolean(args['violations-header']) };
   if (typeof args.report === 'string') options.report = args.report;
   if (typeof args.record === 'string') options.record = args.record;
+  if (Array.isArray(args['allow-host'])) options.allowHosts = args['allow-host'];
   try {
     if (typeof args['upstream-ca'] === 'string') options.upstreamCa = readFileSync(args['upstream-ca']);
   } catch (error) {

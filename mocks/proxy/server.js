@@ -2,20 +2,29 @@
 // URL here; every request goes to the upstream as it came and every answer comes back as it came.
 // Headers keep their spelling, letter case and order (`Accept_Language` included), bodies their
 // bytes; only the hop-by-hop headers a proxy must not forward are left out, and `Host` names the
-// upstream. Nothing is added unless asked: `violationsHeader` adds `X-Vlens-Proxy-Violations` to
-// answers (and holds each answer until it is checked). Each exchange, once answered, is checked
-// against the description (check.js), filed in the report (report.js) and, with `record`, written
-// redacted (record.js). Credentials go to the upstream and nowhere else: the log shows method, path,
-// status and verdict; the report and the recordings never hold a credential's value.
+// upstream. The one header added is `Via` (RFC 9110 7.6.3: a proxy must send it), naming this proxy
+// by a pseudonym made for the run; a request that already went through this proxy gets 508 at once
+// (a proxy whose upstream is itself would otherwise forward to itself without end). Nothing else is
+// added unless asked: `violationsHeader` adds `X-Vlens-Proxy-Violations` to answers (and holds each
+// answer until it is checked). The proxy answers only the Host names the sandbox's control API
+// answers (mocks/engine/hosts.js, `allowHosts`): otherwise a DNS rebinding page could reach the
+// upstream, a sandbox's control API included, through the proxy, which names the upstream as Host.
+// Each exchange, once answered, is checked against the description (check.js), filed in the report
+// (report.js) and, with `record`, written redacted (record.js). Credentials go to the upstream and
+// nowhere else: the log shows method, path, status and verdict; the report and the recordings never
+// hold a credential's value.
 // Memory is bounded whatever either side does: at most `maxBodyBytes` of each body is kept (a
 // compressed answer is unpacked no further), a larger exchange passes unchecked (a held answer goes
 // out as it came), an answer reaches the app no faster than the app reads it (backpressure), and the
 // app leaving aborts the upstream request.
+import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer, Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline, Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
+import { hostAllowed, hostNameOf } from '../engine/hosts.js';
+import { checkOptions } from '../engine/options.js';
 import { loadDescription } from '../node/description-file.js';
 import { createExchangeChecker } from './check.js';
 import { createRecorder } from './record.js';
@@ -49,6 +58,7 @@ const MAX_HEADER_VIOLATIONS = 1000;
  * @property {boolean | ((line: string) => void)} [log] one line per exchange: method, path without the query, status, operation, verdict, ms
  * @property {number} [maxBodyBytes] bytes of a body kept to check and record (default 64 MiB; a compressed answer counts unpacked); a larger exchange passes unchecked, filed in the report as not checked
  * @property {number} [upstreamTimeoutSeconds] seconds the upstream has to answer (default 120), then 504
+ * @property {string[]} [allowHosts] Host names the proxy answers besides localhost, IP addresses, single-label and .local names, as the sandbox's: `qa.example.com`, `.example.com` for it and its subdomains, or `*`; others get 403 (DNS rebinding)
  */
 
 /**
@@ -61,13 +71,24 @@ const MAX_HEADER_VIOLATIONS = 1000;
  */
 
 /**
- * Starts the proxy. Rejects with a TypeError for an upstream that is not an http(s) URL or a report
- * that is neither .json nor .md, and with Node's EADDRINUSE/EACCES errors.
+ * Starts the proxy. Rejects with a TypeError for an upstream that is not an http(s) URL or is the
+ * proxy's own host and port, a report that is neither .json nor .md, or allowHosts that are not host
+ * names, and with Node's EADDRINUSE/EACCES errors.
  * @param {ProxyOptions & DescriptionChoice} options
  * @returns {Promise<RunningProxy>}
  */
 export async function startProxy(options) {
   const upstream = parseUpstream(options.upstream);
+  const host = options.host ?? '127.0.0.1';
+  if (isSelf(upstream, host, options.port ?? 0)) {
+    throw new TypeError(`the upstream ${upstream.host} is the proxy itself (listening on ${host}:${options.port}): it would forward every request to itself`);
+  }
+  // Checked as the sandbox checks its own (the same message for a bad name).
+  checkOptions(options.allowHosts === undefined ? {} : { allowHosts: options.allowHosts });
+  const allowHosts = options.allowHosts ?? [];
+  // This proxy's name in Via: a pseudonym (RFC 9110 7.6.3), different for every proxy started, so a
+  // request that comes back to the proxy that forwarded it is known, and a chain of proxies is not.
+  const viaName = `vlens-mock-proxy-${randomBytes(6).toString('hex')}`;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = (options.upstreamTimeoutSeconds ?? 120) * 1000;
   const logger = typeof options.log === 'function' ? options.log : options.log ? (/** @type {string} */ line) => process.stdout.write(`${line}\n`) : null;
@@ -104,8 +125,33 @@ export async function startProxy(options) {
   function onRequest(request, response) {
     const target = request.url ?? '/';
     const pathname = target.split('?')[0] ?? '';
+    // Before anything is forwarded, served or filed: a public name could be a DNS rebinding page.
+    const hostHeader = request.headers.host ?? '';
+    if (!hostAllowed(hostHeader, allowHosts, [])) {
+      const name = hostNameOf(hostHeader);
+      const shown = name !== null && name.length <= 253 ? name : 'this name';
+      logger?.(`${request.method} ${pathname.slice(0, 200)} 403 Host not allowed`);
+      refuse(
+        request,
+        response,
+        403,
+        `Host not allowed: the proxy answers requests addressed to localhost, an IP address, a single-label or .local name${allowHosts.length > 0 ? `, or ${allowHosts.join(', ')}` : ''}; a public name could be a DNS rebinding page. Start the proxy with --allow-host ${shown} (allowHosts of startProxy) if you reach it by that name.`,
+      );
+      return;
+    }
     if (pathname === PROXY_PREFIX || pathname.startsWith(`${PROXY_PREFIX}/`)) {
       void serveOwn(request, response, pathname);
+      return;
+    }
+    if (cameThrough(request.rawHeaders, viaName)) {
+      // Not forwarded (it would come back again), not filed in the report, not recorded.
+      logger?.(`${request.method} ${pathname.slice(0, 200)} 508 loop: the request came back to this proxy`);
+      refuse(
+        request,
+        response,
+        508,
+        `Loop Detected: the request came back to this proxy (its Via header names ${viaName}); the proxy's upstream leads back to the proxy itself. Point --upstream at the service.`,
+      );
       return;
     }
     inFlight += 1;
@@ -133,7 +179,7 @@ export async function startProxy(options) {
     let answer = null;
     const outgoing = send(new URL(`${upstream.pathname.replace(/\/$/, '')}${target.startsWith('/') ? target : `/${target}`}`, upstream), {
       method: request.method,
-      headers: forwardedHeaders(request.rawHeaders, upstream.host),
+      headers: forwardedHeaders(request.rawHeaders, upstream.host, `${request.httpVersion} ${viaName}`),
       agent,
       setHost: false,
     });
@@ -337,7 +383,6 @@ export async function startProxy(options) {
   }
 
   const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createHttpServer(onRequest);
-  const host = options.host ?? '127.0.0.1';
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -392,21 +437,76 @@ function parseUpstream(text) {
 }
 
 /**
+ * The proxy's own refusal (a Host it does not answer, a loop), in the vendor's envelope; the request's
+ * body is read and dropped, nothing is forwarded.
+ * @param {IncomingMessage} request
+ * @param {ServerResponse} response
+ * @param {number} status
+ * @param {string} message
+ */
+function refuse(request, response, status, message) {
+  request.resume();
+  const payload = JSON.stringify({ data: null, error_code: status, error_message: message, error_descriptions: null });
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)), 'cache-control': 'no-store' });
+  response.end(payload);
+}
+
+/**
+ * Whether the upstream is, literally, the address the proxy listens on: the same port, and the same
+ * host name (localhost and 127.0.0.1 counted as one; any loopback name when the proxy listens on
+ * every interface). Port 0 (a free port, not known yet) is never the upstream's.
+ * @param {URL} upstream
+ * @param {string} host the interface the proxy listens on
+ * @param {number} port
+ */
+function isSelf(upstream, host, port) {
+  const upstreamPort = Number(upstream.port || (upstream.protocol === 'https:' ? 443 : 80));
+  if (port === 0 || upstreamPort !== port) return false;
+  const loopback = (/** @type {string} */ name) => name === 'localhost' || name === '127.0.0.1' || name === '[::1]' || name === '::1';
+  const name = upstream.hostname.toLowerCase();
+  const own = host.toLowerCase();
+  if (own === '0.0.0.0' || own === '::' || own === '[::]') return loopback(name) || name === own || `[${own}]` === name;
+  if (name === own || `[${own}]` === name) return true;
+  return (name === 'localhost' && own === '127.0.0.1') || (name === '127.0.0.1' && own === 'localhost');
+}
+
+/**
+ * Whether the request's Via header (every one of them, each a comma-separated list) names `name` as
+ * the receiver of a hop: the request was forwarded by this proxy before.
+ * @param {string[]} raw
+ * @param {string} name
+ */
+function cameThrough(raw, name) {
+  for (let index = 0; index < raw.length; index += 2) {
+    if (raw[index]?.toLowerCase() !== 'via') continue;
+    for (const hop of String(raw[index + 1]).split(',')) if (hop.trim().split(/\s+/)[1] === name) return true;
+  }
+  return false;
+}
+
+/**
  * The request's headers as sent (raw pairs: spelling and order kept), without the hop-by-hop ones,
- * and Host (where the client put it) naming the upstream.
+ * Host (where the client put it) naming the upstream, and this proxy's hop added to Via (RFC 9110
+ * 7.6.3): to the last Via the request had, or as a Via of its own at the end.
  * @param {string[]} raw
  * @param {string} host
+ * @param {string} via this hop: `1.1 vlens-mock-proxy-...`
  */
-function forwardedHeaders(raw, host) {
+function forwardedHeaders(raw, host, via) {
   const forwarded = withoutHopByHop(raw);
   let named = false;
+  let lastVia = -1;
   for (let index = 0; index < forwarded.length; index += 2) {
-    if (forwarded[index]?.toLowerCase() !== 'host') continue;
+    const name = forwarded[index]?.toLowerCase();
+    if (name === 'via') lastVia = index;
+    if (name !== 'host') continue;
     if (named) forwarded.splice(index, 2), (index -= 2);
     else forwarded[index + 1] = host;
     named = true;
   }
   if (!named) forwarded.push('Host', host);
+  if (lastVia === -1) forwarded.push('Via', via);
+  else forwarded[lastVia + 1] = String(forwarded[lastVia + 1]).trim() === '' ? via : `${forwarded[lastVia + 1]}, ${via}`;
   return forwarded;
 }
 
