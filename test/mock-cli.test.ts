@@ -334,6 +334,13 @@ await mock.stop();
     }
   });
 
+  it("prints the installed package's version with --version and -v, and exits 0", () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-v']) {
+      expect(execFileSync(process.execPath, [join(installed(withPrism), 'mocks', 'cli.js'), flag], { encoding: 'utf8' })).toBe(`${version}\n`);
+    }
+  });
+
   it("runs as npx vlens-mock, and killing npx's PID (SIGTERM or SIGKILL) stops it and frees the port", async () => {
     // What npm does when it installs the package: a link to the bin in node_modules/.bin.
     mkdirSync(join(withPrism, 'node_modules', '.bin'), { recursive: true });

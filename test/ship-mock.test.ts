@@ -126,6 +126,9 @@ describe('npm run build:binary', () => {
         (error) => ({ code: error.code as number, stderr: error.stderr as string }),
       );
     expect(await probe(['--url', url])).toEqual({ code: 0, stderr: '' });
+    // No package.json beside it: the bundle carries its version.
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect((await run(BINARY_PATH, ['--version'], { cwd: empty, env: bareEnv })).stdout).toBe(`${version}\n`);
     // PORT names the port when --url is absent, as in the image.
     expect((await run(BINARY_PATH, ['health'], { cwd: empty, env: { ...bareEnv, PORT: new URL(url).port } }).catch((error) => error)).code ?? 0).toBe(0);
     // A port that was free a moment ago: nothing listens there.

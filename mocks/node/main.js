@@ -2,7 +2,7 @@
 // http://127.0.0.1:4010 and prints one access-log line per request; `vlens-mock health` probes a
 // running one. A function rather than top-level code, so that a CommonJS bundle (the single
 // executable) can call it with Prism's modules and the description's text passed in.
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ExampleDriftError } from './drift.js';
 import { prismVersion } from './prism.js';
@@ -51,6 +51,7 @@ ApiKey and answers with the description's named examples (control API under /__v
   --tls self-signed   serve HTTPS with a local CA's certificate for localhost, this machine's
                       addresses and --host; prints its fingerprint (phones: docs/mobile.md)
   --tls-dir           where --tls self-signed keeps its CA and certificate (default ~/.cache/vlens-mock/tls)
+  --version, -v       the package's version
   --help, -h          this text
 
 vlens-mock health probes a running mock (a container's HEALTHCHECK, a CI wait step): GET
@@ -85,11 +86,16 @@ const NUMBERS = /** @type {const} */ ([
 /**
  * Parses `argv` (without the node and script paths), starts the mock and stops it on SIGINT/SIGTERM.
  * `overrides` are passed to listen(): `{ prism, descriptionText }` for a bundle, which also says
- * which Prism it carries (`prismVersion`).
+ * which Prism it carries (`prismVersion`) and which version of this package it is (`packageVersion`:
+ * a bundle has no package.json beside it).
  * @param {string[]} [argv]
- * @param {Partial<ListenOptions> & { prismVersion?: string }} [overrides]
+ * @param {Partial<ListenOptions> & { prismVersion?: string, packageVersion?: string }} [overrides]
  */
-export async function main(argv = process.argv.slice(2), { prismVersion: bundledPrism, ...overrides } = {}) {
+export async function main(argv = process.argv.slice(2), { prismVersion: bundledPrism, packageVersion, ...overrides } = {}) {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    process.stdout.write(`${packageVersion ?? ownVersion()}\n`);
+    return;
+  }
   if (argv[0] === 'health') return health(argv.slice(1));
   if (argv[0] === 'proxy') return (await import('../proxy/cli.js')).proxyMain(argv.slice(1));
   if (argv[0] === 'coverage') return (await import('./coverage-command.js')).coverageCommand(argv.slice(1));
@@ -327,4 +333,9 @@ function modeLines(stateless, strictTokens, url) {
       : 'Bearer tokens: those this sandbox issued (Login, RefreshToken), and any other well-formed one as a fresh user (or admin) of the ApiKey; --strict-tokens refuses those.',
     control,
   ];
+}
+
+/** This package's version, from the package.json two folders up (where npm installs it). */
+function ownVersion() {
+  return /** @type {{ version: string }} */ (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))).version;
 }

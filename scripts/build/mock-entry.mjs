@@ -6,6 +6,7 @@
 import { version } from 'prism:cli/package.json';
 import descriptionText from '../../generated/openapi.yaml';
 import { main } from '../../mocks/node/main.js';
+import manifest from '../../package.json';
 
 main(process.argv.slice(2), {
   prism: () => ({
@@ -15,5 +16,6 @@ main(process.argv.slice(2), {
     either: require('prism:http/fp-ts/Either'),
   }),
   prismVersion: version,
+  packageVersion: manifest.version,
   descriptionText,
 });
