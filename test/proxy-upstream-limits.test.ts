@@ -7,7 +7,7 @@
 // a 512 MiB answer by 513 MiB.
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,6 +65,22 @@ function frontRaw(url: string): Promise<{ status: number; body: Buffer }> {
 async function notCheckedOf(url: string) {
   const report = await (await fetch(`${url}/__vlens-proxy/report`)).json();
   return { totals: report.totals, notChecked: report.operations.flatMap((entry: { notChecked: unknown[] }) => entry.notChecked) };
+}
+
+/** Answers `total` bytes (a multiple of 1 MiB) of spaces, 1 MiB at a time as fast as the reader takes them; `done` once all are written. */
+function answerSpaces(response: ServerResponse, total: number, done: () => void = () => {}) {
+  const chunk = Buffer.alloc(MiB, 0x20);
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(total) });
+  let sent = 0;
+  const pump = () => {
+    while (sent < total) {
+      sent += chunk.length;
+      if (sent >= total) return void response.end(chunk, done);
+      if (!response.write(chunk)) return;
+    }
+  };
+  response.on('drain', pump);
+  pump();
 }
 
 /** An upstream answering without end, 1 MiB at a time as fast as the proxy takes it, until its connection closes or it has sent `cap` bytes. */
@@ -142,24 +158,7 @@ describe('a hostile upstream behind the proxy', () => {
 
   it('under --violations-header, lets a 512 MiB answer go unchecked past 64 MiB instead of holding it whole', async () => {
     const total = 512 * MiB;
-    const chunk = Buffer.alloc(MiB, 0x20);
-    const url = await startUpstream((response) => {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(total) });
-      let sent = 0;
-      const pump = () => {
-        while (sent < total) {
-          sent += chunk.length;
-          const more = response.write(chunk);
-          if (sent >= total) {
-            response.end();
-            return;
-          }
-          if (!more) return;
-        }
-      };
-      response.on('drain', pump);
-      pump();
-    });
+    const url = await startUpstream((response) => answerSpaces(response, total));
     proxy = await startCli(['proxy', '--upstream', url, '--port', '0', '--violations-header']);
     const pid = proxy.child.pid!;
     const before = peakRss(pid);
@@ -213,26 +212,9 @@ describe('a hostile upstream behind the proxy', () => {
 describe('a fast upstream and a slow app', () => {
   it('reads the upstream no faster than the app takes the answer (backpressure)', async () => {
     const total = 512 * MiB;
-    const chunk = Buffer.alloc(MiB, 0x20);
     let upstreamDone: () => void = () => {};
     const finished = new Promise<void>((done) => (upstreamDone = done));
-    const url = await startUpstream((response) => {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(total) });
-      let sent = 0;
-      const pump = () => {
-        while (sent < total) {
-          sent += chunk.length;
-          const more = response.write(chunk);
-          if (sent >= total) {
-            response.end(upstreamDone);
-            return;
-          }
-          if (!more) return;
-        }
-      };
-      response.on('drain', pump);
-      pump();
-    });
+    const url = await startUpstream((response) => answerSpaces(response, total, upstreamDone));
     proxy = await startCli(['proxy', '--upstream', url, '--port', '0', '--quiet']);
     const pid = proxy.child.pid!;
     const before = peakRss(pid);
@@ -260,20 +242,7 @@ describe('a fast upstream and a slow app', () => {
 
   it('does not take an upstream held back by a slow app for one that stopped answering (upstreamTimeoutSeconds)', async () => {
     const total = 128 * MiB;
-    const url = await startUpstream((response) => {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(total) });
-      const chunk = Buffer.alloc(MiB, 0x20);
-      let sent = 0;
-      const pump = () => {
-        while (sent < total) {
-          sent += chunk.length;
-          if (sent >= total) return void response.end(chunk);
-          if (!response.write(chunk)) return;
-        }
-      };
-      response.on('drain', pump);
-      pump();
-    });
+    const url = await startUpstream((response) => answerSpaces(response, total));
     // In this process: the CLI has no flag for the upstream's timeout.
     const running = await startProxy({ upstream: url, upstreamTimeoutSeconds: 0.2 });
     try {

@@ -16,7 +16,16 @@
 // matches, and nothing can be reversed from a file.
 import { createHmac, randomBytes } from 'node:crypto';
 import { isBase64 } from '../front/patterns.js';
-import { GOVERNORATE_CODES, idNumberCheckDigit, isCredentialName, isPersonalName, looksLikeSecret, personalShapeOf, wordsOf } from '../store/redact.js';
+import {
+  GOVERNORATE_CODES,
+  HARMLESS_LAST_WORDS as HARMLESS_LAST_WORDS_OF_REDACT,
+  idNumberCheckDigit,
+  isCredentialName,
+  isPersonalName,
+  looksLikeSecret,
+  personalShapeOf,
+  wordsOf,
+} from '../store/redact.js';
 import { standInFor } from './stand-in.js';
 
 /** @typedef {'image' | 'binary' | 'idNumber' | 'email' | 'phone' | 'date' | 'secret' | 'credential' | 'personal' | 'arabic' | 'number' | 'embedded'} MaskKind */
@@ -25,21 +34,10 @@ import { standInFor } from './stand-in.js';
  * @typedef {{ pointer: string, kind: MaskKind, bytes?: number, sha256?: string, format?: string }} Masked
  */
 
-// Names personal in a recording besides redact.js's: device and place identifiers, parts of an address.
+// Names personal in a recording besides redact.js's: the tenancy, passport and case numbers, parts of an address.
 const MORE_PERSONAL_WORDS = new Set([
   'tenancyname',
   'tenancy',
-  'imei',
-  'imsi',
-  'ip',
-  'ipaddress',
-  'deviceid',
-  'latitude',
-  'longitude',
-  'lat',
-  'lng',
-  'lon',
-  'geolocation',
   'mrz',
   'passportno',
   'idkey',
@@ -54,31 +52,10 @@ const MORE_PERSONAL_WORDS = new Set([
 ]);
 // Words that make a name redact.js takes for personal a harmless one here: `FileName` names a file.
 const NOT_PERSONAL_WORDS = new Set(['file', 'files', 'scenario', 'provider', 'doc', 'type', 'service', 'event', 'example', 'field', 'header', 'property', 'operation']);
-// A last word that makes a name say something about a personal value, not hold one (as in redact.js):
-// `phoneNumberOtpRequestId` is a request's id, `isPhoneNumberConfirmed` a flag.
-const HARMLESS_LAST_WORDS = new Set([
-  'id',
-  'ids',
-  'type',
-  'types',
-  'expires',
-  'expiry',
-  'length',
-  'count',
-  'required',
-  'enabled',
-  'confirmed',
-  'sent',
-  'in',
-  'seconds',
-  'at',
-  'status',
-  'provider',
-  'method',
-  'verified',
-  'exists',
-  'matched',
-]);
+// A last word that makes a name say something about a personal value, not hold one (redact.js's, and a
+// few flags): `phoneNumberOtpRequestId` is a request's id, `isPhoneNumberConfirmed` a flag. Not `name`:
+// in a recording `first_name` holds one.
+const HARMLESS_LAST_WORDS = new Set([...HARMLESS_LAST_WORDS_OF_REDACT].filter((word) => word !== 'name' && word !== 'names').concat(['verified', 'exists', 'matched']));
 const IMAGE_WORDS = new Set(['image', 'images', 'face', 'photo', 'picture', 'selfie', 'portrait', 'base64', 'dg1', 'dg2', 'sod']);
 const BIRTH = /birth|dob/;
 // Base64 this long is a payload, whatever its member is called.

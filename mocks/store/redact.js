@@ -52,7 +52,7 @@ const CREDENTIAL_WORDS = new Set([
   'xsrf',
 ]);
 // Words that make a credential-looking name harmless: `phoneNumberOtpRequestId` names a request, not an OTP.
-const HARMLESS_LAST_WORDS = new Set([
+export const HARMLESS_LAST_WORDS = new Set([
   'id',
   'ids',
   'type',
