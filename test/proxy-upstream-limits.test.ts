@@ -7,7 +7,7 @@
 // a 512 MiB answer by 513 MiB.
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
+import { type ClientRequest, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,26 +38,31 @@ async function startUpstream(answer: (response: import('node:http').ServerRespon
   return `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 }
 
-/** The app's request, read as raw bytes (fetch would undo the Content-Encoding itself). */
-function frontRaw(url: string): Promise<{ status: number; body: Buffer }> {
+/** The app's front scan sent through the proxy at `url` with node:http (fetch would undo the Content-Encoding itself): `onAnswer` gets the answer as it starts. */
+function sendFront(url: string, onAnswer: (answer: IncomingMessage) => void): ClientRequest {
   const { hostname, port } = new URL(url);
+  const request = httpRequest(
+    {
+      host: hostname,
+      port,
+      method: 'POST',
+      path: '/api/DigitalIdentity/verify/id/front',
+      headers: { ApiKey: 'review-proxy', Authorization: 'Bearer any.user.token', 'Content-Type': 'application/json' },
+    },
+    onAnswer,
+  );
+  request.end('{"image":"/9j/4AAQSkZJRgABCDEFGHIJ"}');
+  return request;
+}
+
+/** The app's request, read as raw bytes. */
+function frontRaw(url: string): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      {
-        host: hostname,
-        port,
-        method: 'POST',
-        path: '/api/DigitalIdentity/verify/id/front',
-        headers: { ApiKey: 'review-proxy', Authorization: 'Bearer any.user.token', 'Content-Type': 'application/json' },
-      },
-      (answer) => {
-        const parts: Buffer[] = [];
-        answer.on('data', (part: Buffer) => parts.push(part));
-        answer.on('end', () => resolve({ status: answer.statusCode!, body: Buffer.concat(parts) }));
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end('{"image":"/9j/4AAQSkZJRgABCDEFGHIJ"}');
+    sendFront(url, (answer) => {
+      const parts: Buffer[] = [];
+      answer.on('data', (part: Buffer) => parts.push(part));
+      answer.on('end', () => resolve({ status: answer.statusCode!, body: Buffer.concat(parts) }));
+    }).on('error', reject);
   });
 }
 
@@ -185,17 +190,8 @@ describe('a hostile upstream behind the proxy', () => {
     it(`aborts the upstream request when the app leaves mid-answer${held ? ', under --violations-header too (while it holds the answer)' : ''}`, async () => {
       const endless = endlessUpstream(512 * MiB);
       proxy = await startCli(['proxy', '--upstream', await endless.url, '--port', '0', ...(held ? ['--violations-header'] : [])]);
-      const { hostname, port } = new URL(proxy.url);
-      const app = httpRequest({
-        host: hostname,
-        port,
-        method: 'POST',
-        path: '/api/DigitalIdentity/verify/id/front',
-        headers: { ApiKey: 'review-proxy', Authorization: 'Bearer any.user.token', 'Content-Type': 'application/json' },
-      });
-      app.on('response', (answer) => answer.resume());
+      const app = sendFront(proxy.url, (answer) => answer.resume());
       app.on('error', () => {});
-      app.end('{"image":"/9j/4AAQSkZJRgABCDEFGHIJ"}');
       // 8 MiB in (held: less than the 64 MiB the proxy holds, so the app has seen nothing yet), the app leaves.
       await endless.whenSent(8 * MiB);
       app.destroy();
@@ -220,17 +216,8 @@ describe('a fast upstream and a slow app', () => {
     const before = peakRss(pid);
 
     // The app (a phone on a slow network, say) reads none of the answer for a while.
-    const { hostname, port } = new URL(proxy.url);
-    const app = httpRequest({
-      host: hostname,
-      port,
-      method: 'POST',
-      path: '/api/DigitalIdentity/verify/id/front',
-      headers: { ApiKey: 'review-proxy', Authorization: 'Bearer any.user.token', 'Content-Type': 'application/json' },
-    });
-    app.on('response', (answer) => answer.pause());
+    const app = sendFront(proxy.url, (answer) => answer.pause());
     app.on('error', () => {});
-    app.end('{"image":"/9j/4AAQSkZJRgABCDEFGHIJ"}');
     // Either the proxy took the whole answer from the upstream, or backpressure stopped it.
     await Promise.race([finished, new Promise((done) => setTimeout(done, 10_000))]);
     app.destroy();
@@ -246,28 +233,16 @@ describe('a fast upstream and a slow app', () => {
     // In this process: the CLI has no flag for the upstream's timeout.
     const running = await startProxy({ upstream: url, upstreamTimeoutSeconds: 0.2 });
     try {
-      const { hostname, port } = new URL(running.url);
       const received = await new Promise<number>((resolve, reject) => {
-        const app = httpRequest(
-          {
-            host: hostname,
-            port,
-            method: 'POST',
-            path: '/api/DigitalIdentity/verify/id/front',
-            headers: { ApiKey: 'review-proxy', Authorization: 'Bearer any.user.token', 'Content-Type': 'application/json' },
-          },
-          (answer) => {
-            let bytes = 0;
-            answer.on('data', (part: Buffer) => (bytes += part.length));
-            answer.on('end', () => resolve(bytes));
-            answer.on('error', reject);
-            // The app reads nothing for ten times the upstream's timeout, then everything.
-            answer.pause();
-            setTimeout(() => answer.resume(), 2000);
-          },
-        );
-        app.on('error', reject);
-        app.end('{"image":"/9j/4AAQSkZJRgABCDEFGHIJ"}');
+        sendFront(running.url, (answer) => {
+          let bytes = 0;
+          answer.on('data', (part: Buffer) => (bytes += part.length));
+          answer.on('end', () => resolve(bytes));
+          answer.on('error', reject);
+          // The app reads nothing for ten times the upstream's timeout, then everything.
+          answer.pause();
+          setTimeout(() => answer.resume(), 2000);
+        }).on('error', reject);
       });
       expect(received).toBe(total);
       expect((await notCheckedOf(running.url)).totals).toMatchObject({ exchanges: 1, notChecked: 1, upstreamFailures: 0 });
